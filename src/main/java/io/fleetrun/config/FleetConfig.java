@@ -1,0 +1,24 @@
+package io.fleetrun.config;
+
+import io.fleetrun.model.Fleet;
+import io.fleetrun.model.Limits;
+import io.fleetrun.model.SshSettings;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A loaded, validated config file.
+ *
+ * @param source the file it was read from (absolute)
+ * @param databaseUrl JDBC URL; a relative SQLite path is already resolved against the config
+ *     file's folder
+ */
+public record FleetConfig(Path source, String databaseUrl, SshSettings ssh, Limits limits, Fleet fleet) {
+  public FleetConfig {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(databaseUrl, "databaseUrl");
+    Objects.requireNonNull(ssh, "ssh");
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(fleet, "fleet");
+  }
+}

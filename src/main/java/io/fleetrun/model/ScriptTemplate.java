@@ -1,0 +1,66 @@
+package io.fleetrun.model;
+
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Fills {@code {{name}}} placeholders in command content. Every value is inserted shell-quoted, so
+ * a value like {@code x; rm -rf /} stays one literal word.
+ */
+public final class ScriptTemplate {
+  /** Built-in placeholder: the id of the instance the script runs on. */
+  public static final String INSTANCE_ID = "fleetrun.instanceId";
+
+  /** Built-in placeholder: the invoke id of the invocation. */
+  public static final String INVOKE_ID = "fleetrun.invokeId";
+
+  /** Names of the built-ins, which need no value in config. */
+  public static final Set<String> BUILT_INS = Set.of(INSTANCE_ID, INVOKE_ID);
+
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z0-9_.-]+)\\s*}}");
+
+  private ScriptTemplate() {}
+
+  /** The placeholder names used in {@code content}, in order of first use. */
+  public static Set<String> placeholders(String content) {
+    Set<String> names = new LinkedHashSet<>();
+    Matcher m = PLACEHOLDER.matcher(content);
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    return names;
+  }
+
+  /**
+   * Replaces every placeholder in {@code content} with its shell-quoted value.
+   *
+   * @throws IllegalArgumentException naming the first placeholder that has no value
+   */
+  public static String render(String content, Map<String, String> values) {
+    Matcher m = PLACEHOLDER.matcher(content);
+    StringBuilder out = new StringBuilder(content.length() + 64);
+    while (m.find()) {
+      String value = values.get(m.group(1));
+      if (value == null) {
+        throw new IllegalArgumentException("placeholder {{" + m.group(1) + "}} has no value");
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(shellQuote(value)));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /**
+   * {@code value} as one POSIX shell word: left bare when it holds only safe characters, else in
+   * single quotes with each {@code '} written as {@code '\''}.
+   */
+  public static String shellQuote(String value) {
+    if (!value.isEmpty() && value.matches("[A-Za-z0-9_./:=@%+,-]+")) {
+      return value;
+    }
+    return "'" + value.replace("'", "'\\''") + "'";
+  }
+}

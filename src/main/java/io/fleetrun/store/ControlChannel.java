@@ -1,0 +1,33 @@
+package io.fleetrun.store;
+
+import io.fleetrun.model.ControlRequest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How the CLI and the daemon talk: request rows the daemon polls, and the daemon's heartbeat
+ * row. Works the same when several processes share the database.
+ */
+public interface ControlChannel {
+
+  /** Queues {@code request}; returns its id. */
+  long submit(ControlRequest request, Instant now);
+
+  /** Takes every request not yet taken, oldest first, marking them taken. */
+  List<PendingRequest> claimPending(Instant now);
+
+  /** Records the answer to request {@code id}: an invoke id, or an error message. */
+  void complete(long id, RequestAnswer answer, Instant now);
+
+  Optional<RequestState> findRequest(long id);
+
+  /** Inserts or refreshes the heartbeat row of {@code daemon}. */
+  void heartbeat(DaemonInfo daemon, Instant now);
+
+  /** Removes the heartbeat row of {@code nodeId} (on a clean stop). */
+  void removeHeartbeat(String nodeId);
+
+  /** The heartbeat row refreshed most recently, if any. */
+  Optional<Heartbeat> latestHeartbeat();
+}

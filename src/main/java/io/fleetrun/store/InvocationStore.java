@@ -1,0 +1,74 @@
+package io.fleetrun.store;
+
+import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.Invocation;
+import io.fleetrun.model.InvocationRecord;
+import io.fleetrun.model.InvokeId;
+import io.fleetrun.model.JobId;
+import io.fleetrun.model.RecordEnd;
+import io.fleetrun.model.RecordId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The daemon's writes. Every method is one short transaction; every change of a record also
+ * recomputes (with {@link io.fleetrun.model.StatusRules}) and writes the status of its
+ * invocation instance and of its invocation, so SQL readers never recompute anything.
+ */
+public interface InvocationStore {
+
+  /** Inserts the invocation (status Running) and one invocation_instance row (Running) per instance. */
+  void createInvocation(NewInvocation invocation);
+
+  /**
+   * Creates the invocation of a one-time job unless that job id already has one, ever: returns
+   * false (and writes nothing) when it ran before. Atomic, so a job id runs once even when asked
+   * twice.
+   */
+  boolean createOnceJobInvocation(NewInvocation invocation);
+
+  /** The periodic invocation of {@code job} that is still Running, if any. */
+  Optional<Invocation> findRunningPeriodic(JobId job);
+
+  /** Instances of {@code invokeId} that have not been stopped, in insertion order. */
+  List<InstanceId> activeInstances(InvokeId invokeId);
+
+  /**
+   * Inserts a record Running (detail Pending) with start time {@code now}, as the next repeat of
+   * the instance (repeat_no = ++invocation_instance.repeats); recomputes statuses.
+   */
+  RecordId startRecord(InvokeId invokeId, InstanceId instance, Instant now);
+
+  /** The remote process runs: detail Running, and its process group id is kept for recovery. */
+  void markRecordRunning(RecordId record, long processGroup);
+
+  /**
+   * Ends a Running record as {@code end} says and recomputes statuses. A record that already
+   * ended is left as it is (returns false), so a late outcome never overwrites a stop.
+   */
+  boolean endRecord(RecordId record, RecordEnd end);
+
+  /**
+   * Marks instances of {@code invokeId} stopped (all of them when {@code instances} is empty) and
+   * recomputes statuses. Records still running are ended by the caller through {@link #endRecord}.
+   */
+  void stopInstances(InvokeId invokeId, Set<InstanceId> instances, Instant now);
+
+  /** The records of {@code invokeId} that are still Running (for a stop). */
+  List<InvocationRecord> runningRecords(InvokeId invokeId);
+
+  /**
+   * At start: every record a previous daemon left Running ends Failed / Terminated /
+   * ExecutionInterrupted with {@code info}; statuses are recomputed. Returns the records as they
+   * were (with their process group ids for a remote kill).
+   */
+  List<OrphanedRecord> interruptOrphanedRecords(Instant now, String info);
+
+  /**
+   * Stops the Running periodic invocations whose job is not in {@code jobsInConfig} (a periodic
+   * job removed from config stops). Returns their ids.
+   */
+  List<InvokeId> stopPeriodicInvocationsExcept(Set<JobId> jobsInConfig, Instant now);
+}

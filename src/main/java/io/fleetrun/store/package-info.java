@@ -1,0 +1,8 @@
+/**
+ * jOOQ over SQLite (PostgreSQL later): schema migration from {@code sql/}, invocation and record
+ * writes with statuses recomputed in the same transaction, queries for the CLI, and the control
+ * channel (requests and daemon heartbeat) between CLI and daemon. Generated jOOQ types stay in
+ * this package; the rest of the code sees {@code model} records. May import {@code model} only;
+ * never opens SSH.
+ */
+package io.fleetrun.store;
