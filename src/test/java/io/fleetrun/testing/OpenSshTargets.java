@@ -24,12 +24,14 @@ import org.junit.jupiter.api.Assumptions;
  * #close()}. Every target is a port; up to 16 ports share one sshd process. Login is {@code root}
  * with the generated {@link #clientKey()}; the host key is pinned in {@link #knownHosts()}.
  *
- * <pre>{@code
- * @TempDir static Path dir;
+ * <pre>
+ * {@literal @}TempDir static Path dir;
  * static OpenSshTargets targets;
- * @BeforeAll static void startTargets() { targets = OpenSshTargets.start(dir, 3); }
- * @AfterAll static void stopTargets() { targets.close(); }
- * }</pre>
+ * {@literal @}BeforeAll static void startTargets() { targets = OpenSshTargets.start(dir, 3); }
+ * {@literal @}AfterAll static void stopTargets() { targets.close(); }
+ * // ssh -i targets.clientKey() -o UserKnownHostsFile=targets.knownHosts()
+ * //     -p targets.ports().get(0) root@127.0.0.1 ...
+ * </pre>
  *
  * <p>{@link #start} skips the calling test class (a JUnit assumption) when sshd or ssh-keygen is
  * missing or the JVM is not root, so {@code mvn verify} stays green on a box without OpenSSH.
@@ -70,7 +72,8 @@ public final class OpenSshTargets implements AutoCloseable {
       return Optional.of("ssh-keygen not installed; .ci/run installs openssh-client");
     }
     if (!runningAsRoot()) {
-      return Optional.of("not running as root; the OpenSSH targets need sshd as root and root login");
+      return Optional.of(
+          "not running as root; the OpenSSH targets need sshd as root and root login");
     }
     return Optional.empty();
   }

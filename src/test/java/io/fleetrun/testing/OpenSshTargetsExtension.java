@@ -15,12 +15,12 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * {@link OpenSshTargets} for a whole test class, in its own temporary folder:
  *
- * <pre>{@code
- * @RegisterExtension
+ * <pre>
+ * {@literal @}RegisterExtension
  * static final OpenSshTargetsExtension SSH = new OpenSshTargetsExtension(3);
  *
- * @Test void runsEverywhere(OpenSshTargets targets) { ... }   // or SSH.targets()
- * }</pre>
+ * {@literal @}Test void runsEverywhere(OpenSshTargets targets) { ... }   // or SSH.targets()
+ * </pre>
  *
  * The class is skipped when OpenSSH cannot run here (see {@link OpenSshTargets#start}).
  */
@@ -41,7 +41,8 @@ public final class OpenSshTargetsExtension
   /** The running targets; only between beforeAll and afterAll. */
   public OpenSshTargets targets() {
     if (targets == null) {
-      throw new IllegalStateException("targets not started: register with @RegisterExtension static");
+      throw new IllegalStateException(
+          "targets not started: register with @RegisterExtension static");
     }
     return targets;
   }

@@ -29,7 +29,8 @@ class OpenSshTargetsIT {
 
   @BeforeAll
   static void startTargets() {
-    Assumptions.assumeTrue(Files.isExecutable(SSH), SSH + " missing; .ci/run installs openssh-client");
+    Assumptions.assumeTrue(
+        Files.isExecutable(SSH), SSH + " missing; .ci/run installs openssh-client");
     targets = OpenSshTargets.start(dir, 3);
   }
 

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /** Writes the files of a loopback OpenSSH target: keys, sshd_config and known_hosts. */
 final class SshdFiles {
@@ -76,9 +75,7 @@ final class SshdFiles {
   /** Writes one {@code [127.0.0.1]:PORT ssh-ed25519 KEY} line per port. */
   void writeKnownHosts(List<Integer> ports) {
     String hostKeyLine = publicKey(hostKey);
-    write(
-        knownHosts,
-        ports.stream().map(p -> "[127.0.0.1]:" + p + " " + hostKeyLine).collect(Collectors.toList()));
+    write(knownHosts, ports.stream().map(p -> "[127.0.0.1]:" + p + " " + hostKeyLine).toList());
   }
 
   /** "ssh-ed25519 AAAA..." of a key pair, without the comment. */

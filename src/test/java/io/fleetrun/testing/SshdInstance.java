@@ -44,7 +44,8 @@ final class SshdInstance {
     String name = "sshd." + ports.get(0) + "." + attempt;
     Path pidFile = files.dir.resolve(name + ".pid");
     Path log = files.dir.resolve(name + ".log");
-    List<String> argv = new ArrayList<>(List.of(sshd.toString(), "-D", "-f", files.config.toString()));
+    List<String> argv = new ArrayList<>();
+    argv.addAll(List.of(sshd.toString(), "-D", "-f", files.config.toString()));
     ports.forEach(p -> argv.addAll(List.of("-p", String.valueOf(p))));
     argv.addAll(List.of("-o", "PidFile=" + pidFile, "-E", log.toString()));
     Process process;
@@ -69,7 +70,8 @@ final class SshdInstance {
     if (!bound) {
       instance.killNow();
       throw new IllegalStateException(
-          "sshd for ports " + ports + " did not start within " + timeout + ": " + instance.logText());
+          "sshd for ports " + ports + " did not start within " + timeout + ": "
+              + instance.logText());
     }
     return Optional.of(instance);
   }
