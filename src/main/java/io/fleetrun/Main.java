@@ -1,0 +1,54 @@
+package io.fleetrun;
+
+import io.fleetrun.cli.InvocationsCommand;
+import io.fleetrun.cli.ResultsCommand;
+import io.fleetrun.cli.RunCommand;
+import io.fleetrun.cli.StopCommand;
+import io.fleetrun.cli.ValidateCommand;
+import io.fleetrun.daemon.DaemonCommand;
+import io.fleetrun.demo.DemoCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/fleetrun}: the daemon, the demo and the CLI commands. */
+@Command(
+    name = "fleetrun",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Run scripts on a fleet of machines over SSH, on a schedule; every run recorded in SQL.",
+    subcommands = {
+      DaemonCommand.class,
+      DemoCommand.class,
+      ValidateCommand.class,
+      InvocationsCommand.class,
+      ResultsCommand.class,
+      RunCommand.class,
+      StopCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with fleetrun's parsing rules (also used by tests). */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** The version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"fleetrun " + (v == null ? "dev" : v)};
+    }
+  }
+}

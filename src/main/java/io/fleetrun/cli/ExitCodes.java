@@ -1,0 +1,19 @@
+package io.fleetrun.cli;
+
+/** Exit codes of the CLI, documented in the README. */
+public final class ExitCodes {
+  /** Done; for {@code run --wait}: Finished with every exit code 0. */
+  public static final int OK = 0;
+  /** {@code run --wait}: the invocation ended otherwise (a failure, a stop, a non-zero exit). */
+  public static final int NOT_SUCCESSFUL = 1;
+  /** Bad config. */
+  public static final int CONFIG = 2;
+  /** The daemon refused the request, or no such invocation. */
+  public static final int REFUSED = 3;
+  /** No daemon is alive on this database. */
+  public static final int NO_DAEMON = 4;
+  /** Waited longer than allowed. */
+  public static final int TIMEOUT = 5;
+
+  private ExitCodes() {}
+}

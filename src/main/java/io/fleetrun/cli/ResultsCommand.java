@@ -1,0 +1,56 @@
+package io.fleetrun.cli;
+
+import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.Invocation;
+import io.fleetrun.model.InvocationRecord;
+import io.fleetrun.model.InvokeId;
+import io.fleetrun.store.Database;
+import io.fleetrun.store.JooqInvocationQueries;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code fleetrun results INVOKE_ID}: every record of an invocation, with its output. */
+@Command(name = "results", description = "Show the records of one invocation: statuses, exit codes, errors, times, output.")
+public final class ResultsCommand implements Callable<Integer> {
+  @Mixin ConfigOption config;
+
+  @Parameters(paramLabel = "INVOKE_ID")
+  String invokeId;
+
+  @Option(names = "--instance", paramLabel = "ID", description = "Only this instance.")
+  String instance;
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    InvokeId id = new InvokeId(invokeId);
+    Optional<Invocation> invocation;
+    List<InvocationRecord> records;
+    try (Database db = CliDatabase.open(config)) {
+      JooqInvocationQueries queries = new JooqInvocationQueries(db);
+      invocation = queries.findInvocation(id);
+      records = queries.listRecords(id, Optional.ofNullable(instance).map(InstanceId::new));
+    }
+    if (invocation.isEmpty()) {
+      System.err.println("no invocation " + id);
+      return ExitCodes.REFUSED;
+    }
+    if (json) {
+      Map<String, Object> out = new LinkedHashMap<>(Json.invocation(invocation.get()));
+      out.put("records", records.stream().map(Json::record).toList());
+      System.out.println(Json.write(out));
+    } else {
+      System.out.print(RecordText.of(invocation.get(), records));
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,99 @@
+package io.fleetrun.cli;
+
+import io.fleetrun.model.CommandId;
+import io.fleetrun.model.ControlRequest;
+import io.fleetrun.model.DurationText;
+import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.Invocation;
+import io.fleetrun.model.InvocationRecord;
+import io.fleetrun.model.InvocationStatus;
+import io.fleetrun.model.InvokeId;
+import io.fleetrun.store.Database;
+import io.fleetrun.store.JooqControlChannel;
+import io.fleetrun.store.JooqInvocationQueries;
+import io.fleetrun.store.RequestAnswer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code fleetrun run}: an ad-hoc one-time invocation, started by the running daemon. */
+@Command(name = "run", description = "Start an ad-hoc one-time invocation through the running daemon; print its invoke id.")
+public final class RunCommand implements Callable<Integer> {
+  @Mixin ConfigOption config;
+
+  @Option(names = "--command", required = true, paramLabel = "ID", description = "Command id from the config.")
+  String command;
+
+  @ArgGroup(exclusive = false, multiplicity = "1")
+  Targets targets;
+
+  static final class Targets {
+    @Option(names = "--instances", split = ",", paramLabel = "ID", description = "Instance ids, comma-separated.")
+    List<String> instances = List.of();
+
+    @Option(names = "--tags", split = ",", paramLabel = "TAG", description = "Every instance with one of these tags.")
+    List<String> tags = List.of();
+  }
+
+  @Option(names = "--param", paramLabel = "NAME=VALUE", description = "A parameter value (repeatable).")
+  Map<String, String> params = new LinkedHashMap<>();
+
+  @Option(names = "--wait", description = "Follow the invocation to its end; exit 0 only if it is Finished with every exit code 0.")
+  boolean await;
+
+  @Option(names = "--wait-timeout", paramLabel = "DURATION", defaultValue = "1h", description = "Give up waiting after this (default ${DEFAULT-VALUE}).")
+  String waitTimeout;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    ControlRequest.Run request = new ControlRequest.Run(new CommandId(command),
+        targets.instances.stream().map(InstanceId::new).toList(), Set.copyOf(targets.tags), params);
+    String url = config.load().databaseUrl();
+    try (Database db = Database.open(url)) {
+      DaemonClient client = new DaemonClient(new JooqControlChannel(db));
+      Optional<String> noDaemon = client.whyNoDaemon(url);
+      if (noDaemon.isPresent()) {
+        System.err.println(noDaemon.get());
+        return ExitCodes.NO_DAEMON;
+      }
+      Optional<RequestAnswer> answer = client.send(request);
+      if (answer.isEmpty()) {
+        System.err.println("the daemon did not answer within 15s");
+        return ExitCodes.TIMEOUT;
+      }
+      if (answer.get() instanceof RequestAnswer.Refused refused) {
+        System.err.println("refused: " + refused.error());
+        return ExitCodes.REFUSED;
+      }
+      InvokeId id = ((RequestAnswer.Done) answer.get()).invokeId();
+      System.out.println(id);
+      return await ? follow(new JooqInvocationQueries(db), id) : ExitCodes.OK;
+    }
+  }
+
+  private int follow(JooqInvocationQueries queries, InvokeId id) throws InterruptedException {
+    Instant deadline = Instant.now().plus(DurationText.parse(waitTimeout));
+    while (Instant.now().isBefore(deadline)) {
+      Optional<Invocation> invocation = queries.findInvocation(id).filter(i -> i.status().isEnded());
+      if (invocation.isPresent()) {
+        List<InvocationRecord> records = queries.listRecords(id, Optional.empty());
+        System.err.print(RecordText.of(invocation.get(), records));
+        boolean success = invocation.get().status() == InvocationStatus.Finished
+            && records.stream().allMatch(r -> r.exitCode().equals(Optional.of(0)));
+        return success ? ExitCodes.OK : ExitCodes.NOT_SUCCESSFUL;
+      }
+      Thread.sleep(Duration.ofMillis(200).toMillis());
+    }
+    System.err.println("invocation " + id + " still running after " + waitTimeout);
+    return ExitCodes.TIMEOUT;
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * The picocli commands an operator types. The CLI reads and writes the database; it never calls
+ * the daemon in-process: run and stop go through request rows the daemon polls. May import
+ * {@code store}, {@code config} and {@code model}.
+ */
+package io.fleetrun.cli;

@@ -1,0 +1,177 @@
+package io.fleetrun.daemon;
+
+import io.fleetrun.config.FleetConfig;
+import io.fleetrun.exec.MinaSshExecutor;
+import io.fleetrun.invoke.Invoker;
+import io.fleetrun.model.Job;
+import io.fleetrun.model.JobId;
+import io.fleetrun.model.RepeatMode;
+import io.fleetrun.schedule.FleetScheduler;
+import io.fleetrun.status.StatusCalculator;
+import io.fleetrun.store.Database;
+import io.fleetrun.store.DaemonInfo;
+import io.fleetrun.store.JooqControlChannel;
+import io.fleetrun.store.JooqInvocationQueries;
+import io.fleetrun.store.JooqInvocationStore;
+import io.fleetrun.store.OrphanedRecord;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running fleetrun daemon. {@link #start} brings it up in order (database and repair of what a
+ * previous run left, SSH client, invoker, scheduler, control requests); {@link #close} takes it
+ * down in reverse with bounded waits and is idempotent.
+ */
+public final class Daemon implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+  private final Settings settings;
+  private final Database database;
+  private final JooqControlChannel control;
+  private final MinaSshExecutor executor;
+  private final Invoker invoker;
+  private final FleetScheduler scheduler;
+  private final ScheduledExecutorService ticker;
+  private final DaemonInfo info;
+  private boolean closed;
+
+  /**
+   * How the daemon behaves beyond the config file.
+   *
+   * @param shutdownGrace how long running records may go on after a stop signal before they are
+   *     ended
+   * @param killWait how long to wait for remote process groups to be ended after that
+   * @param schedulerName Quartz scheduler name (stable across restarts)
+   * @param requestPoll how often CLI requests are picked up
+   */
+  public record Settings(
+      Duration shutdownGrace, Duration killWait, String schedulerName, Duration requestPoll) {
+    public static Settings defaults() {
+      return new Settings(Duration.ofSeconds(10), Duration.ofSeconds(5), "fleetrun", Duration.ofMillis(250));
+    }
+  }
+
+  private Daemon(FleetConfig config, Clock clock, Settings settings) {
+    this.settings = settings;
+    this.database = Database.open(config.databaseUrl());
+    try {
+      JooqInvocationStore store = new JooqInvocationStore(database, new StatusCalculator());
+      JooqInvocationQueries queries = new JooqInvocationQueries(database);
+      this.control = new JooqControlChannel(database);
+      repair(store, config, clock);
+      this.executor = new MinaSshExecutor(config.ssh(), config.limits(), clock);
+      this.invoker = new Invoker(store, queries, executor, config.fleet(), clock);
+      this.scheduler = new FleetScheduler(database.dataSource(), invoker::fireJob, settings.schedulerName());
+      this.info = new DaemonInfo(UUID.randomUUID().toString(), ProcessHandle.current().pid(), hostName(),
+          version(), config.source().toString(), clock.instant());
+      control.heartbeat(info, clock.instant());
+      scheduler.apply(config.fleet().jobs(), clock.instant());
+      scheduler.start();
+      this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "fleetrun-control");
+        t.setDaemon(true);
+        return t;
+      });
+      RequestHandler requests = new RequestHandler(control, invoker, clock);
+      ticker.scheduleWithFixedDelay(requests::pollOnce, 0, settings.requestPoll().toMillis(), TimeUnit.MILLISECONDS);
+      ticker.scheduleWithFixedDelay(() -> beat(clock), 1, 1, TimeUnit.SECONDS);
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
+  }
+
+  /** Starts a daemon for {@code config}; returns once it is scheduling and taking requests. */
+  public static Daemon start(FleetConfig config, Clock clock, Settings settings) {
+    Daemon daemon = new Daemon(config, clock, settings);
+    log.info("fleetrun daemon {} started: {} instance(s), {} command(s), {} job(s), database {}",
+        daemon.info.version(), config.fleet().instances().size(), config.fleet().commands().size(),
+        config.fleet().jobs().size(), config.databaseUrl());
+    return daemon;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public Invoker invoker() {
+    return invoker;
+  }
+
+  public FleetScheduler scheduler() {
+    return scheduler;
+  }
+
+  /**
+   * Stops in reverse order: no new requests or fires; running records get the shutdown grace,
+   * then are ended (remote process groups killed, records Failed/ExecutionInterrupted); the SSH
+   * client, the heartbeat and the database close last. Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    log.info("fleetrun daemon stopping");
+    ticker.shutdownNow();
+    scheduler.close();
+    invoker.shutdown(settings.shutdownGrace(), settings.killWait());
+    executor.close();
+    try {
+      control.removeHeartbeat(info.nodeId());
+    } catch (RuntimeException e) {
+      log.warn("could not remove the heartbeat row: {}", e.getMessage());
+    }
+    database.close();
+    log.info("fleetrun daemon stopped");
+  }
+
+  /** What a previous run left: records still Running, periodic jobs removed from config. */
+  private static void repair(JooqInvocationStore store, FleetConfig config, Clock clock) {
+    List<OrphanedRecord> orphans =
+        store.interruptOrphanedRecords(clock.instant(), "the daemon stopped while the record was running");
+    if (!orphans.isEmpty()) {
+      log.warn("{} record(s) left running by a previous daemon were ended as interrupted: {}",
+          orphans.size(), orphans.stream().map(o -> o.invokeId() + "/" + o.instance()).collect(Collectors.joining(", ")));
+    }
+    Set<JobId> periodic = config.fleet().jobs().stream()
+        .filter(j -> j.repeat() == RepeatMode.Period)
+        .map(Job::id)
+        .collect(Collectors.toSet());
+    store.stopPeriodicInvocationsExcept(periodic, clock.instant())
+        .forEach(id -> log.info("periodic invocation {} stopped: its job is no longer in config", id));
+  }
+
+  private void beat(Clock clock) {
+    try {
+      control.heartbeat(info, clock.instant());
+    } catch (RuntimeException e) {
+      log.warn("heartbeat failed: {}", e.getMessage());
+    }
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "unknown";
+    }
+  }
+
+  static String version() {
+    String v = Daemon.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+}

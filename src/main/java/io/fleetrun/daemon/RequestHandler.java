@@ -1,0 +1,58 @@
+package io.fleetrun.daemon;
+
+import io.fleetrun.invoke.InvocationRefusedException;
+import io.fleetrun.invoke.Invoker;
+import io.fleetrun.model.ControlRequest;
+import io.fleetrun.model.InvokeId;
+import io.fleetrun.store.ControlChannel;
+import io.fleetrun.store.PendingRequest;
+import io.fleetrun.store.RequestAnswer;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Carries out the CLI's requests that wait in the database. */
+final class RequestHandler {
+  private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
+
+  private final ControlChannel control;
+  private final Invoker invoker;
+  private final Clock clock;
+
+  RequestHandler(ControlChannel control, Invoker invoker, Clock clock) {
+    this.control = control;
+    this.invoker = invoker;
+    this.clock = clock;
+  }
+
+  /** Takes and answers every waiting request. Never throws: the poll loop must go on. */
+  void pollOnce() {
+    try {
+      for (PendingRequest pending : control.claimPending(clock.instant())) {
+        control.complete(pending.id(), answer(pending), clock.instant());
+      }
+    } catch (RuntimeException e) {
+      log.error("could not poll control requests", e);
+    }
+  }
+
+  private RequestAnswer answer(PendingRequest pending) {
+    try {
+      InvokeId id;
+      if (pending.request() instanceof ControlRequest.Run run) {
+        id = invoker.runAdHoc(run);
+      } else {
+        ControlRequest.Stop stop = (ControlRequest.Stop) pending.request();
+        invoker.stop(stop.invokeId(), stop.instances());
+        id = stop.invokeId();
+      }
+      return new RequestAnswer.Done(id);
+    } catch (InvocationRefusedException e) {
+      log.info("request {} refused: {}", pending.id(), e.getMessage());
+      return new RequestAnswer.Refused(e.getMessage());
+    } catch (RuntimeException e) {
+      log.error("request {} failed", pending.id(), e);
+      return new RequestAnswer.Refused("the daemon could not carry it out: " + e);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package io.fleetrun.demo;
+
+import io.fleetrun.config.ConfigLoader;
+import io.fleetrun.daemon.Daemon;
+import io.fleetrun.model.DurationText;
+import io.fleetrun.model.RecordStatus;
+import io.fleetrun.store.InvocationFilter;
+import io.fleetrun.store.InvocationSummary;
+import io.fleetrun.store.JooqInvocationQueries;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fleetrun demo}: the daemon against an embedded SSH server, with a demo config. */
+@Command(name = "demo", description = "Start an embedded SSH server on 127.0.0.1 and a daemon with a demo config; Ctrl-C ends it.")
+public final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--dir", paramLabel = "DIR", description = "Folder for the demo's keys, config and database (default: data/demo of the install; emptied first).")
+  Path dir;
+
+  @Option(names = "--duration", paramLabel = "DURATION", description = "End by itself after this long, like 30s (default: run until Ctrl-C).")
+  String duration;
+
+  @Override
+  public Integer call() throws Exception {
+    Path home = Path.of(System.getProperty("fleetrun.home", ".")).toAbsolutePath();
+    Path demoDir = (dir != null ? dir : home.resolve("data/demo")).toAbsolutePath();
+    emptyFolder(demoDir);
+    Optional<Duration> limit = Optional.ofNullable(duration).map(DurationText::parse);
+    EmbeddedSshServer server = EmbeddedSshServer.start(demoDir.resolve("ssh"));
+    Path db = demoDir.resolve("fleetrun.db");
+    Path config = DemoConfig.write(demoDir, db, server);
+    Daemon daemon = Daemon.start(ConfigLoader.load(config), Clock.systemUTC(),
+        new Daemon.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), "fleetrun-demo", Duration.ofMillis(250)));
+    CountDownLatch done = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop(daemon, server);
+      done.countDown();
+    }, "fleetrun-demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    printIntro(server, config, db);
+    Instant end = limit.map(Instant.now()::plus).orElse(Instant.MAX);
+    JooqInvocationQueries queries = new JooqInvocationQueries(daemon.database());
+    String last = "";
+    while (Instant.now().isBefore(end) && !done.await(1, TimeUnit.SECONDS)) {
+      String table = summary(queries);
+      if (!table.equals(last)) {
+        System.out.println(table);
+        last = table;
+      }
+    }
+    if (done.getCount() > 0) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      stop(daemon, server);
+      System.out.println("demo ended after " + duration + "; the database stays at " + db);
+    }
+    return 0;
+  }
+
+  private static void stop(Daemon daemon, EmbeddedSshServer server) {
+    daemon.close();
+    server.close();
+  }
+
+  private static void printIntro(EmbeddedSshServer server, Path config, Path db) {
+    System.out.printf("""
+        fleetrun demo: embedded SSH server on 127.0.0.1:%d (real /bin/sh behind it), 3 instances
+          config:   %s
+          database: %s
+        Jobs: hello (one-time, 3 instances), partial (one-time, demo-3 times out -> PartialFailed),
+              tick (periodic, rate(5s)). Try in another terminal:
+          sqlite3 %s "SELECT invoke_id, job_id, repeat_mode, status, created_at FROM invocation ORDER BY created_at DESC;"
+          sqlite3 %s "SELECT instance_id, repeat_no, status, detail_status, exit_code, error_code, output FROM invocation_record ORDER BY record_id DESC LIMIT 10;"
+          bin/fleetrun invocations --config %s
+        Ctrl-C ends the demo.
+        %n""", server.port(), config, db, db, db, config);
+  }
+
+  private static String summary(JooqInvocationQueries queries) {
+    List<InvocationSummary> rows = queries.listInvocations(new InvocationFilter(Optional.empty(), Optional.empty(), Optional.empty(), 10));
+    StringBuilder out = new StringBuilder("-- invocations --\n");
+    for (InvocationSummary s : rows.stream().sorted(Comparator.comparing(r -> r.invocation().createdAt())).toList()) {
+      var i = s.invocation();
+      out.append(String.format("%-16s %-8s %-6s %-13s instances: finished=%d failed=%d running=%d%n",
+          i.id(), i.job().map(Object::toString).orElse("-"), i.repeat(), i.status(),
+          s.instanceCounts().getOrDefault(RecordStatus.Finished, 0), s.instanceCounts().getOrDefault(RecordStatus.Failed, 0),
+          s.instanceCounts().getOrDefault(RecordStatus.Running, 0)));
+    }
+    return out.toString();
+  }
+
+  private static void emptyFolder(Path folder) throws IOException {
+    if (Files.isDirectory(folder)) {
+      try (Stream<Path> walk = Files.walk(folder)) {
+        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+          if (!p.equals(folder)) {
+            Files.delete(p);
+          }
+        }
+      }
+    }
+    Files.createDirectories(folder);
+  }
+}

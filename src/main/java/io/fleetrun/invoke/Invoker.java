@@ -1,0 +1,210 @@
+package io.fleetrun.invoke;
+
+import io.fleetrun.exec.RemoteExecutor;
+import io.fleetrun.model.Command;
+import io.fleetrun.model.ControlRequest;
+import io.fleetrun.model.Fleet;
+import io.fleetrun.model.Instance;
+import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.Invocation;
+import io.fleetrun.model.InvocationRecord;
+import io.fleetrun.model.InvokeId;
+import io.fleetrun.model.Job;
+import io.fleetrun.model.JobId;
+import io.fleetrun.model.RepeatMode;
+import io.fleetrun.model.ScriptTemplate;
+import io.fleetrun.model.Targets;
+import io.fleetrun.store.InvocationQueries;
+import io.fleetrun.store.InvocationStore;
+import io.fleetrun.store.NewInvocation;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates invocations and fans them out: one record per instance for a one-time invocation, and
+ * for a periodic one a new record per fire on every instance not stopped. Stops them on request.
+ */
+public final class Invoker {
+  private static final Logger log = LoggerFactory.getLogger(Invoker.class);
+
+  private final InvocationStore store;
+  private final InvocationQueries queries;
+  private final RecordRunner runner;
+  private final Clock clock;
+  private volatile Fleet fleet;
+  private volatile boolean accepting = true;
+
+  public Invoker(
+      InvocationStore store,
+      InvocationQueries queries,
+      RemoteExecutor executor,
+      Fleet fleet,
+      Clock clock) {
+    this.store = store;
+    this.queries = queries;
+    this.runner = new RecordRunner(store, executor, clock);
+    this.fleet = fleet;
+    this.clock = clock;
+  }
+
+  /** Uses {@code next} for the runs that start from now on; runs in flight are not disturbed. */
+  public void updateFleet(Fleet next) {
+    this.fleet = next;
+  }
+
+  /**
+   * One fire of a job. A one-time job runs on its targets once, ever (a second fire does
+   * nothing); a periodic job adds one record per instance not stopped to its one Running
+   * invocation, creating that invocation on the first fire. Returns the invocation it fired into.
+   */
+  public synchronized Optional<InvokeId> fireJob(JobId jobId) {
+    Fleet current = fleet;
+    Optional<Job> found = current.findJob(jobId);
+    if (!accepting || found.isEmpty()) {
+      log.warn("fire of job {} ignored: {}", jobId, accepting ? "not in config" : "shutting down");
+      return Optional.empty();
+    }
+    Job job = found.get();
+    Command command = current.findCommand(job.command()).orElseThrow();
+    Map<String, String> parameters = merged(command.parameters(), job.parameters());
+    List<Instance> targets = current.resolve(job.targets());
+    if (job.repeat() == RepeatMode.Once) {
+      NewInvocation invocation = newInvocation(Optional.of(job), command, parameters, targets);
+      if (!store.createOnceJobInvocation(invocation)) {
+        log.debug("one-time job {} already ran; not running it again", jobId);
+        return Optional.empty();
+      }
+      log.info("invocation {} of job {} on {} instance(s)", invocation.id(), jobId, targets.size());
+      targets.forEach(i -> runner.run(invocation.id(), jobId.value(), command, parameters, i));
+      return Optional.of(invocation.id());
+    }
+    InvokeId id =
+        store
+            .findRunningPeriodic(jobId)
+            .map(Invocation::id)
+            .orElseGet(
+                () -> {
+                  NewInvocation created = newInvocation(Optional.of(job), command, parameters, targets);
+                  store.createInvocation(created);
+                  log.info("periodic invocation {} of job {} created", created.id(), jobId);
+                  return created.id();
+                });
+    for (InstanceId instanceId : store.activeInstances(id)) {
+      Optional<Instance> instance = current.findInstance(instanceId);
+      if (instance.isEmpty()) {
+        log.warn("job {}: instance {} is no longer in config; skipped", jobId, instanceId);
+        continue;
+      }
+      runner.run(id, jobId.value(), command, parameters, instance.get());
+    }
+    return Optional.of(id);
+  }
+
+  /**
+   * Starts an ad-hoc one-time invocation, as {@code fleetrun run} asks.
+   *
+   * @throws InvocationRefusedException naming what is wrong (unknown command, instance or tag,
+   *     a placeholder without value)
+   */
+  public synchronized InvokeId runAdHoc(ControlRequest.Run request) {
+    if (!accepting) {
+      throw new InvocationRefusedException("the daemon is shutting down");
+    }
+    Fleet current = fleet;
+    Command command =
+        current
+            .findCommand(request.command())
+            .orElseThrow(() -> new InvocationRefusedException("no command '" + request.command() + "' in config"));
+    List<String> unknown =
+        request.instances().stream()
+            .filter(i -> current.findInstance(i).isEmpty())
+            .map(InstanceId::value)
+            .toList();
+    if (!unknown.isEmpty()) {
+      throw new InvocationRefusedException("no instance " + unknown + " in config");
+    }
+    List<Instance> targets = current.resolve(new Targets(request.instances(), request.tags()));
+    if (targets.isEmpty()) {
+      throw new InvocationRefusedException("no instance matches instances " + request.instances() + " / tags " + request.tags());
+    }
+    Map<String, String> parameters = merged(command.parameters(), request.parameters());
+    Set<String> missing = new LinkedHashSet<>(ScriptTemplate.placeholders(command.content()));
+    missing.removeAll(ScriptTemplate.BUILT_INS);
+    missing.removeAll(parameters.keySet());
+    if (!missing.isEmpty()) {
+      throw new InvocationRefusedException(
+          "command '" + command.id() + "' needs a value for " + missing.stream().map(p -> "{{" + p + "}}").collect(Collectors.joining(", ")));
+    }
+    NewInvocation invocation = newInvocation(Optional.empty(), command, parameters, targets);
+    store.createInvocation(invocation);
+    log.info("ad-hoc invocation {} of command {} on {} instance(s)", invocation.id(), command.id(), targets.size());
+    targets.forEach(i -> runner.run(invocation.id(), "ad-hoc", command, parameters, i));
+    return invocation.id();
+  }
+
+  /**
+   * Stops {@code id} on {@code instances} (all when empty): periodic instances become Stopped at
+   * once, running records end Stopped after their remote process group was ended.
+   *
+   * @throws InvocationRefusedException when there is no such invocation
+   */
+  public void stop(InvokeId id, Set<InstanceId> instances) {
+    if (queries.findInvocation(id).isEmpty()) {
+      throw new InvocationRefusedException("no invocation " + id);
+    }
+    store.stopInstances(id, instances, clock.instant());
+    for (InvocationRecord record : store.runningRecords(id)) {
+      if (instances.isEmpty() || instances.contains(record.instance())) {
+        if (!runner.stop(record.id(), StopReason.USER)) {
+          runner.endWithoutExecution(record.id(), StopReason.USER);
+        }
+      }
+    }
+    log.info("stop of invocation {} on {}", id, instances.isEmpty() ? "all instances" : instances);
+  }
+
+  /** Records running in this daemon now. */
+  public int runningRecords() {
+    return runner.liveCount();
+  }
+
+  /**
+   * Refuses new fires and runs, gives running records {@code grace} to end by themselves, then
+   * ends the rest (remote process groups killed, records Failed with ExecutionInterrupted).
+   */
+  public void shutdown(Duration grace, Duration killWait) {
+    synchronized (this) {
+      accepting = false;
+    }
+    runner.shutdown(grace, killWait);
+  }
+
+  private NewInvocation newInvocation(
+      Optional<Job> job, Command command, Map<String, String> parameters, List<Instance> targets) {
+    return new NewInvocation(
+        InvokeId.random(),
+        job.map(Job::id),
+        command.id(),
+        command.content(),
+        parameters,
+        job.map(Job::repeat).orElse(RepeatMode.Once),
+        job.flatMap(Job::frequency),
+        targets.stream().map(Instance::id).toList(),
+        clock.instant());
+  }
+
+  private static Map<String, String> merged(Map<String, String> defaults, Map<String, String> values) {
+    Map<String, String> merged = new HashMap<>(defaults);
+    merged.putAll(values);
+    return merged;
+  }
+}
