@@ -1,0 +1,85 @@
+package io.fleetrun.config;
+
+import io.fleetrun.model.Command;
+import io.fleetrun.model.CommandId;
+import io.fleetrun.model.ScriptTemplate;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads {@code commands:}. Whether every placeholder gets a value is checked per job. */
+final class CommandSection {
+  static final List<String> KEYS =
+      List.of("id", "type", "content", "workingDir", "timeout", "parameters");
+
+  /**
+   * @param commands the valid commands by id, in config order
+   * @param declared every declared command id, also of commands that had other problems
+   */
+  record Result(Map<String, Command> commands, Set<String> declared) {}
+
+  private CommandSection() {}
+
+  static Result read(List<YamlNode> items, Problems problems) {
+    IdRegistry ids = new IdRegistry("command");
+    Map<String, Command> commands = new LinkedHashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      Optional<MapReader> item = MapReader.of(items.get(i), "commands[" + i + "]", problems, KEYS);
+      if (item.isEmpty()) {
+        continue;
+      }
+      MapReader r = item.get();
+      int before = problems.count();
+      Optional<String> id = ids.claim(r);
+      checkType(r);
+      Optional<String> content = r.requiredText("content").filter(c -> fitsSize(r, c));
+      Optional<String> workingDir = r.nonBlankText("workingDir");
+      Duration timeout = r.duration("timeout").orElse(ConfigDefaults.COMMAND_TIMEOUT);
+      ParameterValues defaults = ParameterValues.read(r, problems);
+      content.ifPresent(c -> checkPlaceholders(r, c, defaults, problems));
+      if (problems.count() == before) {
+        commands.put(id.orElseThrow(), new Command(new CommandId(id.orElseThrow()),
+            content.orElseThrow(), workingDir, timeout, defaults.values()));
+      }
+    }
+    return new Result(commands, ids.ids());
+  }
+
+  private static void checkType(MapReader r) {
+    r.text("type").filter(t -> !t.trim().equals(ConfigDefaults.COMMAND_TYPE)).ifPresent(t ->
+        r.problem("type", "the only command type is '" + ConfigDefaults.COMMAND_TYPE + "', got '"
+            + t + "'"));
+  }
+
+  private static boolean fitsSize(MapReader r, String content) {
+    int bytes = content.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > ConfigDefaults.MAX_CONTENT_BYTES) {
+      r.problem("content", "is " + bytes + " bytes; at most " + ConfigDefaults.MAX_CONTENT_BYTES
+          + " are allowed (copy a larger script to the hosts and call it)");
+      return false;
+    }
+    return true;
+  }
+
+  /** Unknown built-ins and defaults that no placeholder uses are typos. */
+  private static void checkPlaceholders(
+      MapReader r, String content, ParameterValues defaults, Problems problems) {
+    Set<String> used = ScriptTemplate.placeholders(content);
+    for (String name : used) {
+      if (name.startsWith("fleetrun.") && !ScriptTemplate.BUILT_INS.contains(name)) {
+        r.problem("content", "{{" + name + "}} is not a built-in; the built-ins are "
+            + String.join(", ", ScriptTemplate.BUILT_INS.stream().sorted().toList()));
+      }
+    }
+    defaults.marks().forEach((name, mark) -> {
+      if (!used.contains(name)) {
+        problems.add(mark, r.pathOf("parameters") + "." + name, "default for '" + name
+            + "' is not used: content has no {{" + name + "}}" + Suggest.didYouMean(name, used));
+      }
+    });
+  }
+}
