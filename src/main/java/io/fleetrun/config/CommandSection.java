@@ -19,14 +19,20 @@ final class CommandSection {
   /**
    * @param commands the valid commands by id, in config order
    * @param declared every declared command id, also of commands that had other problems
+   * @param usages placeholders and defaults of every command whose content and parameters could
+   *     be read, also when other keys had problems, so its jobs can still be checked
    */
-  record Result(Map<String, Command> commands, Set<String> declared) {}
+  record Result(Map<String, Command> commands, Set<String> declared, Map<String, Usage> usages) {}
+
+  /** What a command's content needs and what its defaults give. */
+  record Usage(Set<String> placeholders, Set<String> defaults) {}
 
   private CommandSection() {}
 
   static Result read(List<YamlNode> items, Problems problems) {
     IdRegistry ids = new IdRegistry("command");
     Map<String, Command> commands = new LinkedHashMap<>();
+    Map<String, Usage> usages = new LinkedHashMap<>();
     for (int i = 0; i < items.size(); i++) {
       Optional<MapReader> item = MapReader.of(items.get(i), "commands[" + i + "]", problems, KEYS);
       if (item.isEmpty()) {
@@ -39,14 +45,19 @@ final class CommandSection {
       Optional<String> content = r.requiredText("content").filter(c -> fitsSize(r, c));
       Optional<String> workingDir = r.nonBlankText("workingDir");
       Duration timeout = r.duration("timeout").orElse(ConfigDefaults.COMMAND_TIMEOUT);
+      int beforeParameters = problems.count();
       ParameterValues defaults = ParameterValues.read(r, problems);
+      if (id.isPresent() && content.isPresent() && problems.count() == beforeParameters) {
+        usages.put(id.get(), new Usage(ScriptTemplate.placeholders(content.get()),
+            defaults.values().keySet()));
+      }
       content.ifPresent(c -> checkPlaceholders(r, c, defaults, problems));
       if (problems.count() == before) {
         commands.put(id.orElseThrow(), new Command(new CommandId(id.orElseThrow()),
             content.orElseThrow(), workingDir, timeout, defaults.values()));
       }
     }
-    return new Result(commands, ids.ids());
+    return new Result(commands, ids.ids(), usages);
   }
 
   private static void checkType(MapReader r) {

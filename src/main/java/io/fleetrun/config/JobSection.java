@@ -1,6 +1,5 @@
 package io.fleetrun.config;
 
-import io.fleetrun.model.Command;
 import io.fleetrun.model.CommandId;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.Job;
@@ -57,8 +56,8 @@ final class JobSection {
       Optional<ScheduleRule.Schedule> schedule = ScheduleRule.read(r);
       ParameterValues parameters = ParameterValues.read(r, problems);
       String jobName = id.map(v -> "job '" + v + "'").orElse("this job");
-      command.map(commands.commands()::get)
-          .ifPresent(c -> checkParameters(r, jobName, c, parameters));
+      command.ifPresent(c -> Optional.ofNullable(commands.usages().get(c))
+          .ifPresent(u -> checkParameters(r, jobName, c, u, parameters)));
       if (problems.count() == before) {
         jobs.add(new Job(new JobId(id.orElseThrow()), new CommandId(command.orElseThrow()),
             targets.orElseThrow(), schedule.orElseThrow().repeat(),
@@ -122,20 +121,20 @@ final class JobSection {
    * Every placeholder needs a value (job, then command default, or built-in); every job parameter
    * must be used, since an unused one is most likely a misspelt name.
    */
-  private void checkParameters(
-      MapReader job, String jobName, Command command, ParameterValues parameters) {
-    Set<String> used = ScriptTemplate.placeholders(command.content());
+  private void checkParameters(MapReader job, String jobName, String command,
+      CommandSection.Usage usage, ParameterValues parameters) {
+    Set<String> used = usage.placeholders();
     for (String name : used) {
       if (!ScriptTemplate.BUILT_INS.contains(name) && !parameters.values().containsKey(name)
-          && !command.parameters().containsKey(name)) {
-        job.problem("parameters", jobName + ": command '" + command.id() + "' needs a value for {{"
+          && !usage.defaults().contains(name)) {
+        job.problem("parameters", jobName + ": command '" + command + "' needs a value for {{"
             + name + "}}; set it in the job's parameters or give the command a default");
       }
     }
     parameters.marks().forEach((name, mark) -> {
       if (!used.contains(name)) {
         problems.add(mark, job.pathOf("parameters") + "." + name, jobName + ": parameter '" + name
-            + "' is not used by command '" + command.id() + "'" + Suggest.didYouMean(name, used));
+            + "' is not used by command '" + command + "'" + Suggest.didYouMean(name, used));
       }
     });
   }

@@ -48,8 +48,8 @@ final class MapReader {
     if (node instanceof MapNode map) {
       return Optional.of(new MapReader(map, path, problems, knownKeys));
     }
-    problems.add(node, path, "expected a map like { " + knownKeys.get(0) + ": ... }, got "
-        + node.describe());
+    problems.add(node, path.isEmpty() ? "(root)" : path,
+        "expected a map like { " + knownKeys.get(0) + ": ... }, got " + node.describe());
     return Optional.empty();
   }
 

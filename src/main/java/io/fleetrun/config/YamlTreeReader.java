@@ -68,7 +68,6 @@ final class YamlTreeReader {
   }
 
   private YamlNode readValue(JsonToken token, String key) throws IOException {
-    currentKey = key;
     Mark mark = mark(parser.currentTokenLocation());
     if (parser.isCurrentAlias()) {
       problems.add(mark, displayKey(key),
@@ -93,11 +92,11 @@ final class YamlTreeReader {
     List<Entry> entries = new ArrayList<>();
     Map<String, Mark> seen = new HashMap<>();
     JsonToken t;
-    while ((t = parser.nextToken()) == JsonToken.FIELD_NAME) {
+    while ((t = next(key)) == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
       Mark keyMark = mark(parser.currentTokenLocation());
       String childKey = key.isEmpty() ? name : key + "." + name;
-      YamlNode value = readValue(parser.nextToken(), childKey);
+      YamlNode value = readValue(next(childKey), childKey);
       Mark first = seen.putIfAbsent(name, keyMark);
       if (first == null) {
         entries.add(new Entry(name, keyMark, value));
@@ -113,11 +112,17 @@ final class YamlTreeReader {
   private ListNode readList(Mark mark, String key) throws IOException {
     List<YamlNode> items = new ArrayList<>();
     JsonToken t;
-    while ((t = parser.nextToken()) != JsonToken.END_ARRAY && t != null) {
+    while ((t = next(key)) != JsonToken.END_ARRAY && t != null) {
       items.add(readValue(t, key + "[" + items.size() + "]"));
     }
     expect(JsonToken.END_ARRAY, t);
     return new ListNode(mark, items);
+  }
+
+  /** The next token; {@code key} is where a syntax error in it would be reported. */
+  private JsonToken next(String key) throws IOException {
+    currentKey = key;
+    return parser.nextToken();
   }
 
   private void expect(JsonToken wanted, JsonToken got) {
