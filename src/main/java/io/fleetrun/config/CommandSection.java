@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** Reads {@code commands:}. Whether every placeholder gets a value is checked per job. */
 final class CommandSection {
@@ -19,8 +20,8 @@ final class CommandSection {
   /**
    * @param commands the valid commands by id, in config order
    * @param declared every declared command id, also of commands that had other problems
-   * @param usages placeholders and defaults of every command whose content and parameters could
-   *     be read, also when other keys had problems, so its jobs can still be checked
+   * @param usages placeholders and defaults of every command whose content and parameters could be
+   *     read, also when other keys had problems, so its jobs can still be checked
    */
   record Result(Map<String, Command> commands, Set<String> declared, Map<String, Usage> usages) {}
 
@@ -48,29 +49,43 @@ final class CommandSection {
       int beforeParameters = problems.count();
       ParameterValues defaults = ParameterValues.read(r, problems);
       if (id.isPresent() && content.isPresent() && problems.count() == beforeParameters) {
-        usages.put(id.get(), new Usage(ScriptTemplate.placeholders(content.get()),
-            defaults.values().keySet()));
+        usages.put(
+            id.get(),
+            new Usage(ScriptTemplate.placeholders(content.get()), defaults.values().keySet()));
       }
       content.ifPresent(c -> checkPlaceholders(r, c, defaults, problems));
       if (problems.count() == before) {
-        commands.put(id.orElseThrow(), new Command(new CommandId(id.orElseThrow()),
-            content.orElseThrow(), workingDir, timeout, defaults.values()));
+        commands.put(
+            id.orElseThrow(),
+            new Command(
+                new CommandId(id.orElseThrow()),
+                content.orElseThrow(),
+                workingDir,
+                timeout,
+                defaults.values()));
       }
     }
     return new Result(commands, ids.ids(), usages);
   }
 
   private static void checkType(MapReader r) {
-    r.text("type").filter(t -> !t.trim().equals(ConfigDefaults.COMMAND_TYPE)).ifPresent(t ->
-        r.problem("type", "the only command type is '" + ConfigDefaults.COMMAND_TYPE + "', got '"
-            + t + "'"));
+    r.text("type")
+        .filter(t -> !t.trim().equals(ConfigDefaults.COMMAND_TYPE))
+        .ifPresent(
+            t ->
+                r.problem(
+                    "type",
+                    "the only command type is '%s', got '%s'"
+                        .formatted(ConfigDefaults.COMMAND_TYPE, t)));
   }
 
   private static boolean fitsSize(MapReader r, String content) {
     int bytes = content.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > ConfigDefaults.MAX_CONTENT_BYTES) {
-      r.problem("content", "is " + bytes + " bytes; at most " + ConfigDefaults.MAX_CONTENT_BYTES
-          + " are allowed (copy a larger script to the hosts and call it)");
+      r.problem(
+          "content",
+          "is %d bytes; at most %d are allowed (copy a larger script to the hosts and call it)"
+              .formatted(bytes, ConfigDefaults.MAX_CONTENT_BYTES));
       return false;
     }
     return true;
@@ -82,15 +97,23 @@ final class CommandSection {
     Set<String> used = ScriptTemplate.placeholders(content);
     for (String name : used) {
       if (name.startsWith("fleetrun.") && !ScriptTemplate.BUILT_INS.contains(name)) {
-        r.problem("content", "{{" + name + "}} is not a built-in; the built-ins are "
-            + String.join(", ", ScriptTemplate.BUILT_INS.stream().sorted().toList()));
+        r.problem(
+            "content",
+            "{{%s}} is not a built-in; the built-ins are %s"
+                .formatted(name, String.join(", ", new TreeSet<>(ScriptTemplate.BUILT_INS))));
       }
     }
-    defaults.marks().forEach((name, mark) -> {
-      if (!used.contains(name)) {
-        problems.add(mark, r.pathOf("parameters") + "." + name, "default for '" + name
-            + "' is not used: content has no {{" + name + "}}" + Suggest.didYouMean(name, used));
-      }
-    });
+    defaults
+        .marks()
+        .forEach(
+            (name, mark) -> {
+              if (!used.contains(name)) {
+                problems.add(
+                    mark,
+                    r.pathOf("parameters") + "." + name,
+                    "default for '%s' is not used: content has no {{%s}}%s"
+                        .formatted(name, name, Suggest.didYouMean(name, used)));
+              }
+            });
   }
 }

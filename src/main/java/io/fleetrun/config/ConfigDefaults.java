@@ -14,6 +14,7 @@ final class ConfigDefaults {
 
   /** Written the way an operator would; resolved like any configured path. */
   static final String KNOWN_HOSTS = "~/.ssh/known_hosts";
+
   static final HostKeyPolicy HOST_KEY_POLICY = HostKeyPolicy.STRICT;
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 

@@ -63,12 +63,14 @@ public final class ConfigLoader {
    * Relative paths are taken relative to the working directory.
    */
   public static Path locate(Optional<Path> option, Map<String, String> env, Path installDir) {
-    Path chosen = option.orElseGet(() -> {
-      String fromEnv = env.get(CONFIG_ENV);
-      return fromEnv != null && !fromEnv.isBlank()
-          ? Path.of(fromEnv.trim())
-          : installDir.resolve(DEFAULT_RELATIVE_PATH);
-    });
+    Path chosen =
+        option.orElseGet(
+            () -> {
+              String fromEnv = env.get(CONFIG_ENV);
+              return fromEnv != null && !fromEnv.isBlank()
+                  ? Path.of(fromEnv.trim())
+                  : installDir.resolve(DEFAULT_RELATIVE_PATH);
+            });
     return chosen.toAbsolutePath().normalize();
   }
 
@@ -82,26 +84,27 @@ public final class ConfigLoader {
       problems.throwIfAny();
     }
     MapReader r = root.orElseThrow();
-    String url = SettingsSection.databaseUrl(
-        r.map("database", SettingsSection.DATABASE_KEYS), context);
+    String url =
+        SettingsSection.databaseUrl(r.map("database", SettingsSection.DATABASE_KEYS), context);
     SshSettings ssh = SettingsSection.ssh(r.map("ssh", SettingsSection.SSH_KEYS), context);
     Limits limits = SettingsSection.limits(r.map("limits", SettingsSection.LIMITS_KEYS));
     InstanceSection.Result instances =
         InstanceSection.read(r.list("instances").orElse(List.of()), ssh, context, problems);
     CommandSection.Result commands =
         CommandSection.read(r.list("commands").orElse(List.of()), problems);
-    List<Job> jobs = JobSection.read(r.list("jobs").orElse(List.of()), instances, commands,
-        problems);
+    List<Job> jobs =
+        JobSection.read(r.list("jobs").orElse(List.of()), instances, commands, problems);
     problems.throwIfAny();
-    Fleet fleet = new Fleet(
-        instances.instances(), new ArrayList<>(commands.commands().values()), jobs);
+    Fleet fleet =
+        new Fleet(instances.instances(), new ArrayList<>(commands.commands().values()), jobs);
     return new FleetConfig(context.file(), url, ssh, limits, fleet);
   }
 
   /** The file's text; a missing, unreadable or non-UTF-8 file is a {@link ConfigException}. */
   private static String read(Path file) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
           .toString();
     } catch (NoSuchFileException e) {

@@ -51,9 +51,15 @@ final class InstanceSection {
       Set<String> tags = tags(r, problems);
       id.ifPresent(v -> tagsById.put(v, tags));
       if (problems.count() == before) {
-        instances.add(new Instance(
-            new InstanceId(id.orElseThrow()), host.orElseThrow(), port, user, identity, password,
-            tags));
+        instances.add(
+            new Instance(
+                new InstanceId(id.orElseThrow()),
+                host.orElseThrow(),
+                port,
+                user,
+                identity,
+                password,
+                tags));
       }
     }
     return new Result(instances, tagsById);
@@ -66,8 +72,7 @@ final class InstanceSection {
       if (ConfigDefaults.ID.matcher(tag).matches()) {
         tags.add(tag);
       } else {
-        problems.add(item.node(), item.path(), "tag '" + tag
-            + "' must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        problems.add(item.node(), item.path(), "tag '%s' %s".formatted(tag, IdRegistry.ID_RULE));
       }
     }
     return tags;
@@ -84,8 +89,8 @@ final class InstanceSection {
       r.problem("password", INLINE_PASSWORD);
       return Optional.empty();
     }
-    MapReader p = new MapReader(
-        (YamlNode.MapNode) node.get(), r.pathOf("password"), problems, PASSWORD_KEYS);
+    MapReader p =
+        new MapReader((YamlNode.MapNode) node.get(), r.pathOf("password"), problems, PASSWORD_KEYS);
     Optional<String> env = p.nonBlankText("env");
     Optional<Path> file = p.path("file", context);
     boolean hasEnv = p.value("env").isPresent();

@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Reads {@code jobs:} and checks them against the instances and commands: references exist,
- * targets select someone, and every placeholder of the command gets a value.
+ * Reads {@code jobs:} and checks them against the instances and commands: references exist, targets
+ * select someone, and every placeholder of the command gets a value.
  */
 final class JobSection {
   static final List<String> KEYS =
@@ -35,8 +35,11 @@ final class JobSection {
     instances.tagsById().values().forEach(allTags::addAll);
   }
 
-  static List<Job> read(List<YamlNode> items, InstanceSection.Result instances,
-      CommandSection.Result commands, Problems problems) {
+  static List<Job> read(
+      List<YamlNode> items,
+      InstanceSection.Result instances,
+      CommandSection.Result commands,
+      Problems problems) {
     return new JobSection(instances, commands, problems).readAll(items);
   }
 
@@ -56,12 +59,19 @@ final class JobSection {
       Optional<ScheduleRule.Schedule> schedule = ScheduleRule.read(r);
       ParameterValues parameters = ParameterValues.read(r, problems);
       String jobName = id.map(v -> "job '" + v + "'").orElse("this job");
-      command.ifPresent(c -> Optional.ofNullable(commands.usages().get(c))
-          .ifPresent(u -> checkParameters(r, jobName, c, u, parameters)));
+      command.ifPresent(
+          c ->
+              Optional.ofNullable(commands.usages().get(c))
+                  .ifPresent(u -> checkParameters(r, jobName, c, u, parameters)));
       if (problems.count() == before) {
-        jobs.add(new Job(new JobId(id.orElseThrow()), new CommandId(command.orElseThrow()),
-            targets.orElseThrow(), schedule.orElseThrow().repeat(),
-            schedule.orElseThrow().frequency(), parameters.values()));
+        jobs.add(
+            new Job(
+                new JobId(id.orElseThrow()),
+                new CommandId(command.orElseThrow()),
+                targets.orElseThrow(),
+                schedule.orElseThrow().repeat(),
+                schedule.orElseThrow().frequency(),
+                parameters.values()));
       }
     }
     return jobs;
@@ -70,8 +80,10 @@ final class JobSection {
   private Optional<String> commandRef(MapReader r) {
     Optional<String> ref = r.requiredText("command");
     if (ref.isPresent() && !commands.declared().contains(ref.get())) {
-      r.problem("command", "unknown command '" + ref.get() + "'"
-          + Suggest.didYouMean(ref.get(), commands.declared()));
+      r.problem(
+          "command",
+          "unknown command '%s'%s"
+              .formatted(ref.get(), Suggest.didYouMean(ref.get(), commands.declared())));
       return Optional.empty();
     }
     return ref;
@@ -93,8 +105,11 @@ final class JobSection {
       if (instances.tagsById().containsKey(id)) {
         ids.add(new InstanceId(id));
       } else {
-        problems.add(item.node(), item.path(), "unknown instance '" + id + "'"
-            + Suggest.didYouMean(id, instances.tagsById().keySet()));
+        problems.add(
+            item.node(),
+            item.path(),
+            "unknown instance '%s'%s"
+                .formatted(id, Suggest.didYouMean(id, instances.tagsById().keySet())));
       }
     }
     for (MapReader.TextItem item : t.get().textList("tags")) {
@@ -102,16 +117,19 @@ final class JobSection {
       if (allTags.contains(tag)) {
         tags.add(tag);
       } else {
-        problems.add(item.node(), item.path(), "no instance has tag '" + tag + "'"
-            + Suggest.didYouMean(tag, allTags));
+        problems.add(
+            item.node(),
+            item.path(),
+            "no instance has tag '" + tag + "'" + Suggest.didYouMean(tag, allTags));
       }
     }
     if (problems.count() != before) {
       return Optional.empty();
     }
     if (ids.isEmpty() && tags.isEmpty()) {
-      job.problem("targets", "selects no instance; name some with instances: [id, ...] or"
-          + " tags: [tag, ...]");
+      job.problem(
+          "targets",
+          "selects no instance; name some with instances: [id, ...] or tags: [tag, ...]");
       return Optional.empty();
     }
     return Optional.of(new Targets(ids, tags));
@@ -121,21 +139,35 @@ final class JobSection {
    * Every placeholder needs a value (job, then command default, or built-in); every job parameter
    * must be used, since an unused one is most likely a misspelt name.
    */
-  private void checkParameters(MapReader job, String jobName, String command,
-      CommandSection.Usage usage, ParameterValues parameters) {
+  private void checkParameters(
+      MapReader job,
+      String jobName,
+      String command,
+      CommandSection.Usage usage,
+      ParameterValues parameters) {
     Set<String> used = usage.placeholders();
     for (String name : used) {
-      if (!ScriptTemplate.BUILT_INS.contains(name) && !parameters.values().containsKey(name)
+      if (!ScriptTemplate.BUILT_INS.contains(name)
+          && !parameters.values().containsKey(name)
           && !usage.defaults().contains(name)) {
-        job.problem("parameters", jobName + ": command '" + command + "' needs a value for {{"
-            + name + "}}; set it in the job's parameters or give the command a default");
+        job.problem(
+            "parameters",
+            "%s: command '%s' needs a value for {{%s}}; set it in the job's parameters or give"
+                    .formatted(jobName, command, name)
+                + " the command a default");
       }
     }
-    parameters.marks().forEach((name, mark) -> {
-      if (!used.contains(name)) {
-        problems.add(mark, job.pathOf("parameters") + "." + name, jobName + ": parameter '" + name
-            + "' is not used by command '" + command + "'" + Suggest.didYouMean(name, used));
-      }
-    });
+    parameters
+        .marks()
+        .forEach(
+            (name, mark) -> {
+              if (!used.contains(name)) {
+                problems.add(
+                    mark,
+                    job.pathOf("parameters") + "." + name,
+                    "%s: parameter '%s' is not used by command '%s'%s"
+                        .formatted(jobName, name, command, Suggest.didYouMean(name, used)));
+              }
+            });
   }
 }

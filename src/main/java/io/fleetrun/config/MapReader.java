@@ -16,9 +16,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Typed access to the keys of one YAML map. Every misuse (unknown key, missing key, wrong type,
- * bad value) is reported to {@link Problems} with the key's dotted path, and the accessor returns
- * empty so the caller can go on and find the next problem.
+ * Typed access to the keys of one YAML map. Every misuse (unknown key, missing key, wrong type, bad
+ * value) is reported to {@link Problems} with the key's dotted path, and the accessor returns empty
+ * so the caller can go on and find the next problem.
  */
 final class MapReader {
   private final MapNode node;
@@ -35,9 +35,12 @@ final class MapReader {
       if (knownKeys.contains(e.key())) {
         byKey.put(e.key(), e);
       } else {
-        problems.add(e.keyMark(), pathOf(e.key()),
-            "unknown key '" + e.key() + "'" + Suggest.didYouMean(e.key(), knownKeys)
-                + "; known keys here: " + String.join(", ", knownKeys));
+        problems.add(
+            e.keyMark(),
+            pathOf(e.key()),
+            "unknown key '%s'%s; known keys here: %s"
+                .formatted(
+                    e.key(), Suggest.didYouMean(e.key(), knownKeys), String.join(", ", knownKeys)));
       }
     }
   }
@@ -48,7 +51,9 @@ final class MapReader {
     if (node instanceof MapNode map) {
       return Optional.of(new MapReader(map, path, problems, knownKeys));
     }
-    problems.add(node, path.isEmpty() ? "(root)" : path,
+    problems.add(
+        node,
+        path.isEmpty() ? "(root)" : path,
         "expected a map like { " + knownKeys.get(0) + ": ... }, got " + node.describe());
     return Optional.empty();
   }

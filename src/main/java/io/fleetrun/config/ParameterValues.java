@@ -8,6 +8,7 @@ import io.fleetrun.model.ScriptTemplate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * The {@code parameters:} of a command (defaults) or a job (values), with the position of each so
@@ -28,11 +29,16 @@ record ParameterValues(Map<String, String> values, Map<String, Mark> marks) {
       String name = e.key();
       String at = owner.pathOf("parameters") + "." + name;
       if (!ConfigDefaults.PARAMETER_NAME.matcher(name).matches()) {
-        problems.add(e.keyMark(), at,
+        problems.add(
+            e.keyMark(),
+            at,
             "parameter name '" + name + "' may hold only letters, digits, '_', '.' and '-'");
       } else if (name.startsWith("fleetrun.")) {
-        problems.add(e.keyMark(), at, "names starting with 'fleetrun.' are reserved for built-ins ("
-            + String.join(", ", ScriptTemplate.BUILT_INS) + "), which need no value");
+        problems.add(
+            e.keyMark(),
+            at,
+            "names starting with 'fleetrun.' are reserved for built-ins (%s), which need no value"
+                .formatted(String.join(", ", new TreeSet<>(ScriptTemplate.BUILT_INS))));
       } else if (!(e.value() instanceof Scalar s)) {
         problems.add(e.value(), at, "expected a single value, got " + e.value().describe());
       } else if (s.isNull()) {

@@ -41,8 +41,10 @@ final class ScheduleRule {
     Optional<RepeatMode> mode =
         Arrays.stream(RepeatMode.values()).filter(m -> m.name().equals(text.get())).findFirst();
     if (mode.isEmpty()) {
-      job.problem("repeat", "must be Once or Period, got '" + text.get() + "'"
-          + Suggest.didYouMean(text.get(), MODES));
+      job.problem(
+          "repeat",
+          "must be Once or Period, got '%s'%s"
+              .formatted(text.get(), Suggest.didYouMean(text.get(), MODES)));
     }
     return mode;
   }
@@ -59,9 +61,11 @@ final class ScheduleRule {
       try {
         new CronExpression(cron.expression());
       } catch (ParseException e) {
-        job.problem("frequency", "'" + text + "' is neither rate(5m), at(2026-12-01T02:00:00Z)"
-            + " nor a Quartz cron expression (sec min hour day-of-month month day-of-week,"
-            + " like \"0 0 2 * * ?\"): " + e.getMessage());
+        job.problem(
+            "frequency",
+            ("'%s' is neither rate(5m), at(2026-12-01T02:00:00Z) nor a Quartz cron expression"
+                    + " (sec min hour day-of-month month day-of-week, like \"0 0 2 * * ?\"): %s")
+                .formatted(text, e.getMessage()));
         return Optional.empty();
       }
     }
@@ -71,15 +75,19 @@ final class ScheduleRule {
   private static boolean fits(MapReader job, RepeatMode repeat, Optional<Frequency> frequency) {
     if (repeat == RepeatMode.Once) {
       if (frequency.isPresent() && !(frequency.get() instanceof Frequency.At)) {
-        job.problem("frequency", "repeat: Once takes no frequency (run when first seen) or"
-            + " at(2026-12-01T02:00:00Z); for '" + frequency.get().text() + "' use repeat: Period");
+        job.problem(
+            "frequency",
+            ("repeat: Once takes no frequency (run when first seen) or"
+                    + " at(2026-12-01T02:00:00Z); for '%s' use repeat: Period")
+                .formatted(frequency.get().text()));
         return false;
       }
       return true;
     }
     if (frequency.isEmpty()) {
-      job.problem("frequency", "repeat: Period needs a frequency: a Quartz cron like"
-          + " \"0 0 2 * * ?\" or rate(5m)");
+      job.problem(
+          "frequency",
+          "repeat: Period needs a frequency: a Quartz cron like \"0 0 2 * * ?\" or rate(5m)");
       return false;
     }
     if (frequency.get() instanceof Frequency.At) {

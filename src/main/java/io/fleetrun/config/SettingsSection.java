@@ -20,8 +20,8 @@ import java.util.Optional;
 final class SettingsSection {
   static final List<String> DATABASE_KEYS = List.of("url");
   static final List<String> SSH_KEYS =
-      List.of("user", "identityFile", "knownHosts", "hostKeyPolicy", "connectTimeout",
-          "keyExchanges");
+      List.of(
+          "user", "identityFile", "knownHosts", "hostKeyPolicy", "connectTimeout", "keyExchanges");
   static final List<String> LIMITS_KEYS = List.of("maxSessions", "outputBytes");
 
   private SettingsSection() {}
@@ -41,8 +41,10 @@ final class SettingsSection {
       return u;
     }
     if (!u.startsWith(SQLITE_PREFIX)) {
-      r.problem("url", "only " + SQLITE_PREFIX + "FILE and " + POSTGRESQL_PREFIX
-          + "//HOST/DB URLs are supported, got '" + scheme(u) + "'");
+      r.problem(
+          "url",
+          "only %sFILE and %s//HOST/DB URLs are supported, got '%s'"
+              .formatted(SQLITE_PREFIX, POSTGRESQL_PREFIX, scheme(u)));
       return resolveSqlite(ConfigDefaults.DATABASE_URL, context);
     }
     if (u.length() == SQLITE_PREFIX.length() || u.charAt(SQLITE_PREFIX.length()) == '?') {
@@ -58,8 +60,8 @@ final class SettingsSection {
   }
 
   /**
-   * Makes the file of a SQLite URL absolute; in-memory databases and {@code file:} URIs are left
-   * as written. Query parameters ({@code ?journal_mode=...}) are kept.
+   * Makes the file of a SQLite URL absolute; in-memory databases and {@code file:} URIs are left as
+   * written. Query parameters ({@code ?journal_mode=...}) are kept.
    */
   private static String resolveSqlite(String url, LoadContext context) {
     String rest = url.substring(SQLITE_PREFIX.length());
@@ -85,11 +87,12 @@ final class SettingsSection {
     Path knownHosts =
         r.flatMap(s -> s.path("knownHosts", context))
             .orElseGet(() -> context.resolve(ConfigDefaults.KNOWN_HOSTS));
-    HostKeyPolicy policy = r.flatMap(SettingsSection::hostKeyPolicy)
-        .orElse(ConfigDefaults.HOST_KEY_POLICY);
-    Duration timeout = r.flatMap(s -> s.duration("connectTimeout")).orElse(ConfigDefaults.CONNECT_TIMEOUT);
-    List<String> kex = r.flatMap(SettingsSection::keyExchanges)
-        .orElse(SshSettings.DEFAULT_KEY_EXCHANGES);
+    HostKeyPolicy policy =
+        r.flatMap(SettingsSection::hostKeyPolicy).orElse(ConfigDefaults.HOST_KEY_POLICY);
+    Duration timeout =
+        r.flatMap(s -> s.duration("connectTimeout")).orElse(ConfigDefaults.CONNECT_TIMEOUT);
+    List<String> kex =
+        r.flatMap(SettingsSection::keyExchanges).orElse(SshSettings.DEFAULT_KEY_EXCHANGES);
     return new SshSettings(user, identity, knownHosts, policy, timeout, kex);
   }
 
@@ -100,9 +103,13 @@ final class SettingsSection {
     }
     Optional<HostKeyPolicy> policy = HostKeyPolicy.fromConfigName(text.get().trim());
     if (policy.isEmpty()) {
-      List<String> names = Arrays.stream(HostKeyPolicy.values()).map(HostKeyPolicy::configName).toList();
-      r.problem("hostKeyPolicy", "must be one of " + String.join(", ", names) + ", got '"
-          + text.get() + "'" + Suggest.didYouMean(text.get(), names));
+      List<String> names =
+          Arrays.stream(HostKeyPolicy.values()).map(HostKeyPolicy::configName).toList();
+      r.problem(
+          "hostKeyPolicy",
+          "must be one of %s, got '%s'%s"
+              .formatted(
+                  String.join(", ", names), text.get(), Suggest.didYouMean(text.get(), names)));
     }
     return policy;
   }
@@ -111,8 +118,11 @@ final class SettingsSection {
     if (r.value("keyExchanges").isEmpty()) {
       return Optional.empty();
     }
-    List<String> names = r.textList("keyExchanges").stream()
-        .map(MapReader.TextItem::text).filter(s -> !s.isEmpty()).toList();
+    List<String> names =
+        r.textList("keyExchanges").stream()
+            .map(MapReader.TextItem::text)
+            .filter(s -> !s.isEmpty())
+            .toList();
     if (names.isEmpty()) {
       r.problem("keyExchanges", "must name at least one algorithm, or be left out for the default");
       return Optional.empty();
@@ -121,11 +131,19 @@ final class SettingsSection {
   }
 
   static Limits limits(Optional<MapReader> section) {
-    int sessions = section.flatMap(r -> r.integer("maxSessions", 1, Integer.MAX_VALUE))
-        .orElse(ConfigDefaults.MAX_SESSIONS);
-    int output = section.flatMap(r -> r.integer("outputBytes", ConfigDefaults.MIN_OUTPUT_BYTES,
-            ConfigDefaults.MAX_OUTPUT_BYTES))
-        .orElse(ConfigDefaults.OUTPUT_BYTES);
+    int sessions =
+        section
+            .flatMap(r -> r.integer("maxSessions", 1, Integer.MAX_VALUE))
+            .orElse(ConfigDefaults.MAX_SESSIONS);
+    int output =
+        section
+            .flatMap(
+                r ->
+                    r.integer(
+                        "outputBytes",
+                        ConfigDefaults.MIN_OUTPUT_BYTES,
+                        ConfigDefaults.MAX_OUTPUT_BYTES))
+            .orElse(ConfigDefaults.OUTPUT_BYTES);
     return new Limits(sessions, output);
   }
 }

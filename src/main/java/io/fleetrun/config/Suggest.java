@@ -24,8 +24,8 @@ final class Suggest {
   }
 
   /**
-   * Edit distance where swapping two neighbouring letters counts as one edit, the most common
-   * typo ({@code wbe} for {@code web}).
+   * Edit distance where swapping two neighbouring letters counts as one edit, the most common typo
+   * ({@code wbe} for {@code web}).
    */
   static int distance(String a, String b) {
     int[][] d = new int[a.length() + 1][b.length() + 1];
@@ -39,7 +39,9 @@ final class Suggest {
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
         d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2)
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
             && a.charAt(i - 2) == b.charAt(j - 1)) {
           d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
         }

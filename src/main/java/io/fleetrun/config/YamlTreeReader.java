@@ -28,6 +28,7 @@ final class YamlTreeReader {
 
   private final Problems problems;
   private YAMLParser parser;
+
   /** Dotted key of the value being read, so a syntax error can say where in the config it is. */
   private String currentKey = "";
 
@@ -54,7 +55,8 @@ final class YamlTreeReader {
       JsonToken extra = p.nextToken();
       if (extra != null) {
         problems.add(
-            mark(p.currentTokenLocation()), "(root)",
+            mark(p.currentTokenLocation()),
+            "(root)",
             "only one YAML document is allowed; remove the '---' and what follows it");
       }
       return Optional.of(root);
@@ -70,7 +72,9 @@ final class YamlTreeReader {
   private YamlNode readValue(JsonToken token, String key) throws IOException {
     Mark mark = mark(parser.currentTokenLocation());
     if (parser.isCurrentAlias()) {
-      problems.add(mark, displayKey(key),
+      problems.add(
+          mark,
+          displayKey(key),
           "YAML aliases (*" + parser.getText() + ") are not supported; write the value out");
       return new Scalar(mark, "*" + parser.getText(), Kind.TEXT);
     }
@@ -101,7 +105,9 @@ final class YamlTreeReader {
       if (first == null) {
         entries.add(new Entry(name, keyMark, value));
       } else {
-        problems.add(keyMark, childKey,
+        problems.add(
+            keyMark,
+            childKey,
             "duplicate key '" + name + "' (first at line " + first.line() + "); keep one");
       }
     }
@@ -159,6 +165,8 @@ final class YamlTreeReader {
   }
 
   private static Mark mark(JsonLocation l) {
-    return l == null ? Mark.NONE : new Mark(Math.max(l.getLineNr(), 0), Math.max(l.getColumnNr(), 0));
+    return l == null
+        ? Mark.NONE
+        : new Mark(Math.max(l.getLineNr(), 0), Math.max(l.getColumnNr(), 0));
   }
 }

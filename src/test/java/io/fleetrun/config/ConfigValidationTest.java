@@ -12,7 +12,8 @@ class ConfigValidationTest {
   private static final LoadContext CONTEXT = new LoadContext(FILE, Path.of("/home/ops"), "ops");
 
   /** Two instances, one command with a placeholder, to which each test adds its mistake. */
-  private static final String BASE = """
+  private static final String BASE =
+      """
       instances:
         - { id: web-1, host: 10.0.0.5, tags: [web] }
         - { id: web-2, host: 10.0.0.6, tags: [web] }
@@ -24,7 +25,8 @@ class ConfigValidationTest {
   void unknownKeyIsReportedWithASuggestion() {
     ConfigException e = problems("ssh: { user: root, conectTimeout: 5s }\n");
 
-    assertOnly(e, 1, "ssh.conectTimeout", "unknown key 'conectTimeout' (did you mean 'connectTimeout'?)");
+    assertOnly(
+        e, 1, "ssh.conectTimeout", "unknown key 'conectTimeout' (did you mean 'connectTimeout'?)");
     assertThat(e).hasMessageContaining(FILE + ":1:20: ssh.conectTimeout: unknown key");
   }
 
@@ -35,33 +37,45 @@ class ConfigValidationTest {
 
   @Test
   void jobNamingAnUnknownInstanceOrCommandIsReported() {
-    ConfigException e = problems(BASE + """
-        jobs:
-          - { id: j, command: dsk, targets: { instances: [web-3] }, repeat: Once }
-        """);
+    ConfigException e =
+        problems(
+            BASE
+                + """
+                jobs:
+                  - { id: j, command: dsk, targets: { instances: [web-3] }, repeat: Once }
+                """);
 
-    assertThat(e.problems()).extracting(ConfigProblem::line, ConfigProblem::key)
+    assertThat(e.problems())
+        .extracting(ConfigProblem::line, ConfigProblem::key)
         .containsExactly(tuple(7, "jobs[0].command"), tuple(7, "jobs[0].targets.instances[0]"));
-    assertThat(e).hasMessageContaining("unknown command 'dsk' (did you mean 'disk'?)")
+    assertThat(e)
+        .hasMessageContaining("unknown command 'dsk' (did you mean 'disk'?)")
         .hasMessageContaining("unknown instance 'web-3' (did you mean 'web-1'?)");
   }
 
   @Test
   void tagThatNoInstanceHasIsReported() {
-    assertOnly(problems(BASE + "jobs:\n  - { id: j, command: disk, targets: { tags: [wbe] }, repeat: Once }\n"),
-        7, "jobs[0].targets.tags[0]", "no instance has tag 'wbe' (did you mean 'web'?)");
+    assertOnly(
+        problems(
+            BASE + "jobs:\n  - { id: j, command: disk, targets: { tags: [wbe] }, repeat: Once }\n"),
+        7,
+        "jobs[0].targets.tags[0]",
+        "no instance has tag 'wbe' (did you mean 'web'?)");
   }
 
   @Test
   void badCronExpressionCarriesQuartzsReason() {
-    ConfigException e = problems(BASE + """
-        jobs:
-          - id: j
-            command: disk
-            targets: { tags: [web] }
-            repeat: Period
-            frequency: "0 0 2 * * MON-FOO"
-        """);
+    ConfigException e =
+        problems(
+            BASE
+                + """
+                jobs:
+                  - id: j
+                    command: disk
+                    targets: { tags: [web] }
+                    repeat: Period
+                    frequency: "0 0 2 * * MON-FOO"
+                """);
 
     assertOnly(e, 11, "jobs[0].frequency", "nor a Quartz cron expression");
     assertThat(e.problems().get(0).message()).contains("FOO");
@@ -69,106 +83,156 @@ class ConfigValidationTest {
 
   @Test
   void cronWithBothDayFieldsIsRefusedAsQuartzDoes() {
-    assertOnly(problems(job("repeat: Period, frequency: \"0 0 2 * * MON\"")), 7,
-        "jobs[0].frequency", "day-of-week AND a day-of-month");
+    assertOnly(
+        problems(job("repeat: Period, frequency: \"0 0 2 * * MON\"")),
+        7,
+        "jobs[0].frequency",
+        "day-of-week AND a day-of-month");
   }
 
   @Test
   void badRateIsReported() {
-    assertOnly(problems(job("repeat: Period, frequency: rate(5 minutes)")), 7, "jobs[0].frequency",
+    assertOnly(
+        problems(job("repeat: Period, frequency: rate(5 minutes)")),
+        7,
+        "jobs[0].frequency",
         "is not a duration");
-    assertOnly(problems(job("repeat: Period, frequency: rate(0s)")), 7, "jobs[0].frequency",
+    assertOnly(
+        problems(job("repeat: Period, frequency: rate(0s)")),
+        7,
+        "jobs[0].frequency",
         "rate must be at least 1s");
   }
 
   @Test
   void onceWithCronOrRateIsReported() {
-    assertOnly(problems(job("repeat: Once, frequency: \"0 0 2 * * ?\"")), 7, "jobs[0].frequency",
+    assertOnly(
+        problems(job("repeat: Once, frequency: \"0 0 2 * * ?\"")),
+        7,
+        "jobs[0].frequency",
         "use repeat: Period");
-    assertOnly(problems(job("repeat: Once, frequency: rate(5m)")), 7, "jobs[0].frequency",
+    assertOnly(
+        problems(job("repeat: Once, frequency: rate(5m)")),
+        7,
+        "jobs[0].frequency",
         "for 'rate(5m)' use repeat: Period");
   }
 
   @Test
   void periodWithAtTimeOrWithoutFrequencyIsReported() {
-    assertOnly(problems(job("repeat: Period, frequency: at(2026-12-01T02:00:00Z)")), 7,
-        "jobs[0].frequency", "use repeat: Once");
+    assertOnly(
+        problems(job("repeat: Period, frequency: at(2026-12-01T02:00:00Z)")),
+        7,
+        "jobs[0].frequency",
+        "use repeat: Once");
     assertOnly(problems(job("repeat: Period")), 7, "jobs[0].frequency", "needs a frequency");
   }
 
   @Test
   void badAtTimeAndUnknownRepeatModeAreReported() {
-    assertOnly(problems(job("repeat: Once, frequency: at(tomorrow)")), 7, "jobs[0].frequency",
+    assertOnly(
+        problems(job("repeat: Once, frequency: at(tomorrow)")),
+        7,
+        "jobs[0].frequency",
         "is not a UTC time");
     assertOnly(problems(job("repeat: once")), 7, "jobs[0].repeat", "(did you mean 'Once'?)");
   }
 
   @Test
   void duplicateIdNamesBothLines() {
-    ConfigException e = problems("""
-        instances:
-          - { id: web-1, host: a }
-          - { id: db-1, host: b }
-          - { id: web-1, host: c }
-        """);
+    ConfigException e =
+        problems(
+            """
+            instances:
+              - { id: web-1, host: a }
+              - { id: db-1, host: b }
+              - { id: web-1, host: c }
+            """);
 
-    assertOnly(e, 4, "instances[2].id",
+    assertOnly(
+        e,
+        4,
+        "instances[2].id",
         "duplicate instance id 'web-1': already used by instances[0] (line 2); this one at line 4");
   }
 
   @Test
   void duplicateYamlKeyIsReported() {
-    assertOnly(problems("limits:\n  maxSessions: 5\n  maxSessions: 6\n"), 3, "limits.maxSessions",
+    assertOnly(
+        problems("limits:\n  maxSessions: 5\n  maxSessions: 6\n"),
+        3,
+        "limits.maxSessions",
         "duplicate key 'maxSessions' (first at line 2)");
   }
 
   @Test
   void emptyTargetSetIsReported() {
-    assertOnly(problems(BASE + "jobs:\n  - { id: j, command: disk, targets: { instances: [] }, repeat: Once }\n"),
-        7, "jobs[0].targets", "selects no instance");
+    assertOnly(
+        problems(
+            BASE
+                + "jobs:\n"
+                + "  - { id: j, command: disk, targets: { instances: [] }, repeat: Once }\n"),
+        7,
+        "jobs[0].targets",
+        "selects no instance");
   }
 
   @Test
   void placeholderWithoutValueNamesTheJobAndThePlaceholder() {
-    ConfigException e = problems("""
-        instances: [{ id: a, host: h }]
-        commands:
-          - { id: copy, content: "cp {{src}} {{dst}} # {{fleetrun.invokeId}}", parameters: { dst: /tmp } }
-        jobs:
-          - { id: backup, command: copy, targets: { instances: [a] }, repeat: Once }
-        """);
+    ConfigException e =
+        problems(
+            """
+            instances: [{ id: a, host: h }]
+            commands:
+              - { id: copy, content: "cp {{src}} {{dst}} # {{fleetrun.invokeId}}", parameters: { dst: /tmp } }
+            jobs:
+              - { id: backup, command: copy, targets: { instances: [a] }, repeat: Once }
+            """);
 
-    assertOnly(e, 5, "jobs[0].parameters",
-        "job 'backup': command 'copy' needs a value for {{src}}");
+    assertOnly(
+        e, 5, "jobs[0].parameters", "job 'backup': command 'copy' needs a value for {{src}}");
   }
 
   @Test
   void unusedJobParameterIsReportedAsALikelyTypo() {
-    ConfigException e = problems(BASE + """
-        jobs:
-          - { id: j, command: disk, targets: { tags: [web] }, repeat: Once, parameters: { mnt: /var } }
-        """);
+    ConfigException e =
+        problems(
+            BASE
+                + """
+                jobs:
+                  - { id: j, command: disk, targets: { tags: [web] }, repeat: Once, parameters: { mnt: /var } }
+                """);
 
-    assertOnly(e, 7, "jobs[0].parameters.mnt",
+    assertOnly(
+        e,
+        7,
+        "jobs[0].parameters.mnt",
         "job 'j': parameter 'mnt' is not used by command 'disk' (did you mean 'mount'?)");
   }
 
   @Test
   void unusedCommandDefaultAndUnknownBuiltInAreReported() {
-    ConfigException e = problems(
-        "commands:\n  - { id: c, content: \"echo {{fleetrun.host}}\", parameters: { x: 1 } }\n");
+    ConfigException e =
+        problems(
+            "commands:\n"
+                + "  - { id: c, content: \"echo {{fleetrun.host}}\", parameters: { x: 1 } }\n");
 
-    assertThat(e.problems()).extracting(ConfigProblem::key)
+    assertThat(e.problems())
+        .extracting(ConfigProblem::key)
         .containsExactly("commands[0].content", "commands[0].parameters.x");
-    assertThat(e).hasMessageContaining("{{fleetrun.host}} is not a built-in")
+    assertThat(e)
+        .hasMessageContaining("{{fleetrun.host}} is not a built-in")
         .hasMessageContaining("default for 'x' is not used");
   }
 
   @Test
   void oversizedCommandContentIsReported() {
     String big = "x".repeat(65_537);
-    assertOnly(problems("commands:\n  - id: big\n    content: " + big + "\n"), 3,
-        "commands[0].content", "is 65537 bytes; at most 65536");
+    assertOnly(
+        problems("commands:\n  - id: big\n    content: " + big + "\n"),
+        3,
+        "commands[0].content",
+        "is 65537 bytes; at most 65536");
   }
 
   @Test
@@ -181,40 +245,56 @@ class ConfigValidationTest {
 
   @Test
   void passwordReferenceMustNameExactlyOneSource() {
-    assertOnly(problems("instances:\n  - { id: a, host: h, password: { env: A, file: b } }\n"), 2,
-        "instances[0].password", "exactly one of");
-    ConfigException e = problems("instances:\n  - { id: a, host: h, password: { env: \"s3cret pw\" } }\n");
+    assertOnly(
+        problems("instances:\n  - { id: a, host: h, password: { env: A, file: b } }\n"),
+        2,
+        "instances[0].password",
+        "exactly one of");
+    ConfigException e =
+        problems("instances:\n  - { id: a, host: h, password: { env: \"s3cret pw\" } }\n");
     assertOnly(e, 2, "instances[0].password.env", "is not an environment variable name");
     assertThat(e).hasMessageNotContaining("s3cret");
   }
 
   @Test
   void portOutOfRangeOrNotANumberIsReported() {
-    assertOnly(problems("instances:\n  - { id: a, host: h, port: 70000 }\n"), 2,
-        "instances[0].port", "must be between 1 and 65535, got 70000");
-    assertOnly(problems("instances:\n  - { id: a, host: h, port: ssh }\n"), 2,
-        "instances[0].port", "expected a whole number, got 'ssh'");
+    assertOnly(
+        problems("instances:\n  - { id: a, host: h, port: 70000 }\n"),
+        2,
+        "instances[0].port",
+        "must be between 1 and 65535, got 70000");
+    assertOnly(
+        problems("instances:\n  - { id: a, host: h, port: ssh }\n"),
+        2,
+        "instances[0].port",
+        "expected a whole number, got 'ssh'");
   }
 
   @Test
   void limitsOutOfRangeAreReported() {
     ConfigException e = problems("limits: { maxSessions: 0, outputBytes: 100 }\n");
 
-    assertThat(e.problems()).extracting(ConfigProblem::key)
+    assertThat(e.problems())
+        .extracting(ConfigProblem::key)
         .containsExactly("limits.maxSessions", "limits.outputBytes");
     assertThat(e).hasMessageContaining("between 1024 and 16777216");
   }
 
   @Test
   void badSettingsAreReported() {
-    ConfigException e = problems("""
-        database: { url: "jdbc:mysql://db/fleetrun?password=pw123" }
-        ssh: { hostKeyPolicy: accept_new, connectTimeout: 10, keyExchanges: [] }
-        """);
+    ConfigException e =
+        problems(
+            """
+            database: { url: "jdbc:mysql://db/fleetrun?password=pw123" }
+            ssh: { hostKeyPolicy: accept_new, connectTimeout: 10, keyExchanges: [] }
+            """);
 
-    assertThat(e.problems()).extracting(ConfigProblem::key).containsExactly(
-        "database.url", "ssh.hostKeyPolicy", "ssh.connectTimeout", "ssh.keyExchanges");
-    assertThat(e).hasMessageContaining("only jdbc:sqlite:FILE and jdbc:postgresql:")
+    assertThat(e.problems())
+        .extracting(ConfigProblem::key)
+        .containsExactly(
+            "database.url", "ssh.hostKeyPolicy", "ssh.connectTimeout", "ssh.keyExchanges");
+    assertThat(e)
+        .hasMessageContaining("only jdbc:sqlite:FILE and jdbc:postgresql:")
         .hasMessageNotContaining("pw123")
         .hasMessageContaining("(did you mean 'accept-new'?)")
         .hasMessageContaining("'10' is not a duration");
@@ -222,7 +302,10 @@ class ConfigValidationTest {
 
   @Test
   void badIdIsReported() {
-    assertOnly(problems("instances:\n  - { id: \"-web 1\", host: h }\n"), 2, "instances[0].id",
+    assertOnly(
+        problems("instances:\n  - { id: \"-web 1\", host: h }\n"),
+        2,
+        "instances[0].id",
         "must be 1-64 letters, digits");
   }
 
@@ -230,25 +313,37 @@ class ConfigValidationTest {
   void missingRequiredKeysAreReported() {
     ConfigException e = problems("instances:\n  - { port: 22 }\njobs:\n  - { id: j }\n");
 
-    assertThat(e.problems()).extracting(ConfigProblem::line, ConfigProblem::key).containsExactly(
-        tuple(2, "instances[0].id"), tuple(2, "instances[0].host"), tuple(4, "jobs[0].command"),
-        tuple(4, "jobs[0].targets"), tuple(4, "jobs[0].repeat"));
+    assertThat(e.problems())
+        .extracting(ConfigProblem::line, ConfigProblem::key)
+        .containsExactly(
+            tuple(2, "instances[0].id"),
+            tuple(2, "instances[0].host"),
+            tuple(4, "jobs[0].command"),
+            tuple(4, "jobs[0].targets"),
+            tuple(4, "jobs[0].repeat"));
     assertThat(e).hasMessageContaining("instances[0].host: is required");
   }
 
   @Test
   void wrongTypesAreReported() {
-    ConfigException e = problems("""
-        ssh: [root]
-        instances:
-          - { id: a, host: [h1, h2], tags: web }
-        commands: { id: c }
-        """);
+    ConfigException e =
+        problems(
+            """
+            ssh: [root]
+            instances:
+              - { id: a, host: [h1, h2], tags: web }
+            commands: { id: c }
+            """);
 
-    assertThat(e.problems()).extracting(ConfigProblem::line, ConfigProblem::key).containsExactly(
-        tuple(1, "ssh"), tuple(3, "instances[0].host"), tuple(3, "instances[0].tags"),
-        tuple(4, "commands"));
-    assertThat(e).hasMessageContaining("ssh: expected a map like { user: ... }, got a list")
+    assertThat(e.problems())
+        .extracting(ConfigProblem::line, ConfigProblem::key)
+        .containsExactly(
+            tuple(1, "ssh"),
+            tuple(3, "instances[0].host"),
+            tuple(3, "instances[0].tags"),
+            tuple(4, "commands"));
+    assertThat(e)
+        .hasMessageContaining("ssh: expected a map like { user: ... }, got a list")
         .hasMessageContaining("instances[0].host: expected a single value, got a list")
         .hasMessageContaining("instances[0].tags: expected a list like [a, b], got text")
         .hasMessageContaining("commands: expected a list like [a, b], got a map");
@@ -256,12 +351,14 @@ class ConfigValidationTest {
 
   @Test
   void malformedYamlGivesTheParsersPosition() {
-    ConfigException e = problems("""
-        instances:
-          - { id: a, host: h }
-        jobs:
-          - { id: j, command: [x
-        """);
+    ConfigException e =
+        problems(
+            """
+            instances:
+              - { id: a, host: h }
+            jobs:
+              - { id: j, command: [x
+            """);
 
     assertThat(e.problems()).hasSize(1);
     ConfigProblem p = e.problems().get(0);
@@ -279,7 +376,10 @@ class ConfigValidationTest {
   @Test
   void secondDocumentAndAliasesAreRefused() {
     assertOnly(problems("limits: {}\n---\nssh: {}\n"), 3, "(root)", "only one YAML document");
-    assertOnly(problems("ssh: { user: &u root, identityFile: *u }\n"), 1, "ssh.identityFile",
+    assertOnly(
+        problems("ssh: { user: &u root, identityFile: *u }\n"),
+        1,
+        "ssh.identityFile",
         "aliases (*u) are not supported");
   }
 
@@ -287,18 +387,20 @@ class ConfigValidationTest {
   void everyProblemIsReportedAtOnceInFileOrder() throws Exception {
     ConfigException e = problems(ConfigLoaderTest.resource("many-problems.yaml"));
 
-    assertThat(e.problems()).extracting(ConfigProblem::line, ConfigProblem::key).containsExactly(
-        tuple(2, "limits.maxSesions"),
-        tuple(4, "instances[0].port"),
-        tuple(5, "instances[1].password"),
-        tuple(6, "instances[2].id"),
-        tuple(9, "commands[0].timeout"),
-        tuple(12, "jobs[0].targets.instances[0]"),
-        tuple(13, "jobs[0].frequency"),
-        tuple(15, "jobs[1].frequency"),
-        // the misspelt parameter leaves {{color}} without a value: both are said
-        tuple(16, "jobs[1].parameters"),
-        tuple(16, "jobs[1].parameters.colour"));
+    assertThat(e.problems())
+        .extracting(ConfigProblem::line, ConfigProblem::key)
+        .containsExactly(
+            tuple(2, "limits.maxSesions"),
+            tuple(4, "instances[0].port"),
+            tuple(5, "instances[1].password"),
+            tuple(6, "instances[2].id"),
+            tuple(9, "commands[0].timeout"),
+            tuple(12, "jobs[0].targets.instances[0]"),
+            tuple(13, "jobs[0].frequency"),
+            tuple(15, "jobs[1].frequency"),
+            // the misspelt parameter leaves {{color}} without a value: both are said
+            tuple(16, "jobs[1].parameters"),
+            tuple(16, "jobs[1].parameters.colour"));
     assertThat(e.getMessage()).startsWith("10 problem(s) in config:\n" + FILE + ":2:");
   }
 
@@ -311,7 +413,10 @@ class ConfigValidationTest {
 
   /** A BASE config plus one job with the given schedule keys, on line 7. */
   private static String job(String schedule) {
-    return BASE + "jobs:\n  - { id: j, command: disk, targets: { tags: [web] }, " + schedule + " }\n";
+    return BASE
+        + "jobs:\n  - { id: j, command: disk, targets: { tags: [web] }, "
+        + schedule
+        + " }\n";
   }
 
   private static void assertOnly(ConfigException e, int line, String key, String messagePart) {
@@ -327,5 +432,4 @@ class ConfigValidationTest {
   private static org.assertj.core.groups.Tuple tuple(Object... values) {
     return org.assertj.core.groups.Tuple.tuple(values);
   }
-
 }

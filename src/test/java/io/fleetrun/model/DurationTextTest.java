@@ -13,8 +13,14 @@ class DurationTextTest {
 
   @ParameterizedTest
   @CsvSource({
-    "500ms, PT0.5S", "30s, PT30S", "5m, PT5M", "2h, PT2H", "1d, PT24H", "0s, PT0S",
-    "' 90s ', PT1M30S", "999999999ms, PT277H46M39.999S"
+    "500ms, PT0.5S",
+    "30s, PT30S",
+    "5m, PT5M",
+    "2h, PT2H",
+    "1d, PT24H",
+    "0s, PT0S",
+    "' 90s ', PT1M30S",
+    "999999999ms, PT277H46M39.999S"
   })
   void parsesEveryUnit(String text, String iso) {
     assertThat(DurationText.parse(text)).isEqualTo(Duration.parse(iso));
@@ -32,8 +38,14 @@ class DurationTextTest {
 
   @ParameterizedTest
   @CsvSource({
-    "PT0.5S, 500ms", "PT1.5S, 1500ms", "PT90S, 90s", "PT120S, 2m", "PT1H30M, 90m", "PT2H, 2h",
-    "PT48H, 2d", "PT0S, 0s"
+    "PT0.5S, 500ms",
+    "PT1.5S, 1500ms",
+    "PT90S, 90s",
+    "PT120S, 2m",
+    "PT1H30M, 90m",
+    "PT2H, 2h",
+    "PT48H, 2d",
+    "PT0S, 0s"
   })
   void formatsTheShortestExactForm(String iso, String text) {
     assertThat(DurationText.format(Duration.parse(iso))).isEqualTo(text);

@@ -32,13 +32,15 @@ class FrequencyTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-    "rate(30s)                | rate(30s)",
-    "rate(60s)                | rate(1m)",
-    "rate(120m)               | rate(2h)",
-    "at(2026-12-01T02:00:00Z) | at(2026-12-01T02:00:00Z)",
-    "0 0 2 * * ?              | 0 0 2 * * ?"
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "rate(30s)                | rate(30s)",
+        "rate(60s)                | rate(1m)",
+        "rate(120m)               | rate(2h)",
+        "at(2026-12-01T02:00:00Z) | at(2026-12-01T02:00:00Z)",
+        "0 0 2 * * ?              | 0 0 2 * * ?"
+      })
   void textIsCanonicalAndParsesBack(String written, String canonical) {
     Frequency f = Frequency.parse(written);
     assertThat(f.text()).isEqualTo(canonical);
@@ -62,7 +64,8 @@ class FrequencyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"at(tomorrow)", "at(2026-12-01 02:00)", "at(2026-12-01T02:00:00)", "at()"})
+  @ValueSource(
+      strings = {"at(tomorrow)", "at(2026-12-01 02:00)", "at(2026-12-01T02:00:00)", "at()"})
   void refusesAtTimesThatAreNotUtcInstants(String text) {
     assertThatThrownBy(() -> Frequency.parse(text))
         .isInstanceOf(IllegalArgumentException.class)

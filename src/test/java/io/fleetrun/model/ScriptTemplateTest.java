@@ -19,15 +19,17 @@ class ScriptTemplateTest {
 
   @Test
   void placeholdersAreListedOnceInOrderOfFirstUse() {
-    assertThat(ScriptTemplate.placeholders("cp {{ src }} {{dst}}; ls {{src}} {{fleetrun.invokeId}}"))
+    assertThat(
+            ScriptTemplate.placeholders("cp {{ src }} {{dst}}; ls {{src}} {{fleetrun.invokeId}}"))
         .containsExactly("src", "dst", "fleetrun.invokeId");
     assertThat(ScriptTemplate.placeholders("echo {{}} { {x} } {{a b}}")).isEmpty();
   }
 
   @Test
   void renderQuotesOnlyWhatNeedsIt() {
-    assertThat(ScriptTemplate.render("df -h {{mount}} {{ who }}",
-        Map.of("mount", "/var/lib", "who", "x; rm -rf /")))
+    assertThat(
+            ScriptTemplate.render(
+                "df -h {{mount}} {{ who }}", Map.of("mount", "/var/lib", "who", "x; rm -rf /")))
         .isEqualTo("df -h /var/lib 'x; rm -rf /'");
     assertThat(ScriptTemplate.shellQuote("it's")).isEqualTo("'it'\\''s'");
     assertThat(ScriptTemplate.shellQuote("")).isEqualTo("''");
@@ -51,15 +53,39 @@ class ScriptTemplateTest {
    * shell function named {@code rm} and a canary file catch any command that would have run.
    */
   @ParameterizedTest
-  @ValueSource(strings = {
-    "x; rm -rf /", "$(touch CANARY)", "`touch CANARY`", "it's", "'", "''", "\"double\" 'single'",
-    "line1\nline2", "", " ", "  spaced  out  ", "tab\there", "*", "~", "$HOME", "${IFS}", "a\\b",
-    "-n", "--", "x && touch CANARY || touch CANARY", "a | touch CANARY", "> CANARY", "héllo wörld",
-    "{{nested}}", "\\'\\"
-  })
+  @ValueSource(
+      strings = {
+        "x; rm -rf /",
+        "$(touch CANARY)",
+        "`touch CANARY`",
+        "it's",
+        "'",
+        "''",
+        "\"double\" 'single'",
+        "line1\nline2",
+        "",
+        " ",
+        "  spaced  out  ",
+        "tab\there",
+        "*",
+        "~",
+        "$HOME",
+        "${IFS}",
+        "a\\b",
+        "-n",
+        "--",
+        "x && touch CANARY || touch CANARY",
+        "a | touch CANARY",
+        "> CANARY",
+        "héllo wörld",
+        "{{nested}}",
+        "\\'\\"
+      })
   void hostileValueComesBackFromARealShellAsOneLiteralWord(String value) throws Exception {
-    String script = "rm() { touch CANARY; }\n"
-        + ScriptTemplate.render("set -- {{v}}\nprintf '%s|%s' \"$#\" \"$1\"", Map.of("v", value));
+    String script =
+        "rm() { touch CANARY; }\n"
+            + ScriptTemplate.render(
+                "set -- {{v}}\nprintf '%s|%s' \"$#\" \"$1\"", Map.of("v", value));
 
     String out = sh(script);
 
@@ -70,18 +96,21 @@ class ScriptTemplateTest {
   @Test
   void valueWithPrintfStaysLiteralInTheBriefsOwnForm() throws Exception {
     String value = "x; rm -rf / $(id) `id` 'q' \"d\"\nnext";
-    String out = sh("rm() { touch CANARY; }\n"
-        + ScriptTemplate.render("printf '%s\\n' {{v}}", Map.of("v", value)));
+    String out =
+        sh(
+            "rm() { touch CANARY; }\n"
+                + ScriptTemplate.render("printf '%s\\n' {{v}}", Map.of("v", value)));
 
     assertThat(out).isEqualTo(value + "\n");
     assertThat(dir.resolve("CANARY")).doesNotExist();
   }
 
   private String sh(String script) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("/bin/sh", "-c", script)
-        .directory(dir.toFile())
-        .redirectError(dir.resolve("stderr").toFile())
-        .start();
+    Process p =
+        new ProcessBuilder("/bin/sh", "-c", script)
+            .directory(dir.toFile())
+            .redirectError(dir.resolve("stderr").toFile())
+            .start();
     p.getOutputStream().close();
     byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(10, TimeUnit.SECONDS)) {
