@@ -93,11 +93,13 @@ final class JobSection {
     if (job.required("targets").isEmpty()) {
       return Optional.empty();
     }
+    // Counted before the map is read, so a misspelt key is not also reported as "selects no
+    // instance".
+    int before = problems.count();
     Optional<MapReader> t = job.map("targets", TARGET_KEYS);
     if (t.isEmpty()) {
       return Optional.empty();
     }
-    int before = problems.count();
     List<InstanceId> ids = new ArrayList<>();
     Set<String> tags = new LinkedHashSet<>();
     for (MapReader.TextItem item : t.get().textList("instances")) {

@@ -404,6 +404,65 @@ class ConfigValidationTest {
     assertThat(e.getMessage()).startsWith("10 problem(s) in config:\n" + FILE + ":2:");
   }
 
+  @Test
+  void rootThatIsNotAMapIsReported() {
+    assertOnly(problems("- a\n- b\n"), 1, "(root)", "expected a map like { database: ... }");
+  }
+
+  @Test
+  void unknownKeysInNestedMapsAreReported() {
+    ConfigException e =
+        problems(
+            BASE
+                + """
+                jobs:
+                  - id: j
+                    command: disk
+                    targets: { instance: [web-1] }
+                    repeat: Once
+                """);
+
+    assertOnly(e, 9, "jobs[0].targets.instance", "(did you mean 'instances'?)");
+  }
+
+  @Test
+  void parameterValuesMustBeSingleValues() {
+    ConfigException e =
+        problems(
+            "commands:\n  - { id: c, content: \"echo {{a}} {{b}}\", parameters: { a: [1], b: } }\n");
+
+    assertThat(e.problems())
+        .extracting(ConfigProblem::key, ConfigProblem::message)
+        .containsExactly(
+            tuple("commands[0].parameters.a", "expected a single value, got a list"),
+            tuple("commands[0].parameters.b", "needs a value; write '' for an empty one"));
+  }
+
+  @Test
+  void emptyValuesCountAsLeftOut() {
+    FleetConfig config =
+        ConfigLoader.parse(
+            CONTEXT, "ssh:\nlimits:\ninstances:\n  - { id: a, host: h, user: , tags: }\n");
+
+    assertThat(config.fleet().instances().get(0).user()).isEqualTo("ops");
+    assertThat(config.fleet().instances().get(0).tags()).isEmpty();
+  }
+
+  @Test
+  void yamlScalarsKeepTheTextTheOperatorWrote() {
+    FleetConfig config =
+        ConfigLoader.parse(
+            CONTEXT,
+            """
+            commands:
+              - { id: c, content: "chmod {{mode}} {{f}}; echo {{ok}}", parameters: { mode: 0755, f: x, ok: yes } }
+            """);
+
+    assertThat(config.fleet().commands().get(0).parameters())
+        .containsEntry("mode", "0755")
+        .containsEntry("ok", "yes");
+  }
+
   private static ConfigException problems(String yaml) {
     ConfigException e =
         catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(CONTEXT, yaml));
