@@ -77,7 +77,10 @@ public final class ConfigLoader {
   static FleetConfig parse(LoadContext context, String yamlText) {
     Problems problems = new Problems(context.file());
     Optional<YamlNode> tree = YamlTreeReader.read(yamlText, problems);
-    problems.throwIfAny();
+    if (tree.isEmpty()) {
+      // Malformed YAML stops here; duplicate keys and aliases do not, so the rest is checked too.
+      problems.throwIfAny();
+    }
     MapNode empty = new MapNode(new Mark(1, 1), List.of());
     Optional<MapReader> root = MapReader.of(tree.orElse(empty), "", problems, ROOT_KEYS);
     if (root.isEmpty()) {

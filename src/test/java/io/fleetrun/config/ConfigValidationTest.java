@@ -166,6 +166,15 @@ class ConfigValidationTest {
   }
 
   @Test
+  void duplicateYamlKeyDoesNotHideOtherProblems() {
+    ConfigException e = problems("limits: { maxSessions: 5, maxSessions: 6, outputBytes: 1 }\n");
+
+    assertThat(e.problems())
+        .extracting(ConfigProblem::key)
+        .containsExactly("limits.maxSessions", "limits.outputBytes");
+  }
+
+  @Test
   void emptyTargetSetIsReported() {
     assertOnly(
         problems(
