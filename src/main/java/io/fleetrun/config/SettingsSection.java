@@ -1,0 +1,149 @@
+package io.fleetrun.config;
+
+import static io.fleetrun.config.ConfigDefaults.POSTGRESQL_PREFIX;
+import static io.fleetrun.config.ConfigDefaults.SQLITE_PREFIX;
+
+import io.fleetrun.model.HostKeyPolicy;
+import io.fleetrun.model.Limits;
+import io.fleetrun.model.SshSettings;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads {@code database:}, {@code ssh:} and {@code limits:}. A bad value is reported and replaced
+ * by its default, so the sections that depend on these settings can still be checked.
+ */
+final class SettingsSection {
+  static final List<String> DATABASE_KEYS = List.of("url");
+  static final List<String> SSH_KEYS =
+      List.of(
+          "user", "identityFile", "knownHosts", "hostKeyPolicy", "connectTimeout", "keyExchanges");
+  static final List<String> LIMITS_KEYS = List.of("maxSessions", "outputBytes");
+
+  private SettingsSection() {}
+
+  /** The JDBC URL, with a relative SQLite file resolved against the config's folder. */
+  static String databaseUrl(Optional<MapReader> section, LoadContext context) {
+    if (section.isEmpty()) {
+      return resolveSqlite(ConfigDefaults.DATABASE_URL, context);
+    }
+    MapReader r = section.get();
+    Optional<String> url = r.requiredText("url").map(String::trim);
+    if (url.isEmpty()) {
+      return resolveSqlite(ConfigDefaults.DATABASE_URL, context);
+    }
+    String u = url.get();
+    if (u.startsWith(POSTGRESQL_PREFIX)) {
+      return u;
+    }
+    if (!u.startsWith(SQLITE_PREFIX)) {
+      r.problem(
+          "url",
+          "only %sFILE and %s//HOST/DB URLs are supported, got '%s'"
+              .formatted(SQLITE_PREFIX, POSTGRESQL_PREFIX, scheme(u)));
+      return resolveSqlite(ConfigDefaults.DATABASE_URL, context);
+    }
+    if (u.length() == SQLITE_PREFIX.length() || u.charAt(SQLITE_PREFIX.length()) == '?') {
+      r.problem("url", "names no database file; write it like " + ConfigDefaults.DATABASE_URL);
+      return resolveSqlite(ConfigDefaults.DATABASE_URL, context);
+    }
+    try {
+      return resolveSqlite(u, context);
+    } catch (InvalidPathException e) {
+      r.problem("url", "the SQLite file is not a valid path: " + e.getReason());
+      return resolveSqlite(ConfigDefaults.DATABASE_URL, context);
+    }
+  }
+
+  /**
+   * Makes the file of a SQLite URL absolute; in-memory databases and {@code file:} URIs are left as
+   * written. Query parameters ({@code ?journal_mode=...}) are kept.
+   */
+  private static String resolveSqlite(String url, LoadContext context) {
+    String rest = url.substring(SQLITE_PREFIX.length());
+    if (rest.startsWith(":memory:") || rest.startsWith("file:")) {
+      return url;
+    }
+    int q = rest.indexOf('?');
+    String file = q >= 0 ? rest.substring(0, q) : rest;
+    String query = q >= 0 ? rest.substring(q) : "";
+    return SQLITE_PREFIX + context.resolve(file) + query;
+  }
+
+  /** Only the scheme, so a password in a URL is never echoed back. */
+  private static String scheme(String url) {
+    String[] parts = url.split(":", 3);
+    return parts.length >= 2 ? parts[0] + ":" + parts[1] + ":..." : url.length() > 20 ? "..." : url;
+  }
+
+  static SshSettings ssh(Optional<MapReader> section, LoadContext context) {
+    Optional<MapReader> r = section;
+    String user = r.flatMap(s -> s.nonBlankText("user")).orElse(context.userName());
+    Optional<Path> identity = r.flatMap(s -> s.path("identityFile", context));
+    Path knownHosts =
+        r.flatMap(s -> s.path("knownHosts", context))
+            .orElseGet(() -> context.resolve(ConfigDefaults.KNOWN_HOSTS));
+    HostKeyPolicy policy =
+        r.flatMap(SettingsSection::hostKeyPolicy).orElse(ConfigDefaults.HOST_KEY_POLICY);
+    Duration timeout =
+        r.flatMap(s -> s.duration("connectTimeout")).orElse(ConfigDefaults.CONNECT_TIMEOUT);
+    List<String> kex =
+        r.flatMap(SettingsSection::keyExchanges).orElse(SshSettings.DEFAULT_KEY_EXCHANGES);
+    return new SshSettings(user, identity, knownHosts, policy, timeout, kex);
+  }
+
+  private static Optional<HostKeyPolicy> hostKeyPolicy(MapReader r) {
+    Optional<String> text = r.text("hostKeyPolicy");
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<HostKeyPolicy> policy = HostKeyPolicy.fromConfigName(text.get().trim());
+    if (policy.isEmpty()) {
+      List<String> names =
+          Arrays.stream(HostKeyPolicy.values()).map(HostKeyPolicy::configName).toList();
+      r.problem(
+          "hostKeyPolicy",
+          "must be one of %s, got '%s'%s"
+              .formatted(
+                  String.join(", ", names), text.get(), Suggest.didYouMean(text.get(), names)));
+    }
+    return policy;
+  }
+
+  private static Optional<List<String>> keyExchanges(MapReader r) {
+    if (r.value("keyExchanges").isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> names =
+        r.textList("keyExchanges").stream()
+            .map(MapReader.TextItem::text)
+            .filter(s -> !s.isEmpty())
+            .toList();
+    if (names.isEmpty()) {
+      r.problem("keyExchanges", "must name at least one algorithm, or be left out for the default");
+      return Optional.empty();
+    }
+    return Optional.of(names);
+  }
+
+  static Limits limits(Optional<MapReader> section) {
+    int sessions =
+        section
+            .flatMap(r -> r.integer("maxSessions", 1, Integer.MAX_VALUE))
+            .orElse(ConfigDefaults.MAX_SESSIONS);
+    int output =
+        section
+            .flatMap(
+                r ->
+                    r.integer(
+                        "outputBytes",
+                        ConfigDefaults.MIN_OUTPUT_BYTES,
+                        ConfigDefaults.MAX_OUTPUT_BYTES))
+            .orElse(ConfigDefaults.OUTPUT_BYTES);
+    return new Limits(sessions, output);
+  }
+}
