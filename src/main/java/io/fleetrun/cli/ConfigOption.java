@@ -17,14 +17,8 @@ public final class ConfigOption {
 
   /** {@code --config} wins, then {@code FLEETRUN_CONFIG}, then config/fleetrun.yaml under fleetrun.home. */
   public Path locate() {
-    if (file != null) {
-      return file.toAbsolutePath();
-    }
-    Optional<String> env = Optional.ofNullable(System.getenv("FLEETRUN_CONFIG")).filter(s -> !s.isBlank());
-    if (env.isPresent()) {
-      return Path.of(env.get()).toAbsolutePath();
-    }
-    return Path.of(System.getProperty("fleetrun.home", ".")).resolve("config/fleetrun.yaml").toAbsolutePath();
+    return ConfigLoader.locate(
+        Optional.ofNullable(file), System.getenv(), Path.of(System.getProperty("fleetrun.home", ".")));
   }
 
   /**
