@@ -5,7 +5,8 @@
 -- 2026-11-28T07:10:03.123Z: string order is time order, and sqlite's date functions read
 -- them (datetime(created_at)). Statuses, detail statuses and error codes are stored by name.
 -- Short values are VARCHAR (indexable everywhere), free text is TEXT.
--- Keep this file portable: a PostgreSQL twin differs only where a line says so.
+-- Keep this file portable: sql/postgresql/V1__fleetrun.sql is its twin and differs only
+-- where a line says so.
 
 -- One activation of a job, or one ad-hoc run (job_id NULL). parameters is a JSON object.
 CREATE TABLE invocation (

@@ -13,7 +13,6 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
-import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -54,7 +53,7 @@ public final class Database implements AutoCloseable {
   private Database(String jdbcUrl, HikariDataSource pool) {
     this.jdbcUrl = jdbcUrl;
     this.pool = pool;
-    this.dsl = DSL.using(pool, SQLDialect.SQLITE, new Settings().withRenderSchema(false));
+    this.dsl = DSL.using(pool, SQLDialect.SQLITE);
   }
 
   /**

@@ -51,21 +51,38 @@ public final class JooqInvocationStore implements InvocationStore {
   public boolean createOnceJobInvocation(NewInvocation invocation) {
     JobId job = invocation.job()
         .orElseThrow(() -> new IllegalArgumentException("a one-time job invocation needs a job id"));
-    return db.dsl().transactionResult(cfg -> {
-      DSLContext tx = cfg.dsl();
-      if (tx.fetchExists(ONCE_JOB, ONCE_JOB.JOB_ID.eq(job.value()))) {
-        return false;
-      }
-      insert(tx, invocation);
-      // The transaction holds SQLite's write lock, so nobody claimed the job since the check;
-      // on a database with concurrent writers the primary key still lets only one through.
-      tx.insertInto(ONCE_JOB)
-          .set(ONCE_JOB.JOB_ID, job.value())
-          .set(ONCE_JOB.INVOKE_ID, invocation.id().value())
-          .set(ONCE_JOB.CREATED_AT, invocation.createdAt())
-          .execute();
-      return true;
-    });
+    try {
+      return db.dsl().transactionResult(cfg -> {
+        DSLContext tx = cfg.dsl();
+        if (tx.fetchExists(ONCE_JOB, ONCE_JOB.JOB_ID.eq(job.value()))) {
+          return false;
+        }
+        insert(tx, invocation);
+        // SQLite's write lock already keeps others out since the check; where writers run
+        // side by side (PostgreSQL) the key decides, and the loser rolls back its invocation.
+        int claimed = tx.insertInto(ONCE_JOB)
+            .set(ONCE_JOB.JOB_ID, job.value())
+            .set(ONCE_JOB.INVOKE_ID, invocation.id().value())
+            .set(ONCE_JOB.CREATED_AT, invocation.createdAt())
+            .onConflictDoNothing()
+            .execute();
+        if (claimed == 0) {
+          throw new AlreadyClaimed();
+        }
+        return true;
+      });
+    } catch (AlreadyClaimed e) {
+      return false;
+    }
+  }
+
+  /** Rolls back the invocation of a one-time job that another writer claimed first. */
+  private static final class AlreadyClaimed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    AlreadyClaimed() {
+      super(null, null, false, false);
+    }
   }
 
   private void insert(DSLContext tx, NewInvocation inv) {
@@ -88,9 +105,8 @@ public final class JooqInvocationStore implements InvocationStore {
           .set(INVOCATION_INSTANCE.INSTANCE_NO, no++)
           .set(INVOCATION_INSTANCE.STATUS, RecordStatus.Running)
           .execute();
-      statuses.instance(tx, inv.repeat(), inv.id(), instance);
     }
-    statuses.overall(tx, inv.id(), inv.createdAt());
+    statuses.recompute(tx, inv.id(), inv.instances(), inv.createdAt());
   }
 
   @Override
@@ -140,8 +156,7 @@ public final class JooqInvocationStore implements InvocationStore {
           .returningResult(INVOCATION_RECORD.RECORD_ID)
           .fetchSingle()
           .value1();
-      statuses.instance(tx, statuses.mode(tx, invokeId), invokeId, instance);
-      statuses.overall(tx, invokeId, now);
+      statuses.recompute(tx, invokeId, List.of(instance), now);
       return new RecordId(id);
     });
   }
@@ -183,8 +198,8 @@ public final class JooqInvocationStore implements InvocationStore {
         return false;
       }
       InvokeId invokeId = new InvokeId(ended.get().value1());
-      statuses.instance(tx, statuses.mode(tx, invokeId), invokeId, new InstanceId(ended.get().value2()));
-      statuses.overall(tx, invokeId, end.endTime());
+      statuses.recompute(
+          tx, invokeId, List.of(new InstanceId(ended.get().value2())), end.endTime());
       return true;
     });
   }

@@ -14,8 +14,10 @@ import io.fleetrun.model.RecordStatus;
 import io.fleetrun.model.RepeatMode;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.jooq.DSLContext;
@@ -44,15 +46,11 @@ final class Orphans {
         .set(INVOCATION_RECORD.FINISH_TIME, now)
         .where(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
         .execute();
-    Set<InvokeId> invocations = new LinkedHashSet<>();
+    Map<InvokeId, Set<InstanceId>> touched = new LinkedHashMap<>();
     for (OrphanedRecord orphan : orphans) {
-      RepeatMode mode = statuses.mode(tx, orphan.invokeId());
-      statuses.instance(tx, mode, orphan.invokeId(), orphan.instance());
-      invocations.add(orphan.invokeId());
+      touched.computeIfAbsent(orphan.invokeId(), id -> new LinkedHashSet<>()).add(orphan.instance());
     }
-    for (InvokeId id : invocations) {
-      statuses.overall(tx, id, now);
-    }
+    touched.forEach((id, instances) -> statuses.recompute(tx, id, instances, now));
     return orphans;
   }
 

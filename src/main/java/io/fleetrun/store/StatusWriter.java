@@ -13,8 +13,10 @@ import io.fleetrun.model.StatusRules;
 import io.fleetrun.store.jooq.tables.records.InvocationInstanceRow;
 import io.fleetrun.store.jooq.tables.records.InvocationRow;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 import org.jooq.DSLContext;
 
@@ -29,23 +31,39 @@ final class StatusWriter {
     this.rules = rules;
   }
 
-  /** Recomputes the status of one instance from its newest record and its stopped flag. */
-  void instance(DSLContext tx, RepeatMode mode, InvokeId invokeId, InstanceId instance) {
-    InvocationInstanceRow row =
-        tx.selectFrom(INVOCATION_INSTANCE)
-            .where(INVOCATION_INSTANCE.INVOKE_ID.eq(invokeId.value()))
-            .and(INVOCATION_INSTANCE.INSTANCE_ID.eq(instance.value()))
-            .fetchOptional()
-            .orElseThrow(() -> new NoSuchElementException(
-                "invocation " + invokeId + " has no instance " + instance));
-    Optional<RecordStatus> latest =
-        tx.select(INVOCATION_RECORD.STATUS)
-            .from(INVOCATION_RECORD)
-            .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
-            .and(INVOCATION_RECORD.INSTANCE_ID.eq(instance.value()))
-            .orderBy(INVOCATION_RECORD.REPEAT_NO.desc())
-            .limit(1)
-            .fetchOptional(INVOCATION_RECORD.STATUS);
+  /**
+   * Recomputes the status of {@code instances} of {@code invokeId} (from the newest record and
+   * the stopped flag of each), then the overall status of {@code invokeId} from all its
+   * instances. The first time the invocation ends, {@code finished_at} becomes {@code now} (and
+   * {@code stopped_at} when it ended Stopped); should it run again, both are cleared.
+   *
+   * @throws NoSuchElementException when there is no such invocation or instance
+   */
+  void recompute(DSLContext tx, InvokeId invokeId, Collection<InstanceId> instances, Instant now) {
+    InvocationRow invocation = tx.selectFrom(INVOCATION)
+        .where(INVOCATION.INVOKE_ID.eq(invokeId.value()))
+        .fetchOptional()
+        .orElseThrow(() -> new NoSuchElementException("no invocation " + invokeId));
+    for (InstanceId instance : instances) {
+      instance(tx, invocation.getRepeatMode(), invokeId, instance);
+    }
+    overall(tx, invocation, now);
+  }
+
+  private void instance(DSLContext tx, RepeatMode mode, InvokeId invokeId, InstanceId instance) {
+    InvocationInstanceRow row = tx.selectFrom(INVOCATION_INSTANCE)
+        .where(INVOCATION_INSTANCE.INVOKE_ID.eq(invokeId.value()))
+        .and(INVOCATION_INSTANCE.INSTANCE_ID.eq(instance.value()))
+        .fetchOptional()
+        .orElseThrow(() -> new NoSuchElementException(
+            "invocation " + invokeId + " has no instance " + instance));
+    Optional<RecordStatus> latest = tx.select(INVOCATION_RECORD.STATUS)
+        .from(INVOCATION_RECORD)
+        .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
+        .and(INVOCATION_RECORD.INSTANCE_ID.eq(instance.value()))
+        .orderBy(INVOCATION_RECORD.REPEAT_NO.desc())
+        .limit(1)
+        .fetchOptional(INVOCATION_RECORD.STATUS);
     RecordStatus status = rules.instanceStatus(mode, latest, row.getStopped());
     if (status != row.getStatus()) {
       row.setStatus(status);
@@ -53,42 +71,38 @@ final class StatusWriter {
     }
   }
 
-  /**
-   * Recomputes the overall status of {@code invokeId} from its instance statuses. The first time
-   * it ends, {@code finished_at} becomes {@code now} (and {@code stopped_at} when it ended
-   * Stopped); should it run again, both are cleared.
-   */
-  void overall(DSLContext tx, InvokeId invokeId, Instant now) {
-    InvocationRow row = invocation(tx, invokeId);
-    List<RecordStatus> instances =
-        tx.select(INVOCATION_INSTANCE.STATUS)
-            .from(INVOCATION_INSTANCE)
-            .where(INVOCATION_INSTANCE.INVOKE_ID.eq(invokeId.value()))
-            .orderBy(INVOCATION_INSTANCE.INSTANCE_NO)
-            .fetch(INVOCATION_INSTANCE.STATUS);
+  private void overall(DSLContext tx, InvocationRow row, Instant now) {
+    List<RecordStatus> instances = tx.select(INVOCATION_INSTANCE.STATUS)
+        .from(INVOCATION_INSTANCE)
+        .where(INVOCATION_INSTANCE.INVOKE_ID.eq(row.getInvokeId()))
+        .orderBy(INVOCATION_INSTANCE.INSTANCE_NO)
+        .fetch(INVOCATION_INSTANCE.STATUS);
     InvocationStatus status = rules.overall(row.getRepeatMode(), instances);
-    row.setStatus(status);
+    Instant finishedAt = row.getFinishedAt();
+    Instant stoppedAt = row.getStoppedAt();
     if (!status.isEnded()) {
-      row.setFinishedAt(null);
-      row.setStoppedAt(null);
-    } else if (row.getFinishedAt() == null) {
-      row.setFinishedAt(now);
-      row.setStoppedAt(status == InvocationStatus.Stopped ? now : null);
+      finishedAt = null;
+      stoppedAt = null;
+    } else if (finishedAt == null) {
+      finishedAt = now;
+      stoppedAt = status == InvocationStatus.Stopped ? now : null;
     }
-    if (row.changed()) {
+    if (status != row.getStatus()
+        || !Objects.equals(finishedAt, row.getFinishedAt())
+        || !Objects.equals(stoppedAt, row.getStoppedAt())) {
+      row.setStatus(status);
+      row.setFinishedAt(finishedAt);
+      row.setStoppedAt(stoppedAt);
       row.update();
     }
   }
 
-  /** The mode of {@code invokeId}. */
-  RepeatMode mode(DSLContext tx, InvokeId invokeId) {
-    return invocation(tx, invokeId).getRepeatMode();
-  }
-
-  private static InvocationRow invocation(DSLContext tx, InvokeId invokeId) {
-    return tx.selectFrom(INVOCATION)
+  /** The repeat mode of {@code invokeId}. */
+  static RepeatMode mode(DSLContext tx, InvokeId invokeId) {
+    return tx.select(INVOCATION.REPEAT_MODE)
+        .from(INVOCATION)
         .where(INVOCATION.INVOKE_ID.eq(invokeId.value()))
-        .fetchOptional()
+        .fetchOptional(INVOCATION.REPEAT_MODE)
         .orElseThrow(() -> new NoSuchElementException("no invocation " + invokeId));
   }
 }

@@ -4,7 +4,6 @@ import static io.fleetrun.store.jooq.Tables.INVOCATION_INSTANCE;
 
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.InvokeId;
-import io.fleetrun.model.RepeatMode;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,7 +27,7 @@ final class Stopper {
    * @throws IllegalArgumentException naming the instances that {@code invokeId} does not have
    */
   void stop(DSLContext tx, InvokeId invokeId, Set<InstanceId> instances, Instant now) {
-    RepeatMode mode = statuses.mode(tx, invokeId);
+    StatusWriter.mode(tx, invokeId); // fails for an unknown invocation before anything is written
     List<String> known = tx.select(INVOCATION_INSTANCE.INSTANCE_ID)
         .from(INVOCATION_INSTANCE)
         .where(INVOCATION_INSTANCE.INVOKE_ID.eq(invokeId.value()))
@@ -49,9 +48,6 @@ final class Stopper {
         .and(INVOCATION_INSTANCE.INSTANCE_ID.in(targets))
         .and(INVOCATION_INSTANCE.STOPPED.isFalse())
         .execute();
-    for (String instance : targets) {
-      statuses.instance(tx, mode, invokeId, new InstanceId(instance));
-    }
-    statuses.overall(tx, invokeId, now);
+    statuses.recompute(tx, invokeId, targets.stream().map(InstanceId::new).toList(), now);
   }
 }
