@@ -1,0 +1,181 @@
+package io.fleetrun.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The fleetrun database: a connection pool, the schema migrations of {@code sql/} and a jOOQ
+ * context. SQLite only for now ({@code jdbc:sqlite:/var/lib/fleetrun/fleetrun.db}).
+ *
+ * <p>SQLite has one writer. The pool therefore holds one connection (several would only get
+ * SQLITE_BUSY from each other), callers queue for it for up to {@link #CONNECTION_TIMEOUT}, and
+ * every transaction begins IMMEDIATE, taking the write lock at its start: a transaction that
+ * read first and upgraded later could fail at once when another process (the CLI) wrote in
+ * between, whatever the busy timeout. WAL lets {@code sqlite3} readers work beside the daemon
+ * without blocking it; the busy timeout covers short writes of other processes.
+ */
+public final class Database implements AutoCloseable {
+  /** How long a caller waits for the pool's connection. */
+  public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(30);
+
+  /** How long SQLite retries when another process holds the write lock. */
+  public static final Duration BUSY_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Class path folder of the SQLite migrations (the files of {@code sql/sqlite}). */
+  public static final String SQLITE_MIGRATIONS = "db/migration/sqlite";
+
+  private static final String SQLITE_PREFIX = "jdbc:sqlite:";
+
+  static {
+    // jOOQ prints a banner and tips on first use; they are noise in a daemon's log.
+    System.setProperty("org.jooq.no-logo", "true");
+    System.setProperty("org.jooq.no-tips", "true");
+  }
+
+  private final String jdbcUrl;
+  private final HikariDataSource pool;
+  private final DSLContext dsl;
+
+  private Database(String jdbcUrl, HikariDataSource pool) {
+    this.jdbcUrl = jdbcUrl;
+    this.pool = pool;
+    this.dsl = DSL.using(pool, SQLDialect.SQLITE);
+  }
+
+  /**
+   * Opens the database at {@code jdbcUrl} for the daemon: creates the SQLite file and its folder
+   * when missing and applies pending migrations (idempotent, so opening twice is harmless).
+   *
+   * @throws IllegalArgumentException when {@code jdbcUrl} is not a {@code jdbc:sqlite:} URL
+   */
+  public static Database open(String jdbcUrl) {
+    sqliteFile(jdbcUrl).ifPresent(Database::createParentFolder);
+    Database db = new Database(jdbcUrl, sqlitePool(jdbcUrl));
+    try {
+      db.flyway().migrate();
+      return db;
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens a database that the daemon created, for the CLI: writes nothing at open, so it works
+   * beside a running daemon.
+   *
+   * @throws IllegalStateException when the file does not exist or its schema is not up to date
+   *     (the daemon applies migrations when it starts)
+   */
+  public static Database openExisting(String jdbcUrl) {
+    Optional<Path> file = sqliteFile(jdbcUrl);
+    if (file.isPresent() && !Files.isRegularFile(file.get())) {
+      throw new IllegalStateException(
+          "no fleetrun database at " + file.get() + "; start the daemon first, it creates it");
+    }
+    Database db = new Database(jdbcUrl, sqlitePool(jdbcUrl));
+    try {
+      MigrationInfo[] pending = db.flyway().info().pending();
+      if (pending.length > 0) {
+        throw new IllegalStateException(
+            "the database at " + jdbcUrl + " lacks schema version " + pending[pending.length - 1]
+                .getVersion() + "; start the daemon of this version first, it migrates the schema");
+      }
+      return db;
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /** The pooled data source, for Quartz's job store. Do not close it; close the database. */
+  public DataSource dataSource() {
+    return pool;
+  }
+
+  /** jOOQ over {@link #dataSource()}, SQLite dialect. */
+  public DSLContext dsl() {
+    return dsl;
+  }
+
+  public String jdbcUrl() {
+    return jdbcUrl;
+  }
+
+  /** Closes the pool; idempotent. */
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  private Flyway flyway() {
+    return Flyway.configure()
+        .dataSource(pool)
+        .locations("classpath:" + SQLITE_MIGRATIONS)
+        .failOnMissingLocations(true)
+        .load();
+  }
+
+  private static HikariDataSource sqlitePool(String jdbcUrl) {
+    SQLiteConfig sqlite = new SQLiteConfig();
+    sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    sqlite.setBusyTimeout((int) BUSY_TIMEOUT.toMillis());
+    sqlite.enforceForeignKeys(true);
+    sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    SQLiteDataSource source = new SQLiteDataSource(sqlite);
+    source.setUrl(jdbcUrl);
+
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("fleetrun-db");
+    config.setDataSource(source);
+    config.setMaximumPoolSize(1);
+    config.setMinimumIdle(1);
+    config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+    // Never retire the one connection: for an in-memory database that would drop the data.
+    config.setMaxLifetime(0);
+    return new HikariDataSource(config);
+  }
+
+  /** The file of a SQLite URL; empty for an in-memory database. */
+  static Optional<Path> sqliteFile(String jdbcUrl) {
+    if (jdbcUrl == null || !jdbcUrl.startsWith(SQLITE_PREFIX)) {
+      throw new IllegalArgumentException(
+          "'" + jdbcUrl + "' is not a SQLite URL; write it like jdbc:sqlite:/var/lib/fleetrun/fleetrun.db");
+    }
+    String name = jdbcUrl.substring(SQLITE_PREFIX.length());
+    int query = name.indexOf('?');
+    if (query >= 0) {
+      name = name.substring(0, query);
+    }
+    if (name.startsWith("file:")) {
+      name = name.substring("file:".length());
+    }
+    if (name.isEmpty() || name.startsWith(":memory:") || name.startsWith(":resource:")) {
+      return Optional.empty();
+    }
+    return Optional.of(Path.of(name).toAbsolutePath());
+  }
+
+  private static void createParentFolder(Path file) {
+    try {
+      Files.createDirectories(file.getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the folder of " + file, e);
+    }
+  }
+}

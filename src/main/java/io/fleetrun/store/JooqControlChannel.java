@@ -1,0 +1,148 @@
+package io.fleetrun.store;
+
+import static io.fleetrun.store.jooq.Tables.CONTROL_REQUEST;
+import static io.fleetrun.store.jooq.Tables.DAEMON_HEARTBEAT;
+
+import io.fleetrun.model.ControlRequest;
+import io.fleetrun.model.InvokeId;
+import io.fleetrun.store.jooq.tables.records.ControlRequestRow;
+import io.fleetrun.store.jooq.tables.records.DaemonHeartbeatRow;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import org.jooq.DSLContext;
+
+/**
+ * {@link ControlChannel} over jOOQ. A request is claimed by one UPDATE that sets {@code
+ * claimed_at} only where it is still empty, so two daemons sharing a database never take the
+ * same request.
+ */
+public final class JooqControlChannel implements ControlChannel {
+  private final Database db;
+
+  public JooqControlChannel(Database db) {
+    this.db = Objects.requireNonNull(db, "db");
+  }
+
+  @Override
+  public long submit(ControlRequest request, Instant now) {
+    return db.dsl()
+        .insertInto(CONTROL_REQUEST)
+        .set(CONTROL_REQUEST.KIND, ControlPayload.kind(request))
+        .set(CONTROL_REQUEST.PAYLOAD, ControlPayload.write(request))
+        .set(CONTROL_REQUEST.CREATED_AT, now)
+        .returningResult(CONTROL_REQUEST.REQUEST_ID)
+        .fetchSingle()
+        .value1();
+  }
+
+  @Override
+  public List<PendingRequest> claimPending(Instant now) {
+    return db.dsl().transactionResult(cfg -> {
+      DSLContext tx = cfg.dsl();
+      List<ControlRequestRow> claimed = tx.update(CONTROL_REQUEST)
+          .set(CONTROL_REQUEST.CLAIMED_AT, now)
+          .where(CONTROL_REQUEST.CLAIMED_AT.isNull())
+          .returning()
+          .fetch()
+          .sortAsc(CONTROL_REQUEST.REQUEST_ID);
+      List<PendingRequest> pending = new ArrayList<>();
+      for (ControlRequestRow row : claimed) {
+        try {
+          pending.add(new PendingRequest(
+              row.getRequestId(), ControlPayload.read(row.getKind(), row.getPayload())));
+        } catch (RuntimeException e) {
+          // A row written by hand may not parse; answer it rather than fail every later claim.
+          tx.update(CONTROL_REQUEST)
+              .set(CONTROL_REQUEST.DONE_AT, now)
+              .set(CONTROL_REQUEST.ERROR, "unreadable request: " + e.getMessage())
+              .where(CONTROL_REQUEST.REQUEST_ID.eq(row.getRequestId()))
+              .execute();
+        }
+      }
+      return pending;
+    });
+  }
+
+  @Override
+  public void complete(long id, RequestAnswer answer, Instant now) {
+    int updated = db.dsl()
+        .update(CONTROL_REQUEST)
+        .set(CONTROL_REQUEST.DONE_AT, now)
+        .set(CONTROL_REQUEST.INVOKE_ID,
+            answer instanceof RequestAnswer.Done done ? done.invokeId().value() : null)
+        .set(CONTROL_REQUEST.ERROR,
+            answer instanceof RequestAnswer.Refused refused ? refused.error() : null)
+        .where(CONTROL_REQUEST.REQUEST_ID.eq(id))
+        .execute();
+    if (updated == 0) {
+      throw new NoSuchElementException("no control request " + id);
+    }
+  }
+
+  @Override
+  public Optional<RequestState> findRequest(long id) {
+    return db.dsl()
+        .selectFrom(CONTROL_REQUEST)
+        .where(CONTROL_REQUEST.REQUEST_ID.eq(id))
+        .fetchOptional()
+        .map(r -> new RequestState(id, answer(r)));
+  }
+
+  private static Optional<RequestAnswer> answer(ControlRequestRow row) {
+    if (row.getDoneAt() == null) {
+      return Optional.empty();
+    }
+    if (row.getInvokeId() != null) {
+      return Optional.of(new RequestAnswer.Done(new InvokeId(row.getInvokeId())));
+    }
+    return Optional.of(new RequestAnswer.Refused(Objects.requireNonNullElse(row.getError(), "")));
+  }
+
+  @Override
+  public void heartbeat(DaemonInfo daemon, Instant now) {
+    db.dsl()
+        .insertInto(DAEMON_HEARTBEAT)
+        .set(DAEMON_HEARTBEAT.NODE_ID, daemon.nodeId())
+        .set(DAEMON_HEARTBEAT.PID, daemon.pid())
+        .set(DAEMON_HEARTBEAT.HOST, daemon.host())
+        .set(DAEMON_HEARTBEAT.VERSION, daemon.version())
+        .set(DAEMON_HEARTBEAT.CONFIG_FILE, daemon.configFile())
+        .set(DAEMON_HEARTBEAT.STARTED_AT, daemon.startedAt())
+        .set(DAEMON_HEARTBEAT.BEAT_AT, now)
+        .onConflict(DAEMON_HEARTBEAT.NODE_ID)
+        .doUpdate()
+        .set(DAEMON_HEARTBEAT.PID, daemon.pid())
+        .set(DAEMON_HEARTBEAT.HOST, daemon.host())
+        .set(DAEMON_HEARTBEAT.VERSION, daemon.version())
+        .set(DAEMON_HEARTBEAT.CONFIG_FILE, daemon.configFile())
+        .set(DAEMON_HEARTBEAT.STARTED_AT, daemon.startedAt())
+        .set(DAEMON_HEARTBEAT.BEAT_AT, now)
+        .execute();
+  }
+
+  @Override
+  public void removeHeartbeat(String nodeId) {
+    db.dsl().deleteFrom(DAEMON_HEARTBEAT).where(DAEMON_HEARTBEAT.NODE_ID.eq(nodeId)).execute();
+  }
+
+  @Override
+  public Optional<Heartbeat> latestHeartbeat() {
+    return db.dsl()
+        .selectFrom(DAEMON_HEARTBEAT)
+        .orderBy(DAEMON_HEARTBEAT.BEAT_AT.desc())
+        .limit(1)
+        .fetchOptional()
+        .map(JooqControlChannel::heartbeat);
+  }
+
+  private static Heartbeat heartbeat(DaemonHeartbeatRow row) {
+    return new Heartbeat(
+        new DaemonInfo(row.getNodeId(), row.getPid(), row.getHost(), row.getVersion(),
+            row.getConfigFile(), row.getStartedAt()),
+        row.getBeatAt());
+  }
+}

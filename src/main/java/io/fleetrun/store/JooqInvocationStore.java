@@ -1,0 +1,245 @@
+package io.fleetrun.store;
+
+import static io.fleetrun.store.jooq.Tables.INVOCATION;
+import static io.fleetrun.store.jooq.Tables.INVOCATION_INSTANCE;
+import static io.fleetrun.store.jooq.Tables.INVOCATION_RECORD;
+import static io.fleetrun.store.jooq.Tables.ONCE_JOB;
+
+import io.fleetrun.model.DetailStatus;
+import io.fleetrun.model.Frequency;
+import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.Invocation;
+import io.fleetrun.model.InvocationRecord;
+import io.fleetrun.model.InvocationStatus;
+import io.fleetrun.model.InvokeId;
+import io.fleetrun.model.JobId;
+import io.fleetrun.model.RecordEnd;
+import io.fleetrun.model.RecordId;
+import io.fleetrun.model.RecordStatus;
+import io.fleetrun.model.RepeatMode;
+import io.fleetrun.model.StatusRules;
+import java.time.Instant;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.jooq.DSLContext;
+import org.jooq.Record2;
+
+/**
+ * {@link InvocationStore} over jOOQ. Each method is one transaction; record changes recompute the
+ * instance and invocation statuses in it (see {@link StatusWriter}).
+ */
+public final class JooqInvocationStore implements InvocationStore {
+  private final Database db;
+  private final StatusWriter statuses;
+  private final Stopper stopper;
+
+  public JooqInvocationStore(Database db, StatusRules rules) {
+    this.db = Objects.requireNonNull(db, "db");
+    this.statuses = new StatusWriter(Objects.requireNonNull(rules, "rules"));
+    this.stopper = new Stopper(statuses);
+  }
+
+  @Override
+  public void createInvocation(NewInvocation invocation) {
+    db.dsl().transaction(cfg -> insert(cfg.dsl(), invocation));
+  }
+
+  @Override
+  public boolean createOnceJobInvocation(NewInvocation invocation) {
+    JobId job = invocation.job()
+        .orElseThrow(() -> new IllegalArgumentException("a one-time job invocation needs a job id"));
+    try {
+      return db.dsl().transactionResult(cfg -> {
+        DSLContext tx = cfg.dsl();
+        if (tx.fetchExists(ONCE_JOB, ONCE_JOB.JOB_ID.eq(job.value()))) {
+          return false;
+        }
+        insert(tx, invocation);
+        // SQLite's write lock already keeps others out since the check; where writers run
+        // side by side (PostgreSQL) the key decides, and the loser rolls back its invocation.
+        int claimed = tx.insertInto(ONCE_JOB)
+            .set(ONCE_JOB.JOB_ID, job.value())
+            .set(ONCE_JOB.INVOKE_ID, invocation.id().value())
+            .set(ONCE_JOB.CREATED_AT, invocation.createdAt())
+            .onConflictDoNothing()
+            .execute();
+        if (claimed == 0) {
+          throw new AlreadyClaimed();
+        }
+        return true;
+      });
+    } catch (AlreadyClaimed e) {
+      return false;
+    }
+  }
+
+  /** Rolls back the invocation of a one-time job that another writer claimed first. */
+  private static final class AlreadyClaimed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    AlreadyClaimed() {
+      super(null, null, false, false);
+    }
+  }
+
+  private void insert(DSLContext tx, NewInvocation inv) {
+    tx.insertInto(INVOCATION)
+        .set(INVOCATION.INVOKE_ID, inv.id().value())
+        .set(INVOCATION.JOB_ID, inv.job().map(JobId::value).orElse(null))
+        .set(INVOCATION.COMMAND_ID, inv.command().value())
+        .set(INVOCATION.COMMAND_CONTENT, inv.commandContent())
+        .set(INVOCATION.PARAMETERS, Json.write(inv.parameters()))
+        .set(INVOCATION.REPEAT_MODE, inv.repeat())
+        .set(INVOCATION.FREQUENCY, inv.frequency().map(Frequency::text).orElse(null))
+        .set(INVOCATION.STATUS, InvocationStatus.Running)
+        .set(INVOCATION.CREATED_AT, inv.createdAt())
+        .execute();
+    int no = 0;
+    for (InstanceId instance : inv.instances()) {
+      tx.insertInto(INVOCATION_INSTANCE)
+          .set(INVOCATION_INSTANCE.INVOKE_ID, inv.id().value())
+          .set(INVOCATION_INSTANCE.INSTANCE_ID, instance.value())
+          .set(INVOCATION_INSTANCE.INSTANCE_NO, no++)
+          .set(INVOCATION_INSTANCE.STATUS, RecordStatus.Running)
+          .execute();
+    }
+    statuses.recompute(tx, inv.id(), inv.instances(), inv.createdAt());
+  }
+
+  @Override
+  public Optional<Invocation> findRunningPeriodic(JobId job) {
+    return db.dsl()
+        .selectFrom(INVOCATION)
+        .where(INVOCATION.JOB_ID.eq(job.value()))
+        .and(INVOCATION.REPEAT_MODE.eq(RepeatMode.Period))
+        .and(INVOCATION.STATUS.eq(InvocationStatus.Running))
+        .orderBy(INVOCATION.CREATED_AT.desc())
+        .limit(1)
+        .fetchOptional()
+        .map(Rows::invocation);
+  }
+
+  @Override
+  public List<InstanceId> activeInstances(InvokeId invokeId) {
+    return db.dsl()
+        .select(INVOCATION_INSTANCE.INSTANCE_ID)
+        .from(INVOCATION_INSTANCE)
+        .where(INVOCATION_INSTANCE.INVOKE_ID.eq(invokeId.value()))
+        .and(INVOCATION_INSTANCE.STOPPED.isFalse())
+        .orderBy(INVOCATION_INSTANCE.INSTANCE_NO)
+        .fetch(r -> new InstanceId(r.value1()));
+  }
+
+  @Override
+  public RecordId startRecord(InvokeId invokeId, InstanceId instance, Instant now) {
+    return db.dsl().transactionResult(cfg -> {
+      DSLContext tx = cfg.dsl();
+      int repeatNo = tx.update(INVOCATION_INSTANCE)
+          .set(INVOCATION_INSTANCE.REPEATS, INVOCATION_INSTANCE.REPEATS.plus(1))
+          .where(INVOCATION_INSTANCE.INVOKE_ID.eq(invokeId.value()))
+          .and(INVOCATION_INSTANCE.INSTANCE_ID.eq(instance.value()))
+          .returningResult(INVOCATION_INSTANCE.REPEATS)
+          .fetchOptional()
+          .orElseThrow(() -> new NoSuchElementException(
+              "invocation " + invokeId + " has no instance " + instance))
+          .value1();
+      long id = tx.insertInto(INVOCATION_RECORD)
+          .set(INVOCATION_RECORD.INVOKE_ID, invokeId.value())
+          .set(INVOCATION_RECORD.INSTANCE_ID, instance.value())
+          .set(INVOCATION_RECORD.REPEAT_NO, repeatNo)
+          .set(INVOCATION_RECORD.STATUS, RecordStatus.Running)
+          .set(INVOCATION_RECORD.DETAIL_STATUS, DetailStatus.Pending)
+          .set(INVOCATION_RECORD.START_TIME, now)
+          .returningResult(INVOCATION_RECORD.RECORD_ID)
+          .fetchSingle()
+          .value1();
+      statuses.recompute(tx, invokeId, List.of(instance), now);
+      return new RecordId(id);
+    });
+  }
+
+  @Override
+  public void markRecordRunning(RecordId record, long processGroup) {
+    db.dsl()
+        .update(INVOCATION_RECORD)
+        .set(INVOCATION_RECORD.DETAIL_STATUS, DetailStatus.Running)
+        .set(INVOCATION_RECORD.REMOTE_PGID, processGroup)
+        .where(INVOCATION_RECORD.RECORD_ID.eq(record.value()))
+        .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+        .execute();
+  }
+
+  @Override
+  public boolean endRecord(RecordId record, RecordEnd end) {
+    return db.dsl().transactionResult(cfg -> {
+      DSLContext tx = cfg.dsl();
+      Optional<Record2<String, String>> ended = tx.update(INVOCATION_RECORD)
+          .set(INVOCATION_RECORD.STATUS, end.status())
+          .set(INVOCATION_RECORD.DETAIL_STATUS, end.detail())
+          .set(INVOCATION_RECORD.EXIT_CODE, end.exitCode().orElse(null))
+          .set(INVOCATION_RECORD.ERROR_CODE, end.errorCode().orElse(null))
+          .set(INVOCATION_RECORD.ERROR_INFO, end.errorInfo().orElse(null))
+          .set(INVOCATION_RECORD.OUTPUT, end.output().text())
+          .set(INVOCATION_RECORD.DROPPED, end.output().dropped())
+          .set(INVOCATION_RECORD.FINISH_TIME, end.endTime())
+          .set(INVOCATION_RECORD.STOP_TIME,
+              end.status() == RecordStatus.Stopped ? end.endTime() : null)
+          .where(INVOCATION_RECORD.RECORD_ID.eq(record.value()))
+          .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+          .returningResult(INVOCATION_RECORD.INVOKE_ID, INVOCATION_RECORD.INSTANCE_ID)
+          .fetchOptional();
+      if (ended.isEmpty()) {
+        if (!tx.fetchExists(INVOCATION_RECORD, INVOCATION_RECORD.RECORD_ID.eq(record.value()))) {
+          throw new NoSuchElementException("no invocation record " + record);
+        }
+        return false;
+      }
+      InvokeId invokeId = new InvokeId(ended.get().value1());
+      statuses.recompute(
+          tx, invokeId, List.of(new InstanceId(ended.get().value2())), end.endTime());
+      return true;
+    });
+  }
+
+  @Override
+  public void stopInstances(InvokeId invokeId, Set<InstanceId> instances, Instant now) {
+    db.dsl().transaction(cfg -> stopper.stop(cfg.dsl(), invokeId, instances, now));
+  }
+
+  @Override
+  public List<InvocationRecord> runningRecords(InvokeId invokeId) {
+    return db.dsl()
+        .selectFrom(INVOCATION_RECORD)
+        .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
+        .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+        .orderBy(INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.REPEAT_NO)
+        .fetch(Rows::record);
+  }
+
+  @Override
+  public List<OrphanedRecord> interruptOrphanedRecords(Instant now, String info) {
+    return db.dsl().transactionResult(cfg -> new Orphans(statuses).interrupt(cfg.dsl(), now, info));
+  }
+
+  @Override
+  public List<InvokeId> stopPeriodicInvocationsExcept(Set<JobId> jobsInConfig, Instant now) {
+    return db.dsl().transactionResult(cfg -> {
+      DSLContext tx = cfg.dsl();
+      List<InvokeId> removed = tx.select(INVOCATION.INVOKE_ID)
+          .from(INVOCATION)
+          .where(INVOCATION.REPEAT_MODE.eq(RepeatMode.Period))
+          .and(INVOCATION.STATUS.eq(InvocationStatus.Running))
+          .and(INVOCATION.JOB_ID.isNotNull())
+          .and(INVOCATION.JOB_ID.notIn(jobsInConfig.stream().map(JobId::value).toList()))
+          .orderBy(INVOCATION.CREATED_AT)
+          .fetch(r -> new InvokeId(r.value1()));
+      for (InvokeId id : removed) {
+        stopper.stop(tx, id, Set.of(), now);
+      }
+      return removed;
+    });
+  }
+}

@@ -1,0 +1,102 @@
+package io.fleetrun.store;
+
+import static io.fleetrun.store.jooq.Tables.INVOCATION;
+import static io.fleetrun.store.jooq.Tables.INVOCATION_INSTANCE;
+import static io.fleetrun.store.jooq.Tables.INVOCATION_RECORD;
+
+import io.fleetrun.model.DetailStatus;
+import io.fleetrun.model.ErrorCode;
+import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.InvocationStatus;
+import io.fleetrun.model.InvokeId;
+import io.fleetrun.model.RecordId;
+import io.fleetrun.model.RecordStatus;
+import io.fleetrun.model.RepeatMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.jooq.DSLContext;
+
+/**
+ * Ends what a previous daemon left running, in the caller's transaction: every Running record
+ * ends Failed / Terminated / ExecutionInterrupted. An instance of a one-time invocation that
+ * never got its record (the daemon died between creating the invocation and starting the
+ * record) gets one such record too, or its invocation would stay Running forever.
+ */
+final class Orphans {
+  private final StatusWriter statuses;
+
+  Orphans(StatusWriter statuses) {
+    this.statuses = statuses;
+  }
+
+  List<OrphanedRecord> interrupt(DSLContext tx, Instant now, String info) {
+    List<OrphanedRecord> orphans = new ArrayList<>(running(tx));
+    orphans.addAll(neverStarted(tx, now));
+    tx.update(INVOCATION_RECORD)
+        .set(INVOCATION_RECORD.STATUS, RecordStatus.Failed)
+        .set(INVOCATION_RECORD.DETAIL_STATUS, DetailStatus.Terminated)
+        .set(INVOCATION_RECORD.ERROR_CODE, ErrorCode.ExecutionInterrupted)
+        .set(INVOCATION_RECORD.ERROR_INFO, info)
+        .set(INVOCATION_RECORD.FINISH_TIME, now)
+        .where(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+        .execute();
+    Map<InvokeId, Set<InstanceId>> touched = new LinkedHashMap<>();
+    for (OrphanedRecord orphan : orphans) {
+      touched.computeIfAbsent(orphan.invokeId(), id -> new LinkedHashSet<>()).add(orphan.instance());
+    }
+    touched.forEach((id, instances) -> statuses.recompute(tx, id, instances, now));
+    return orphans;
+  }
+
+  private static List<OrphanedRecord> running(DSLContext tx) {
+    return tx.select(INVOCATION_RECORD.RECORD_ID, INVOCATION_RECORD.INVOKE_ID,
+            INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.REMOTE_PGID)
+        .from(INVOCATION_RECORD)
+        .where(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+        .orderBy(INVOCATION_RECORD.RECORD_ID)
+        .fetch(r -> new OrphanedRecord(
+            new RecordId(r.value1()),
+            new InvokeId(r.value2()),
+            new InstanceId(r.value3()),
+            r.value4() == null ? OptionalLong.empty() : OptionalLong.of(r.value4())));
+  }
+
+  /** Inserts a Running record (ended with the others) for each never-started one-time instance. */
+  private static List<OrphanedRecord> neverStarted(DSLContext tx, Instant now) {
+    var instances = tx.select(INVOCATION_INSTANCE.INVOKE_ID, INVOCATION_INSTANCE.INSTANCE_ID)
+        .from(INVOCATION_INSTANCE)
+        .join(INVOCATION).on(INVOCATION.INVOKE_ID.eq(INVOCATION_INSTANCE.INVOKE_ID))
+        .where(INVOCATION.REPEAT_MODE.eq(RepeatMode.Once))
+        .and(INVOCATION.STATUS.eq(InvocationStatus.Running))
+        .and(INVOCATION_INSTANCE.REPEATS.eq(0))
+        .orderBy(INVOCATION_INSTANCE.INVOKE_ID, INVOCATION_INSTANCE.INSTANCE_NO)
+        .fetch();
+    List<OrphanedRecord> orphans = new ArrayList<>();
+    for (var instance : instances) {
+      tx.update(INVOCATION_INSTANCE)
+          .set(INVOCATION_INSTANCE.REPEATS, 1)
+          .where(INVOCATION_INSTANCE.INVOKE_ID.eq(instance.value1()))
+          .and(INVOCATION_INSTANCE.INSTANCE_ID.eq(instance.value2()))
+          .execute();
+      long id = tx.insertInto(INVOCATION_RECORD)
+          .set(INVOCATION_RECORD.INVOKE_ID, instance.value1())
+          .set(INVOCATION_RECORD.INSTANCE_ID, instance.value2())
+          .set(INVOCATION_RECORD.REPEAT_NO, 1)
+          .set(INVOCATION_RECORD.STATUS, RecordStatus.Running)
+          .set(INVOCATION_RECORD.DETAIL_STATUS, DetailStatus.Pending)
+          .set(INVOCATION_RECORD.START_TIME, now)
+          .returningResult(INVOCATION_RECORD.RECORD_ID)
+          .fetchSingle()
+          .value1();
+      orphans.add(new OrphanedRecord(new RecordId(id), new InvokeId(instance.value1()),
+          new InstanceId(instance.value2()), OptionalLong.empty()));
+    }
+    return orphans;
+  }
+}

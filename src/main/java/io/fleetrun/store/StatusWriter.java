@@ -1,0 +1,108 @@
+package io.fleetrun.store;
+
+import static io.fleetrun.store.jooq.Tables.INVOCATION;
+import static io.fleetrun.store.jooq.Tables.INVOCATION_INSTANCE;
+import static io.fleetrun.store.jooq.Tables.INVOCATION_RECORD;
+
+import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.InvocationStatus;
+import io.fleetrun.model.InvokeId;
+import io.fleetrun.model.RecordStatus;
+import io.fleetrun.model.RepeatMode;
+import io.fleetrun.model.StatusRules;
+import io.fleetrun.store.jooq.tables.records.InvocationInstanceRow;
+import io.fleetrun.store.jooq.tables.records.InvocationRow;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import org.jooq.DSLContext;
+
+/**
+ * Recomputes and writes the statuses of invocation instances and invocations, inside the
+ * caller's transaction, so that a SQL reader always sees statuses that match the records.
+ */
+final class StatusWriter {
+  private final StatusRules rules;
+
+  StatusWriter(StatusRules rules) {
+    this.rules = rules;
+  }
+
+  /**
+   * Recomputes the status of {@code instances} of {@code invokeId} (from the newest record and
+   * the stopped flag of each), then the overall status of {@code invokeId} from all its
+   * instances. The first time the invocation ends, {@code finished_at} becomes {@code now} (and
+   * {@code stopped_at} when it ended Stopped); should it run again, both are cleared.
+   *
+   * @throws NoSuchElementException when there is no such invocation or instance
+   */
+  void recompute(DSLContext tx, InvokeId invokeId, Collection<InstanceId> instances, Instant now) {
+    InvocationRow invocation = tx.selectFrom(INVOCATION)
+        .where(INVOCATION.INVOKE_ID.eq(invokeId.value()))
+        .fetchOptional()
+        .orElseThrow(() -> new NoSuchElementException("no invocation " + invokeId));
+    for (InstanceId instance : instances) {
+      instance(tx, invocation.getRepeatMode(), invokeId, instance);
+    }
+    overall(tx, invocation, now);
+  }
+
+  private void instance(DSLContext tx, RepeatMode mode, InvokeId invokeId, InstanceId instance) {
+    InvocationInstanceRow row = tx.selectFrom(INVOCATION_INSTANCE)
+        .where(INVOCATION_INSTANCE.INVOKE_ID.eq(invokeId.value()))
+        .and(INVOCATION_INSTANCE.INSTANCE_ID.eq(instance.value()))
+        .fetchOptional()
+        .orElseThrow(() -> new NoSuchElementException(
+            "invocation " + invokeId + " has no instance " + instance));
+    Optional<RecordStatus> latest = tx.select(INVOCATION_RECORD.STATUS)
+        .from(INVOCATION_RECORD)
+        .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
+        .and(INVOCATION_RECORD.INSTANCE_ID.eq(instance.value()))
+        .orderBy(INVOCATION_RECORD.REPEAT_NO.desc())
+        .limit(1)
+        .fetchOptional(INVOCATION_RECORD.STATUS);
+    RecordStatus status = rules.instanceStatus(mode, latest, row.getStopped());
+    if (status != row.getStatus()) {
+      row.setStatus(status);
+      row.update();
+    }
+  }
+
+  private void overall(DSLContext tx, InvocationRow row, Instant now) {
+    List<RecordStatus> instances = tx.select(INVOCATION_INSTANCE.STATUS)
+        .from(INVOCATION_INSTANCE)
+        .where(INVOCATION_INSTANCE.INVOKE_ID.eq(row.getInvokeId()))
+        .orderBy(INVOCATION_INSTANCE.INSTANCE_NO)
+        .fetch(INVOCATION_INSTANCE.STATUS);
+    InvocationStatus status = rules.overall(row.getRepeatMode(), instances);
+    Instant finishedAt = row.getFinishedAt();
+    Instant stoppedAt = row.getStoppedAt();
+    if (!status.isEnded()) {
+      finishedAt = null;
+      stoppedAt = null;
+    } else if (finishedAt == null) {
+      finishedAt = now;
+      stoppedAt = status == InvocationStatus.Stopped ? now : null;
+    }
+    if (status != row.getStatus()
+        || !Objects.equals(finishedAt, row.getFinishedAt())
+        || !Objects.equals(stoppedAt, row.getStoppedAt())) {
+      row.setStatus(status);
+      row.setFinishedAt(finishedAt);
+      row.setStoppedAt(stoppedAt);
+      row.update();
+    }
+  }
+
+  /** The repeat mode of {@code invokeId}. */
+  static RepeatMode mode(DSLContext tx, InvokeId invokeId) {
+    return tx.select(INVOCATION.REPEAT_MODE)
+        .from(INVOCATION)
+        .where(INVOCATION.INVOKE_ID.eq(invokeId.value()))
+        .fetchOptional(INVOCATION.REPEAT_MODE)
+        .orElseThrow(() -> new NoSuchElementException("no invocation " + invokeId));
+  }
+}

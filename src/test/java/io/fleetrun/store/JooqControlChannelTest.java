@@ -1,0 +1,102 @@
+package io.fleetrun.store;
+
+import static io.fleetrun.store.Invocations.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fleetrun.model.CommandId;
+import io.fleetrun.model.ControlRequest;
+import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.InvokeId;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JooqControlChannelTest {
+  @TempDir Path dir;
+  private Database db;
+  private JooqControlChannel channel;
+
+  @BeforeEach
+  void open() {
+    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
+    channel = new JooqControlChannel(db);
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  @Test
+  void requestsAreClaimedOnceOldestFirstAndAnswered() {
+    ControlRequest run = new ControlRequest.Run(new CommandId("uptime"),
+        List.of(new InstanceId("web2"), new InstanceId("web1")), Set.of("db", "eu"),
+        Map.of("flag", "-p", "x", "a \"quoted\" value"));
+    ControlRequest stop = new ControlRequest.Stop(new InvokeId("t-1"), Set.of(new InstanceId("web1")));
+    long first = channel.submit(run, T0);
+    long second = channel.submit(stop, T0.plusMillis(1));
+
+    assertThat(channel.claimPending(T0.plusSeconds(1)))
+        .containsExactly(new PendingRequest(first, run), new PendingRequest(second, stop));
+    assertThat(channel.claimPending(T0.plusSeconds(2))).isEmpty();
+    assertThat(channel.findRequest(first)).contains(new RequestState(first, Optional.empty()));
+
+    channel.complete(first, new RequestAnswer.Done(new InvokeId("t-new")), T0.plusSeconds(3));
+    channel.complete(second, new RequestAnswer.Refused("no invocation t-1"), T0.plusSeconds(3));
+    assertThat(channel.findRequest(first)).map(RequestState::answer)
+        .contains(Optional.of(new RequestAnswer.Done(new InvokeId("t-new"))));
+    assertThat(channel.findRequest(second)).map(RequestState::answer)
+        .contains(Optional.of(new RequestAnswer.Refused("no invocation t-1")));
+    assertThat(channel.findRequest(99)).isEmpty();
+    assertThatThrownBy(() -> channel.complete(99, new RequestAnswer.Refused("x"), T0))
+        .isInstanceOf(NoSuchElementException.class);
+  }
+
+  @Test
+  void payloadIsReadableJson() {
+    long id = channel.submit(new ControlRequest.Stop(new InvokeId("t-1"), Set.of()), T0);
+    assertThat(db.dsl().fetchValue("SELECT json_extract(payload, '$.invokeId') FROM control_request WHERE request_id = " + id))
+        .isEqualTo("t-1");
+    assertThat(db.dsl().fetchValue("SELECT kind FROM control_request")).isEqualTo("stop");
+  }
+
+  @Test
+  void anUnreadableRequestIsAnsweredWithAnErrorAndDoesNotBlockOthers() {
+    db.dsl().execute("INSERT INTO control_request (kind, payload, created_at) "
+        + "VALUES ('run', '{\"command\": \"\"}', '2026-11-28T07:10:03.123Z')");
+    long good = channel.submit(new ControlRequest.Stop(new InvokeId("t-1"), Set.of()), T0);
+
+    assertThat(channel.claimPending(T0)).extracting(PendingRequest::id).containsExactly(good);
+    RequestState bad = channel.findRequest(good - 1).orElseThrow();
+    assertThat(bad.answer()).hasValueSatisfying(a -> assertThat(a).isInstanceOf(RequestAnswer.Refused.class));
+  }
+
+  @Test
+  void heartbeatTellsWhetherTheDaemonIsAlive() {
+    assertThat(channel.latestHeartbeat()).isEmpty();
+    DaemonInfo daemon = new DaemonInfo("node-1", 4242, "box", "0.1.0", "/etc/fleetrun.yaml", T0);
+    channel.heartbeat(daemon, T0.plusSeconds(1));
+    channel.heartbeat(daemon, T0.plusSeconds(2));
+
+    Heartbeat beat = channel.latestHeartbeat().orElseThrow();
+    assertThat(beat).isEqualTo(new Heartbeat(daemon, T0.plusSeconds(2)));
+    assertThat(beat.isAlive(T0.plusSeconds(3))).isTrue();
+    assertThat(beat.isAlive(T0.plusSeconds(2).plus(Heartbeat.ALIVE_WITHIN).plusMillis(1))).isFalse();
+
+    DaemonInfo other = new DaemonInfo("node-2", 7, "box2", "0.1.0", "/etc/fleetrun.yaml", T0);
+    channel.heartbeat(other, T0.plusSeconds(5));
+    assertThat(channel.latestHeartbeat()).map(h -> h.daemon().nodeId()).contains("node-2");
+    channel.removeHeartbeat("node-2");
+    assertThat(channel.latestHeartbeat()).map(h -> h.daemon().nodeId()).contains("node-1");
+    channel.removeHeartbeat("node-1");
+    assertThat(channel.latestHeartbeat()).isEmpty();
+  }
+}
