@@ -7,15 +7,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fleetrun.demo.EmbeddedSshServer;
+import io.fleetrun.model.ErrorCode;
 import io.fleetrun.model.ExecutionOutcome;
 import io.fleetrun.model.HostKeyPolicy;
 import io.fleetrun.model.Limits;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -131,6 +136,46 @@ class MinaSshExecutorStopTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).isEmpty());
     assertThat(SshFixture.await(closing.start(request("true", Duration.ofSeconds(5)))))
         .isInstanceOf(ExecutionOutcome.CouldNotRun.class);
+  }
+
+  @Test
+  void stopAtAnyMomentEndsTheRunAndLeavesNoProcess() throws Exception {
+    String marker = "marker-" + UUID.randomUUID();
+    ScheduledExecutorService stopper = Executors.newSingleThreadScheduledExecutor();
+    try {
+      List<Execution> runs = IntStream.range(0, 8).mapToObj(i -> {
+        Execution run = executor.start(request(scriptWithChildren(marker), Duration.ofMinutes(5)));
+        stopper.schedule(run::stop, i * 60L, TimeUnit.MILLISECONDS);
+        return run;
+      }).toList();
+
+      for (Execution run : runs) {
+        assertThat(SshFixture.await(run)).isInstanceOf(ExecutionOutcome.Stopped.class);
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).isEmpty());
+      assertThat(executor.sessionsInUse()).isZero();
+    } finally {
+      stopper.shutdownNow();
+    }
+  }
+
+  @Test
+  void serverGoingAwayMidRunIsConnectionLost() throws Exception {
+    String marker = "marker-" + UUID.randomUUID();
+    EmbeddedSshServer doomed = SshFixture.startServer(dir.resolve("doomed"));
+    try (MinaSshExecutor own = SshFixture.executor(doomed)) {
+      Execution run = own.start(new ExecutionRequest("t-test/web-1", instance(doomed),
+          "echo hi; sh -c 'sleep 3; : " + marker + "'", Optional.empty(), Duration.ofMinutes(1)));
+      run.started().get(10, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).size() >= 2);
+
+      doomed.close();
+
+      ExecutionOutcome outcome = SshFixture.await(run);
+      assertThat(outcome).isInstanceOf(ExecutionOutcome.CouldNotRun.class);
+      assertThat(((ExecutionOutcome.CouldNotRun) outcome).code()).isEqualTo(ErrorCode.ConnectionLost);
+      assertThat(outcome.output().text()).isEqualTo("hi\n");
+    }
   }
 
   private static long processGroupOf(String marker) throws IOException, InterruptedException {
