@@ -1,0 +1,116 @@
+package io.fleetrun.exec;
+
+import io.fleetrun.model.Instance;
+import io.fleetrun.model.SecretRef;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.util.security.SecurityUtils;
+
+/**
+ * Reads the credentials of an instance: private keys (OpenSSH files, parsed once per path and
+ * cached) and passwords from a {@link SecretRef}. Failures name the file or variable, never the
+ * secret.
+ */
+final class Credentials {
+  /** What to offer to one target. */
+  record Offer(List<KeyPair> keys, Optional<String> password) {
+    Offer {
+      keys = List.copyOf(keys);
+      Objects.requireNonNull(password, "password");
+    }
+
+    @Override
+    public String toString() {
+      return "Offer[" + keys.size() + " keys, password " + password.isPresent() + "]";
+    }
+  }
+
+  /** A credential could not be read; the message is safe to show. */
+  static final class UnavailableException extends Exception {
+    UnavailableException(String message) {
+      super(message);
+    }
+  }
+
+  private final Map<Path, List<KeyPair>> keyCache = new ConcurrentHashMap<>();
+  private final Function<String, String> environment;
+
+  /** @param environment looks up environment variables (System::getenv outside tests) */
+  Credentials(Function<String, String> environment) {
+    this.environment = environment;
+  }
+
+  /** Reads what {@code instance} offers. May touch the disk: not for I/O threads. */
+  Offer load(Instance instance) throws UnavailableException {
+    List<KeyPair> keys =
+        instance.identityFile().isPresent() ? keys(instance.identityFile().get()) : List.of();
+    Optional<String> password =
+        instance.password().isPresent()
+            ? Optional.of(secret(instance.password().get()))
+            : Optional.empty();
+    return new Offer(keys, password);
+  }
+
+  private List<KeyPair> keys(Path file) throws UnavailableException {
+    List<KeyPair> cached = keyCache.get(file);
+    if (cached != null) {
+      return cached;
+    }
+    List<KeyPair> loaded = new ArrayList<>();
+    try (InputStream in = Files.newInputStream(file)) {
+      // No passphrase provider: an encrypted key is reported as unreadable rather than prompting.
+      Iterable<KeyPair> pairs =
+          SecurityUtils.loadKeyPairIdentities(
+              null, NamedResource.ofName(file.toString()), in, FilePasswordProvider.EMPTY);
+      if (pairs != null) {
+        pairs.forEach(loaded::add);
+      }
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      throw new UnavailableException(
+          "cannot read private key " + file + ": " + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : " " + e.getMessage()));
+    }
+    if (loaded.isEmpty()) {
+      throw new UnavailableException("no private key found in " + file);
+    }
+    List<KeyPair> keys = List.copyOf(loaded);
+    keyCache.putIfAbsent(file, keys);
+    return keys;
+  }
+
+  private String secret(SecretRef ref) throws UnavailableException {
+    if (ref instanceof SecretRef.Env env) {
+      String value = environment.apply(env.variable());
+      if (value == null) {
+        throw new UnavailableException("environment variable " + env.variable() + " is not set");
+      }
+      return value;
+    }
+    Path path = ((SecretRef.File) ref).path();
+    try {
+      String content = Files.readString(path, StandardCharsets.UTF_8);
+      int end = content.length();
+      while (end > 0 && (content.charAt(end - 1) == '\n' || content.charAt(end - 1) == '\r')) {
+        end--;
+      }
+      return content.substring(0, end);
+    } catch (IOException e) {
+      throw new UnavailableException(
+          "cannot read password file " + path + ": " + e.getClass().getSimpleName());
+    }
+  }
+}

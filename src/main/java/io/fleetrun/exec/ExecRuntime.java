@@ -1,0 +1,25 @@
+package io.fleetrun.exec;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.sshd.client.SshClient;
+
+/**
+ * What every run of one {@link MinaSshExecutor} shares: the client, the limits, one timer thread
+ * for all timeouts, and a small pool that starts connections (host name lookup and key files can
+ * block, which MINA's I/O threads must never do).
+ */
+record ExecRuntime(
+    SshClient client,
+    AsyncPermits sessions,
+    AsyncPermits handshakes,
+    ScheduledExecutorService timer,
+    Executor connectStarter,
+    Credentials credentials,
+    Duration connectTimeout,
+    ExecutorTuning tuning,
+    Clock clock,
+    Set<MinaExecution> live) {}

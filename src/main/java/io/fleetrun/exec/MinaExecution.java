@@ -1,0 +1,482 @@
+package io.fleetrun.exec;
+
+import io.fleetrun.exec.ConnectFailures.Failure;
+import io.fleetrun.model.ErrorCode;
+import io.fleetrun.model.ExecutionOutcome;
+import io.fleetrun.model.Instance;
+import io.fleetrun.model.Output;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.future.AuthFuture;
+import org.apache.sshd.client.future.ConnectFuture;
+import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.client.session.ClientSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run on one instance, driven by MINA's future listeners (no thread of its own): wait for a
+ * session permit and a handshake permit, connect, authenticate, open the exec channel, read the
+ * process group id, and end by exit, timeout or stop. Every path ends in {@link #finish} exactly
+ * once; state changes happen under this object's lock, MINA calls happen outside it.
+ */
+final class MinaExecution implements Execution {
+  private static final Logger LOG = LoggerFactory.getLogger(MinaExecution.class);
+  /** How long a stop waits for the pgid line of a script whose channel is just opening. */
+  private static final Duration PGID_WAIT = Duration.ofSeconds(5);
+  /** How long the main channel gets to close by itself after the kill command ended. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+
+  private enum Phase { QUEUED, CONNECTING, OPENING, RUNNING, ENDING, DONE }
+
+  private enum EndReason { TIMEOUT, STOP }
+
+  private final ExecutionRequest request;
+  private final ExecRuntime rt;
+  private final String command;
+  private final String target;
+  private final Instant created;
+  private final CompletableFuture<Long> started = new CompletableFuture<>();
+  private final CompletableFuture<ExecutionOutcome> outcome = new CompletableFuture<>();
+  private final OutputBuffer output;
+  private final PgidLineFilter stdout;
+  private final AtomicBoolean sessionPermitReleased = new AtomicBoolean();
+
+  // Guarded by this.
+  private Phase phase = Phase.QUEUED;
+  private AsyncPermits.Ticket sessionTicket;
+  private AsyncPermits.Ticket handshakeTicket;
+  private boolean holdsSession;
+  private boolean holdsHandshake;
+  private ConnectFuture connectFuture;
+  private ClientSession session;
+  private ChannelExec channel;
+  private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+  private EndReason endReason;
+  private boolean killSent;
+  private long pgid = -1;
+
+  /** @param command the wrapped remote command, or null when the script could not be wrapped */
+  MinaExecution(ExecutionRequest request, ExecRuntime rt, int outputLimit, String command) {
+    this.request = request;
+    this.rt = rt;
+    this.command = command;
+    Instance instance = request.instance();
+    this.target = instance.user() + "@" + instance.host() + ":" + instance.port();
+    this.created = rt.clock().instant();
+    this.output = new OutputBuffer(outputLimit);
+    this.stdout = new PgidLineFilter(output, this::onPgid);
+  }
+
+  @Override
+  public CompletableFuture<Long> started() {
+    return started;
+  }
+
+  @Override
+  public CompletableFuture<ExecutionOutcome> outcome() {
+    return outcome;
+  }
+
+  @Override
+  public void stop() {
+    guard(() -> {
+      Phase now;
+      synchronized (this) {
+        now = phase;
+      }
+      if (now == Phase.QUEUED || now == Phase.CONNECTING) {
+        // Nothing runs on the target yet: dropping the connection attempt is enough.
+        finish(ExecutionOutcome.Stopped::new);
+      } else {
+        requestKill(EndReason.STOP);
+      }
+    });
+  }
+
+  /** Ends the run as interrupted if it still has not ended (the executor is closing). */
+  void abandon(String why) {
+    fail(new Failure(ErrorCode.ExecutionInterrupted, why));
+  }
+
+  void begin() {
+    if (command == null) {
+      return; // finished by the executor with the reason the script was refused
+    }
+    AsyncPermits.Ticket ticket = rt.sessions().acquire(() -> guard(this::onSessionPermit));
+    synchronized (this) {
+      if (!holdsSession && phase == Phase.QUEUED) {
+        sessionTicket = ticket;
+      }
+    }
+  }
+
+  private void onSessionPermit() {
+    boolean granted;
+    synchronized (this) {
+      granted = phase == Phase.QUEUED;
+      if (granted) {
+        holdsSession = true;
+        sessionTicket = null;
+        phase = Phase.CONNECTING;
+      }
+    }
+    if (!granted) {
+      rt.sessions().release(); // stopped while the permit was on its way
+      return;
+    }
+    AsyncPermits.Ticket ticket = rt.handshakes().acquire(() -> guard(this::onHandshakePermit));
+    synchronized (this) {
+      if (!holdsHandshake && phase == Phase.CONNECTING) {
+        handshakeTicket = ticket;
+      }
+    }
+  }
+
+  private void onHandshakePermit() {
+    boolean granted;
+    synchronized (this) {
+      granted = phase == Phase.CONNECTING;
+      if (granted) {
+        holdsHandshake = true;
+        handshakeTicket = null;
+      }
+    }
+    if (!granted) {
+      rt.handshakes().release();
+      return;
+    }
+    try {
+      rt.connectStarter().execute(() -> guard(this::connect));
+    } catch (RejectedExecutionException e) {
+      fail(new Failure(ErrorCode.InternalError, "the SSH executor is closed"));
+    }
+  }
+
+  private void connect() throws IOException {
+    Credentials.Offer offer;
+    try {
+      offer = rt.credentials().load(request.instance());
+    } catch (Credentials.UnavailableException e) {
+      fail(new Failure(ErrorCode.CredentialUnavailable, e.getMessage()));
+      return;
+    }
+    synchronized (this) {
+      if (phase != Phase.CONNECTING) {
+        return;
+      }
+      schedule(this::onConnectTimeout, rt.connectTimeout());
+    }
+    LOG.debug("{}: connecting to {}", request.label(), target);
+    Instance instance = request.instance();
+    ConnectFuture future;
+    try {
+      future = rt.client().connect(instance.user(), instance.host(), instance.port());
+    } catch (IOException | RuntimeException e) {
+      fail(ConnectFailures.connect(e, target));
+      return;
+    }
+    synchronized (this) {
+      connectFuture = future;
+    }
+    future.addListener(f -> guard(() -> onConnected(f, offer)));
+  }
+
+  private void onConnectTimeout() {
+    synchronized (this) {
+      if (phase != Phase.CONNECTING) {
+        return;
+      }
+    }
+    fail(new Failure(ErrorCode.ConnectTimeout,
+        "no SSH session with " + target + " within " + rt.connectTimeout().toMillis() + " ms"));
+  }
+
+  private void onConnected(ConnectFuture future, Credentials.Offer offer) throws IOException {
+    if (!future.isConnected()) {
+      fail(ConnectFailures.connect(future.getException(), target));
+      return;
+    }
+    ClientSession s = future.getClientSession();
+    boolean keep;
+    synchronized (this) {
+      keep = phase == Phase.CONNECTING;
+      if (keep) {
+        session = s;
+      }
+    }
+    if (!keep) {
+      s.close(true);
+      return;
+    }
+    s.addCloseFutureListener(f -> releaseSessionPermit());
+    offer.keys().forEach(s::addPublicKeyIdentity);
+    offer.password().ifPresent(s::addPasswordIdentity);
+    s.auth().addListener(f -> guard(() -> onAuthenticated(s, f)));
+  }
+
+  private void onAuthenticated(ClientSession s, AuthFuture future) throws IOException {
+    releaseHandshake();
+    if (!future.isSuccess()) {
+      fail(HostKeyCheck.rejection(s)
+          .map(code -> new Failure(code, code == ErrorCode.HostKeyUnknown
+              ? "host key of " + target + " is not in known_hosts"
+              : "host key of " + target + " differs from the one in known_hosts"))
+          .orElseGet(() -> ConnectFailures.login(future.getException(), target, request.instance().user())));
+      return;
+    }
+    synchronized (this) {
+      if (phase != Phase.CONNECTING) {
+        return;
+      }
+      phase = Phase.OPENING;
+    }
+    ChannelExec ch = s.createExecChannel(command);
+    ch.setOut(stdout);
+    ch.setErr(output.stream());
+    synchronized (this) {
+      channel = ch;
+    }
+    ch.addCloseFutureListener(f -> guard(() -> onChannelClosed(ch)));
+    ch.open().addListener(f -> guard(() -> onOpened(ch, f)));
+  }
+
+  private void onOpened(ChannelExec ch, OpenFuture future) throws IOException {
+    if (!future.isOpened()) {
+      EndReason reason;
+      synchronized (this) {
+        reason = endReason;
+      }
+      if (reason != null) {
+        finish(ended(reason));
+      } else {
+        fail(new Failure(ErrorCode.ConnectionLost, "cannot open an exec channel on " + target
+            + ": " + ConnectFailures.describe(future.getException())));
+      }
+      return;
+    }
+    ch.getInvertedIn().close(); // EOF on stdin: scripts never wait for input
+    synchronized (this) {
+      if (phase == Phase.OPENING) {
+        phase = Phase.RUNNING;
+        schedule(() -> requestKill(EndReason.TIMEOUT), request.timeout());
+      }
+    }
+  }
+
+  private void onPgid(long groupId) {
+    started.complete(groupId);
+    boolean killNow;
+    synchronized (this) {
+      pgid = groupId;
+      killNow = phase == Phase.ENDING && !killSent;
+    }
+    if (killNow) {
+      guard(() -> sendKill(groupId));
+    }
+  }
+
+  private void requestKill(EndReason reason) throws IOException {
+    long groupId;
+    synchronized (this) {
+      if (phase != Phase.OPENING && phase != Phase.RUNNING) {
+        return;
+      }
+      phase = Phase.ENDING;
+      endReason = reason;
+      groupId = pgid;
+      // Whatever happens on the target, the run ends within this bound.
+      schedule(() -> finish(ended(reason)), PGID_WAIT.plus(rt.tuning().killGrace()).plus(CLOSE_WAIT).plusSeconds(5));
+      if (groupId < 0) {
+        schedule(this::onPgidWaitOver, PGID_WAIT);
+      }
+    }
+    if (groupId > 0) {
+      sendKill(groupId);
+    }
+  }
+
+  private void onPgidWaitOver() throws IOException {
+    synchronized (this) {
+      if (phase != Phase.ENDING || pgid > 0) {
+        return;
+      }
+    }
+    LOG.warn("{}: {} reported no process group within {} s; closing without signalling it",
+        request.label(), target, PGID_WAIT.toSeconds());
+    closeMainChannel();
+  }
+
+  private void sendKill(long groupId) throws IOException {
+    ClientSession s;
+    synchronized (this) {
+      if (killSent || phase != Phase.ENDING) {
+        return;
+      }
+      killSent = true;
+      s = session;
+    }
+    ChannelExec kill = s.createExecChannel(RemoteCommand.kill(groupId, rt.tuning().killGrace()));
+    kill.setOut(OutputStream.nullOutputStream());
+    kill.setErr(OutputStream.nullOutputStream());
+    kill.addCloseFutureListener(f -> guard(this::closeMainChannel));
+    kill.open().addListener(f -> guard(() -> {
+      if (f.isOpened()) {
+        kill.getInvertedIn().close();
+      } else {
+        LOG.warn("{}: cannot open a channel to signal process group {} on {}",
+            request.label(), groupId, target);
+        kill.close(true);
+      }
+    }));
+  }
+
+  private void closeMainChannel() {
+    ChannelExec ch;
+    EndReason reason;
+    synchronized (this) {
+      ch = channel;
+      reason = endReason;
+      if (phase == Phase.DONE) {
+        return;
+      }
+      if (ch != null) {
+        schedule(() -> finish(ended(reason)), CLOSE_WAIT);
+      }
+    }
+    if (ch == null) {
+      finish(ended(reason));
+    } else {
+      ch.close(false); // graceful: output already on its way is still kept
+    }
+  }
+
+  private void onChannelClosed(ChannelExec ch) {
+    stdout.finish();
+    Integer status = ch.getExitStatus();
+    String signal = ch.getExitSignal();
+    EndReason reason;
+    boolean killed;
+    synchronized (this) {
+      reason = endReason;
+      killed = killSent;
+    }
+    if (reason != null && (killed || (status == null && signal == null))) {
+      finish(ended(reason));
+    } else if (status != null) {
+      finish(out -> new ExecutionOutcome.Exited(status, out));
+    } else if (signal != null) {
+      finish(out -> new ExecutionOutcome.Signaled(signal, out));
+    } else {
+      fail(new Failure(ErrorCode.ConnectionLost,
+          "connection to " + target + " closed before the script reported its end"));
+    }
+  }
+
+  private static Function<Output, ExecutionOutcome> ended(EndReason reason) {
+    return reason == EndReason.TIMEOUT ? ExecutionOutcome.TimedOut::new : ExecutionOutcome.Stopped::new;
+  }
+
+  private void fail(Failure failure) {
+    finish(out -> new ExecutionOutcome.CouldNotRun(failure.code(), failure.info(), out));
+  }
+
+  /** Ends the run with the outcome {@code make} builds from the output; only the first call counts. */
+  boolean finish(Function<Output, ExecutionOutcome> make) {
+    ClientSession s;
+    ConnectFuture connecting;
+    List<ScheduledFuture<?>> pending;
+    AsyncPermits.Ticket queuedSession;
+    AsyncPermits.Ticket queuedHandshake;
+    boolean releaseSession;
+    synchronized (this) {
+      if (phase == Phase.DONE) {
+        return false;
+      }
+      phase = Phase.DONE;
+      s = session;
+      connecting = connectFuture;
+      pending = List.copyOf(timers);
+      timers.clear();
+      queuedSession = sessionTicket;
+      queuedHandshake = handshakeTicket;
+      releaseSession = holdsSession && session == null;
+    }
+    pending.forEach(t -> t.cancel(false));
+    // A ticket that cannot be withdrawn is being granted: its callback sees DONE and releases.
+    if (queuedSession != null) {
+      rt.sessions().cancel(queuedSession);
+    }
+    if (queuedHandshake != null) {
+      rt.handshakes().cancel(queuedHandshake);
+    }
+    releaseHandshake();
+    if (s != null) {
+      s.close(true); // its close listener gives the session permit back
+    } else if (connecting != null) {
+      connecting.cancel();
+    }
+    if (releaseSession) {
+      releaseSessionPermit();
+    }
+    stdout.finish();
+    ExecutionOutcome result = make.apply(output.snapshot());
+    started.cancel(false);
+    rt.live().remove(this);
+    outcome.complete(result);
+    LOG.debug("{}: {} on {} after {} ms", request.label(), result.getClass().getSimpleName(),
+        target, Duration.between(created, rt.clock().instant()).toMillis());
+    return true;
+  }
+
+  private void releaseHandshake() {
+    boolean held;
+    synchronized (this) {
+      held = holdsHandshake;
+      holdsHandshake = false;
+    }
+    if (held) {
+      rt.handshakes().release();
+    }
+  }
+
+  private void releaseSessionPermit() {
+    if (sessionPermitReleased.compareAndSet(false, true)) {
+      rt.sessions().release();
+    }
+  }
+
+  /** Call with this object's lock held. */
+  private void schedule(ThrowingRunnable action, Duration delay) {
+    try {
+      timers.add(rt.timer().schedule(() -> guard(action), delay.toNanos(), TimeUnit.NANOSECONDS));
+    } catch (RejectedExecutionException e) {
+      LOG.debug("{}: timer is shut down", request.label());
+    }
+  }
+
+  /** Runs a step; an unexpected error ends the run instead of vanishing in a MINA thread. */
+  private void guard(ThrowingRunnable step) {
+    try {
+      step.run();
+    } catch (Exception | Error e) {
+      LOG.warn("{}: unexpected error on {}", request.label(), target, e);
+      fail(new Failure(ErrorCode.InternalError, ConnectFailures.describe(e)));
+    }
+  }
+
+  private interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+}

@@ -1,0 +1,66 @@
+package io.fleetrun.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fleetrun.demo.EmbeddedSshServer;
+import io.fleetrun.model.Instance;
+import io.fleetrun.model.SecretRef;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CredentialsTest {
+  @TempDir Path dir;
+
+  private final Credentials credentials =
+      new Credentials(Map.of("FLEET_PW", "from-env")::get);
+
+  private static Instance instance(Optional<Path> key, Optional<SecretRef> password) {
+    return SshFixture.instance(22, key, password);
+  }
+
+  @Test
+  void passwordComesFromTheEnvironmentVariable() throws Exception {
+    Credentials.Offer offer =
+        credentials.load(instance(Optional.empty(), Optional.of(new SecretRef.Env("FLEET_PW"))));
+
+    assertThat(offer.password()).contains("from-env");
+    assertThat(offer.keys()).isEmpty();
+    assertThat(offer.toString()).doesNotContain("from-env");
+  }
+
+  @Test
+  void missingVariableIsNamedButNoSecretIsShown() {
+    assertThatThrownBy(() ->
+        credentials.load(instance(Optional.empty(), Optional.of(new SecretRef.Env("NOPE")))))
+        .isInstanceOf(Credentials.UnavailableException.class)
+        .hasMessageContaining("NOPE");
+  }
+
+  @Test
+  void passwordFileLosesItsTrailingNewlineOnly() throws Exception {
+    Path file = Files.writeString(dir.resolve("pw"), " spaced secret \n");
+
+    Credentials.Offer offer =
+        credentials.load(instance(Optional.empty(), Optional.of(new SecretRef.File(file))));
+
+    assertThat(offer.password()).contains(" spaced secret ");
+  }
+
+  @Test
+  void keyFileIsParsedOnceAndCached() throws Exception {
+    Path key = EmbeddedSshServer.writeNewKey(dir.resolve("id_ed25519"));
+    Instance withKey = instance(Optional.of(key), Optional.empty());
+
+    Credentials.Offer first = credentials.load(withKey);
+    Files.delete(key);
+    Credentials.Offer second = credentials.load(withKey);
+
+    assertThat(first.keys()).hasSize(1);
+    assertThat(second.keys()).isEqualTo(first.keys());
+  }
+}
