@@ -179,7 +179,7 @@ final class MinaExecution implements Execution {
     }
   }
 
-  private void requestKill(EndReason reason) throws IOException {
+  private void requestKill(EndReason reason) {
     long groupId;
     synchronized (this) {
       if (phase != Phase.OPENING && phase != Phase.RUNNING) {
@@ -200,7 +200,7 @@ final class MinaExecution implements Execution {
     }
   }
 
-  private void onPgidWaitOver() throws IOException {
+  private void onPgidWaitOver() {
     synchronized (this) {
       if (phase != Phase.ENDING || pgid > 0) {
         return;
@@ -211,7 +211,7 @@ final class MinaExecution implements Execution {
     closeMainChannel();
   }
 
-  private void sendKill(long groupId) throws IOException {
+  private void sendKill(long groupId) {
     ClientSession s;
     synchronized (this) {
       if (killSent || phase != Phase.ENDING) {
@@ -220,19 +220,26 @@ final class MinaExecution implements Execution {
       killSent = true;
       s = session;
     }
-    ChannelExec kill = s.createExecChannel(RemoteCommand.kill(groupId, rt.tuning().killGrace()));
-    kill.setOut(OutputStream.nullOutputStream());
-    kill.setErr(OutputStream.nullOutputStream());
-    kill.addCloseFutureListener(f -> guard(this::closeMainChannel));
-    kill.open().addListener(f -> guard(() -> {
-      if (f.isOpened()) {
-        kill.getInvertedIn().close();
-      } else {
-        LOG.warn("{}: cannot open a channel to signal process group {} on {}",
-            request.label(), groupId, target);
-        kill.close(true);
-      }
-    }));
+    try {
+      ChannelExec kill =
+          s.createExecChannel(RemoteCommand.kill(groupId, rt.tuning().killGrace()));
+      kill.setOut(OutputStream.nullOutputStream());
+      kill.setErr(OutputStream.nullOutputStream());
+      kill.addCloseFutureListener(f -> guard(this::closeMainChannel));
+      kill.open().addListener(f -> guard(() -> {
+        if (f.isOpened()) {
+          kill.getInvertedIn().close();
+        } else {
+          LOG.warn("{}: cannot open a channel to signal process group {} on {}",
+              request.label(), groupId, target);
+          kill.close(true);
+        }
+      }));
+    } catch (IOException e) {
+      LOG.warn("{}: cannot signal process group {} on {}: {}",
+          request.label(), groupId, target, ConnectFailures.describe(e));
+      closeMainChannel();
+    }
   }
 
   private void closeMainChannel() {
@@ -334,5 +341,4 @@ final class MinaExecution implements Execution {
       fail(new Failure(ErrorCode.InternalError, ConnectFailures.describe(e)));
     }
   }
-
 }
