@@ -80,8 +80,9 @@ public final class EmbeddedSshServer implements AutoCloseable {
     EmbeddedSshServer embedded =
         new EmbeddedSshServer(server, clientKey, dir.resolve(KNOWN_HOSTS), hostKeys.getPublic());
     server.start();
-    Files.writeString(embedded.knownHosts,
-        "[127.0.0.1]:" + server.getPort() + " " + PublicKeyEntry.toString(hostKeys.getPublic()) + "\n");
+    String hostKeyEntry = PublicKeyEntry.toString(hostKeys.getPublic());
+    Files.writeString(
+        embedded.knownHosts, "[127.0.0.1]:" + server.getPort() + " " + hostKeyEntry + "\n");
     return embedded;
   }
 

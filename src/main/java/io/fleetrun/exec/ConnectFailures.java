@@ -35,7 +35,8 @@ final class ConnectFailures {
         return new Failure(ErrorCode.ConnectionRefused, "connection refused by " + target);
       }
     }
-    return new Failure(ErrorCode.ConnectionLost, "cannot connect to " + target + ": " + describe(error));
+    return new Failure(
+        ErrorCode.ConnectionLost, "cannot connect to " + target + ": " + describe(error));
   }
 
   /** Why login to {@code target} failed after the TCP connection was made. */
@@ -53,6 +54,7 @@ final class ConnectFailures {
     if (error == null) {
       return "unknown error";
     }
-    return error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
+    String message = error.getMessage();
+    return error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
   }
 }

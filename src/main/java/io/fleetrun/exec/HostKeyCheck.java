@@ -47,7 +47,9 @@ final class HostKeyCheck {
 
   /** Why the host key of {@code session} was refused, if it was. */
   static Optional<ErrorCode> rejection(ClientSession session) {
-    return session == null ? Optional.empty() : Optional.ofNullable(session.getAttribute(REJECTION));
+    return session == null
+        ? Optional.empty()
+        : Optional.ofNullable(session.getAttribute(REJECTION));
   }
 
   private static final class PolicyVerifier extends KnownHostsServerKeyVerifier {

@@ -15,21 +15,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.sshd.client.channel.ChannelExec;
-import org.apache.sshd.client.future.AuthFuture;
-import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run on one instance, driven by MINA's future listeners (no thread of its own): wait for a
- * session permit and a handshake permit, connect, authenticate, open the exec channel, read the
- * process group id, and end by exit, timeout or stop. Every path ends in {@link #finish} exactly
- * once; state changes happen under this object's lock, MINA calls happen outside it.
+ * One run on one instance, driven by MINA's future listeners (no thread of its own): get a session
+ * from a {@link SessionOpener}, open the exec channel, read the process group id, and end by exit,
+ * timeout or stop (which signal the remote process group from a second channel). Every path ends
+ * in {@link #finish} exactly once; state changes happen under this object's lock, MINA calls
+ * happen outside it.
  */
 final class MinaExecution implements Execution {
   private static final Logger LOG = LoggerFactory.getLogger(MinaExecution.class);
@@ -38,7 +36,7 @@ final class MinaExecution implements Execution {
   /** How long the main channel gets to close by itself after the kill command ended. */
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
-  private enum Phase { QUEUED, CONNECTING, OPENING, RUNNING, ENDING, DONE }
+  private enum Phase { CONNECTING, OPENING, RUNNING, ENDING, DONE }
 
   private enum EndReason { TIMEOUT, STOP }
 
@@ -51,15 +49,10 @@ final class MinaExecution implements Execution {
   private final CompletableFuture<ExecutionOutcome> outcome = new CompletableFuture<>();
   private final OutputBuffer output;
   private final PgidLineFilter stdout;
-  private final AtomicBoolean sessionPermitReleased = new AtomicBoolean();
+  private final SessionOpener opener;
 
   // Guarded by this.
-  private Phase phase = Phase.QUEUED;
-  private AsyncPermits.Ticket sessionTicket;
-  private AsyncPermits.Ticket handshakeTicket;
-  private boolean holdsSession;
-  private boolean holdsHandshake;
-  private ConnectFuture connectFuture;
+  private Phase phase = Phase.CONNECTING;
   private ClientSession session;
   private ChannelExec channel;
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
@@ -77,6 +70,18 @@ final class MinaExecution implements Execution {
     this.created = rt.clock().instant();
     this.output = new OutputBuffer(outputLimit);
     this.stdout = new PgidLineFilter(output, this::onPgid);
+    this.opener = new SessionOpener(request.label(), instance, target, rt,
+        new SessionOpener.Listener() {
+          @Override
+          public void opened(ClientSession s) {
+            guard(() -> onSessionOpened(s));
+          }
+
+          @Override
+          public void failed(Failure failure) {
+            fail(failure);
+          }
+        });
   }
 
   @Override
@@ -96,7 +101,7 @@ final class MinaExecution implements Execution {
       synchronized (this) {
         now = phase;
       }
-      if (now == Phase.QUEUED || now == Phase.CONNECTING) {
+      if (now == Phase.CONNECTING) {
         // Nothing runs on the target yet: dropping the connection attempt is enough.
         finish(ExecutionOutcome.Stopped::new);
       } else {
@@ -111,136 +116,23 @@ final class MinaExecution implements Execution {
   }
 
   void begin() {
-    if (command == null) {
-      return; // finished by the executor with the reason the script was refused
-    }
-    AsyncPermits.Ticket ticket = rt.sessions().acquire(() -> guard(this::onSessionPermit));
-    synchronized (this) {
-      if (!holdsSession && phase == Phase.QUEUED) {
-        sessionTicket = ticket;
-      }
+    if (command != null) { // else the executor finishes it with the reason the script was refused
+      opener.begin();
     }
   }
 
-  private void onSessionPermit() {
-    boolean granted;
-    synchronized (this) {
-      granted = phase == Phase.QUEUED;
-      if (granted) {
-        holdsSession = true;
-        sessionTicket = null;
-        phase = Phase.CONNECTING;
-      }
-    }
-    if (!granted) {
-      rt.sessions().release(); // stopped while the permit was on its way
-      return;
-    }
-    AsyncPermits.Ticket ticket = rt.handshakes().acquire(() -> guard(this::onHandshakePermit));
-    synchronized (this) {
-      if (!holdsHandshake && phase == Phase.CONNECTING) {
-        handshakeTicket = ticket;
-      }
-    }
-  }
-
-  private void onHandshakePermit() {
-    boolean granted;
-    synchronized (this) {
-      granted = phase == Phase.CONNECTING;
-      if (granted) {
-        holdsHandshake = true;
-        handshakeTicket = null;
-      }
-    }
-    if (!granted) {
-      rt.handshakes().release();
-      return;
-    }
-    try {
-      rt.connectStarter().execute(() -> guard(this::connect));
-    } catch (RejectedExecutionException e) {
-      fail(new Failure(ErrorCode.InternalError, "the SSH executor is closed"));
-    }
-  }
-
-  private void connect() throws IOException {
-    Credentials.Offer offer;
-    try {
-      offer = rt.credentials().load(request.instance());
-    } catch (Credentials.UnavailableException e) {
-      fail(new Failure(ErrorCode.CredentialUnavailable, e.getMessage()));
-      return;
-    }
-    synchronized (this) {
-      if (phase != Phase.CONNECTING) {
-        return;
-      }
-      schedule(this::onConnectTimeout, rt.connectTimeout());
-    }
-    LOG.debug("{}: connecting to {}", request.label(), target);
-    Instance instance = request.instance();
-    ConnectFuture future;
-    try {
-      future = rt.client().connect(instance.user(), instance.host(), instance.port());
-    } catch (IOException | RuntimeException e) {
-      fail(ConnectFailures.connect(e, target));
-      return;
-    }
-    synchronized (this) {
-      connectFuture = future;
-    }
-    future.addListener(f -> guard(() -> onConnected(f, offer)));
-  }
-
-  private void onConnectTimeout() {
-    synchronized (this) {
-      if (phase != Phase.CONNECTING) {
-        return;
-      }
-    }
-    fail(new Failure(ErrorCode.ConnectTimeout,
-        "no SSH session with " + target + " within " + rt.connectTimeout().toMillis() + " ms"));
-  }
-
-  private void onConnected(ConnectFuture future, Credentials.Offer offer) throws IOException {
-    if (!future.isConnected()) {
-      fail(ConnectFailures.connect(future.getException(), target));
-      return;
-    }
-    ClientSession s = future.getClientSession();
+  private void onSessionOpened(ClientSession s) throws IOException {
     boolean keep;
     synchronized (this) {
       keep = phase == Phase.CONNECTING;
       if (keep) {
         session = s;
+        phase = Phase.OPENING;
       }
     }
     if (!keep) {
-      s.close(true);
+      s.close(true); // stopped while logging in
       return;
-    }
-    s.addCloseFutureListener(f -> releaseSessionPermit());
-    offer.keys().forEach(s::addPublicKeyIdentity);
-    offer.password().ifPresent(s::addPasswordIdentity);
-    s.auth().addListener(f -> guard(() -> onAuthenticated(s, f)));
-  }
-
-  private void onAuthenticated(ClientSession s, AuthFuture future) throws IOException {
-    releaseHandshake();
-    if (!future.isSuccess()) {
-      fail(HostKeyCheck.rejection(s)
-          .map(code -> new Failure(code, code == ErrorCode.HostKeyUnknown
-              ? "host key of " + target + " is not in known_hosts"
-              : "host key of " + target + " differs from the one in known_hosts"))
-          .orElseGet(() -> ConnectFailures.login(future.getException(), target, request.instance().user())));
-      return;
-    }
-    synchronized (this) {
-      if (phase != Phase.CONNECTING) {
-        return;
-      }
-      phase = Phase.OPENING;
     }
     ChannelExec ch = s.createExecChannel(command);
     ch.setOut(stdout);
@@ -287,7 +179,7 @@ final class MinaExecution implements Execution {
     }
   }
 
-  private void requestKill(EndReason reason) throws IOException {
+  private void requestKill(EndReason reason) {
     long groupId;
     synchronized (this) {
       if (phase != Phase.OPENING && phase != Phase.RUNNING) {
@@ -297,7 +189,8 @@ final class MinaExecution implements Execution {
       endReason = reason;
       groupId = pgid;
       // Whatever happens on the target, the run ends within this bound.
-      schedule(() -> finish(ended(reason)), PGID_WAIT.plus(rt.tuning().killGrace()).plus(CLOSE_WAIT).plusSeconds(5));
+      Duration bound = PGID_WAIT.plus(rt.tuning().killGrace()).plus(CLOSE_WAIT).plusSeconds(5);
+      schedule(() -> finish(ended(reason)), bound);
       if (groupId < 0) {
         schedule(this::onPgidWaitOver, PGID_WAIT);
       }
@@ -307,7 +200,7 @@ final class MinaExecution implements Execution {
     }
   }
 
-  private void onPgidWaitOver() throws IOException {
+  private void onPgidWaitOver() {
     synchronized (this) {
       if (phase != Phase.ENDING || pgid > 0) {
         return;
@@ -318,7 +211,7 @@ final class MinaExecution implements Execution {
     closeMainChannel();
   }
 
-  private void sendKill(long groupId) throws IOException {
+  private void sendKill(long groupId) {
     ClientSession s;
     synchronized (this) {
       if (killSent || phase != Phase.ENDING) {
@@ -327,19 +220,26 @@ final class MinaExecution implements Execution {
       killSent = true;
       s = session;
     }
-    ChannelExec kill = s.createExecChannel(RemoteCommand.kill(groupId, rt.tuning().killGrace()));
-    kill.setOut(OutputStream.nullOutputStream());
-    kill.setErr(OutputStream.nullOutputStream());
-    kill.addCloseFutureListener(f -> guard(this::closeMainChannel));
-    kill.open().addListener(f -> guard(() -> {
-      if (f.isOpened()) {
-        kill.getInvertedIn().close();
-      } else {
-        LOG.warn("{}: cannot open a channel to signal process group {} on {}",
-            request.label(), groupId, target);
-        kill.close(true);
-      }
-    }));
+    try {
+      ChannelExec kill =
+          s.createExecChannel(RemoteCommand.kill(groupId, rt.tuning().killGrace()));
+      kill.setOut(OutputStream.nullOutputStream());
+      kill.setErr(OutputStream.nullOutputStream());
+      kill.addCloseFutureListener(f -> guard(this::closeMainChannel));
+      kill.open().addListener(f -> guard(() -> {
+        if (f.isOpened()) {
+          kill.getInvertedIn().close();
+        } else {
+          LOG.warn("{}: cannot open a channel to signal process group {} on {}",
+              request.label(), groupId, target);
+          kill.close(true);
+        }
+      }));
+    } catch (IOException e) {
+      LOG.warn("{}: cannot signal process group {} on {}: {}",
+          request.label(), groupId, target, ConnectFailures.describe(e));
+      closeMainChannel();
+    }
   }
 
   private void closeMainChannel() {
@@ -385,50 +285,33 @@ final class MinaExecution implements Execution {
   }
 
   private static Function<Output, ExecutionOutcome> ended(EndReason reason) {
-    return reason == EndReason.TIMEOUT ? ExecutionOutcome.TimedOut::new : ExecutionOutcome.Stopped::new;
+    return reason == EndReason.TIMEOUT
+        ? ExecutionOutcome.TimedOut::new
+        : ExecutionOutcome.Stopped::new;
   }
 
   private void fail(Failure failure) {
     finish(out -> new ExecutionOutcome.CouldNotRun(failure.code(), failure.info(), out));
   }
 
-  /** Ends the run with the outcome {@code make} builds from the output; only the first call counts. */
+  /** Ends the run with the outcome {@code make} builds from the output; only the first counts. */
   boolean finish(Function<Output, ExecutionOutcome> make) {
     ClientSession s;
-    ConnectFuture connecting;
     List<ScheduledFuture<?>> pending;
-    AsyncPermits.Ticket queuedSession;
-    AsyncPermits.Ticket queuedHandshake;
-    boolean releaseSession;
     synchronized (this) {
       if (phase == Phase.DONE) {
         return false;
       }
       phase = Phase.DONE;
       s = session;
-      connecting = connectFuture;
       pending = List.copyOf(timers);
       timers.clear();
-      queuedSession = sessionTicket;
-      queuedHandshake = handshakeTicket;
-      releaseSession = holdsSession && session == null;
     }
     pending.forEach(t -> t.cancel(false));
-    // A ticket that cannot be withdrawn is being granted: its callback sees DONE and releases.
-    if (queuedSession != null) {
-      rt.sessions().cancel(queuedSession);
-    }
-    if (queuedHandshake != null) {
-      rt.handshakes().cancel(queuedHandshake);
-    }
-    releaseHandshake();
     if (s != null) {
-      s.close(true); // its close listener gives the session permit back
-    } else if (connecting != null) {
-      connecting.cancel();
-    }
-    if (releaseSession) {
-      releaseSessionPermit();
+      s.close(true); // closing the session gives its permit back
+    } else {
+      opener.cancel();
     }
     stdout.finish();
     ExecutionOutcome result = make.apply(output.snapshot());
@@ -440,25 +323,8 @@ final class MinaExecution implements Execution {
     return true;
   }
 
-  private void releaseHandshake() {
-    boolean held;
-    synchronized (this) {
-      held = holdsHandshake;
-      holdsHandshake = false;
-    }
-    if (held) {
-      rt.handshakes().release();
-    }
-  }
-
-  private void releaseSessionPermit() {
-    if (sessionPermitReleased.compareAndSet(false, true)) {
-      rt.sessions().release();
-    }
-  }
-
   /** Call with this object's lock held. */
-  private void schedule(ThrowingRunnable action, Duration delay) {
+  private void schedule(SessionOpener.ThrowingRunnable action, Duration delay) {
     try {
       timers.add(rt.timer().schedule(() -> guard(action), delay.toNanos(), TimeUnit.NANOSECONDS));
     } catch (RejectedExecutionException e) {
@@ -467,16 +333,12 @@ final class MinaExecution implements Execution {
   }
 
   /** Runs a step; an unexpected error ends the run instead of vanishing in a MINA thread. */
-  private void guard(ThrowingRunnable step) {
+  private void guard(SessionOpener.ThrowingRunnable step) {
     try {
       step.run();
     } catch (Exception | Error e) {
       LOG.warn("{}: unexpected error on {}", request.label(), target, e);
       fail(new Failure(ErrorCode.InternalError, ConnectFailures.describe(e)));
     }
-  }
-
-  private interface ThrowingRunnable {
-    void run() throws Exception;
   }
 }

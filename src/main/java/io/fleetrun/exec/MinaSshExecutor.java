@@ -69,7 +69,8 @@ public final class MinaSshExecutor implements RemoteExecutor {
     client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
     client.setKeyExchangeFactories(kex);
     CoreModuleProperties.TCP_NODELAY.set(client, true);
-    CoreModuleProperties.IO_CONNECT_TIMEOUT.set(client, ssh.connectTimeout());
+    // The run's own timer ends a slow connect first; MINA's TCP timeout is only a backstop.
+    CoreModuleProperties.IO_CONNECT_TIMEOUT.set(client, ssh.connectTimeout().plusSeconds(1));
     // A script may stay silent for hours; its own timeout bounds it, not MINA's 10 min idle close.
     CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
     // Without traffic a dead peer is noticed only by heartbeats: ~3 min of no replies ends it.
@@ -137,7 +138,8 @@ public final class MinaSshExecutor implements RemoteExecutor {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
-      LOG.warn("{} SSH runs did not end within {} ms of closing", rt.live().size(), wait.toMillis());
+      LOG.warn("{} SSH runs did not end within {} ms of closing",
+          rt.live().size(), wait.toMillis());
     }
     new ArrayList<>(rt.live()).forEach(e -> e.abandon("the SSH executor closed while it ran"));
     connectStarter.shutdownNow();
@@ -160,7 +162,8 @@ public final class MinaSshExecutor implements RemoteExecutor {
       }
     }
     if (factories.isEmpty()) {
-      throw new IllegalArgumentException("none of the SSH key exchanges " + names + " is supported");
+      throw new IllegalArgumentException(
+          "none of the SSH key exchanges " + names + " is supported");
     }
     return factories;
   }

@@ -70,7 +70,7 @@ final class RemoteCommand {
     return m.matches() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
   }
 
-  /** {@code value} as one single-quoted POSIX shell word, each {@code '} written as {@code '\''}. */
+  /** {@code value} as one single-quoted shell word, each {@code '} written as {@code '\''}. */
   static String quote(String value) {
     return "'" + value.replace("'", "'\\''") + "'";
   }

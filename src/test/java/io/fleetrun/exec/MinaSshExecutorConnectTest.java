@@ -98,12 +98,15 @@ class MinaSshExecutorConnectTest {
 
   @Test
   void changedHostKeyIsRefusedEvenUnderAcceptNew() throws Exception {
-    String otherKey = PublicKeyEntry.toString(KeyUtils.generateKeyPair("ssh-ed25519", 256).getPublic());
+    String otherKey =
+        PublicKeyEntry.toString(KeyUtils.generateKeyPair("ssh-ed25519", 256).getPublic());
     Path changed = Files.writeString(dir.resolve("changed_known_hosts"),
         "[127.0.0.1]:" + server.port() + " " + otherKey + "\n");
 
-    assertCouldNotRun(runOnce(changed, HostKeyPolicy.STRICT), ErrorCode.HostKeyMismatch, "differs");
-    assertCouldNotRun(runOnce(changed, HostKeyPolicy.ACCEPT_NEW), ErrorCode.HostKeyMismatch, "differs");
+    assertCouldNotRun(
+        runOnce(changed, HostKeyPolicy.STRICT), ErrorCode.HostKeyMismatch, "differs");
+    assertCouldNotRun(
+        runOnce(changed, HostKeyPolicy.ACCEPT_NEW), ErrorCode.HostKeyMismatch, "differs");
     assertThat(Files.readString(changed)).contains(otherKey);
   }
 
@@ -191,7 +194,8 @@ class MinaSshExecutorConnectTest {
         MinaSshExecutor executor = new MinaSshExecutor(
             SshFixture.settings(server.knownHosts(), HostKeyPolicy.STRICT, Duration.ofMillis(500)),
             Limits.defaults(), Clock.systemUTC())) {
-      var target = instance(silent.getLocalPort(), Optional.of(server.clientKey()), Optional.empty());
+      var target =
+          instance(silent.getLocalPort(), Optional.of(server.clientKey()), Optional.empty());
 
       Execution run = executor.start(request(target, "echo ok"));
 

@@ -4,6 +4,7 @@ import static io.fleetrun.exec.SshFixture.await;
 import static io.fleetrun.exec.SshFixture.instance;
 import static io.fleetrun.exec.SshFixture.request;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fleetrun.demo.EmbeddedSshServer;
 import io.fleetrun.model.ErrorCode;
@@ -54,14 +55,16 @@ class MinaSshExecutorRunTest {
 
   @Test
   void nonZeroExitCodeIsAnExitNotAFailure() {
-    ExecutionOutcome outcome = await(executor.start(request(instance(server), "echo oops >&2; exit 3")));
+    ExecutionOutcome outcome =
+        await(executor.start(request(instance(server), "echo oops >&2; exit 3")));
 
     assertThat(outcome).isEqualTo(new ExecutionOutcome.Exited(3, new Output("oops\n", 0)));
   }
 
   @Test
   void stdoutAndStderrAreKeptInArrivalOrder() {
-    String script = "echo one; sleep 0.1; echo two >&2; sleep 0.1; echo three; sleep 0.1; echo four >&2";
+    String script =
+        "echo one; sleep 0.1; echo two >&2; sleep 0.1; echo three; sleep 0.1; echo four >&2";
 
     ExecutionOutcome outcome = await(executor.start(request(instance(server), script)));
 
@@ -136,7 +139,8 @@ class MinaSshExecutorRunTest {
         return outcome.output().text().lines().mapToLong(Long::parseLong).toArray();
       }).toList();
       assertThat(mostOverlapping(spans)).isEqualTo(2);
-      assertThat(limited.sessionsInUse()).isZero();
+      // The permit comes back when the session has closed, just after the outcome.
+      await().atMost(Duration.ofSeconds(5)).until(() -> limited.sessionsInUse() == 0);
     }
   }
 

@@ -53,7 +53,8 @@ class MinaSshExecutorStopTest {
   }
 
   private static ExecutionRequest request(String script, Duration timeout) {
-    return new ExecutionRequest("t-test/web-1", instance(server), script, Optional.empty(), timeout);
+    return new ExecutionRequest(
+        "t-test/web-1", instance(server), script, Optional.empty(), timeout);
   }
 
   @Test
@@ -107,7 +108,8 @@ class MinaSshExecutorStopTest {
       Execution first = single.start(request("sleep 300", Duration.ofMinutes(5)));
       first.started().get(10, TimeUnit.SECONDS);
       String marker = "marker-" + UUID.randomUUID();
-      Execution queued = single.start(request("echo " + marker + "; sleep 300", Duration.ofMinutes(5)));
+      Execution queued =
+          single.start(request("echo " + marker + "; sleep 300", Duration.ofMinutes(5)));
 
       queued.stop();
 
@@ -118,7 +120,8 @@ class MinaSshExecutorStopTest {
       assertThat(first.outcome()).isNotDone();
       first.stop();
       assertThat(SshFixture.await(first)).isInstanceOf(ExecutionOutcome.Stopped.class);
-      assertThat(single.sessionsInUse()).isZero();
+      // The permit comes back when the session has closed, just after the outcome.
+      await().atMost(Duration.ofSeconds(5)).until(() -> single.sessionsInUse() == 0);
     }
   }
 
@@ -153,7 +156,8 @@ class MinaSshExecutorStopTest {
         assertThat(SshFixture.await(run)).isInstanceOf(ExecutionOutcome.Stopped.class);
       }
       await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).isEmpty());
-      assertThat(executor.sessionsInUse()).isZero();
+      // The permit comes back when the session has closed, just after the outcome.
+      await().atMost(Duration.ofSeconds(5)).until(() -> executor.sessionsInUse() == 0);
     } finally {
       stopper.shutdownNow();
     }
@@ -173,7 +177,8 @@ class MinaSshExecutorStopTest {
 
       ExecutionOutcome outcome = SshFixture.await(run);
       assertThat(outcome).isInstanceOf(ExecutionOutcome.CouldNotRun.class);
-      assertThat(((ExecutionOutcome.CouldNotRun) outcome).code()).isEqualTo(ErrorCode.ConnectionLost);
+      assertThat(((ExecutionOutcome.CouldNotRun) outcome).code())
+          .isEqualTo(ErrorCode.ConnectionLost);
       assertThat(outcome.output().text()).isEqualTo("hi\n");
     }
   }
