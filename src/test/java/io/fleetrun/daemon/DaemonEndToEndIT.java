@@ -32,15 +32,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DaemonEndToEndIT {
-  @TempDir Path dir;
+  private Path dir;
   private OpenSshTargets targets;
   private Daemon daemon;
   private Path configFile;
   private Path db;
 
   @BeforeAll
-  void startTargetsAndDaemon() throws Exception {
-    targets = OpenSshTargets.start(dir.resolve("farm"), 3);
+  void startTargetsAndDaemon(@TempDir Path tempDir) throws Exception {
+    dir = tempDir;
+    targets = OpenSshTargets.start(Files.createDirectories(dir.resolve("farm")), 3);
     db = dir.resolve("fleetrun.db");
     List<Integer> p = targets.ports();
     configFile = dir.resolve("fleetrun.yaml");
@@ -81,10 +82,10 @@ class DaemonEndToEndIT {
   @Test
   void oneTimeJobFinishesOnEveryInstanceWithItsOutput() throws Exception {
     awaitStatus("j-hello", "Finished");
-    assertThat(query("SELECT r.instance_id || ':' || r.status || ':' || r.detail_status || ':' || r.exit_code || ':' || trim(r.output) "
+    assertThat(query("SELECT r.instance_id || ':' || r.status || ':' || r.detail_status || ':' || r.exit_code || ':' || rtrim(r.output, char(10)) "
         + "FROM invocation_record r JOIN invocation i USING (invoke_id) WHERE i.job_id = 'j-hello' ORDER BY r.instance_id"))
         .containsExactly("a:Finished:Success:0:hello-a hi", "b:Finished:Success:0:hello-b hi", "c:Finished:Success:0:hello-c hi");
-    assertThat(query("SELECT status FROM invocation_instance ii JOIN invocation i USING (invoke_id) WHERE i.job_id = 'j-hello'"))
+    assertThat(query("SELECT ii.status FROM invocation_instance ii JOIN invocation i USING (invoke_id) WHERE i.job_id = 'j-hello'"))
         .containsOnly("Finished");
     assertThat(query("SELECT finished_at IS NOT NULL FROM invocation WHERE job_id = 'j-hello'")).containsExactly("1");
   }
@@ -139,7 +140,8 @@ class DaemonEndToEndIT {
     Cli ok = cli("run", "--command", "hello", "--tags", "web", "--param", "greeting=x; rm -rf /tmp/nothing #", "--wait");
     assertThat(ok.exitCode).as(ok.err).isZero();
     String invokeId = ok.out.trim();
-    assertThat(query("SELECT trim(output) FROM invocation_record WHERE invoke_id = '" + invokeId + "' ORDER BY instance_id"))
+    assertThat(query("SELECT rtrim(output, char(10)) FROM invocation_record WHERE invoke_id = '" + invokeId + "' ORDER BY instance_id"))
+        .as("stdout of run: %s", ok.out)
         .containsExactly("hello-a x; rm -rf /tmp/nothing #", "hello-b x; rm -rf /tmp/nothing #");
 
     Cli failing = cli("run", "--command", "exit3", "--instances", "c", "--wait");
