@@ -75,6 +75,16 @@ CREATE TABLE once_job (
   created_at VARCHAR NOT NULL
 );
 
+-- A periodic job a person stopped (fleetrun stop on its whole invocation). It stays stopped
+-- while its definition (job_spec, a fingerprint of the job and its command) is unchanged; an
+-- edit of the job in config starts it again with a new invocation.
+CREATE TABLE stopped_job (
+  job_id     VARCHAR NOT NULL PRIMARY KEY,
+  job_spec   VARCHAR NOT NULL,
+  invoke_id  VARCHAR NOT NULL REFERENCES invocation (invoke_id),
+  stopped_at VARCHAR NOT NULL
+);
+
 -- Requests from the CLI, taken by the daemon (claimed_at) and answered (done_at, with
 -- invoke_id or error). payload is JSON.
 CREATE TABLE control_request (

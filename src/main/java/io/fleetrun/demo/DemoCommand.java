@@ -2,6 +2,7 @@ package io.fleetrun.demo;
 
 import io.fleetrun.config.ConfigLoader;
 import io.fleetrun.daemon.Daemon;
+import io.fleetrun.daemon.StopSignal;
 import io.fleetrun.model.DurationText;
 import io.fleetrun.model.RecordStatus;
 import io.fleetrun.store.InvocationFilter;
@@ -17,8 +18,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,39 +37,27 @@ public final class DemoCommand implements Callable<Integer> {
     Path demoDir = (dir != null ? dir : home.resolve("data/demo")).toAbsolutePath();
     emptyFolder(demoDir);
     Optional<Duration> limit = Optional.ofNullable(duration).map(DurationText::parse);
-    EmbeddedSshServer server = EmbeddedSshServer.start(demoDir.resolve("ssh"));
-    Path db = demoDir.resolve("fleetrun.db");
-    Path config = DemoConfig.write(demoDir, db, server);
-    Daemon daemon = Daemon.start(ConfigLoader.load(config), Clock.systemUTC(),
-        new Daemon.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), "fleetrun-demo", Duration.ofMillis(250)));
-    CountDownLatch done = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop(daemon, server);
-      done.countDown();
-    }, "fleetrun-demo-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    printIntro(server, config, db);
-    Instant end = limit.map(Instant.now()::plus).orElse(Instant.MAX);
-    JooqInvocationQueries queries = new JooqInvocationQueries(daemon.database());
-    String last = "";
-    while (Instant.now().isBefore(end) && !done.await(1, TimeUnit.SECONDS)) {
-      String table = summary(queries);
-      if (!table.equals(last)) {
-        System.out.println(table);
-        last = table;
+    StopSignal stop = StopSignal.install();
+    try (EmbeddedSshServer server = EmbeddedSshServer.start(demoDir.resolve("ssh"))) {
+      Path db = demoDir.resolve("fleetrun.db");
+      Path config = DemoConfig.write(demoDir, db, server);
+      try (Daemon daemon = Daemon.start(ConfigLoader.load(config), Clock.systemUTC(),
+          new Daemon.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), "fleetrun-demo", Duration.ofMillis(250)))) {
+        printIntro(server, config, db);
+        JooqInvocationQueries queries = new JooqInvocationQueries(daemon.database());
+        Instant end = limit.map(Instant.now()::plus).orElse(Instant.MAX);
+        String last = "";
+        while (Instant.now().isBefore(end) && !stop.await(Duration.ofSeconds(1))) {
+          String table = summary(queries);
+          if (!table.equals(last)) {
+            System.out.println(table);
+            last = table;
+          }
+        }
       }
-    }
-    if (done.getCount() > 0) {
-      Runtime.getRuntime().removeShutdownHook(hook);
-      stop(daemon, server);
-      System.out.println("demo ended after " + duration + "; the database stays at " + db);
+      System.out.println("demo ended; the database stays at " + db);
     }
     return 0;
-  }
-
-  private static void stop(Daemon daemon, EmbeddedSshServer server) {
-    daemon.close();
-    server.close();
   }
 
   private static void printIntro(EmbeddedSshServer server, Path config, Path db) {

@@ -8,6 +8,7 @@ import io.fleetrun.model.Instance;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.Invocation;
 import io.fleetrun.model.InvocationRecord;
+import io.fleetrun.model.InvocationStatus;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.JobId;
@@ -87,17 +88,19 @@ public final class Invoker {
       targets.forEach(i -> runner.run(invocation.id(), jobId.value(), command, parameters, i));
       return Optional.of(invocation.id());
     }
+    Optional<InvokeId> running = store.findRunningPeriodic(jobId).map(Invocation::id);
+    if (running.isEmpty() && store.isStoppedJob(jobId, JobSpec.of(job, command))) {
+      log.debug("periodic job {} was stopped; it starts again when its definition changes", jobId);
+      return Optional.empty();
+    }
     InvokeId id =
-        store
-            .findRunningPeriodic(jobId)
-            .map(Invocation::id)
-            .orElseGet(
-                () -> {
-                  NewInvocation created = newInvocation(Optional.of(job), command, parameters, targets);
-                  store.createInvocation(created);
-                  log.info("periodic invocation {} of job {} created", created.id(), jobId);
-                  return created.id();
-                });
+        running.orElseGet(
+            () -> {
+              NewInvocation created = newInvocation(Optional.of(job), command, parameters, targets);
+              store.createInvocation(created);
+              log.info("periodic invocation {} of job {} created", created.id(), jobId);
+              return created.id();
+            });
     for (InstanceId instanceId : store.activeInstances(id)) {
       Optional<Instance> instance = current.findInstance(instanceId);
       if (instance.isEmpty()) {
@@ -153,15 +156,16 @@ public final class Invoker {
 
   /**
    * Stops {@code id} on {@code instances} (all when empty): periodic instances become Stopped at
-   * once, running records end Stopped after their remote process group was ended.
+   * once, running records end Stopped after their remote process group was ended. A periodic job
+   * whose whole invocation is stopped stays stopped until its definition in config changes.
    *
    * @throws InvocationRefusedException when there is no such invocation
    */
-  public void stop(InvokeId id, Set<InstanceId> instances) {
-    if (queries.findInvocation(id).isEmpty()) {
-      throw new InvocationRefusedException("no invocation " + id);
-    }
+  public synchronized void stop(InvokeId id, Set<InstanceId> instances) {
+    Invocation invocation =
+        queries.findInvocation(id).orElseThrow(() -> new InvocationRefusedException("no invocation " + id));
     store.stopInstances(id, instances, clock.instant());
+    rememberIfJobStopped(invocation);
     for (InvocationRecord record : store.runningRecords(id)) {
       if (instances.isEmpty() || instances.contains(record.instance())) {
         if (!runner.stop(record.id(), StopReason.USER)) {
@@ -170,6 +174,24 @@ public final class Invoker {
       }
     }
     log.info("stop of invocation {} on {}", id, instances.isEmpty() ? "all instances" : instances);
+  }
+
+  /**
+   * A periodic job whose whole invocation a person stopped stays stopped (no new invocation on
+   * the next fire) until its definition in config changes.
+   */
+  private void rememberIfJobStopped(Invocation invocation) {
+    if (invocation.repeat() != RepeatMode.Period || invocation.job().isEmpty()) {
+      return;
+    }
+    boolean allStopped = queries.findInvocation(invocation.id())
+        .map(i -> i.status() == InvocationStatus.Stopped).orElse(false);
+    Fleet current = fleet;
+    Optional<Job> job = invocation.job().flatMap(current::findJob);
+    Optional<Command> command = job.flatMap(j -> current.findCommand(j.command()));
+    if (allStopped && command.isPresent()) {
+      store.rememberStoppedJob(job.get().id(), JobSpec.of(job.get(), command.get()), invocation.id(), clock.instant());
+    }
   }
 
   /** Records running in this daemon now. */

@@ -71,4 +71,13 @@ public interface InvocationStore {
    * job removed from config stops). Returns their ids.
    */
   List<InvokeId> stopPeriodicInvocationsExcept(Set<JobId> jobsInConfig, Instant now);
+
+  /**
+   * Remembers that a person stopped periodic job {@code job} as defined by {@code jobSpec}
+   * (replacing what was remembered before).
+   */
+  void rememberStoppedJob(JobId job, String jobSpec, InvokeId invokeId, Instant now);
+
+  /** Whether a person stopped {@code job} while it was defined as {@code jobSpec}. */
+  boolean isStoppedJob(JobId job, String jobSpec);
 }

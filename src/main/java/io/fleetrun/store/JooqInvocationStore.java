@@ -4,6 +4,7 @@ import static io.fleetrun.store.jooq.Tables.INVOCATION;
 import static io.fleetrun.store.jooq.Tables.INVOCATION_INSTANCE;
 import static io.fleetrun.store.jooq.Tables.INVOCATION_RECORD;
 import static io.fleetrun.store.jooq.Tables.ONCE_JOB;
+import static io.fleetrun.store.jooq.Tables.STOPPED_JOB;
 
 import io.fleetrun.model.DetailStatus;
 import io.fleetrun.model.Frequency;
@@ -241,5 +242,27 @@ public final class JooqInvocationStore implements InvocationStore {
       }
       return removed;
     });
+  }
+
+  @Override
+  public void rememberStoppedJob(JobId job, String jobSpec, InvokeId invokeId, Instant now) {
+    db.dsl().transaction(cfg -> cfg.dsl()
+        .insertInto(STOPPED_JOB)
+        .set(STOPPED_JOB.JOB_ID, job.value())
+        .set(STOPPED_JOB.JOB_SPEC, jobSpec)
+        .set(STOPPED_JOB.INVOKE_ID, invokeId.value())
+        .set(STOPPED_JOB.STOPPED_AT, now)
+        .onConflict(STOPPED_JOB.JOB_ID)
+        .doUpdate()
+        .set(STOPPED_JOB.JOB_SPEC, jobSpec)
+        .set(STOPPED_JOB.INVOKE_ID, invokeId.value())
+        .set(STOPPED_JOB.STOPPED_AT, now)
+        .execute());
+  }
+
+  @Override
+  public boolean isStoppedJob(JobId job, String jobSpec) {
+    return db.dsl().fetchExists(STOPPED_JOB,
+        STOPPED_JOB.JOB_ID.eq(job.value()).and(STOPPED_JOB.JOB_SPEC.eq(jobSpec)));
   }
 }

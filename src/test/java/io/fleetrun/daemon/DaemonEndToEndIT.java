@@ -127,6 +127,9 @@ class DaemonEndToEndIT {
 
     assertThat(cli("stop", invokeId).exitCode).isZero();
     awaitStatus("j-long-tick", "Stopped");
+    // A stopped periodic job stays stopped: later fires create no new invocation.
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() ->
+        query("SELECT status FROM invocation WHERE job_id = 'j-long-tick'").equals(List.of("Stopped")));
     await().atMost(Duration.ofSeconds(10)).until(() -> targets.processesMatching("sleep 412").isEmpty());
     await().atMost(Duration.ofSeconds(10)).until(() ->
         count("SELECT count(*) FROM invocation_record WHERE invoke_id = '" + invokeId + "' AND status = 'Running'") == 0);

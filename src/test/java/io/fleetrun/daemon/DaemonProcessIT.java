@@ -1,0 +1,135 @@
+package io.fleetrun.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fleetrun.testing.LocalCommand;
+import io.fleetrun.testing.OpenSshTargets;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon and the demo as an operator runs them: separate processes started from the built
+ * jar (failsafe runs after {@code package}), stopped with real signals.
+ */
+class DaemonProcessIT {
+  private static final Path ROOT = Path.of("").toAbsolutePath();
+
+  @TempDir Path dir;
+  private OpenSshTargets targets;
+  private Process daemon;
+
+  @AfterEach
+  void cleanUp() {
+    if (daemon != null) {
+      daemon.destroyForcibly();
+    }
+    if (targets != null) {
+      targets.close();
+    }
+  }
+
+  @Test
+  void sigtermEndsRunningRecordsAsInterruptedKillsTheirProcessesAndExitsZero() throws Exception {
+    targets = OpenSshTargets.start(Files.createDirectories(dir.resolve("farm")), 2);
+    Path db = dir.resolve("fleetrun.db");
+    Path config = dir.resolve("fleetrun.yaml");
+    Files.writeString(config, """
+        database: { url: "jdbc:sqlite:%s" }
+        ssh: { user: root, identityFile: %s, knownHosts: %s }
+        instances:
+          - { id: a, host: 127.0.0.1, port: %d }
+          - { id: b, host: 127.0.0.1, port: %d }
+        commands:
+          - { id: long, content: "sh -c 'sleep 413; echo sigterm-marker'", timeout: 120s }
+        jobs:
+          - { id: j-long, command: long, targets: { instances: [a, b] }, repeat: Once }
+        """.formatted(db, targets.clientKey(), targets.knownHosts(), targets.ports().get(0), targets.ports().get(1)));
+    daemon = java("daemon", "--config", config.toString()).start();
+
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+        query(db, "SELECT count(*) FROM invocation_record WHERE detail_status = 'Running' AND remote_pgid IS NOT NULL").equals(List.of("2")));
+    assertThat(targets.processesMatching("sleep 413")).isNotEmpty();
+
+    Instant signalled = Instant.now();
+    daemon.destroy(); // SIGTERM
+    assertThat(daemon.waitFor(Daemon.Settings.defaults().shutdownGrace().toSeconds() + 5, TimeUnit.SECONDS)).isTrue();
+    assertThat(daemon.exitValue()).isZero();
+    assertThat(Duration.between(signalled, Instant.now())).isLessThan(Duration.ofSeconds(15));
+
+    assertThat(query(db, "SELECT status || ':' || detail_status || ':' || error_code || ':' || (finish_time IS NOT NULL) FROM invocation_record"))
+        .containsOnly("Failed:Terminated:ExecutionInterrupted:1");
+    assertThat(query(db, "SELECT status FROM invocation")).containsExactly("Failed");
+    assertThat(query(db, "SELECT count(*) FROM daemon_heartbeat")).containsExactly("0");
+    assertThat(query(db, "PRAGMA integrity_check")).containsExactly("ok");
+    await().atMost(Duration.ofSeconds(10)).until(() -> targets.processesMatching("sleep 413").isEmpty());
+  }
+
+  @Test
+  void runAndStopSayClearlyThatNoDaemonIsAlive() throws Exception {
+    Path config = dir.resolve("fleetrun.yaml");
+    Files.writeString(config, """
+        database: { url: "jdbc:sqlite:%s" }
+        ssh: { knownHosts: %s }
+        instances: [ { id: a, host: 127.0.0.1, port: 1 } ]
+        commands: [ { id: c, content: "true" } ]
+        """.formatted(dir.resolve("fleetrun.db"), dir.resolve("known_hosts")));
+    for (List<String> args : List.of(List.of("run", "--command", "c", "--instances", "a"), List.of("stop", "t-nothing"))) {
+      List<String> argv = new ArrayList<>(java().command());
+      argv.addAll(args);
+      argv.addAll(List.of("--config", config.toString()));
+      LocalCommand.Result result = LocalCommand.run(Duration.ofSeconds(60), argv);
+      assertThat(result.exitCode()).as(result.output()).isEqualTo(4);
+      assertThat(result.output()).contains("no fleetrun daemon is running");
+    }
+  }
+
+  @Test
+  void demoShowsRealInvocationsLandingInSqliteWithinTwentySeconds() throws Exception {
+    LocalCommand.Result demo = LocalCommand.run(Duration.ofSeconds(60),
+        List.of(ROOT.resolve("bin/fleetrun").toString(), "demo", "--duration", "15s", "--dir", dir.toString()));
+    assertThat(demo.exitCode()).as(demo.output()).isZero();
+    Path db = dir.resolve("fleetrun.db");
+    assertThat(demo.output()).contains(db.toString()).contains("sqlite3");
+    assertThat(query(db, "SELECT job_id || ':' || status FROM invocation ORDER BY job_id"))
+        .containsExactly("hello:Finished", "partial:PartialFailed", "tick:Running");
+    assertThat(Long.parseLong(query(db, "SELECT count(*) FROM invocation_record r JOIN invocation i USING (invoke_id) WHERE i.job_id = 'tick'").get(0)))
+        .isGreaterThanOrEqualTo(2);
+  }
+
+  private static ProcessBuilder java(String... args) {
+    List<String> argv = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Dlogback.configurationFile=" + ROOT.resolve("config/logback.xml"),
+        "-cp", ROOT.resolve("target/fleetrun.jar") + File.pathSeparator + ROOT.resolve("target/lib/*"),
+        "io.fleetrun.Main"));
+    argv.addAll(List.of(args));
+    return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+  }
+
+  private static List<String> query(Path db, String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      List<String> rows = new ArrayList<>();
+      while (rs.next()) {
+        rows.add(rs.getString(1));
+      }
+      return rows;
+    }
+  }
+}
