@@ -1,10 +1,13 @@
 package io.fleetrun;
 
+import io.fleetrun.cli.CliFailure;
+import io.fleetrun.cli.ExitCodes;
 import io.fleetrun.cli.InvocationsCommand;
 import io.fleetrun.cli.ResultsCommand;
 import io.fleetrun.cli.RunCommand;
 import io.fleetrun.cli.StopCommand;
 import io.fleetrun.cli.ValidateCommand;
+import io.fleetrun.config.ConfigException;
 import io.fleetrun.daemon.DaemonCommand;
 import io.fleetrun.demo.DemoCommand;
 import picocli.CommandLine;
@@ -35,7 +38,22 @@ public final class Main implements Runnable {
 
   /** The command line with fleetrun's parsing rules (also used by tests). */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    return new CommandLine(new Main())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(Main::explain);
+  }
+
+  /** Problems an operator can fix end with a message and an exit code, not a stack trace. */
+  private static int explain(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+    if (e instanceof CliFailure failure) {
+      cmd.getErr().println(failure.getMessage());
+      return failure.exitCode();
+    }
+    if (e instanceof ConfigException) {
+      cmd.getErr().println(e.getMessage());
+      return ExitCodes.CONFIG;
+    }
+    throw e;
   }
 
   @Override

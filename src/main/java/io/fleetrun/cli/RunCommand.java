@@ -57,8 +57,8 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     ControlRequest.Run request = new ControlRequest.Run(new CommandId(command),
         targets.instances.stream().map(InstanceId::new).toList(), Set.copyOf(targets.tags), params);
-    String url = config.load().databaseUrl();
-    try (Database db = Database.open(url)) {
+    try (Database db = CliDatabase.open(config)) {
+      String url = db.jdbcUrl();
       DaemonClient client = new DaemonClient(new JooqControlChannel(db));
       Optional<String> noDaemon = client.whyNoDaemon(url);
       if (noDaemon.isPresent()) {

@@ -30,8 +30,8 @@ public final class StopCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Set<InstanceId> only = instances.stream().map(InstanceId::new).collect(Collectors.toSet());
-    String url = config.load().databaseUrl();
-    try (Database db = Database.open(url)) {
+    try (Database db = CliDatabase.open(config)) {
+      String url = db.jdbcUrl();
       DaemonClient client = new DaemonClient(new JooqControlChannel(db));
       Optional<String> noDaemon = client.whyNoDaemon(url);
       if (noDaemon.isPresent()) {

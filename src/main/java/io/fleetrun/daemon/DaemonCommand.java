@@ -2,7 +2,6 @@ package io.fleetrun.daemon;
 
 import io.fleetrun.cli.ConfigOption;
 import io.fleetrun.cli.ExitCodes;
-import io.fleetrun.config.ConfigException;
 import io.fleetrun.config.FleetConfig;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -19,13 +18,7 @@ public final class DaemonCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    FleetConfig loaded;
-    try {
-      loaded = config.load();
-    } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      return ExitCodes.CONFIG;
-    }
+    FleetConfig loaded = config.load();
     StopSignal stop = StopSignal.install();
     try (Daemon daemon = Daemon.start(loaded, Clock.systemUTC(), Daemon.Settings.defaults())) {
       stop.await();

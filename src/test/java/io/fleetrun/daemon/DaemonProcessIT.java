@@ -88,13 +88,17 @@ class DaemonProcessIT {
         instances: [ { id: a, host: 127.0.0.1, port: 1 } ]
         commands: [ { id: c, content: "true" } ]
         """.formatted(dir.resolve("fleetrun.db"), dir.resolve("known_hosts")));
-    for (List<String> args : List.of(List.of("run", "--command", "c", "--instances", "a"), List.of("stop", "t-nothing"))) {
-      List<String> argv = new ArrayList<>(java().command());
-      argv.addAll(args);
-      argv.addAll(List.of("--config", config.toString()));
-      LocalCommand.Result result = LocalCommand.run(Duration.ofSeconds(60), argv);
+    List<List<String>> commands = List.of(List.of("run", "--command", "c", "--instances", "a"), List.of("stop", "t-nothing"));
+    for (List<String> args : commands) {
+      LocalCommand.Result result = cli(config, args);
       assertThat(result.exitCode()).as(result.output()).isEqualTo(4);
-      assertThat(result.output()).contains("no fleetrun daemon is running");
+      assertThat(result.output()).contains("no fleetrun database at").contains("start the daemon first");
+    }
+    io.fleetrun.store.Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db")).close();
+    for (List<String> args : commands) {
+      LocalCommand.Result result = cli(config, args);
+      assertThat(result.exitCode()).as(result.output()).isEqualTo(4);
+      assertThat(result.output()).contains("no fleetrun daemon is running").doesNotContain("Exception");
     }
   }
 
@@ -109,6 +113,13 @@ class DaemonProcessIT {
         .containsExactly("hello:Finished", "partial:PartialFailed", "tick:Running");
     assertThat(Long.parseLong(query(db, "SELECT count(*) FROM invocation_record r JOIN invocation i USING (invoke_id) WHERE i.job_id = 'tick'").get(0)))
         .isGreaterThanOrEqualTo(2);
+  }
+
+  private static LocalCommand.Result cli(Path config, List<String> args) {
+    List<String> argv = new ArrayList<>(java().command());
+    argv.addAll(args);
+    argv.addAll(List.of("--config", config.toString()));
+    return LocalCommand.run(Duration.ofSeconds(60), argv);
   }
 
   private static ProcessBuilder java(String... args) {
