@@ -1,0 +1,127 @@
+package io.fleetrun.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fleetrun.model.ExecutionOutcome;
+import io.fleetrun.model.HostKeyPolicy;
+import io.fleetrun.model.Instance;
+import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.Limits;
+import io.fleetrun.model.SshSettings;
+import io.fleetrun.testing.LocalCommand;
+import io.fleetrun.testing.OpenSshTargets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The executor against real OpenSSH: key types, hashed known_hosts, and kills that leave nothing. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MinaSshExecutorOpenSshIT {
+  private Path dir;
+  private OpenSshTargets targets;
+
+  @BeforeAll
+  void startTargets(@TempDir Path tempDir) throws Exception {
+    dir = tempDir;
+    targets = OpenSshTargets.start(Files.createDirectories(dir.resolve("farm")), 1);
+    Path authorized = targets.clientKey().resolveSibling(targets.clientKey().getFileName() + ".pub");
+    for (String type : List.of("rsa", "ecdsa")) {
+      Path key = dir.resolve("id_" + type);
+      LocalCommand.Result made = LocalCommand.run(Duration.ofSeconds(30),
+          List.of("ssh-keygen", "-q", "-t", type, "-N", "", "-f", key.toString()));
+      assertThat(made.ok()).as(made.output()).isTrue();
+      Files.writeString(authorized, Files.readString(key.resolveSibling(key.getFileName() + ".pub")),
+          StandardOpenOption.APPEND);
+    }
+  }
+
+  @AfterAll
+  void stopTargets() {
+    if (targets != null) {
+      targets.close();
+    }
+  }
+
+  private Instance instance(Path key) {
+    return new Instance(new InstanceId("t"), "127.0.0.1", targets.ports().get(0), targets.user(),
+        Optional.of(key), Optional.empty(), Set.of());
+  }
+
+  private MinaSshExecutor executor(Path knownHosts) {
+    return new MinaSshExecutor(
+        new SshSettings(targets.user(), Optional.empty(), knownHosts, HostKeyPolicy.STRICT,
+            Duration.ofSeconds(5), SshSettings.DEFAULT_KEY_EXCHANGES),
+        new Limits(10, 4096), Clock.systemUTC());
+  }
+
+  private static ExecutionOutcome run(MinaSshExecutor executor, Instance instance, String script, Duration timeout)
+      throws Exception {
+    return executor.start(new ExecutionRequest("it", instance, script, Optional.empty(), timeout))
+        .outcome().get(30, TimeUnit.SECONDS);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"id_ed25519", "id_rsa", "id_ecdsa"})
+  void logsInWithEveryOpenSshKeyType(String keyName) throws Exception {
+    Path key = keyName.equals("id_ed25519") ? targets.clientKey() : dir.resolve(keyName);
+    try (MinaSshExecutor executor = executor(targets.knownHosts())) {
+      assertThat(run(executor, instance(key), "echo key-ok", Duration.ofSeconds(10)))
+          .isEqualTo(new ExecutionOutcome.Exited(0, new io.fleetrun.model.Output("key-ok\n", 0)));
+    }
+  }
+
+  @Test
+  void acceptsAHashedKnownHostsEntry() throws Exception {
+    Path hashed = dir.resolve("known_hosts_hashed");
+    Files.copy(targets.knownHosts(), hashed);
+    LocalCommand.Result result = LocalCommand.run(Duration.ofSeconds(30), List.of("ssh-keygen", "-H", "-f", hashed.toString()));
+    assertThat(result.ok()).as(result.output()).isTrue();
+    assertThat(Files.readString(hashed)).startsWith("|1|");
+    try (MinaSshExecutor executor = executor(hashed)) {
+      assertThat(run(executor, instance(targets.clientKey()), "true", Duration.ofSeconds(10)))
+          .isInstanceOf(ExecutionOutcome.Exited.class);
+    }
+  }
+
+  @Test
+  void timeoutEndsTheScriptAndEveryChildOnTheTarget() throws Exception {
+    String script = "sh -c 'sleep 421; echo child-a' & sh -c 'sleep 422; echo child-b' & wait";
+    try (MinaSshExecutor executor = executor(targets.knownHosts())) {
+      Execution execution = executor.start(new ExecutionRequest("it", instance(targets.clientKey()), script,
+          Optional.of("/tmp"), Duration.ofSeconds(2)));
+      long pgid = execution.started().get(10, TimeUnit.SECONDS);
+      assertThat(pgid).isPositive();
+      await().atMost(Duration.ofSeconds(5)).until(() -> targets.processesMatching("sleep 42").size() >= 2);
+      assertThat(execution.outcome().get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionOutcome.TimedOut.class);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> targets.processesMatching("sleep 42").isEmpty());
+  }
+
+  @Test
+  void stopEndsAProcessThatIgnoresTerm() throws Exception {
+    String script = "sh -c 'trap \"\" TERM; sleep 423' & wait";
+    try (MinaSshExecutor executor = executor(targets.knownHosts())) {
+      Execution execution = executor.start(new ExecutionRequest("it", instance(targets.clientKey()), script,
+          Optional.empty(), Duration.ofSeconds(60)));
+      execution.started().get(10, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(5)).until(() -> !targets.processesMatching("sleep 423").isEmpty());
+      execution.stop();
+      assertThat(execution.outcome().get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionOutcome.Stopped.class);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> targets.processesMatching("sleep 423").isEmpty());
+  }
+}
