@@ -105,7 +105,12 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
-  /** Starts a daemon for {@code config}; returns once it is scheduling and taking requests. */
+  /**
+   * Starts a daemon for {@code config}; returns once it is scheduling and taking requests. Waits
+   * up to ~6 s for the lease of a daemon that was killed to go stale.
+   *
+   * @throws AnotherDaemonException when another daemon is alive on the same database
+   */
   public static Daemon start(FleetConfig config, Clock clock, Settings settings) {
     Daemon daemon = new Daemon(config, clock, settings);
     log.info("fleetrun daemon {} started: {} instance(s), {} command(s), {} job(s), database {}",

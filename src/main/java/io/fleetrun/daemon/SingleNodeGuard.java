@@ -69,8 +69,8 @@ final class SingleNodeGuard {
   }
 
   /**
-   * Renews the lease (with the heartbeat). Returns false, once and from then on, when another
-   * daemon took it over; the caller must stop scheduling.
+   * Renews the lease (with the heartbeat). Returns false from the moment another daemon took it
+   * over (logged once); the caller must stop scheduling then.
    */
   boolean renew(Instant now) {
     if (lost.get()) {
