@@ -14,6 +14,8 @@ public final class ExitCodes {
   public static final int NO_DAEMON = 4;
   /** Waited longer than allowed. */
   public static final int TIMEOUT = 5;
+  /** {@code daemon}: another daemon is running on the same database. */
+  public static final int DAEMON_RUNNING = 6;
 
   private ExitCodes() {}
 }

@@ -3,35 +3,31 @@ package io.fleetrun.daemon;
 import io.fleetrun.config.FleetConfig;
 import io.fleetrun.exec.MinaSshExecutor;
 import io.fleetrun.invoke.Invoker;
-import io.fleetrun.model.Job;
-import io.fleetrun.model.JobId;
-import io.fleetrun.model.RepeatMode;
 import io.fleetrun.schedule.FleetScheduler;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.Database;
 import io.fleetrun.store.DaemonInfo;
 import io.fleetrun.store.JooqControlChannel;
+import io.fleetrun.store.JooqDaemonLease;
 import io.fleetrun.store.JooqInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
-import io.fleetrun.store.OrphanedRecord;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running fleetrun daemon. {@link #start} brings it up in order (database and repair of what a
- * previous run left, SSH client, invoker, scheduler, control requests); {@link #close} takes it
- * down in reverse with bounded waits and is idempotent.
+ * A running fleetrun daemon. {@link #start} brings it up in order (database, single-node lease,
+ * SSH client, repair of what a previous run left on the database and the targets, invoker,
+ * scheduler, control requests); {@link #close} takes it down in reverse with bounded waits, gives
+ * the lease back and is idempotent.
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -44,6 +40,7 @@ public final class Daemon implements AutoCloseable {
   private final FleetScheduler scheduler;
   private final ScheduledExecutorService ticker;
   private final DaemonInfo info;
+  private final SingleNodeGuard guard;
   private boolean closed;
 
   /**
@@ -65,16 +62,22 @@ public final class Daemon implements AutoCloseable {
   private Daemon(FleetConfig config, Clock clock, Settings settings) {
     this.settings = settings;
     this.database = Database.open(config.databaseUrl());
+    SingleNodeGuard lease = null;
+    MinaSshExecutor ssh = null;
     try {
       JooqInvocationStore store = new JooqInvocationStore(database, new StatusCalculator());
       JooqInvocationQueries queries = new JooqInvocationQueries(database);
       this.control = new JooqControlChannel(database);
-      repair(store, config, clock);
-      this.executor = new MinaSshExecutor(config.ssh(), config.limits(), clock);
-      this.invoker = new Invoker(store, queries, executor, config.fleet(), clock);
-      this.scheduler = new FleetScheduler(database.dataSource(), invoker::fireJob, settings.schedulerName());
       this.info = new DaemonInfo(UUID.randomUUID().toString(), ProcessHandle.current().pid(), hostName(),
           version(), config.source().toString(), clock.instant());
+      // Before repair: repair must never run beside a live daemon.
+      lease = SingleNodeGuard.acquire(new JooqDaemonLease(database), info, clock, config.databaseUrl());
+      this.guard = lease;
+      ssh = new MinaSshExecutor(config.ssh(), config.limits(), clock);
+      this.executor = ssh;
+      new Recovery(store, executor, executor.orphanKillBound(), clock).repair(config.fleet());
+      this.invoker = new Invoker(store, queries, executor, config.fleet(), clock);
+      this.scheduler = new FleetScheduler(database.dataSource(), invoker::fireJob, settings.schedulerName());
       control.heartbeat(info, clock.instant());
       scheduler.apply(config.fleet().jobs(), clock.instant());
       scheduler.start();
@@ -84,15 +87,30 @@ public final class Daemon implements AutoCloseable {
         return t;
       });
       RequestHandler requests = new RequestHandler(control, invoker, clock);
-      ticker.scheduleWithFixedDelay(requests::pollOnce, 0, settings.requestPoll().toMillis(), TimeUnit.MILLISECONDS);
+      ticker.scheduleWithFixedDelay(() -> {
+        if (!guard.lost()) {
+          requests.pollOnce();
+        }
+      }, 0, settings.requestPoll().toMillis(), TimeUnit.MILLISECONDS);
       ticker.scheduleWithFixedDelay(() -> beat(clock), 1, 1, TimeUnit.SECONDS);
     } catch (RuntimeException e) {
+      if (ssh != null) {
+        ssh.close();
+      }
+      if (lease != null) {
+        lease.release();
+      }
       database.close();
       throw e;
     }
   }
 
-  /** Starts a daemon for {@code config}; returns once it is scheduling and taking requests. */
+  /**
+   * Starts a daemon for {@code config}; returns once it is scheduling and taking requests. Waits
+   * up to ~6 s for the lease of a daemon that was killed to go stale.
+   *
+   * @throws AnotherDaemonException when another daemon is alive on the same database
+   */
   public static Daemon start(FleetConfig config, Clock clock, Settings settings) {
     Daemon daemon = new Daemon(config, clock, settings);
     log.info("fleetrun daemon {} started: {} instance(s), {} command(s), {} job(s), database {}",
@@ -113,6 +131,11 @@ public final class Daemon implements AutoCloseable {
     return scheduler;
   }
 
+  /** Whether another daemon took the database over; this one no longer schedules then. */
+  public boolean leaseLost() {
+    return guard.lost();
+  }
+
   /**
    * Stops in reverse order: no new requests or fires; running records get the shutdown grace,
    * then are ended (remote process groups killed, records Failed/ExecutionInterrupted); the SSH
@@ -130,6 +153,11 @@ public final class Daemon implements AutoCloseable {
     invoker.shutdown(settings.shutdownGrace(), settings.killWait());
     executor.close();
     try {
+      guard.release();
+    } catch (RuntimeException e) {
+      log.warn("could not release the database lease: {}", e.getMessage());
+    }
+    try {
       control.removeHeartbeat(info.nodeId());
     } catch (RuntimeException e) {
       log.warn("could not remove the heartbeat row: {}", e.getMessage());
@@ -138,25 +166,13 @@ public final class Daemon implements AutoCloseable {
     log.info("fleetrun daemon stopped");
   }
 
-  /** What a previous run left: records still Running, periodic jobs removed from config. */
-  private static void repair(JooqInvocationStore store, FleetConfig config, Clock clock) {
-    List<OrphanedRecord> orphans =
-        store.interruptOrphanedRecords(clock.instant(), "the daemon stopped while the record was running");
-    if (!orphans.isEmpty()) {
-      log.warn("{} record(s) left running by a previous daemon were ended as interrupted: {}",
-          orphans.size(), orphans.stream().map(o -> o.invokeId() + "/" + o.instance()).collect(Collectors.joining(", ")));
-    }
-    Set<JobId> periodic = config.fleet().jobs().stream()
-        .filter(j -> j.repeat() == RepeatMode.Period)
-        .map(Job::id)
-        .collect(Collectors.toSet());
-    store.stopPeriodicInvocationsExcept(periodic, clock.instant())
-        .forEach(id -> log.info("periodic invocation {} stopped: its job is no longer in config", id));
-  }
-
   private void beat(Clock clock) {
     try {
-      control.heartbeat(info, clock.instant());
+      Instant now = clock.instant();
+      control.heartbeat(info, now);
+      if (!guard.lost() && !guard.renew(now)) {
+        scheduler.close(); // another daemon schedules on this database now
+      }
     } catch (RuntimeException e) {
       log.warn("heartbeat failed: {}", e.getMessage());
     }

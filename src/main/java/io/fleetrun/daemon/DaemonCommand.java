@@ -10,7 +10,8 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code fleetrun daemon}: runs in the foreground until SIGTERM or SIGINT (for systemd), then
- * stops in order and exits 0.
+ * stops in order and exits 0. Refuses to start (exit 6) while another daemon runs on the same
+ * database.
  */
 @Command(name = "daemon", description = "Run the daemon in the foreground; stop it with SIGTERM or Ctrl-C.")
 public final class DaemonCommand implements Callable<Integer> {
@@ -20,7 +21,14 @@ public final class DaemonCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     FleetConfig loaded = config.load();
     StopSignal stop = StopSignal.install();
-    try (Daemon daemon = Daemon.start(loaded, Clock.systemUTC(), Daemon.Settings.defaults())) {
+    Daemon daemon;
+    try {
+      daemon = Daemon.start(loaded, Clock.systemUTC(), Daemon.Settings.defaults());
+    } catch (AnotherDaemonException e) {
+      System.err.println(e.getMessage());
+      return ExitCodes.DAEMON_RUNNING;
+    }
+    try (daemon) {
       stop.await();
     }
     return ExitCodes.OK;

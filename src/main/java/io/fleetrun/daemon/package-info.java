@@ -1,7 +1,7 @@
 /**
- * Lifecycle: starts the database, the SSH client, the invoker and the scheduler in order, polls
- * CLI requests, beats a heartbeat, repairs what a previous run left, and stops in reverse order
- * with bounded waits. The only room that wires infrastructure together and reads the system
+ * Lifecycle: starts the database, takes the single-node lease, starts the SSH client, repairs
+ * what a previous run left (records and remote processes), starts the invoker and the scheduler,
+ * polls CLI requests, beats a heartbeat, and stops in reverse order with bounded waits. The only room that wires infrastructure together and reads the system
  * clock.
  */
 package io.fleetrun.daemon;

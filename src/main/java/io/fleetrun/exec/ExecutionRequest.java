@@ -12,14 +12,28 @@ import java.util.Optional;
  * @param script the rendered script (placeholders already filled)
  * @param workingDir directory to start in; the login directory when empty
  * @param timeout after this the remote process group is ended and the outcome is TimedOut
+ * @param marker shows in the command line and environment of the run's process group leader on
+ *     the target, so crash recovery can find it again and prove it is this run
  */
 public record ExecutionRequest(
-    String label, Instance instance, String script, Optional<String> workingDir, Duration timeout) {
+    String label,
+    Instance instance,
+    String script,
+    Optional<String> workingDir,
+    Duration timeout,
+    ProcessMarker marker) {
   public ExecutionRequest {
     Objects.requireNonNull(label, "label");
     Objects.requireNonNull(instance, "instance");
     Objects.requireNonNull(script, "script");
     Objects.requireNonNull(workingDir, "workingDir");
     Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(marker, "marker");
+  }
+
+  /** A run that belongs to no record: its marker is {@link ProcessMarker#ANONYMOUS}. */
+  public ExecutionRequest(
+      String label, Instance instance, String script, Optional<String> workingDir, Duration timeout) {
+    this(label, instance, script, workingDir, timeout, ProcessMarker.ANONYMOUS);
   }
 }

@@ -2,6 +2,7 @@ package io.fleetrun.exec;
 
 import io.fleetrun.model.ErrorCode;
 import io.fleetrun.model.ExecutionOutcome;
+import io.fleetrun.model.Instance;
 import io.fleetrun.model.Limits;
 import io.fleetrun.model.SshSettings;
 import java.time.Clock;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -96,7 +98,7 @@ public final class MinaSshExecutor implements RemoteExecutor {
     String command = null;
     String refusal = null;
     try {
-      command = RemoteCommand.wrap(request.script(), request.workingDir());
+      command = RemoteCommand.wrap(request.script(), request.workingDir(), request.marker());
     } catch (IllegalArgumentException e) {
       refusal = e.getMessage();
     }
@@ -112,6 +114,23 @@ public final class MinaSshExecutor implements RemoteExecutor {
     rt.live().add(execution);
     execution.begin();
     return execution;
+  }
+
+  @Override
+  public CompletableFuture<OrphanKill> killOrphan(
+      Instance instance, OptionalLong processGroup, ProcessMarker marker) {
+    Objects.requireNonNull(instance, "instance");
+    MinaOrphanKill kill = new MinaOrphanKill(instance, processGroup, marker, rt);
+    if (closed.get()) {
+      return CompletableFuture.completedFuture(
+          new OrphanKill.Unreachable("the SSH executor is closed"));
+    }
+    return kill.begin();
+  }
+
+  /** How long {@link #killOrphan} takes at most: connect timeout, kill grace and a margin. */
+  public Duration orphanKillBound() {
+    return MinaOrphanKill.bound(rt);
   }
 
   /** Sessions open (or being opened) right now. */

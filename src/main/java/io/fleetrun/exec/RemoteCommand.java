@@ -30,11 +30,13 @@ final class RemoteCommand {
    * The remote command that runs {@code script} with {@code /bin/sh} in {@code workingDir}. The
    * outer {@code exec setsid -w /bin/sh} makes the script's shell a new session and process group
    * leader; it prints {@code fleetrun-pgid=$$} first, then replaces itself with the script, so the
-   * group id stays valid for the whole run. Stdin is /dev/null: scripts never wait for input.
+   * group id stays valid for the whole run. Stdin is /dev/null: scripts never wait for input. The
+   * leader's {@code $0} is {@code marker} (so it shows in its command line on the target), and
+   * {@code FLEETRUN_RUN=marker} is exported, which survives a script that ends in {@code exec}.
    *
    * @throws IllegalArgumentException when the script is longer than {@link #MAX_SCRIPT_BYTES}
    */
-  static String wrap(String script, Optional<String> workingDir) {
+  static String wrap(String script, Optional<String> workingDir, ProcessMarker marker) {
     int size = script.getBytes(StandardCharsets.UTF_8).length;
     if (size > MAX_SCRIPT_BYTES) {
       throw new IllegalArgumentException(
@@ -42,7 +44,10 @@ final class RemoteCommand {
     }
     return "S=; command -v setsid >/dev/null 2>&1 && S='setsid -w'; exec $S /bin/sh -c '"
         + "echo \"" + PGID_PREFIX + "$$\"; if [ -n \"$1\" ]; then cd \"$1\" || exit 126; fi; "
-        + "exec /bin/sh -c \"$2\" fleetrun </dev/null' fleetrun "
+        + ProcessMarker.ENV + "=$0; export " + ProcessMarker.ENV + "; "
+        + "exec /bin/sh -c \"$2\" \"$0\" </dev/null' "
+        + quote(marker.value())
+        + " "
         + quote(workingDir.orElse(""))
         + " "
         + quote(script);

@@ -1,5 +1,9 @@
 package io.fleetrun.exec;
 
+import io.fleetrun.model.Instance;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+
 /** Starts scripts on instances. Thread-safe; one per daemon. */
 public interface RemoteExecutor extends AutoCloseable {
 
@@ -12,4 +16,16 @@ public interface RemoteExecutor extends AutoCloseable {
   /** Ends every execution still running (as by {@link Execution#stop()}) and releases the client. */
   @Override
   void close();
+
+  /**
+   * Ends, on {@code instance}, the run marked {@code marker} that a previous daemon left behind:
+   * signals process group {@code processGroup} (TERM, grace, KILL) only if its leader still
+   * carries the marker, or, when no group id was recorded, every group whose leader carries it.
+   * Completes, never exceptionally, within the connect timeout plus the kill grace plus a few
+   * seconds; an unreachable target is an {@link OrphanKill.Unreachable} value.
+   *
+   * @throws IllegalArgumentException for {@link ProcessMarker#ANONYMOUS} or a group id below 2
+   */
+  CompletableFuture<OrphanKill> killOrphan(
+      Instance instance, OptionalLong processGroup, ProcessMarker marker);
 }

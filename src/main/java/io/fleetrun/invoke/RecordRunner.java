@@ -2,6 +2,7 @@ package io.fleetrun.invoke;
 
 import io.fleetrun.exec.Execution;
 import io.fleetrun.exec.ExecutionRequest;
+import io.fleetrun.exec.ProcessMarker;
 import io.fleetrun.exec.RemoteExecutor;
 import io.fleetrun.model.Command;
 import io.fleetrun.model.DurationText;
@@ -91,7 +92,8 @@ final class RecordRunner {
     }
     Execution execution =
         executor.start(
-            new ExecutionRequest(label, instance, script, command.workingDir(), command.timeout()));
+            new ExecutionRequest(label, instance, script, command.workingDir(), command.timeout(),
+                ProcessMarker.of(invokeId, id)));
     LiveRun run = new LiveRun(label, execution);
     live.put(id, run);
     execution.started().thenAcceptAsync(pgid -> guarded(label, () -> store.markRecordRunning(id, pgid)), writer);

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RemoteCommandTest {
+  private static final ProcessMarker MARKER = new ProcessMarker("fleetrun-t-test-42");
+
   @TempDir Path dir;
 
   /** Runs {@code command} the way sshd does: the login shell's {@code -c}. */
@@ -30,21 +32,32 @@ class RemoteCommandTest {
 
   @Test
   void wrapperMatchesTheAgreedShape() {
-    assertThat(RemoteCommand.wrap("echo 'hi'", Optional.of("/srv/app")))
+    assertThat(RemoteCommand.wrap("echo 'hi'", Optional.of("/srv/app"), MARKER))
         .isEqualTo("S=; command -v setsid >/dev/null 2>&1 && S='setsid -w'; exec $S /bin/sh -c '"
             + "echo \"fleetrun-pgid=$$\"; if [ -n \"$1\" ]; then cd \"$1\" || exit 126; fi; "
-            + "exec /bin/sh -c \"$2\" fleetrun </dev/null' fleetrun '/srv/app' "
+            + "FLEETRUN_RUN=$0; export FLEETRUN_RUN; "
+            + "exec /bin/sh -c \"$2\" \"$0\" </dev/null' 'fleetrun-t-test-42' '/srv/app' "
             + "'echo '\\''hi'\\'''");
   }
 
   @Test
   void wrapperReportsItsOwnProcessGroupFirst() throws Exception {
-    String out = runLocally(RemoteCommand.wrap("ps -o pgid= -p $$", Optional.empty()));
+    String out = runLocally(RemoteCommand.wrap("ps -o pgid= -p $$", Optional.empty(), MARKER));
 
     String[] lines = out.split("\n");
     OptionalLong pgid = RemoteCommand.parsePgidLine(lines[0]);
     assertThat(pgid).isPresent();
     assertThat(Long.parseLong(lines[1].trim())).isEqualTo(pgid.getAsLong());
+  }
+
+  @Test
+  void groupLeaderCarriesTheMarkerInItsCommandLineAndEnvironment() throws Exception {
+    String out = runLocally(RemoteCommand.wrap(
+        "echo \"$0\"; tr '\\000' '\\n' </proc/$$/cmdline | tail -n 1; echo \"$FLEETRUN_RUN\"",
+        Optional.empty(), MARKER));
+
+    assertThat(out.lines().skip(1).toList())
+        .containsExactly("fleetrun-t-test-42", "fleetrun-t-test-42", "fleetrun-t-test-42");
   }
 
   @Test
@@ -54,7 +67,7 @@ class RemoteCommandTest {
     String script = ScriptTemplate.render("printf '%s|' {{v}}; echo", Map.of("v", hostile));
     Path work = Files.createDirectories(dir.resolve(hostile.replace('/', '_')));
 
-    String out = runLocally(RemoteCommand.wrap(script, Optional.of(work.toString())));
+    String out = runLocally(RemoteCommand.wrap(script, Optional.of(work.toString()), MARKER));
 
     assertThat(out).endsWith("\n" + hostile + "|\n");
     assertThat(pwned).doesNotExist();
@@ -64,17 +77,17 @@ class RemoteCommandTest {
   void rmRfParameterIsJustText() throws Exception {
     String script = "printf '%s\\n' " + ScriptTemplate.shellQuote("x'; rm -rf / #");
 
-    String out = runLocally(RemoteCommand.wrap(script, Optional.empty()));
+    String out = runLocally(RemoteCommand.wrap(script, Optional.empty(), MARKER));
 
     assertThat(out.substring(out.indexOf('\n') + 1)).isEqualTo("x'; rm -rf / #\n");
   }
 
   @Test
   void scriptsOverTheLimitAreRefused() {
-    assertThat(RemoteCommand.wrap("x".repeat(RemoteCommand.MAX_SCRIPT_BYTES), Optional.empty()))
+    assertThat(RemoteCommand.wrap("x".repeat(RemoteCommand.MAX_SCRIPT_BYTES), Optional.empty(), MARKER))
         .isNotEmpty();
     // 50,001 two-byte characters: the limit is in bytes, not characters.
-    assertThatThrownBy(() -> RemoteCommand.wrap("é".repeat(50_001), Optional.empty()))
+    assertThatThrownBy(() -> RemoteCommand.wrap("é".repeat(50_001), Optional.empty(), MARKER))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("100002 bytes");
   }

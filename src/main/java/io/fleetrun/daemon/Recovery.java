@@ -1,0 +1,128 @@
+package io.fleetrun.daemon;
+
+import io.fleetrun.exec.OrphanKill;
+import io.fleetrun.exec.ProcessMarker;
+import io.fleetrun.exec.RemoteExecutor;
+import io.fleetrun.model.Fleet;
+import io.fleetrun.model.Instance;
+import io.fleetrun.model.Job;
+import io.fleetrun.model.JobId;
+import io.fleetrun.model.RepeatMode;
+import io.fleetrun.store.InvocationStore;
+import io.fleetrun.store.OrphanedRecord;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles what a previous daemon left when it died (kill -9, power loss) or stopped: its
+ * Running records end Failed / ExecutionInterrupted (statuses recomputed in the same
+ * transaction), then their remote process groups are killed where they still carry the record's
+ * {@link ProcessMarker}, all targets in parallel within one bounded wait, one log line per
+ * record; periodic jobs removed from config are stopped. Runs after the single-node lease is
+ * taken, so never beside a live daemon. One-time jobs are not run again (the once_job table says
+ * they ran); periodic ones go on with new records on their next fire.
+ */
+final class Recovery {
+  private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+  static final String INTERRUPTED_INFO = "the daemon stopped while the record was running";
+  /** Beyond one kill's own bound: queueing for session permits, log writing. */
+  private static final Duration WAIT_MARGIN = Duration.ofSeconds(2);
+
+  private final InvocationStore store;
+  private final RemoteExecutor executor;
+  private final Duration killBound;
+  private final Clock clock;
+
+  /** @param killBound how long one orphan kill takes at most (the executor's bound) */
+  Recovery(InvocationStore store, RemoteExecutor executor, Duration killBound, Clock clock) {
+    this.store = store;
+    this.executor = executor;
+    this.killBound = killBound;
+    this.clock = clock;
+  }
+
+  /** Repairs the database and the targets; returns within the kill bound plus a margin. */
+  void repair(Fleet fleet) {
+    List<OrphanedRecord> orphans = store.interruptOrphanedRecords(clock.instant(), INTERRUPTED_INFO);
+    if (!orphans.isEmpty()) {
+      log.warn("{} record(s) left running by a previous daemon were ended as interrupted; "
+          + "ending their remote processes", orphans.size());
+      killOnTargets(orphans, fleet);
+    }
+    Set<JobId> periodic = fleet.jobs().stream()
+        .filter(j -> j.repeat() == RepeatMode.Period)
+        .map(Job::id)
+        .collect(Collectors.toSet());
+    store.stopPeriodicInvocationsExcept(periodic, clock.instant())
+        .forEach(id -> log.info("periodic invocation {} stopped: its job is no longer in config", id));
+  }
+
+  private void killOnTargets(List<OrphanedRecord> orphans, Fleet fleet) {
+    Map<OrphanedRecord, CompletableFuture<OrphanKill>> kills = new LinkedHashMap<>();
+    for (OrphanedRecord orphan : orphans) {
+      Optional<Instance> instance = fleet.findInstance(orphan.instance());
+      if (instance.isEmpty()) {
+        log.warn("orphan {}: instance {} is no longer in config; its process{} was not looked for",
+            name(orphan), orphan.instance(), group(orphan.processGroup()));
+        continue;
+      }
+      kills.put(orphan, start(orphan, instance.get()));
+    }
+    Duration wait = killBound.plus(WAIT_MARGIN);
+    try {
+      CompletableFuture.allOf(kills.values().toArray(CompletableFuture<?>[]::new))
+          .get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // Reported per record below; a kill still pending goes on in the background.
+    }
+    kills.forEach((orphan, kill) -> report(orphan, kill.getNow(
+        new OrphanKill.Unreachable("no answer within " + wait.toMillis() + " ms"))));
+  }
+
+  private CompletableFuture<OrphanKill> start(OrphanedRecord orphan, Instance instance) {
+    OptionalLong pgid = orphan.processGroup().isPresent() && orphan.processGroup().getAsLong() > 1
+        ? orphan.processGroup() : OptionalLong.empty();
+    try {
+      return executor.killOrphan(instance, pgid, ProcessMarker.of(orphan.invokeId(), orphan.id()))
+          .exceptionally(e -> new OrphanKill.Unreachable(String.valueOf(e.getMessage())));
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(new OrphanKill.Unreachable(e.getMessage()));
+    }
+  }
+
+  private static void report(OrphanedRecord orphan, OrphanKill kill) {
+    String name = name(orphan);
+    if (kill instanceof OrphanKill.Killed killed) {
+      log.warn("orphan {}: killed remote process group(s) {}", name, killed.processGroups());
+    } else if (kill instanceof OrphanKill.NotRunning none) {
+      log.info("orphan {}: nothing left running{}: {}", name, group(orphan.processGroup()),
+          none.detail());
+    } else if (kill instanceof OrphanKill.Unreachable unreachable) {
+      log.warn("orphan {}: could not reach the target, its process{} may still run: {}", name,
+          group(orphan.processGroup()), unreachable.reason());
+    }
+  }
+
+  private static String name(OrphanedRecord orphan) {
+    return orphan.invokeId() + "/" + orphan.instance() + " record " + orphan.id();
+  }
+
+  private static String group(OptionalLong pgid) {
+    return pgid.isPresent() ? " (process group " + pgid.getAsLong() + ")" : "";
+  }
+}

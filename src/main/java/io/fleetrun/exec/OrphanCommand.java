@@ -1,0 +1,111 @@
+package io.fleetrun.exec;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Builds the remote command that ends a run a previous daemon left behind, and reads its answer.
+ * Pure functions, no I/O.
+ *
+ * <p>Process ids are reused, so a recorded process group id alone proves nothing: the command
+ * signals a group only when its leader still carries the run's {@link ProcessMarker} as a whole
+ * word of its command line ({@code /proc/PID/cmdline}, or {@code ps -o args=} where there is no
+ * {@code /proc}) or as {@code FLEETRUN_RUN} in its environment. When no group id was recorded
+ * (the daemon died between starting the script and writing the id), it looks the run up by its
+ * marker instead (GNU or busybox {@code grep -z} over {@code /proc/*}{@code /cmdline}, else
+ * {@code ps -A}). Then TERM, up to {@code grace} for the groups to go, KILL.
+ */
+final class OrphanCommand {
+  /** The answer line: {@code fleetrun-orphan=killed 123 456}, {@code =gone}, {@code =not-ours}, {@code =none}. */
+  static final String ANSWER_PREFIX = "fleetrun-orphan=";
+
+  // $1 of ours(): a pid. The stat field after "(comm) state ppid" is the process group id.
+  private static final String SCRIPT = """
+      M=%s; P=%d; N=%d; G=
+      pgid_of() { if [ -d /proc/self ]; then sed -n 's/.*) . [0-9]* \\([0-9]*\\) .*/\\1/p' /proc/$1/stat 2>/dev/null; \
+      else ps -o pgid= -p $1 2>/dev/null; fi; }
+      alive() { if [ -d /proc/self ]; then [ -d /proc/$1 ]; else [ -n "$(ps -o pid= -p $1 2>/dev/null)" ]; fi; }
+      ours() {
+        if [ -d /proc/self ]; then
+          { tr '\\000' '\\n' </proc/$1/cmdline; tr '\\000' '\\n' </proc/$1/environ; } 2>/dev/null \
+      | grep -qxF -e "$M" -e "FLEETRUN_RUN=$M"
+        else
+          case " $(ps -o args= -p $1 2>/dev/null) " in *" $M "*) return 0;; *) return 1;; esac
+        fi
+      }
+      if [ $P -gt 1 ]; then
+        alive $P || { echo %sgone; exit 0; }
+        ours $P || { echo %snot-ours; exit 0; }
+        G=$P
+      elif [ -d /proc/self ]; then
+        for f in $(grep -lzxF -e "$M" /proc/[0-9]*/cmdline 2>/dev/null); do
+          f=${f#/proc/}; G="$G $(pgid_of ${f%%/cmdline})"
+        done
+      else
+        G=$(ps -A -o pgid= -o args= 2>/dev/null | while read g a; do case " $a " in *" $M "*) echo $g;; esac; done)
+      fi
+      O=$(pgid_of $$); K=
+      for g in $G; do
+        [ "$g" -gt 1 ] 2>/dev/null && [ "$g" != "$O" ] && kill -TERM -$g 2>/dev/null && K="$K $g"
+      done
+      [ -n "$K" ] || { echo %snone; exit 0; }
+      i=0
+      while [ $i -lt $N ]; do
+        a=; for g in $K; do kill -0 -$g 2>/dev/null && a=1; done
+        [ -n "$a" ] || break
+        sleep 0.1; i=$((i+1))
+      done
+      for g in $K; do kill -KILL -$g 2>/dev/null; done
+      echo "%skilled$K"
+      """;
+
+  private OrphanCommand() {}
+
+  /**
+   * The command that ends the run marked {@code marker}: its process group {@code processGroup}
+   * when known, else whatever groups carry the marker.
+   *
+   * @throws IllegalArgumentException for the anonymous marker or a group id below 2
+   */
+  static String build(OptionalLong processGroup, ProcessMarker marker, Duration grace) {
+    if (!marker.isUnique()) {
+      throw new IllegalArgumentException("refusing to look for runs by the anonymous marker");
+    }
+    long pgid = processGroup.orElse(0);
+    if (processGroup.isPresent() && pgid < 2) {
+      throw new IllegalArgumentException("refusing to signal process group " + pgid);
+    }
+    long polls = Math.max(0, grace.toMillis() / 100);
+    return SCRIPT.formatted(RemoteCommand.quote(marker.value()), pgid, polls,
+        ANSWER_PREFIX, ANSWER_PREFIX, ANSWER_PREFIX, ANSWER_PREFIX);
+  }
+
+  /** What the command's output says; empty when it holds no answer line. */
+  static Optional<OrphanKill> parse(String output) {
+    return output.lines()
+        .map(String::strip)
+        .filter(l -> l.startsWith(ANSWER_PREFIX))
+        .reduce((first, second) -> second)
+        .map(l -> answer(l.substring(ANSWER_PREFIX.length())));
+  }
+
+  private static OrphanKill answer(String text) {
+    if (text.startsWith("killed")) {
+      List<Long> groups = Arrays.stream(text.substring("killed".length()).trim().split("\\s+"))
+          .filter(w -> !w.isEmpty())
+          .map(Long::valueOf)
+          .distinct()
+          .toList();
+      return new OrphanKill.Killed(groups);
+    }
+    return new OrphanKill.NotRunning(switch (text) {
+      case "gone" -> "no such process any more";
+      case "not-ours" -> "the process group id now belongs to another program; left alone";
+      case "none" -> "no process carries the run's marker";
+      default -> "unexpected answer '" + text + "'";
+    });
+  }
+}
