@@ -40,9 +40,12 @@ class DatabaseTest {
     }
     try (Database db = Database.open(url())) {
       assertThat(db.dsl().fetchValue("SELECT count(*) FROM daemon_heartbeat")).isEqualTo(1);
-      assertThat(db.dsl().fetchValue(
-              "SELECT group_concat(version, ',') FROM flyway_schema_history WHERE success = 1"))
-          .isEqualTo("1,2");
+      // Each migration applied once; versions beyond 2 come from later features.
+      assertThat(db.dsl().fetchValues(
+              "SELECT version FROM flyway_schema_history WHERE success = 1 ORDER BY installed_rank"))
+          .map(String::valueOf)
+          .startsWith("1", "2")
+          .doesNotHaveDuplicates();
     }
   }
 
