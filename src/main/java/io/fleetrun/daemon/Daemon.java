@@ -13,6 +13,7 @@ import io.fleetrun.store.DaemonInfo;
 import io.fleetrun.store.JooqControlChannel;
 import io.fleetrun.store.JooqInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
+import io.fleetrun.store.JooqRetention;
 import io.fleetrun.store.OrphanedRecord;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -44,6 +45,7 @@ public final class Daemon implements AutoCloseable {
   private final FleetScheduler scheduler;
   private final ScheduledExecutorService ticker;
   private final DaemonInfo info;
+  private final RetentionSchedule retention;
   private boolean closed;
 
   /**
@@ -86,6 +88,9 @@ public final class Daemon implements AutoCloseable {
       RequestHandler requests = new RequestHandler(control, invoker, clock);
       ticker.scheduleWithFixedDelay(requests::pollOnce, 0, settings.requestPoll().toMillis(), TimeUnit.MILLISECONDS);
       ticker.scheduleWithFixedDelay(() -> beat(clock), 1, 1, TimeUnit.SECONDS);
+      this.retention =
+          new RetentionSchedule(new JooqRetention(database, RetentionSchedule.PAUSE), config.retention(), clock)
+              .start(RetentionSchedule.FIRST_RUN, RetentionSchedule.EVERY);
     } catch (RuntimeException e) {
       database.close();
       throw e;
@@ -126,6 +131,7 @@ public final class Daemon implements AutoCloseable {
     closed = true;
     log.info("fleetrun daemon stopping");
     ticker.shutdownNow();
+    retention.close();
     scheduler.close();
     invoker.shutdown(settings.shutdownGrace(), settings.killWait());
     executor.close();
