@@ -3,6 +3,7 @@ package io.fleetrun;
 import io.fleetrun.cli.InvocationsCommand;
 import io.fleetrun.cli.ResultsCommand;
 import io.fleetrun.cli.RunCommand;
+import io.fleetrun.cli.StatusCommand;
 import io.fleetrun.cli.StopCommand;
 import io.fleetrun.cli.ValidateCommand;
 import io.fleetrun.daemon.DaemonCommand;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
       ResultsCommand.class,
       RunCommand.class,
       StopCommand.class,
+      StatusCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
