@@ -96,10 +96,11 @@ class RetentionScheduleTest {
 
   @Test
   void aFailedRunIsLoggedNotThrown() {
-    RetentionSchedule schedule = schedule(new Retention(Optional.of(Duration.ofDays(30))));
-    db.close();
-    assertThat(schedule.runOnce().total()).isZero();
-    schedule.close();
+    db.dsl().execute("DROP TABLE control_request");
+    try (RetentionSchedule schedule = schedule(new Retention(Optional.of(Duration.ofDays(30))))) {
+      // The records went before the request purge failed; the next run tries the rest again.
+      assertThat(schedule.runOnce()).isEqualTo(new JooqRetention.Purged(1, 1, 1));
+    }
   }
 
   private RetentionSchedule schedule(Retention retention) {
