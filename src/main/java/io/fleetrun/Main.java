@@ -5,6 +5,7 @@ import io.fleetrun.cli.ExitCodes;
 import io.fleetrun.cli.InvocationsCommand;
 import io.fleetrun.cli.ResultsCommand;
 import io.fleetrun.cli.RunCommand;
+import io.fleetrun.cli.StatusCommand;
 import io.fleetrun.cli.StopCommand;
 import io.fleetrun.cli.ValidateCommand;
 import io.fleetrun.config.ConfigException;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
       ResultsCommand.class,
       RunCommand.class,
       StopCommand.class,
+      StatusCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -23,6 +23,9 @@ final class ConfigDefaults {
   static final int MIN_OUTPUT_BYTES = 1024;
   static final int MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 
+  /** Shortest {@code retention.records}; see {@code RetentionSection}. */
+  static final Duration MIN_RETENTION = Duration.ofHours(1);
+
   static final int PORT = 22;
   static final Duration COMMAND_TIMEOUT = Command.DEFAULT_TIMEOUT;
   static final String COMMAND_TYPE = "shell";

@@ -5,6 +5,7 @@ import io.fleetrun.config.YamlNode.Mark;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.Limits;
+import io.fleetrun.model.Retention;
 import io.fleetrun.model.SshSettings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -33,7 +34,7 @@ public final class ConfigLoader {
   public static final Path DEFAULT_RELATIVE_PATH = Path.of("config", "fleetrun.yaml");
 
   static final List<String> ROOT_KEYS =
-      List.of("database", "ssh", "limits", "instances", "commands", "jobs");
+      List.of("database", "ssh", "limits", "instances", "commands", "jobs", "retention");
 
   private ConfigLoader() {}
 
@@ -91,6 +92,7 @@ public final class ConfigLoader {
         SettingsSection.databaseUrl(r.map("database", SettingsSection.DATABASE_KEYS), context);
     SshSettings ssh = SettingsSection.ssh(r.map("ssh", SettingsSection.SSH_KEYS), context);
     Limits limits = SettingsSection.limits(r.map("limits", SettingsSection.LIMITS_KEYS));
+    Retention retention = RetentionSection.read(r.map("retention", RetentionSection.KEYS));
     InstanceSection.Result instances =
         InstanceSection.read(r.list("instances").orElse(List.of()), ssh, context, problems);
     CommandSection.Result commands =
@@ -100,7 +102,7 @@ public final class ConfigLoader {
     problems.throwIfAny();
     Fleet fleet =
         new Fleet(instances.instances(), new ArrayList<>(commands.commands().values()), jobs);
-    return new FleetConfig(context.file(), url, ssh, limits, fleet);
+    return new FleetConfig(context.file(), url, ssh, limits, fleet, retention);
   }
 
   /** The file's text; a missing, unreadable or non-UTF-8 file is a {@link ConfigException}. */

@@ -2,6 +2,7 @@ package io.fleetrun.config;
 
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Limits;
+import io.fleetrun.model.Retention;
 import io.fleetrun.model.SshSettings;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -12,13 +13,26 @@ import java.util.Objects;
  * @param source the file it was read from (absolute)
  * @param databaseUrl JDBC URL; a relative SQLite path is already resolved against the config
  *     file's folder
+ * @param retention how long finished work is kept ({@code retention:})
  */
-public record FleetConfig(Path source, String databaseUrl, SshSettings ssh, Limits limits, Fleet fleet) {
+public record FleetConfig(
+    Path source,
+    String databaseUrl,
+    SshSettings ssh,
+    Limits limits,
+    Fleet fleet,
+    Retention retention) {
   public FleetConfig {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(databaseUrl, "databaseUrl");
     Objects.requireNonNull(ssh, "ssh");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(fleet, "fleet");
+    Objects.requireNonNull(retention, "retention");
+  }
+
+  /** A config that keeps everything (no {@code retention:} section). */
+  public FleetConfig(Path source, String databaseUrl, SshSettings ssh, Limits limits, Fleet fleet) {
+    this(source, databaseUrl, ssh, limits, fleet, Retention.keepEverything());
   }
 }

@@ -11,6 +11,7 @@ import io.fleetrun.store.JooqControlChannel;
 import io.fleetrun.store.JooqDaemonLease;
 import io.fleetrun.store.JooqInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
+import io.fleetrun.store.JooqRetention;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -41,6 +42,7 @@ public final class Daemon implements AutoCloseable {
   private final ScheduledExecutorService ticker;
   private final DaemonInfo info;
   private final SingleNodeGuard guard;
+  private final RetentionSchedule retention;
   private boolean closed;
 
   /**
@@ -93,6 +95,9 @@ public final class Daemon implements AutoCloseable {
         }
       }, 0, settings.requestPoll().toMillis(), TimeUnit.MILLISECONDS);
       ticker.scheduleWithFixedDelay(() -> beat(clock), 1, 1, TimeUnit.SECONDS);
+      this.retention =
+          new RetentionSchedule(new JooqRetention(database, RetentionSchedule.PAUSE), config.retention(), clock)
+              .start(RetentionSchedule.FIRST_RUN, RetentionSchedule.EVERY);
     } catch (RuntimeException e) {
       if (ssh != null) {
         ssh.close();
@@ -149,6 +154,7 @@ public final class Daemon implements AutoCloseable {
     closed = true;
     log.info("fleetrun daemon stopping");
     ticker.shutdownNow();
+    retention.close();
     scheduler.close();
     invoker.shutdown(settings.shutdownGrace(), settings.killWait());
     executor.close();

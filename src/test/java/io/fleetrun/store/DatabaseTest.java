@@ -40,13 +40,12 @@ class DatabaseTest {
     }
     try (Database db = Database.open(url())) {
       assertThat(db.dsl().fetchValue("SELECT count(*) FROM daemon_heartbeat")).isEqualTo(1);
-      // Each migration applied exactly once (the list grows with every new V*.sql).
-      assertThat(db.dsl().fetchValue(
-              "SELECT group_concat(version, ',') FROM flyway_schema_history WHERE success = 1"))
-          .asString().startsWith("1,2,3");
-      assertThat(db.dsl().fetchValue(
-              "SELECT count(*) - count(DISTINCT version) FROM flyway_schema_history"))
-          .isEqualTo(0);
+      // Each migration applied once; versions beyond 2 come from later features.
+      assertThat(db.dsl().fetchValues(
+              "SELECT version FROM flyway_schema_history WHERE success = 1 ORDER BY installed_rank"))
+          .map(String::valueOf)
+          .startsWith("1", "2")
+          .doesNotHaveDuplicates();
     }
   }
 

@@ -1,0 +1,86 @@
+package io.fleetrun.cli;
+
+import io.fleetrun.config.ConfigException;
+import io.fleetrun.store.Database;
+import io.fleetrun.store.Heartbeat;
+import io.fleetrun.store.JooqControlChannel;
+import io.fleetrun.store.JooqStatusQueries;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fleetrun status}: is a daemon alive on this database, and what is it doing. Reads the
+ * database only; exits {@link ExitCodes#NO_DAEMON} when no daemon is alive, after printing what
+ * the database still tells.
+ */
+@Command(
+    name = "status",
+    description = "Show whether a daemon is alive, its scheduled jobs, running records and pending requests.")
+public final class StatusCommand implements Callable<Integer> {
+  /** Running records listed by name; the rest are only counted. */
+  static final int NEWEST_RUNNING = 5;
+
+  @Mixin ConfigOption config;
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    String url;
+    try {
+      url = config.load().databaseUrl();
+    } catch (ConfigException e) {
+      err.println(e.getMessage());
+      return ExitCodes.CONFIG;
+    }
+    Database db;
+    try {
+      db = Database.openExisting(url);
+    } catch (IllegalStateException e) {
+      // No database yet, or one a newer daemon must migrate first: no daemon of ours runs on it.
+      out.println(json ? Json.write(StatusText.noDatabase(e.getMessage())) : "daemon        not running (" + e.getMessage() + ")");
+      return ExitCodes.NO_DAEMON;
+    }
+    StatusReport report;
+    try (db) {
+      report = read(db, Instant.now());
+    }
+    out.print(json ? Json.write(StatusText.json(report)) + System.lineSeparator() : StatusText.text(report));
+    out.flush();
+    return report.alive() ? ExitCodes.OK : ExitCodes.NO_DAEMON;
+  }
+
+  static StatusReport read(Database db, Instant now) {
+    Optional<Heartbeat> beat = new JooqControlChannel(db).latestHeartbeat();
+    JooqStatusQueries queries = new JooqStatusQueries(db);
+    return new StatusReport(
+        db.jdbcUrl(),
+        now,
+        beat,
+        lastReload(db),
+        queries.scheduledJobs(),
+        queries.runningRecords(NEWEST_RUNNING),
+        queries.pendingRequests());
+  }
+
+  /**
+   * The result of the daemon's last config reload, as the store keeps it. Config reload is built
+   * beside this command; until the store exposes its result this says nothing ("-" in the
+   * output). The one place that reads it.
+   */
+  static Optional<String> lastReload(Database db) {
+    return Optional.empty();
+  }
+}

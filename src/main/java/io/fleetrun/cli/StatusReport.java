@@ -1,0 +1,46 @@
+package io.fleetrun.cli;
+
+import io.fleetrun.store.Heartbeat;
+import io.fleetrun.store.JooqStatusQueries.RunningRecords;
+import io.fleetrun.store.JooqStatusQueries.ScheduledJob;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What {@code fleetrun status} read from the database at {@code now}.
+ *
+ * @param heartbeat the most recent heartbeat row; empty when the last daemon stopped cleanly (it
+ *     removes its row) or none ever ran
+ * @param lastReload the result of the last config reload, when the daemon stored one
+ */
+record StatusReport(
+    String database,
+    Instant now,
+    Optional<Heartbeat> heartbeat,
+    Optional<String> lastReload,
+    List<ScheduledJob> jobs,
+    RunningRecords running,
+    int pendingRequests) {
+  StatusReport {
+    jobs = List.copyOf(jobs);
+  }
+
+  boolean alive() {
+    return heartbeat.map(b -> b.isAlive(now)).orElse(false);
+  }
+
+  /** How long ago the heartbeat was written; never negative (clocks of two hosts may differ). */
+  Optional<Duration> heartbeatAge() {
+    return heartbeat.map(b -> nonNegative(Duration.between(b.beatAt(), now)));
+  }
+
+  Optional<Duration> uptime() {
+    return heartbeat.map(b -> nonNegative(Duration.between(b.daemon().startedAt(), now)));
+  }
+
+  private static Duration nonNegative(Duration d) {
+    return d.isNegative() ? Duration.ZERO : d;
+  }
+}

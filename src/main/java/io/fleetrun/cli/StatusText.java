@@ -1,0 +1,141 @@
+package io.fleetrun.cli;
+
+import io.fleetrun.store.DaemonInfo;
+import io.fleetrun.store.JooqStatusQueries.RunningRecord;
+import io.fleetrun.store.JooqStatusQueries.ScheduledJob;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** The text and JSON forms of {@code fleetrun status}. */
+final class StatusText {
+  private static final String NONE = "-";
+
+  private StatusText() {}
+
+  static String text(StatusReport r) {
+    StringBuilder out = new StringBuilder();
+    Optional<DaemonInfo> d = r.heartbeat().map(b -> b.daemon());
+    line(out, "daemon", daemonLine(r));
+    line(out, "pid", d.map(i -> String.valueOf(i.pid())).orElse(NONE));
+    line(out, "host", d.map(DaemonInfo::host).orElse(NONE));
+    line(out, "version", d.map(DaemonInfo::version).orElse(NONE));
+    line(out, "started", d.map(i -> i.startedAt() + " (up " + age(r.uptime().orElseThrow()) + ")").orElse(NONE));
+    line(out, "config", d.map(DaemonInfo::configFile).orElse(NONE));
+    line(out, "last reload", r.lastReload().orElse(NONE));
+    line(out, "database", r.database());
+
+    out.append(nl()).append("scheduled jobs: ").append(r.jobs().size()).append(nl());
+    if (!r.jobs().isEmpty()) {
+      Table jobs = new Table("JOB", "NEXT FIRE", "IN", "STATE");
+      for (ScheduledJob j : r.jobs()) {
+        jobs.row(j.job().value(), j.nextFire().map(Instant::toString).orElse(NONE),
+            j.nextFire().map(t -> until(r.now(), t)).orElse(NONE), j.state());
+      }
+      out.append(jobs);
+    }
+
+    out.append(nl()).append("running records: ").append(r.running().count()).append(nl());
+    if (!r.running().newest().isEmpty()) {
+      Table running = new Table("INVOKE ID", "INSTANCE", "JOB", "SINCE");
+      for (RunningRecord rec : r.running().newest()) {
+        running.row(rec.invokeId().value(), rec.instance().value(),
+            rec.job().map(Object::toString).orElse("(ad-hoc)"),
+            rec.since() + " (" + age(Duration.between(rec.since(), r.now())) + ")");
+      }
+      out.append(running);
+      if (r.running().count() > r.running().newest().size()) {
+        out.append("(newest ").append(r.running().newest().size()).append(" shown)").append(nl());
+      }
+    }
+
+    out.append(nl()).append("pending CLI requests: ").append(r.pendingRequests()).append(nl());
+    return out.toString();
+  }
+
+  private static String daemonLine(StatusReport r) {
+    if (r.heartbeat().isEmpty()) {
+      return "not running (no heartbeat: the last daemon stopped cleanly, or none ran on this database)";
+    }
+    String age = age(r.heartbeatAge().orElseThrow());
+    return r.alive() ? "alive (heartbeat " + age + " ago)" : "not running (last heartbeat " + age + " ago)";
+  }
+
+  static Map<String, Object> json(StatusReport r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    Map<String, Object> daemon = new LinkedHashMap<>();
+    daemon.put("alive", r.alive());
+    r.heartbeat().ifPresent(b -> {
+      DaemonInfo i = b.daemon();
+      daemon.put("heartbeat_at", b.beatAt().toString());
+      daemon.put("heartbeat_age_seconds", r.heartbeatAge().orElseThrow().toSeconds());
+      daemon.put("node_id", i.nodeId());
+      daemon.put("pid", i.pid());
+      daemon.put("host", i.host());
+      daemon.put("version", i.version());
+      daemon.put("started_at", i.startedAt().toString());
+      daemon.put("uptime_seconds", r.uptime().orElseThrow().toSeconds());
+      daemon.put("config_file", i.configFile());
+    });
+    m.put("daemon", daemon);
+    m.put("last_reload", r.lastReload().orElse(null));
+    m.put("database", r.database());
+    m.put("jobs", r.jobs().stream().map(j -> {
+      Map<String, Object> job = new LinkedHashMap<>();
+      job.put("job_id", j.job().value());
+      job.put("next_fire_time", j.nextFire().map(Instant::toString).orElse(null));
+      job.put("state", j.state());
+      return job;
+    }).toList());
+    Map<String, Object> running = new LinkedHashMap<>();
+    running.put("count", r.running().count());
+    running.put("newest", r.running().newest().stream().map(rec -> {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("invoke_id", rec.invokeId().value());
+      one.put("instance_id", rec.instance().value());
+      one.put("job_id", rec.job().map(Object::toString).orElse(null));
+      one.put("start_time", rec.since().toString());
+      return one;
+    }).toList());
+    m.put("running_records", running);
+    m.put("pending_requests", r.pendingRequests());
+    return m;
+  }
+
+  /** The JSON of a database that cannot be read (none yet, or an older schema). */
+  static Map<String, Object> noDatabase(String why) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("daemon", Map.of("alive", false));
+    m.put("error", why);
+    return m;
+  }
+
+  /** {@code 42s}, {@code 3m 12s}, {@code 5h 03m}, {@code 2d 04h}. */
+  static String age(Duration d) {
+    long s = Math.max(0, d.toSeconds());
+    if (s < 60) {
+      return s + "s";
+    }
+    if (s < 3600) {
+      return "%dm %02ds".formatted(s / 60, s % 60);
+    }
+    if (s < 86_400) {
+      return "%dh %02dm".formatted(s / 3600, s % 3600 / 60);
+    }
+    return "%dd %02dh".formatted(s / 86_400, s % 86_400 / 3600);
+  }
+
+  private static String until(Instant now, Instant next) {
+    return next.isBefore(now) ? "due" : "in " + age(Duration.between(now, next));
+  }
+
+  private static void line(StringBuilder out, String label, String value) {
+    out.append("%-14s%s".formatted(label, value)).append(nl());
+  }
+
+  private static String nl() {
+    return System.lineSeparator();
+  }
+}
