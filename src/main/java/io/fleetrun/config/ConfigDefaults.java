@@ -3,6 +3,8 @@ package io.fleetrun.config;
 import io.fleetrun.model.Command;
 import io.fleetrun.model.HostKeyPolicy;
 import io.fleetrun.model.Limits;
+import io.fleetrun.model.MisfirePolicy;
+import io.fleetrun.model.OverlapPolicy;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -22,6 +24,9 @@ final class ConfigDefaults {
   static final int OUTPUT_BYTES = Limits.DEFAULT_OUTPUT_BYTES;
   static final int MIN_OUTPUT_BYTES = 1024;
   static final int MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+  static final MisfirePolicy MISFIRE = MisfirePolicy.RUN_ONCE;
+  static final OverlapPolicy OVERLAP = OverlapPolicy.SKIP;
 
   static final int PORT = 22;
   static final Duration COMMAND_TIMEOUT = Command.DEFAULT_TIMEOUT;
