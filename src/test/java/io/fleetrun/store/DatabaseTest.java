@@ -40,9 +40,12 @@ class DatabaseTest {
     }
     try (Database db = Database.open(url())) {
       assertThat(db.dsl().fetchValue("SELECT count(*) FROM daemon_heartbeat")).isEqualTo(1);
-      assertThat(db.dsl().fetchValue(
-              "SELECT group_concat(version, ',') FROM flyway_schema_history WHERE success = 1"))
-          .isEqualTo("1,2");
+      // Every migration once, in order; later versions are added by later migrations.
+      assertThat(db.dsl()
+              .fetch("SELECT version FROM flyway_schema_history WHERE success = 1 ORDER BY installed_rank")
+              .getValues(0, String.class))
+          .startsWith("1", "2")
+          .doesNotHaveDuplicates();
     }
   }
 
