@@ -3,6 +3,8 @@ package io.fleetrun.config;
 import io.fleetrun.model.Command;
 import io.fleetrun.model.HostKeyPolicy;
 import io.fleetrun.model.Limits;
+import io.fleetrun.model.MisfirePolicy;
+import io.fleetrun.model.OverlapPolicy;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -25,6 +27,8 @@ final class ConfigDefaults {
 
   /** Shortest {@code retention.records}; see {@code RetentionSection}. */
   static final Duration MIN_RETENTION = Duration.ofHours(1);
+  static final MisfirePolicy MISFIRE = MisfirePolicy.RUN_ONCE;
+  static final OverlapPolicy OVERLAP = OverlapPolicy.SKIP;
 
   static final int PORT = 22;
   static final Duration COMMAND_TIMEOUT = Command.DEFAULT_TIMEOUT;

@@ -19,7 +19,8 @@ import java.util.TreeSet;
  */
 final class JobSection {
   static final List<String> KEYS =
-      List.of("id", "command", "targets", "repeat", "frequency", "parameters");
+      List.of(
+          "id", "command", "targets", "repeat", "frequency", "parameters", "misfire", "overlap");
   static final List<String> TARGET_KEYS = List.of("instances", "tags");
 
   private final InstanceSection.Result instances;
@@ -57,6 +58,7 @@ final class JobSection {
       Optional<String> command = commandRef(r);
       Optional<Targets> targets = targets(r);
       Optional<ScheduleRule.Schedule> schedule = ScheduleRule.read(r);
+      Optional<PolicyRule.Policies> policies = PolicyRule.read(r, schedule);
       ParameterValues parameters = ParameterValues.read(r, problems);
       String jobName = id.map(v -> "job '" + v + "'").orElse("this job");
       command.ifPresent(
@@ -71,7 +73,9 @@ final class JobSection {
                 targets.orElseThrow(),
                 schedule.orElseThrow().repeat(),
                 schedule.orElseThrow().frequency(),
-                parameters.values()));
+                parameters.values(),
+                policies.orElseThrow().misfire(),
+                policies.orElseThrow().overlap()));
       }
     }
     return jobs;

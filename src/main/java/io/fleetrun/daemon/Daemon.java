@@ -53,9 +53,21 @@ public final class Daemon implements AutoCloseable {
    * @param killWait how long to wait for remote process groups to be ended after that
    * @param schedulerName Quartz scheduler name (stable across restarts)
    * @param requestPoll how often CLI requests are picked up
+   * @param misfireThreshold how late a fire may be before it is a misfire, handled by the job's
+   *     misfire policy
    */
   public record Settings(
-      Duration shutdownGrace, Duration killWait, String schedulerName, Duration requestPoll) {
+      Duration shutdownGrace,
+      Duration killWait,
+      String schedulerName,
+      Duration requestPoll,
+      Duration misfireThreshold) {
+    /** Settings with the default misfire threshold. */
+    public Settings(
+        Duration shutdownGrace, Duration killWait, String schedulerName, Duration requestPoll) {
+      this(shutdownGrace, killWait, schedulerName, requestPoll, FleetScheduler.DEFAULT_MISFIRE_THRESHOLD);
+    }
+
     public static Settings defaults() {
       return new Settings(Duration.ofSeconds(10), Duration.ofSeconds(5), "fleetrun", Duration.ofMillis(250));
     }
@@ -79,7 +91,8 @@ public final class Daemon implements AutoCloseable {
       this.executor = ssh;
       new Recovery(store, executor, executor.orphanKillBound(), clock).repair(config.fleet());
       this.invoker = new Invoker(store, queries, executor, config.fleet(), clock);
-      this.scheduler = new FleetScheduler(database.dataSource(), invoker::fireJob, settings.schedulerName());
+      this.scheduler = new FleetScheduler(
+          database.dataSource(), invoker::fireJob, settings.schedulerName(), settings.misfireThreshold());
       control.heartbeat(info, clock.instant());
       scheduler.apply(config.fleet().jobs(), clock.instant());
       scheduler.start();

@@ -12,6 +12,7 @@ import io.fleetrun.model.InvocationStatus;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.JobId;
+import io.fleetrun.model.OverlapPolicy;
 import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.ScriptTemplate;
 import io.fleetrun.model.Targets;
@@ -107,9 +108,27 @@ public final class Invoker {
         log.warn("job {}: instance {} is no longer in config; skipped", jobId, instanceId);
         continue;
       }
-      runner.run(id, jobId.value(), command, parameters, instance.get());
+      if (!overlapSkips(job, id, instanceId)) {
+        runner.run(id, jobId.value(), command, parameters, instance.get());
+      }
     }
     return Optional.of(id);
+  }
+
+  /**
+   * With overlap: skip, a fire leaves out an instance whose previous record has not ended: no
+   * record, one count in invocation_instance.skipped, one INFO line.
+   */
+  private boolean overlapSkips(Job job, InvokeId id, InstanceId instance) {
+    if (job.overlap() != OverlapPolicy.SKIP || !runner.hasUnfinishedRecord(id, instance)) {
+      return false;
+    }
+    int skipped = store.countSkippedFire(id, instance);
+    log.info(
+        "fire of job {} skipped on instance {} of invocation {}: its previous record is still"
+            + " running (overlap: skip; {} skipped so far)",
+        job.id(), instance, id, skipped);
+    return true;
   }
 
   /**

@@ -14,8 +14,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A fingerprint of everything that defines what a job does: the job's targets, schedule and
- * parameters and its command. Equal exactly when the definitions are equal, in any JVM.
+ * A fingerprint of everything that defines what a job does: the job's targets, schedule, misfire
+ * and overlap policies and parameters, and its command. Equal exactly when the definitions are
+ * equal, in any JVM.
  */
 final class JobSpec {
   private JobSpec() {}
@@ -28,6 +29,8 @@ final class JobSpec {
         new TreeSet<>(job.targets().instances().stream().map(InstanceId::value).toList()).toString(),
         new TreeSet<>(job.targets().tags()).toString(),
         sorted(job.parameters()),
+        job.misfire().configName(),
+        job.overlap().configName(),
         command.id().value(),
         command.content(),
         command.workingDir().orElse(""),

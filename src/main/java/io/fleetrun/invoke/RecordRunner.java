@@ -8,6 +8,7 @@ import io.fleetrun.model.Command;
 import io.fleetrun.model.DurationText;
 import io.fleetrun.model.ErrorCode;
 import io.fleetrun.model.Instance;
+import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.Output;
 import io.fleetrun.model.RecordEnd;
@@ -47,6 +48,15 @@ final class RecordRunner {
             return t;
           });
   private final Map<RecordId, LiveRun> live = new ConcurrentHashMap<>();
+
+  /**
+   * Records per (invocation, instance) that started and whose end is not written yet. Unlike
+   * {@link #live} an entry leaves only after the end is in the database, so a fire that finds
+   * none here never starts a record that overlaps the previous one in the database.
+   */
+  private final Map<InstanceRun, Integer> unfinished = new ConcurrentHashMap<>();
+
+  private record InstanceRun(InvokeId invokeId, InstanceId instance) {}
 
   RecordRunner(InvocationStore store, RemoteExecutor executor, Clock clock) {
     this.store = store;
@@ -96,6 +106,8 @@ final class RecordRunner {
                 ProcessMarker.of(invokeId, id)));
     LiveRun run = new LiveRun(label, execution);
     live.put(id, run);
+    InstanceRun instanceRun = new InstanceRun(invokeId, instance.id());
+    unfinished.merge(instanceRun, 1, Integer::sum);
     execution.started().thenAcceptAsync(pgid -> guarded(label, () -> store.markRecordRunning(id, pgid)), writer);
     execution
         .outcome()
@@ -105,10 +117,23 @@ final class RecordRunner {
               RecordEnd end =
                   RecordEnds.of(
                       outcome, Optional.ofNullable(run.stopReason), command.timeout(), clock.instant());
-              write(id, label, start, end);
+              try {
+                write(id, label, start, end);
+              } finally {
+                unfinished.computeIfPresent(instanceRun, (k, n) -> n == 1 ? null : n - 1);
+              }
             },
             writer);
     return id;
+  }
+
+  /**
+   * Whether a record of {@code invokeId} on {@code instance} started in this daemon and its end
+   * is not written yet. A record a previous daemon left Running is ended by the repair at start,
+   * so for a single node this is the whole truth.
+   */
+  boolean hasUnfinishedRecord(InvokeId invokeId, InstanceId instance) {
+    return unfinished.containsKey(new InstanceRun(invokeId, instance));
   }
 
   /**

@@ -10,6 +10,9 @@ import java.util.Optional;
  * @param frequency for {@link RepeatMode#Period} a cron or rate; for {@link RepeatMode#Once}
  *     empty (run when the daemon first sees the job) or an at-time
  * @param parameters values of placeholders; they win over the command's defaults
+ * @param misfire what to do with fire times missed while the daemon was down (periodic jobs and
+ *     one-time jobs with an at-time)
+ * @param overlap what a periodic fire does on an instance whose previous record still runs
  */
 public record Job(
     JobId id,
@@ -17,7 +20,9 @@ public record Job(
     Targets targets,
     RepeatMode repeat,
     Optional<Frequency> frequency,
-    Map<String, String> parameters) {
+    Map<String, String> parameters,
+    MisfirePolicy misfire,
+    OverlapPolicy overlap) {
   public Job {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(command, "command");
@@ -25,5 +30,18 @@ public record Job(
     Objects.requireNonNull(repeat, "repeat");
     Objects.requireNonNull(frequency, "frequency");
     parameters = Map.copyOf(parameters);
+    Objects.requireNonNull(misfire, "misfire");
+    Objects.requireNonNull(overlap, "overlap");
+  }
+
+  /** A job with the default policies: misfire {@code run-once}, overlap {@code skip}. */
+  public Job(
+      JobId id,
+      CommandId command,
+      Targets targets,
+      RepeatMode repeat,
+      Optional<Frequency> frequency,
+      Map<String, String> parameters) {
+    this(id, command, targets, repeat, frequency, parameters, MisfirePolicy.RUN_ONCE, OverlapPolicy.SKIP);
   }
 }

@@ -4,7 +4,9 @@ import io.fleetrun.model.Job;
 import io.fleetrun.model.JobId;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +25,7 @@ import org.quartz.Trigger;
 import org.quartz.TriggerKey;
 import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.impl.matchers.GroupMatcher;
+import org.quartz.listeners.TriggerListenerSupport;
 import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
 import org.slf4j.Logger;
@@ -36,19 +39,40 @@ import org.slf4j.LoggerFactory;
 public final class FleetScheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetScheduler.class);
 
+  /**
+   * How late a fire may be and still count as on time. A fire later than this (the daemon was
+   * down, or far too busy) is a misfire and follows the job's misfire policy.
+   */
+  public static final Duration DEFAULT_MISFIRE_THRESHOLD = Duration.ofSeconds(10);
+
   private final Scheduler scheduler;
   private boolean closed;
+
+  /** A scheduler with the {@link #DEFAULT_MISFIRE_THRESHOLD}. */
+  public FleetScheduler(DataSource dataSource, JobFirer firer, String schedulerName) {
+    this(dataSource, firer, schedulerName, DEFAULT_MISFIRE_THRESHOLD);
+  }
 
   /**
    * @param schedulerName Quartz's SCHED_NAME: keep it stable across restarts so that triggers
    *     survive; distinct names let tests run several schedulers in one JVM
+   * @param misfireThreshold how late a fire may be before it is a misfire (at least 1 ms)
    */
-  public FleetScheduler(DataSource dataSource, JobFirer firer, String schedulerName) {
+  public FleetScheduler(
+      DataSource dataSource, JobFirer firer, String schedulerName, Duration misfireThreshold) {
+    if (misfireThreshold.toMillis() < 1) {
+      throw new IllegalArgumentException("misfire threshold must be at least 1ms");
+    }
     String dataSourceName = "fleetrun-" + UUID.randomUUID();
     DBConnectionManager.getInstance().addConnectionProvider(dataSourceName, provider(dataSource));
     try {
-      scheduler = new StdSchedulerFactory(properties(schedulerName, dataSourceName)).getScheduler();
+      scheduler =
+          new StdSchedulerFactory(properties(schedulerName, dataSourceName, misfireThreshold))
+              .getScheduler();
       scheduler.setJobFactory((bundle, s) -> new FireJob(firer));
+      scheduler
+          .getListenerManager()
+          .addTriggerListener(new MisfireLog(), GroupMatcher.triggerGroupEquals(JobTriggers.GROUP));
     } catch (SchedulerException e) {
       throw new IllegalStateException("could not create the Quartz scheduler: " + e.getMessage(), e);
     }
@@ -96,7 +120,7 @@ public final class FleetScheduler implements AutoCloseable {
   public Optional<Instant> nextFireTime(JobId job) {
     try {
       Trigger t = scheduler.getTrigger(TriggerKey.triggerKey(job.value(), JobTriggers.GROUP));
-      return Optional.ofNullable(t).map(Trigger::getNextFireTime).map(java.util.Date::toInstant);
+      return Optional.ofNullable(t).map(Trigger::getNextFireTime).map(Date::toInstant);
     } catch (SchedulerException e) {
       throw new IllegalStateException(e);
     }
@@ -116,7 +140,11 @@ public final class FleetScheduler implements AutoCloseable {
     }
   }
 
-  /** A fire: hands the job id on. Two fires of one job never overlap in Quartz itself. */
+  /**
+   * A fire: hands the job id on, unless a later fire of the same trigger is already due (a
+   * catch-up fire after a short downtime; the later one runs). Two fires of one job never overlap
+   * in Quartz itself.
+   */
   @DisallowConcurrentExecution
   static final class FireJob implements org.quartz.Job {
     private final JobFirer firer;
@@ -128,11 +156,39 @@ public final class FleetScheduler implements AutoCloseable {
     @Override
     public void execute(JobExecutionContext context) {
       JobId job = new JobId(context.getJobDetail().getKey().getName());
+      Instant fireTime = context.getFireTime().toInstant();
+      Optional<Instant> next = Optional.ofNullable(context.getNextFireTime()).map(Date::toInstant);
+      if (JobTriggers.isSuperseded(fireTime, next)) {
+        log.debug(
+            "fire of job {} due {} not handed on: the next one ({}) is due already",
+            job,
+            context.getScheduledFireTime().toInstant(),
+            next.get());
+        return;
+      }
       try {
         firer.fire(job);
       } catch (RuntimeException e) {
         log.error("fire of job {} failed", job, e);
       }
+    }
+  }
+
+  /** One INFO line per misfire, so an operator sees why a job ran late or not at all. */
+  private static final class MisfireLog extends TriggerListenerSupport {
+    @Override
+    public String getName() {
+      return "fleetrun-misfire-log";
+    }
+
+    @Override
+    public void triggerMisfired(Trigger trigger) {
+      // The description is the job's spec, which names its misfire policy.
+      log.info(
+          "job {} missed its fire time {}; handled as {}",
+          trigger.getKey().getName(),
+          Optional.ofNullable(trigger.getNextFireTime()).map(Date::toInstant).orElse(null),
+          trigger.getDescription());
     }
   }
 
@@ -151,7 +207,8 @@ public final class FleetScheduler implements AutoCloseable {
     };
   }
 
-  private static Properties properties(String schedulerName, String dataSourceName) {
+  private static Properties properties(
+      String schedulerName, String dataSourceName, Duration misfireThreshold) {
     Properties p = new Properties();
     p.setProperty("org.quartz.scheduler.instanceName", schedulerName);
     p.setProperty("org.quartz.scheduler.instanceId", "NON_CLUSTERED");
@@ -166,7 +223,8 @@ public final class FleetScheduler implements AutoCloseable {
     // Job data as string properties: no Java serialization of job data in the database.
     p.setProperty("org.quartz.jobStore.useProperties", "true");
     p.setProperty("org.quartz.jobStore.isClustered", "false");
-    p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
+    p.setProperty(
+        "org.quartz.jobStore.misfireThreshold", Long.toString(misfireThreshold.toMillis()));
     return p;
   }
 }

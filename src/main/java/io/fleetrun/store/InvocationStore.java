@@ -80,4 +80,10 @@ public interface InvocationStore {
 
   /** Whether a person stopped {@code job} while it was defined as {@code jobSpec}. */
   boolean isStoppedJob(JobId job, String jobSpec);
+
+  /**
+   * Counts one fire of a periodic job that left {@code instance} out because its previous record
+   * was still running (overlap: skip); writes no record. Returns the instance's count so far.
+   */
+  int countSkippedFire(InvokeId invokeId, InstanceId instance);
 }

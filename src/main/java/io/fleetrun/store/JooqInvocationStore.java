@@ -265,4 +265,18 @@ public final class JooqInvocationStore implements InvocationStore {
     return db.dsl().fetchExists(STOPPED_JOB,
         STOPPED_JOB.JOB_ID.eq(job.value()).and(STOPPED_JOB.JOB_SPEC.eq(jobSpec)));
   }
+
+  @Override
+  public int countSkippedFire(InvokeId invokeId, InstanceId instance) {
+    return db.dsl().transactionResult(cfg -> cfg.dsl()
+        .update(INVOCATION_INSTANCE)
+        .set(INVOCATION_INSTANCE.SKIPPED, INVOCATION_INSTANCE.SKIPPED.plus(1))
+        .where(INVOCATION_INSTANCE.INVOKE_ID.eq(invokeId.value()))
+        .and(INVOCATION_INSTANCE.INSTANCE_ID.eq(instance.value()))
+        .returningResult(INVOCATION_INSTANCE.SKIPPED)
+        .fetchOptional()
+        .orElseThrow(() -> new NoSuchElementException(
+            "invocation " + invokeId + " has no instance " + instance))
+        .value1());
+  }
 }

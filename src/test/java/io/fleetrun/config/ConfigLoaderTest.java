@@ -13,6 +13,8 @@ import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.JobId;
 import io.fleetrun.model.Limits;
+import io.fleetrun.model.MisfirePolicy;
+import io.fleetrun.model.OverlapPolicy;
 import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.SecretRef;
 import io.fleetrun.model.SshSettings;
@@ -101,28 +103,36 @@ class ConfigLoaderTest {
                 new Targets(List.of(new InstanceId("db-1")), Set.of("web")),
                 RepeatMode.Period,
                 Optional.of(new Frequency.Cron("0 0 2 * * ?")),
-                Map.of("mount", "/var")),
+                Map.of("mount", "/var"),
+                MisfirePolicy.SKIP,
+                OverlapPolicy.ALLOW),
             new Job(
                 new JobId("every-30s"),
                 new CommandId("disk"),
                 new Targets(List.of(), Set.of("prod")),
                 RepeatMode.Period,
                 Optional.of(new Frequency.Rate(Duration.ofSeconds(30))),
-                Map.of()),
+                Map.of(),
+                MisfirePolicy.RUN_ONCE,
+                OverlapPolicy.SKIP),
             new Job(
                 new JobId("hello-now"),
                 new CommandId("hello"),
                 new Targets(List.of(new InstanceId("web-1")), Set.of()),
                 RepeatMode.Once,
                 Optional.empty(),
-                Map.of()),
+                Map.of(),
+                MisfirePolicy.RUN_ONCE,
+                OverlapPolicy.SKIP),
             new Job(
                 new JobId("hello-later"),
                 new CommandId("hello"),
                 new Targets(List.of(new InstanceId("web-2")), Set.of()),
                 RepeatMode.Once,
                 Optional.of(new Frequency.At(Instant.parse("2026-12-01T02:00:00Z"))),
-                Map.of()));
+                Map.of(),
+                MisfirePolicy.SKIP,
+                OverlapPolicy.SKIP));
     assertThat(fleet.resolve(fleet.jobs().get(0).targets()))
         .extracting(Instance::id)
         .containsExactly(new InstanceId("web-1"), new InstanceId("web-2"), new InstanceId("db-1"));

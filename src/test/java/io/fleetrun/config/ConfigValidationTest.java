@@ -139,6 +139,46 @@ class ConfigValidationTest {
   }
 
   @Test
+  void unknownMisfireOrOverlapWordIsReportedWithASuggestion() {
+    assertOnly(
+        problems(job("repeat: Period, frequency: rate(5m), misfire: run_once")),
+        7,
+        "jobs[0].misfire",
+        "must be one of run-once, skip, got 'run_once' (did you mean 'run-once'?)");
+    assertOnly(
+        problems(job("repeat: Period, frequency: rate(5m), overlap: allw")),
+        7,
+        "jobs[0].overlap",
+        "must be one of skip, allow, got 'allw' (did you mean 'allow'?)");
+  }
+
+  @Test
+  void policiesThatMeanNothingForAOneTimeJobAreReported() {
+    assertOnly(
+        problems(job("repeat: Once, misfire: skip")),
+        7,
+        "jobs[0].misfire",
+        "misfire applies to repeat: Period and to frequency: at(...)");
+    assertOnly(
+        problems(job("repeat: Once, frequency: at(2026-12-01T02:00:00Z), overlap: allow")),
+        7,
+        "jobs[0].overlap",
+        "overlap applies to repeat: Period");
+  }
+
+  @Test
+  void misfireOfAnAtTimeJobIsAccepted() {
+    assertThat(
+            ConfigLoader.parse(
+                    CONTEXT, job("repeat: Once, frequency: at(2026-12-01T02:00:00Z), misfire: skip"))
+                .fleet()
+                .jobs())
+        .singleElement()
+        .extracting(io.fleetrun.model.Job::misfire)
+        .isEqualTo(io.fleetrun.model.MisfirePolicy.SKIP);
+  }
+
+  @Test
   void duplicateIdNamesBothLines() {
     ConfigException e =
         problems(

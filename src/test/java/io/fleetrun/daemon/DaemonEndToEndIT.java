@@ -62,7 +62,7 @@ class DaemonEndToEndIT {
         jobs:
           - { id: j-hello, command: hello, targets: { instances: [a, b, c] }, repeat: Once }
           - { id: j-partial, command: slow-on-b, targets: { tags: [web] }, repeat: Once }
-          - { id: j-long-tick, command: long-tick, targets: { instances: [a, c] }, repeat: Period, frequency: "rate(1s)" }
+          - { id: j-long-tick, command: long-tick, targets: { instances: [a, c] }, repeat: Period, frequency: "rate(1s)", overlap: allow }
           - { id: j-flood, command: flood, targets: { instances: [c] }, repeat: Once }
         """.formatted(db, targets.clientKey(), targets.knownHosts(), p.get(0), p.get(1), p.get(2)));
     daemon = Daemon.start(ConfigLoader.load(configFile), Clock.systemUTC(),
