@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code fleetrun daemon}: runs in the foreground until SIGTERM or SIGINT (for systemd), then
- * stops in order and exits 0.
+ * stops in order and exits 0. SIGHUP reloads the config file (so does saving it).
  */
 @Command(name = "daemon", description = "Run the daemon in the foreground; stop it with SIGTERM or Ctrl-C.")
 public final class DaemonCommand implements Callable<Integer> {
@@ -28,6 +28,7 @@ public final class DaemonCommand implements Callable<Integer> {
     }
     StopSignal stop = StopSignal.install();
     try (Daemon daemon = Daemon.start(loaded, Clock.systemUTC(), Daemon.Settings.defaults())) {
+      ReloadSignal.install(daemon::reload);
       stop.await();
     }
     return ExitCodes.OK;
