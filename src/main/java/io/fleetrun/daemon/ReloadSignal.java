@@ -12,6 +12,12 @@ final class ReloadSignal {
 
   /** From now on SIGHUP runs {@code reload} (on the JVM's signal thread; it may block). */
   static void install(Runnable reload) {
-    Signal.handle(new Signal("HUP"), s -> reload.run());
+    // The JVM's signal threads have no context class loader, and Quartz's JDBC job store builds
+    // a proxy through it: without the installer's loader a reload fails there.
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    Signal.handle(new Signal("HUP"), s -> {
+      Thread.currentThread().setContextClassLoader(loader);
+      reload.run();
+    });
   }
 }
