@@ -1,6 +1,7 @@
 package io.fleetrun.daemon;
 
 import io.fleetrun.config.ConfigException;
+import io.fleetrun.config.ConfigLoader;
 import io.fleetrun.config.ConfigProblem;
 import io.fleetrun.config.FleetConfig;
 import io.fleetrun.invoke.Invoker;
@@ -18,7 +19,6 @@ import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +33,6 @@ import org.slf4j.LoggerFactory;
 final class ConfigReload {
   private static final Logger log = LoggerFactory.getLogger(ConfigReload.class);
 
-  private final Function<Path, FleetConfig> loader;
   private final Invoker invoker;
   private final FleetScheduler scheduler;
   private final ControlChannel control;
@@ -42,20 +41,17 @@ final class ConfigReload {
   private FleetConfig inForce;
 
   /**
-   * @param loaded the config the daemon started with
-   * @param loader reads and validates a config file (throws {@link ConfigException})
+   * @param loaded the config the daemon started with; its file is the one read again
    * @param nodeId the heartbeat row the results are recorded on
    */
   ConfigReload(
       FleetConfig loaded,
-      Function<Path, FleetConfig> loader,
       Invoker invoker,
       FleetScheduler scheduler,
       ControlChannel control,
       String nodeId,
       Clock clock) {
     this.inForce = loaded;
-    this.loader = loader;
     this.invoker = invoker;
     this.scheduler = scheduler;
     this.control = control;
@@ -88,7 +84,7 @@ final class ConfigReload {
     Path file = inForce.source();
     ReloadResult result;
     try {
-      result = apply(loader.apply(file));
+      result = apply(ConfigLoader.load(file));
     } catch (ConfigException e) {
       String problems = e.problems().stream().map(ConfigProblem::toString).collect(Collectors.joining("\n"));
       log.error("config reload refused, the previous config stays in force: {} problem(s) in {}:\n{}",

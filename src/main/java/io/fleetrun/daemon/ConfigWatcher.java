@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * editors often save by writing a temporary file and renaming it over the old one, which a watch
  * on the file itself would lose. Events are debounced (a save is often several writes, or a
  * delete and a create), so one save gives one callback, after the folder has been quiet for
- * {@code debounce}. Callbacks run one at a time on the watcher's own thread.
+ * {@code debounce}. Callbacks run one at a time on a thread of the watcher.
  */
 final class ConfigWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConfigWatcher.class);

@@ -1,6 +1,5 @@
 package io.fleetrun.daemon;
 
-import io.fleetrun.config.ConfigLoader;
 import io.fleetrun.config.FleetConfig;
 import io.fleetrun.exec.MinaSshExecutor;
 import io.fleetrun.invoke.Invoker;
@@ -86,7 +85,7 @@ public final class Daemon implements AutoCloseable {
           version(), config.source().toString(), clock.instant());
       control.heartbeat(info, clock.instant());
       control.recordConfigLoaded(info.nodeId(), info.startedAt());
-      this.reload = new ConfigReload(config, ConfigLoader::load, invoker, scheduler, control, info.nodeId(), clock);
+      this.reload = new ConfigReload(config, invoker, scheduler, control, info.nodeId(), clock);
       reload.applyAtStart();
       scheduler.apply(config.fleet().jobs(), clock.instant());
       scheduler.start();

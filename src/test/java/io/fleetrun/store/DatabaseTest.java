@@ -40,9 +40,9 @@ class DatabaseTest {
     }
     try (Database db = Database.open(url())) {
       assertThat(db.dsl().fetchValue("SELECT count(*) FROM daemon_heartbeat")).isEqualTo(1);
-      assertThat(db.dsl().fetchValue(
-              "SELECT group_concat(version, ',') FROM flyway_schema_history WHERE success = 1"))
-          .isEqualTo("1,2");
+      assertThat(String.valueOf(db.dsl().fetchValue(
+              "SELECT group_concat(version, ',') FROM flyway_schema_history WHERE success = 1")))
+          .matches("1,2(,[3-9]|,[1-9][0-9]+)*"); // later migrations each once, in order
     }
   }
 
@@ -105,7 +105,8 @@ class DatabaseTest {
       JooqInvocationStore store = new JooqInvocationStore(db, new StatusCalculator());
       other.setAutoCommit(false);
       try (Statement s = other.createStatement()) {
-        s.execute("INSERT INTO daemon_heartbeat VALUES ('cli', 1, 'h', 'v', 'c', 'x', 'x')");
+        s.execute("INSERT INTO daemon_heartbeat (node_id, pid, host, version, config_file, started_at, beat_at) "
+            + "VALUES ('cli', 1, 'h', 'v', 'c', 'x', 'x')");
       }
       CountDownLatch started = new CountDownLatch(1);
       CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
