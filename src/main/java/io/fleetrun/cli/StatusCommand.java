@@ -5,6 +5,7 @@ import io.fleetrun.store.Database;
 import io.fleetrun.store.Heartbeat;
 import io.fleetrun.store.JooqControlChannel;
 import io.fleetrun.store.JooqStatusQueries;
+import io.fleetrun.store.ReloadResult;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Optional;
@@ -63,24 +64,21 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   static StatusReport read(Database db, Instant now) {
-    Optional<Heartbeat> beat = new JooqControlChannel(db).latestHeartbeat();
+    JooqControlChannel control = new JooqControlChannel(db);
+    Optional<Heartbeat> beat = control.latestHeartbeat();
     JooqStatusQueries queries = new JooqStatusQueries(db);
     return new StatusReport(
         db.jdbcUrl(),
         now,
         beat,
-        lastReload(db),
+        beat.flatMap(b -> control.lastReload(b.daemon().nodeId())).map(StatusCommand::describe),
         queries.scheduledJobs(),
         queries.runningRecords(NEWEST_RUNNING),
         queries.pendingRequests());
   }
 
-  /**
-   * The result of the daemon's last config reload, as the store keeps it. Config reload is built
-   * beside this command; until the store exposes its result this says nothing ("-" in the
-   * output). The one place that reads it.
-   */
-  static Optional<String> lastReload(Database db) {
-    return Optional.empty();
+  /** The last config reload as one line: {@code ok|refused at TIME: message}. */
+  static String describe(ReloadResult reload) {
+    return reload.result() + " at " + reload.at() + ": " + reload.message().replace('\n', ' ');
   }
 }

@@ -12,11 +12,15 @@ import io.fleetrun.store.JooqDaemonLease;
 import io.fleetrun.store.JooqInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
 import io.fleetrun.store.JooqRetention;
+import io.fleetrun.store.ReloadResult;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+  /** Quiet time after a change of the config file before it is read (a save may be several writes). */
+  private static final Duration CONFIG_DEBOUNCE = Duration.ofMillis(400);
 
   private final Settings settings;
   private final Database database;
@@ -43,6 +49,8 @@ public final class Daemon implements AutoCloseable {
   private final DaemonInfo info;
   private final SingleNodeGuard guard;
   private final RetentionSchedule retention;
+  private final ConfigReload reload;
+  private final Optional<ConfigWatcher> watcher;
   private boolean closed;
 
   /**
@@ -94,8 +102,12 @@ public final class Daemon implements AutoCloseable {
       this.scheduler = new FleetScheduler(
           database.dataSource(), invoker::fireJob, settings.schedulerName(), settings.misfireThreshold());
       control.heartbeat(info, clock.instant());
+      control.recordConfigLoaded(info.nodeId(), info.startedAt());
+      this.reload = new ConfigReload(config, invoker, scheduler, control, info.nodeId(), clock);
+      reload.applyAtStart();
       scheduler.apply(config.fleet().jobs(), clock.instant());
       scheduler.start();
+      this.watcher = watch(config.source(), reload);
       this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fleetrun-control");
         t.setDaemon(true);
@@ -155,6 +167,24 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
+   * Reads the config file again and applies it (what SIGHUP and a change of the file do): jobs,
+   * instances and commands take effect at once; an invalid file is refused and the config in
+   * force stays. The result is also recorded on the heartbeat row.
+   */
+  public ReloadResult reload() {
+    return reload.reload();
+  }
+
+  private static Optional<ConfigWatcher> watch(Path file, ConfigReload reload) {
+    try {
+      return Optional.of(ConfigWatcher.start(file, CONFIG_DEBOUNCE, reload::reload));
+    } catch (IOException | RuntimeException e) {
+      log.warn("cannot watch {} for changes ({}); reload with SIGHUP", file, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /**
    * Stops in reverse order: no new requests or fires; running records get the shutdown grace,
    * then are ended (remote process groups killed, records Failed/ExecutionInterrupted); the SSH
    * client, the heartbeat and the database close last. Idempotent.
@@ -166,6 +196,7 @@ public final class Daemon implements AutoCloseable {
     }
     closed = true;
     log.info("fleetrun daemon stopping");
+    watcher.ifPresent(ConfigWatcher::close);
     ticker.shutdownNow();
     retention.close();
     scheduler.close();

@@ -10,8 +10,8 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code fleetrun daemon}: runs in the foreground until SIGTERM or SIGINT (for systemd), then
- * stops in order and exits 0. Refuses to start (exit 6) while another daemon runs on the same
- * database.
+ * stops in order and exits 0. SIGHUP reloads the config file (so does saving it). Refuses to
+ * start (exit 6) while another daemon runs on the same database.
  */
 @Command(name = "daemon", description = "Run the daemon in the foreground; stop it with SIGTERM or Ctrl-C.")
 public final class DaemonCommand implements Callable<Integer> {
@@ -29,6 +29,7 @@ public final class DaemonCommand implements Callable<Integer> {
       return ExitCodes.DAEMON_RUNNING;
     }
     try (daemon) {
+      ReloadSignal.install(daemon::reload);
       stop.await();
     }
     return ExitCodes.OK;

@@ -5,9 +5,6 @@ import io.fleetrun.exec.ProcessMarker;
 import io.fleetrun.exec.RemoteExecutor;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Instance;
-import io.fleetrun.model.Job;
-import io.fleetrun.model.JobId;
-import io.fleetrun.model.RepeatMode;
 import io.fleetrun.store.InvocationStore;
 import io.fleetrun.store.OrphanedRecord;
 import java.time.Clock;
@@ -17,12 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Running records end Failed / ExecutionInterrupted (statuses recomputed in the same
  * transaction), then their remote process groups are killed where they still carry the record's
  * {@link ProcessMarker}, all targets in parallel within one bounded wait, one log line per
- * record; periodic jobs removed from config are stopped. Runs after the single-node lease is
+ * record. (Periodic jobs removed from config while the daemon was down are stopped next, by
+ * {@code ConfigReload.applyAtStart}, like a removal while it runs.) Runs after the single-node lease is
  * taken, so never beside a live daemon. One-time jobs are not run again (the once_job table says
  * they ran); periodic ones go on with new records on their next fire.
  */
@@ -62,12 +58,6 @@ final class Recovery {
           + "ending their remote processes", orphans.size());
       killOnTargets(orphans, fleet);
     }
-    Set<JobId> periodic = fleet.jobs().stream()
-        .filter(j -> j.repeat() == RepeatMode.Period)
-        .map(Job::id)
-        .collect(Collectors.toSet());
-    store.stopPeriodicInvocationsExcept(periodic, clock.instant())
-        .forEach(id -> log.info("periodic invocation {} stopped: its job is no longer in config", id));
   }
 
   private void killOnTargets(List<OrphanedRecord> orphans, Fleet fleet) {

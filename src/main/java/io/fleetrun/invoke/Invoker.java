@@ -174,25 +174,42 @@ public final class Invoker {
   }
 
   /**
-   * Stops {@code id} on {@code instances} (all when empty): periodic instances become Stopped at
-   * once, running records end Stopped after their remote process group was ended. A periodic job
-   * whose whole invocation is stopped stays stopped until its definition in config changes.
+   * Stops {@code id} on {@code instances} (all when empty), as a person asks: periodic instances
+   * become Stopped at once, running records end Stopped after their remote process group was
+   * ended. A periodic job whose whole invocation is stopped stays stopped until its definition
+   * in config changes.
    *
    * @throws InvocationRefusedException when there is no such invocation
    */
-  public synchronized void stop(InvokeId id, Set<InstanceId> instances) {
+  public void stop(InvokeId id, Set<InstanceId> instances) {
+    stop(id, instances, StopReason.USER);
+  }
+
+  /**
+   * Stops {@code id} on {@code instances} (all when empty) for {@code reason}. Only a person's
+   * stop ({@link StopReason#USER}) keeps a fully stopped periodic job from starting again.
+   *
+   * @throws InvocationRefusedException when there is no such invocation
+   */
+  public synchronized void stop(InvokeId id, Set<InstanceId> instances, StopReason reason) {
     Invocation invocation =
         queries.findInvocation(id).orElseThrow(() -> new InvocationRefusedException("no invocation " + id));
     store.stopInstances(id, instances, clock.instant());
-    rememberIfJobStopped(invocation);
+    if (reason == StopReason.USER) {
+      rememberIfJobStopped(invocation);
+    }
+    endRunningRecords(id, instances, reason);
+    log.info("stop of invocation {} on {} ({})", id, instances.isEmpty() ? "all instances" : instances, reason);
+  }
+
+  private void endRunningRecords(InvokeId id, Set<InstanceId> instances, StopReason reason) {
     for (InvocationRecord record : store.runningRecords(id)) {
       if (instances.isEmpty() || instances.contains(record.instance())) {
-        if (!runner.stop(record.id(), StopReason.USER)) {
-          runner.endWithoutExecution(record.id(), StopReason.USER);
+        if (!runner.stop(record.id(), reason)) {
+          runner.endWithoutExecution(record.id(), reason);
         }
       }
     }
-    log.info("stop of invocation {} on {}", id, instances.isEmpty() ? "all instances" : instances);
   }
 
   /**
@@ -247,5 +264,58 @@ public final class Invoker {
     Map<String, String> merged = new HashMap<>(defaults);
     merged.putAll(values);
     return merged;
+  }
+
+  /**
+   * Stops the Running periodic invocations of jobs no longer in config (or no longer periodic):
+   * their instances become Stopped and their running records are ended like a person's stop,
+   * remote process groups included. Unlike a person's stop, the job is not remembered as
+   * stopped, and what was remembered of removed jobs is forgotten: a job added back starts again.
+   * Returns the invocations stopped.
+   */
+  public synchronized List<InvokeId> stopRemovedJobs(Set<JobId> periodicJobsInConfig) {
+    List<InvokeId> stopped = store.stopPeriodicInvocationsExcept(periodicJobsInConfig, clock.instant());
+    for (InvokeId id : stopped) {
+      endRunningRecords(id, Set.of(), StopReason.REMOVED);
+      log.info("periodic invocation {} stopped: its job is no longer in config", id);
+    }
+    store.forgetStoppedJobsExcept(periodicJobsInConfig);
+    return stopped;
+  }
+
+  /**
+   * Makes the Running invocation of periodic job {@code jobId} follow the job's targets in the
+   * current fleet: instances new to the targets join it (from the next fire on), instances no
+   * longer targeted are stopped ({@link StopReason#REMOVED}, running records ended). An instance
+   * that is still targeted but stopped (by a person) stays stopped unless it is in {@code
+   * returning}, the instances the config change just added to the targets. Nothing happens when
+   * the job has no Running periodic invocation.
+   */
+  public synchronized void retarget(JobId jobId, Set<InstanceId> returning) {
+    Fleet current = fleet;
+    Optional<Job> job = current.findJob(jobId).filter(j -> j.repeat() == RepeatMode.Period);
+    Optional<InvokeId> running = store.findRunningPeriodic(jobId).map(Invocation::id);
+    if (job.isEmpty() || running.isEmpty()) {
+      return;
+    }
+    InvokeId id = running.get();
+    Set<InstanceId> wanted = current.resolve(job.get().targets()).stream()
+        .map(Instance::id).collect(Collectors.toCollection(LinkedHashSet::new));
+    List<InstanceId> members = store.instances(id);
+    List<InstanceId> joining = wanted.stream()
+        .filter(i -> !members.contains(i) || returning.contains(i))
+        .toList();
+    Set<InstanceId> leaving = store.activeInstances(id).stream()
+        .filter(i -> !wanted.contains(i))
+        .collect(Collectors.toSet());
+    // Join first: stopping every old instance before the new ones join would end the invocation.
+    if (!joining.isEmpty()) {
+      store.includeInstances(id, joining, clock.instant());
+      log.info("periodic invocation {} of job {}: instance(s) {} joined", id, jobId, joining);
+    }
+    if (!leaving.isEmpty()) {
+      stop(id, leaving, StopReason.REMOVED);
+      log.info("periodic invocation {} of job {}: instance(s) {} left", id, jobId, leaving);
+    }
   }
 }

@@ -30,4 +30,22 @@ public interface ControlChannel {
 
   /** The heartbeat row refreshed most recently, if any. */
   Optional<Heartbeat> latestHeartbeat();
+
+  /**
+   * Notes on the heartbeat row of {@code nodeId} when the config now in force was read (at
+   * start). Does nothing when the row is gone.
+   */
+  void recordConfigLoaded(String nodeId, Instant loadedAt);
+
+  /**
+   * Keeps {@code result} as the last reload of {@code nodeId}; an applied one also becomes the
+   * config's load time. Does nothing when the row is gone.
+   */
+  void recordReload(String nodeId, ReloadResult result);
+
+  /** When the config in force in daemon {@code nodeId} was read, if it said so. */
+  Optional<Instant> configLoadedAt(String nodeId);
+
+  /** The last reload attempt of daemon {@code nodeId}, if it tried one since it started. */
+  Optional<ReloadResult> lastReload(String nodeId);
 }

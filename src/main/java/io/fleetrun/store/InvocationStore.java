@@ -8,6 +8,7 @@ import io.fleetrun.model.JobId;
 import io.fleetrun.model.RecordEnd;
 import io.fleetrun.model.RecordId;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -86,4 +87,20 @@ public interface InvocationStore {
    * was still running (overlap: skip); writes no record. Returns the instance's count so far.
    */
   int countSkippedFire(InvokeId invokeId, InstanceId instance);
+
+  /** Every instance of {@code invokeId}, stopped or not, in the order they were added. */
+  List<InstanceId> instances(InvokeId invokeId);
+
+  /**
+   * Makes {@code instances} active members of {@code invokeId} (a periodic job's targets grew):
+   * a missing instance gets a new invocation_instance row (Running), a stopped one is no longer
+   * stopped; statuses are recomputed.
+   */
+  void includeInstances(InvokeId invokeId, Collection<InstanceId> instances, Instant now);
+
+  /**
+   * Forgets that a person stopped the periodic jobs that are not in {@code jobsInConfig}: a job
+   * removed from config and added back later starts again. Returns the jobs forgotten.
+   */
+  List<JobId> forgetStoppedJobsExcept(Set<JobId> jobsInConfig);
 }

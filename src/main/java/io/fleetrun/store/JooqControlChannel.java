@@ -14,6 +14,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /**
  * {@link ControlChannel} over jOOQ. A request is claimed by one UPDATE that sets {@code
@@ -144,5 +145,49 @@ public final class JooqControlChannel implements ControlChannel {
         new DaemonInfo(row.getNodeId(), row.getPid(), row.getHost(), row.getVersion(),
             row.getConfigFile(), row.getStartedAt()),
         row.getBeatAt());
+  }
+
+  @Override
+  public void recordConfigLoaded(String nodeId, Instant loadedAt) {
+    db.dsl()
+        .update(DAEMON_HEARTBEAT)
+        .set(DAEMON_HEARTBEAT.CONFIG_LOADED_AT, loadedAt)
+        .where(DAEMON_HEARTBEAT.NODE_ID.eq(nodeId))
+        .execute();
+  }
+
+  @Override
+  public void recordReload(String nodeId, ReloadResult result) {
+    db.dsl()
+        .update(DAEMON_HEARTBEAT)
+        .set(DAEMON_HEARTBEAT.LAST_RELOAD_AT, result.at())
+        .set(DAEMON_HEARTBEAT.LAST_RELOAD_RESULT, result.result())
+        .set(DAEMON_HEARTBEAT.LAST_RELOAD_MESSAGE, result.message())
+        .set(DAEMON_HEARTBEAT.CONFIG_LOADED_AT,
+            result.applied() ? DSL.val(result.at(), DAEMON_HEARTBEAT.CONFIG_LOADED_AT)
+                : DAEMON_HEARTBEAT.CONFIG_LOADED_AT)
+        .where(DAEMON_HEARTBEAT.NODE_ID.eq(nodeId))
+        .execute();
+  }
+
+  @Override
+  public Optional<Instant> configLoadedAt(String nodeId) {
+    return db.dsl()
+        .select(DAEMON_HEARTBEAT.CONFIG_LOADED_AT)
+        .from(DAEMON_HEARTBEAT)
+        .where(DAEMON_HEARTBEAT.NODE_ID.eq(nodeId))
+        .fetchOptional(DAEMON_HEARTBEAT.CONFIG_LOADED_AT);
+  }
+
+  @Override
+  public Optional<ReloadResult> lastReload(String nodeId) {
+    return db.dsl()
+        .selectFrom(DAEMON_HEARTBEAT)
+        .where(DAEMON_HEARTBEAT.NODE_ID.eq(nodeId))
+        .and(DAEMON_HEARTBEAT.LAST_RELOAD_AT.isNotNull())
+        .fetchOptional()
+        .map(row -> new ReloadResult(row.getLastReloadAt(),
+            ReloadResult.OK.equals(row.getLastReloadResult()),
+            Objects.requireNonNullElse(row.getLastReloadMessage(), "")));
   }
 }

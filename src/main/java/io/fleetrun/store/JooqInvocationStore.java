@@ -20,6 +20,7 @@ import io.fleetrun.model.RecordStatus;
 import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.StatusRules;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -36,11 +37,13 @@ public final class JooqInvocationStore implements InvocationStore {
   private final Database db;
   private final StatusWriter statuses;
   private final Stopper stopper;
+  private final InstanceMembership membership;
 
   public JooqInvocationStore(Database db, StatusRules rules) {
     this.db = Objects.requireNonNull(db, "db");
     this.statuses = new StatusWriter(Objects.requireNonNull(rules, "rules"));
     this.stopper = new Stopper(statuses);
+    this.membership = new InstanceMembership(statuses);
   }
 
   @Override
@@ -278,5 +281,24 @@ public final class JooqInvocationStore implements InvocationStore {
         .orElseThrow(() -> new NoSuchElementException(
             "invocation " + invokeId + " has no instance " + instance))
         .value1());
+  }
+
+  @Override
+  public List<InstanceId> instances(InvokeId invokeId) {
+    return InstanceMembership.all(db.dsl(), invokeId);
+  }
+
+  @Override
+  public void includeInstances(InvokeId invokeId, Collection<InstanceId> instances, Instant now) {
+    db.dsl().transaction(cfg -> membership.include(cfg.dsl(), invokeId, instances, now));
+  }
+
+  @Override
+  public List<JobId> forgetStoppedJobsExcept(Set<JobId> jobsInConfig) {
+    return db.dsl().transactionResult(cfg -> cfg.dsl()
+        .deleteFrom(STOPPED_JOB)
+        .where(STOPPED_JOB.JOB_ID.notIn(jobsInConfig.stream().map(JobId::value).toList()))
+        .returningResult(STOPPED_JOB.JOB_ID)
+        .fetch(r -> new JobId(r.value1())));
   }
 }

@@ -108,7 +108,8 @@ class DatabaseTest {
       JooqInvocationStore store = new JooqInvocationStore(db, new StatusCalculator());
       other.setAutoCommit(false);
       try (Statement s = other.createStatement()) {
-        s.execute("INSERT INTO daemon_heartbeat VALUES ('cli', 1, 'h', 'v', 'c', 'x', 'x')");
+        s.execute("INSERT INTO daemon_heartbeat (node_id, pid, host, version, config_file, started_at, beat_at) "
+            + "VALUES ('cli', 1, 'h', 'v', 'c', 'x', 'x')");
       }
       CountDownLatch started = new CountDownLatch(1);
       CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {

@@ -20,7 +20,6 @@ import io.fleetrun.model.RecordId;
 import io.fleetrun.model.RecordStatus;
 import io.fleetrun.status.StatusCalculator;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

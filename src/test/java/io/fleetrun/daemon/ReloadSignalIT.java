@@ -1,0 +1,72 @@
+package io.fleetrun.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fleetrun.testing.LocalCommand;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SIGHUP to a daemon process started from the built jar, as {@code systemctl reload} sends it. */
+class ReloadSignalIT {
+  private static final Path ROOT = Path.of("").toAbsolutePath();
+
+  @TempDir Path dir;
+  private Process daemon;
+
+  @AfterEach
+  void cleanUp() {
+    if (daemon != null) {
+      daemon.destroyForcibly();
+    }
+  }
+
+  @Test
+  void sighupReloadsTheConfigAndTheDaemonGoesOn() throws Exception {
+    // The config is a symbolic link whose target the watcher does not see: only SIGHUP reloads it.
+    ReloadFixture config = ReloadFixture.in(dir, """
+        database: { url: "jdbc:sqlite:%s" }
+        ssh: { knownHosts: %s, connectTimeout: 2s }
+        instances: [ { id: a, host: 127.0.0.1, port: 1 } ]
+        commands: [ { id: c, content: "true" } ]
+        """.formatted(dir.resolve("fleetrun.db"), dir.resolve("known_hosts")));
+    daemon = java("daemon", "--config", config.file().toString()).start();
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+        config.query("SELECT config_loaded_at IS NOT NULL FROM daemon_heartbeat").equals(List.of("1")));
+
+    config.edit("jobs: [ { id: added, command: c, targets: { instances: [a] }, repeat: Once } ]\n");
+    await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(2)).until(() ->
+        config.query("SELECT count(*) FROM daemon_heartbeat WHERE last_reload_at IS NULL").equals(List.of("1")));
+    LocalCommand.Result hup = LocalCommand.run(Duration.ofSeconds(10), List.of("kill", "-HUP", String.valueOf(daemon.pid())));
+    assertThat(hup.exitCode()).as(hup.output()).isZero();
+
+    await().atMost(Duration.ofSeconds(15)).until(() ->
+        config.query("SELECT last_reload_result || ': ' || last_reload_message FROM daemon_heartbeat")
+            .equals(List.of("ok: jobs added [added]")));
+    // The new job ran (and failed: nothing listens on port 1), so the reload took effect.
+    await().atMost(Duration.ofSeconds(15)).until(() ->
+        config.query("SELECT job_id || ':' || status FROM invocation").equals(List.of("added:Failed")));
+    assertThat(daemon.isAlive()).isTrue();
+
+    daemon.destroy(); // SIGTERM
+    assertThat(daemon.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(daemon.exitValue()).isZero();
+  }
+
+  private static ProcessBuilder java(String... args) {
+    List<String> argv = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Dlogback.configurationFile=" + ROOT.resolve("config/logback.xml"),
+        "-cp", ROOT.resolve("target/fleetrun.jar") + File.pathSeparator + ROOT.resolve("target/lib/*"),
+        "io.fleetrun.Main"));
+    argv.addAll(List.of(args));
+    return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+  }
+}
