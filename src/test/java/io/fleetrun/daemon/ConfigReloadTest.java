@@ -81,7 +81,7 @@ class ConfigReloadTest {
     config.edit(body.formatted("1s"));
     daemon = config.start();
     await().atMost(WAIT).until(() -> config.records("tick").size() >= 2);
-    assertThat(trigger("tick")).containsExactly("Period rate(1s)");
+    assertThat(trigger("tick")).containsExactly("Period rate(1s) misfire=run-once");
     String invokeId = config.query("SELECT invoke_id FROM invocation WHERE job_id = 'tick'").get(0);
 
     config.edit(body.formatted("2s"));
@@ -89,7 +89,7 @@ class ConfigReloadTest {
 
     assertThat(result.applied()).isTrue();
     assertThat(result.message()).isEqualTo("jobs changed [tick]");
-    assertThat(trigger("tick")).containsExactly("Period rate(2s)");
+    assertThat(trigger("tick")).containsExactly("Period rate(2s) misfire=run-once");
     long before = config.records("tick").size();
     await().atMost(WAIT).until(() -> config.records("tick").size() >= before + 3);
     List<Instant> starts = config.query("SELECT start_time FROM invocation_record ORDER BY record_id DESC LIMIT 2")
@@ -141,7 +141,7 @@ class ConfigReloadTest {
     assertThat(config.query("SELECT config_loaded_at FROM daemon_heartbeat")).containsExactly(loadedAt);
     long before = config.records("tick").size();
     await().atMost(WAIT).until(() -> config.records("tick").size() >= before + 2);
-    assertThat(trigger("tick")).containsExactly("Period rate(1s)");
+    assertThat(trigger("tick")).containsExactly("Period rate(1s) misfire=run-once");
   }
 
   @Test
