@@ -1,8 +1,11 @@
 package io.fleetrun.cli;
 
 import io.fleetrun.model.ControlRequest;
+import io.fleetrun.model.InvokeId;
 import io.fleetrun.store.ControlChannel;
+import io.fleetrun.store.Database;
 import io.fleetrun.store.Heartbeat;
+import io.fleetrun.store.JooqControlChannel;
 import io.fleetrun.store.RequestAnswer;
 import io.fleetrun.store.RequestState;
 import java.time.Duration;
@@ -15,13 +18,34 @@ final class DaemonClient {
   private static final Duration POLL = Duration.ofMillis(100);
 
   private final ControlChannel control;
+  private final String database;
 
-  DaemonClient(ControlChannel control) {
-    this.control = control;
+  DaemonClient(Database db) {
+    this.control = new JooqControlChannel(db);
+    this.database = db.jdbcUrl();
+  }
+
+  /**
+   * Has the live daemon carry out {@code request}; returns the invoke id of its answer.
+   *
+   * @throws CliFailure when no daemon is alive (NO_DAEMON), it does not answer in time (TIMEOUT)
+   *     or it refuses (REFUSED, with its reason)
+   */
+  InvokeId request(ControlRequest request) throws InterruptedException {
+    Optional<String> noDaemon = whyNoDaemon();
+    if (noDaemon.isPresent()) {
+      throw new CliFailure(noDaemon.get(), ExitCodes.NO_DAEMON);
+    }
+    RequestAnswer answer = send(request).orElseThrow(() -> new CliFailure(
+        "the daemon did not answer within " + ANSWER_WAIT.toSeconds() + "s", ExitCodes.TIMEOUT));
+    if (answer instanceof RequestAnswer.Refused refused) {
+      throw new CliFailure("refused: " + refused.error(), ExitCodes.REFUSED);
+    }
+    return ((RequestAnswer.Done) answer).invokeId();
   }
 
   /** Why no daemon can take requests now, or empty when one is alive. */
-  Optional<String> whyNoDaemon(String database) {
+  private Optional<String> whyNoDaemon() {
     Instant now = Instant.now();
     Optional<Heartbeat> beat = control.latestHeartbeat();
     if (beat.isPresent() && beat.get().isAlive(now)) {
@@ -33,8 +57,7 @@ final class DaemonClient {
         + "; start one with: bin/fleetrun daemon");
   }
 
-  /** The daemon's answer, or empty when it did not answer in time. */
-  Optional<RequestAnswer> send(ControlRequest request) throws InterruptedException {
+  private Optional<RequestAnswer> send(ControlRequest request) throws InterruptedException {
     long id = control.submit(request, Instant.now());
     Instant deadline = Instant.now().plus(ANSWER_WAIT);
     while (Instant.now().isBefore(deadline)) {

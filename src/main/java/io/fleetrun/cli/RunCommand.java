@@ -9,9 +9,7 @@ import io.fleetrun.model.InvocationRecord;
 import io.fleetrun.model.InvocationStatus;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.store.Database;
-import io.fleetrun.store.JooqControlChannel;
 import io.fleetrun.store.JooqInvocationQueries;
-import io.fleetrun.store.RequestAnswer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -58,23 +56,7 @@ public final class RunCommand implements Callable<Integer> {
     ControlRequest.Run request = new ControlRequest.Run(new CommandId(command),
         targets.instances.stream().map(InstanceId::new).toList(), Set.copyOf(targets.tags), params);
     try (Database db = CliDatabase.open(config)) {
-      String url = db.jdbcUrl();
-      DaemonClient client = new DaemonClient(new JooqControlChannel(db));
-      Optional<String> noDaemon = client.whyNoDaemon(url);
-      if (noDaemon.isPresent()) {
-        System.err.println(noDaemon.get());
-        return ExitCodes.NO_DAEMON;
-      }
-      Optional<RequestAnswer> answer = client.send(request);
-      if (answer.isEmpty()) {
-        System.err.println("the daemon did not answer within 15s");
-        return ExitCodes.TIMEOUT;
-      }
-      if (answer.get() instanceof RequestAnswer.Refused refused) {
-        System.err.println("refused: " + refused.error());
-        return ExitCodes.REFUSED;
-      }
-      InvokeId id = ((RequestAnswer.Done) answer.get()).invokeId();
+      InvokeId id = new DaemonClient(db).request(request);
       System.out.println(id);
       return await ? follow(new JooqInvocationQueries(db), id) : ExitCodes.OK;
     }

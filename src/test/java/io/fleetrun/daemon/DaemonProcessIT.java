@@ -1,18 +1,15 @@
 package io.fleetrun.daemon;
 
+import io.fleetrun.testing.FleetrunProcess;
+import io.fleetrun.testing.SqlReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fleetrun.testing.LocalCommand;
 import io.fleetrun.testing.OpenSshTargets;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -123,24 +120,10 @@ class DaemonProcessIT {
   }
 
   private static ProcessBuilder java(String... args) {
-    List<String> argv = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Dlogback.configurationFile=" + ROOT.resolve("config/logback.xml"),
-        "-cp", ROOT.resolve("target/fleetrun.jar") + File.pathSeparator + ROOT.resolve("target/lib/*"),
-        "io.fleetrun.Main"));
-    argv.addAll(List.of(args));
-    return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    return FleetrunProcess.command(args);
   }
 
   private static List<String> query(Path db, String sql) throws SQLException {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      List<String> rows = new ArrayList<>();
-      while (rs.next()) {
-        rows.add(rs.getString(1));
-      }
-      return rows;
-    }
+    return SqlReader.firstColumn(db, sql);
   }
 }

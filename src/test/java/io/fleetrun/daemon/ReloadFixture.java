@@ -1,19 +1,15 @@
 package io.fleetrun.daemon;
 
+import io.fleetrun.testing.SqlReader;
 import io.fleetrun.config.ConfigLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -72,15 +68,7 @@ record ReloadFixture(Path file, Path target, Path db, String header) {
 
   /** The first column of every row, as text. */
   List<String> query(String sql) throws SQLException {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      List<String> rows = new ArrayList<>();
-      while (rs.next()) {
-        rows.add(rs.getString(1));
-      }
-      return rows;
-    }
+    return SqlReader.firstColumn(db, sql);
   }
 
   long count(String sql) throws SQLException {

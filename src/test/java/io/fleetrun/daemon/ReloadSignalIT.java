@@ -1,13 +1,12 @@
 package io.fleetrun.daemon;
 
+import io.fleetrun.testing.FleetrunProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fleetrun.testing.LocalCommand;
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -61,12 +60,6 @@ class ReloadSignalIT {
   }
 
   private static ProcessBuilder java(String... args) {
-    List<String> argv = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Dlogback.configurationFile=" + ROOT.resolve("config/logback.xml"),
-        "-cp", ROOT.resolve("target/fleetrun.jar") + File.pathSeparator + ROOT.resolve("target/lib/*"),
-        "io.fleetrun.Main"));
-    argv.addAll(List.of(args));
-    return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    return FleetrunProcess.command(args);
   }
 }
