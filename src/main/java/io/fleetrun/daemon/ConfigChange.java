@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  * @param instances ids of instances added, removed or changed
  * @param commands ids of commands added, removed or changed
  * @param needsRestart dotted keys whose change takes effect only at the next start (the
- *     database, the SSH client, the limits)
+ *     database, the SSH client, the limits, retention)
  */
 record ConfigChange(
     List<JobId> addedJobs,
@@ -125,6 +125,7 @@ record ConfigChange(
     restart(keys, "ssh.keyExchanges", a.keyExchanges(), b.keyExchanges());
     restart(keys, "limits.maxSessions", old.limits().maxSessions(), next.limits().maxSessions());
     restart(keys, "limits.outputBytes", old.limits().outputBytes(), next.limits().outputBytes());
+    restart(keys, "retention.records", old.retention(), next.retention());
     return keys;
   }
 
@@ -136,6 +137,7 @@ record ConfigChange(
 
   /** The settings of {@code old} that need a restart, with the instances, commands and jobs of {@code next}. */
   static FleetConfig inForce(FleetConfig old, FleetConfig next) {
-    return new FleetConfig(old.source(), old.databaseUrl(), old.ssh(), old.limits(), next.fleet());
+    return new FleetConfig(
+        old.source(), old.databaseUrl(), old.ssh(), old.limits(), next.fleet(), old.retention());
   }
 }

@@ -46,6 +46,8 @@ public final class Daemon implements AutoCloseable {
   private final Invoker invoker;
   private final FleetScheduler scheduler;
   private final ScheduledExecutorService ticker;
+  /** Heartbeat and lease renewal: from the lease's taking to its release, through start and stop. */
+  private final ScheduledExecutorService heartbeat = daemonThread("fleetrun-heartbeat");
   private final DaemonInfo info;
   private final SingleNodeGuard guard;
   private final RetentionSchedule retention;
@@ -86,6 +88,7 @@ public final class Daemon implements AutoCloseable {
     this.database = Database.open(config.databaseUrl());
     SingleNodeGuard lease = null;
     MinaSshExecutor ssh = null;
+    FleetScheduler quartz = null;
     try {
       JooqInvocationStore store = new JooqInvocationStore(database, new StatusCalculator());
       JooqInvocationQueries queries = new JooqInvocationQueries(database);
@@ -95,35 +98,41 @@ public final class Daemon implements AutoCloseable {
       // Before repair: repair must never run beside a live daemon.
       lease = SingleNodeGuard.acquire(new JooqDaemonLease(database), info, clock, config.databaseUrl());
       this.guard = lease;
+      // Renewed from now on, also while repair waits for unreachable targets and while close
+      // waits for running records: a lease left to go stale there would let a second daemon in.
+      heartbeat.scheduleWithFixedDelay(() -> beat(clock), 1, 1, TimeUnit.SECONDS);
       ssh = new MinaSshExecutor(config.ssh(), config.limits(), clock);
       this.executor = ssh;
       new Recovery(store, executor, executor.orphanKillBound(), clock).repair(config.fleet());
       this.invoker = new Invoker(store, queries, executor, config.fleet(), clock);
-      this.scheduler = new FleetScheduler(
+      quartz = new FleetScheduler(
           database.dataSource(), invoker::fireJob, settings.schedulerName(), settings.misfireThreshold());
+      this.scheduler = quartz;
       control.heartbeat(info, clock.instant());
       control.recordConfigLoaded(info.nodeId(), info.startedAt());
       this.reload = new ConfigReload(config, invoker, scheduler, control, info.nodeId(), clock);
       reload.applyAtStart();
       scheduler.apply(config.fleet().jobs(), clock.instant());
+      if (guard.lost()) {
+        throw new IllegalStateException("another daemon took the database lease while this one was starting");
+      }
       scheduler.start();
       this.watcher = watch(config.source(), reload);
-      this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "fleetrun-control");
-        t.setDaemon(true);
-        return t;
-      });
+      this.ticker = daemonThread("fleetrun-control");
       RequestHandler requests = new RequestHandler(control, invoker, clock);
       ticker.scheduleWithFixedDelay(() -> {
         if (!guard.lost()) {
           requests.pollOnce();
         }
       }, 0, settings.requestPoll().toMillis(), TimeUnit.MILLISECONDS);
-      ticker.scheduleWithFixedDelay(() -> beat(clock), 1, 1, TimeUnit.SECONDS);
       this.retention =
           new RetentionSchedule(new JooqRetention(database, RetentionSchedule.PAUSE), config.retention(), clock)
               .start(RetentionSchedule.FIRST_RUN, RetentionSchedule.EVERY);
     } catch (RuntimeException e) {
+      heartbeat.shutdownNow();
+      if (quartz != null) {
+        quartz.close();
+      }
       if (ssh != null) {
         ssh.close();
       }
@@ -202,6 +211,7 @@ public final class Daemon implements AutoCloseable {
     scheduler.close();
     invoker.shutdown(settings.shutdownGrace(), settings.killWait());
     executor.close();
+    heartbeat.shutdownNow();
     try {
       guard.release();
     } catch (RuntimeException e) {
@@ -220,12 +230,21 @@ public final class Daemon implements AutoCloseable {
     try {
       Instant now = clock.instant();
       control.heartbeat(info, now);
-      if (!guard.lost() && !guard.renew(now)) {
-        scheduler.close(); // another daemon schedules on this database now
+      FleetScheduler running = scheduler; // null while the daemon is still starting
+      if (!guard.lost() && !guard.renew(now) && running != null) {
+        running.close(); // another daemon schedules on this database now
       }
     } catch (RuntimeException e) {
       log.warn("heartbeat failed: {}", e.getMessage());
     }
+  }
+
+  private static ScheduledExecutorService daemonThread(String name) {
+    return Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   private static String hostName() {

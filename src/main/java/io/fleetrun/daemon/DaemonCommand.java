@@ -4,7 +4,9 @@ import io.fleetrun.cli.ConfigOption;
 import io.fleetrun.cli.ExitCodes;
 import io.fleetrun.config.FleetConfig;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -21,6 +23,10 @@ public final class DaemonCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     FleetConfig loaded = config.load();
     StopSignal stop = StopSignal.install();
+    // Handled from the start: a SIGHUP while the daemon starts (lease wait, repair) must not
+    // end the JVM; it reloads once the daemon runs (it reads the file then anyway).
+    AtomicReference<Daemon> running = new AtomicReference<>();
+    ReloadSignal.install(() -> Optional.ofNullable(running.get()).ifPresent(Daemon::reload));
     Daemon daemon;
     try {
       daemon = Daemon.start(loaded, Clock.systemUTC(), Daemon.Settings.defaults());
@@ -29,7 +35,7 @@ public final class DaemonCommand implements Callable<Integer> {
       return ExitCodes.DAEMON_RUNNING;
     }
     try (daemon) {
-      ReloadSignal.install(daemon::reload);
+      running.set(daemon);
       stop.await();
     }
     return ExitCodes.OK;

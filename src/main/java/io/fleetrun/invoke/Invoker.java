@@ -189,11 +189,18 @@ public final class Invoker {
    * Stops {@code id} on {@code instances} (all when empty) for {@code reason}. Only a person's
    * stop ({@link StopReason#USER}) keeps a fully stopped periodic job from starting again.
    *
-   * @throws InvocationRefusedException when there is no such invocation
+   * @throws InvocationRefusedException when there is no such invocation, or it has no such
+   *     instance
    */
   public synchronized void stop(InvokeId id, Set<InstanceId> instances, StopReason reason) {
     Invocation invocation =
         queries.findInvocation(id).orElseThrow(() -> new InvocationRefusedException("no invocation " + id));
+    List<InstanceId> members = store.instances(id);
+    List<InstanceId> strangers = instances.stream().filter(i -> !members.contains(i)).toList();
+    if (!strangers.isEmpty()) {
+      throw new InvocationRefusedException(
+          "invocation " + id + " has no instance " + strangers + "; its instances are " + members);
+    }
     store.stopInstances(id, instances, clock.instant());
     if (reason == StopReason.USER) {
       rememberIfJobStopped(invocation);
@@ -316,6 +323,11 @@ public final class Invoker {
     if (!leaving.isEmpty()) {
       stop(id, leaving, StopReason.REMOVED);
       log.info("periodic invocation {} of job {}: instance(s) {} left", id, jobId, leaving);
+      // The instances still targeted were all stopped by a person: the job stays stopped, as if
+      // they had stopped the last one, instead of a new invocation restarting them next fire.
+      if (!wanted.isEmpty()) {
+        queries.findInvocation(id).ifPresent(this::rememberIfJobStopped);
+      }
     }
   }
 }

@@ -113,13 +113,15 @@ final class RecordRunner {
         .outcome()
         .thenAcceptAsync(
             outcome -> {
-              live.remove(id);
               RecordEnd end =
                   RecordEnds.of(
                       outcome, Optional.ofNullable(run.stopReason), command.timeout(), clock.instant());
               try {
                 write(id, label, start, end);
               } finally {
+                // Only now: until its end is written a stop must find the run here, not end the
+                // record itself as Stopped on top of a process that already finished.
+                live.remove(id);
                 unfinished.computeIfPresent(instanceRun, (k, n) -> n == 1 ? null : n - 1);
               }
             },
@@ -179,8 +181,11 @@ final class RecordRunner {
     live.values().forEach(run -> run.stop(StopReason.SHUTDOWN));
     awaitEmpty(killWait);
     for (RecordId id : live.keySet()) {
-      log.warn("record {} did not end after the kill; marking it interrupted", live.get(id).label);
-      live.remove(id);
+      LiveRun run = live.remove(id);
+      if (run == null) {
+        continue; // its end was written meanwhile
+      }
+      log.warn("record {} did not end after the kill; marking it interrupted", run.label);
       writer.execute(() -> endWithoutExecution(id, StopReason.SHUTDOWN));
     }
     writer.shutdown();
@@ -205,7 +210,10 @@ final class RecordRunner {
   }
 
   private void write(RecordId id, String label, Instant start, RecordEnd end) {
-    guarded(label, () -> store.endRecord(id, end));
+    if (!endRecord(label, id, end)) {
+      log.debug("record {} had already ended; {} not written", label, end.status());
+      return;
+    }
     Duration took = Duration.between(start, end.endTime());
     log.info(
         "record end {} status={} detail={} exit={} error={} duration={}ms",
@@ -215,6 +223,16 @@ final class RecordRunner {
         end.exitCode().map(String::valueOf).orElse("-"),
         end.errorCode().map(Enum::name).orElse("-"),
         took.toMillis());
+  }
+
+  /** Writes the end; false when the record had already ended or the write failed (logged). */
+  private boolean endRecord(String label, RecordId id, RecordEnd end) {
+    try {
+      return store.endRecord(id, end);
+    } catch (RuntimeException e) {
+      log.error("could not write the end of record {}", label, e);
+      return false;
+    }
   }
 
   /** Store failures are logged with the record's name, never allowed to kill the writer thread. */

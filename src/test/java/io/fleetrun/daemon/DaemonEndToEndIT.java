@@ -117,6 +117,9 @@ class DaemonEndToEndIT {
     await().atMost(Duration.ofSeconds(10)).until(() -> !targets.processesMatching("sleep 412").isEmpty());
     String invokeId = query("SELECT invoke_id FROM invocation WHERE job_id = 'j-long-tick'").get(0);
 
+    Cli stranger = cli("stop", invokeId, "--instance", "zz");
+    assertThat(stranger.exitCode).isEqualTo(3);
+    assertThat(stranger.err).contains("has no instance [zz]").doesNotContain("Exception");
     assertThat(cli("stop", invokeId, "--instance", "a").exitCode).isZero();
     await().atMost(Duration.ofSeconds(5)).until(() ->
         query("SELECT status FROM invocation_instance WHERE invoke_id = '" + invokeId + "' AND instance_id = 'a'").equals(List.of("Stopped")));
