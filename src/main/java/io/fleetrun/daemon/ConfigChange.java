@@ -1,5 +1,6 @@
 package io.fleetrun.daemon;
 
+import io.fleetrun.invoke.JobSpec;
 import io.fleetrun.config.FleetConfig;
 import io.fleetrun.model.Command;
 import io.fleetrun.model.CommandId;
@@ -88,9 +89,12 @@ record ConfigChange(
     }
   }
 
-  /** A job and the command it runs: a change of either changes what the job does. */
-  private static List<Object> definitionOf(Job job, Fleet fleet) {
-    return List.of(job, fleet.findCommand(job.command()).map(Object.class::cast).orElse("none"));
+  /**
+   * A job and the command it runs: a change of either changes what the job does. The same
+   * fingerprint decides whether a job a person stopped starts again.
+   */
+  private static String definitionOf(Job job, Fleet fleet) {
+    return fleet.findCommand(job.command()).map(c -> JobSpec.of(job, c)).orElse("no command");
   }
 
   private static <T, K> List<K> only(List<T> in, List<T> notIn, Function<T, K> id) {

@@ -18,10 +18,11 @@ import java.util.TreeSet;
  * and overlap policies and parameters, and its command. Equal exactly when the definitions are
  * equal, in any JVM.
  */
-final class JobSpec {
+public final class JobSpec {
   private JobSpec() {}
 
-  static String of(Job job, Command command) {
+  /** The fingerprint: 32 hex characters. */
+  public static String of(Job job, Command command) {
     String canonical = String.join("\n",
         job.id().value(),
         job.repeat().name(),
