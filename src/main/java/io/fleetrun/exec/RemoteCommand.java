@@ -28,7 +28,7 @@ final class RemoteCommand {
 
   /**
    * The remote command that runs {@code script} with {@code /bin/sh} in {@code workingDir}. The
-   * outer {@code exec setsid -w /bin/sh} makes the script's shell a new session and process group
+   * outer {@code exec setsid -w /bin/sh} (where that {@code setsid} accepts {@code -w}) makes the script's shell a new session and process group
    * leader; it prints {@code fleetrun-pgid=$$} first, then replaces itself with the script, so the
    * group id stays valid for the whole run. Stdin is /dev/null: scripts never wait for input. The
    * leader's {@code $0} is {@code marker} (so it shows in its command line on the target), and
@@ -42,7 +42,9 @@ final class RemoteCommand {
       throw new IllegalArgumentException(
           "script is " + size + " bytes; at most " + MAX_SCRIPT_BYTES + " bytes can be sent");
     }
-    return "S=; command -v setsid >/dev/null 2>&1 && S='setsid -w'; exec $S /bin/sh -c '"
+    // Probe the flag itself, not just the command: BusyBox setsid (Alpine) has no -w. Without it
+    // the run still works, since OpenSSH already makes the login shell a session leader.
+    return "S=; setsid -w true </dev/null >/dev/null 2>&1 && S='setsid -w'; exec $S /bin/sh -c '"
         + "echo \"" + PGID_PREFIX + "$$\"; if [ -n \"$1\" ]; then cd \"$1\" || exit 126; fi; "
         + ProcessMarker.ENV + "=$0; export " + ProcessMarker.ENV + "; "
         + "exec /bin/sh -c \"$2\" \"$0\" </dev/null' "
