@@ -124,6 +124,9 @@ final class MinaExecution implements Execution {
       if (keep) {
         session = s;
         phase = Phase.OPENING;
+        // From here on the script may run: the timeout counts even if the server never confirms
+        // the channel (requestKill handles OPENING), else only heartbeats would bound the run.
+        schedule(() -> requestKill(EndReason.TIMEOUT), request.timeout());
       }
     }
     if (!keep) {
@@ -158,7 +161,6 @@ final class MinaExecution implements Execution {
     synchronized (this) {
       if (phase == Phase.OPENING) {
         phase = Phase.RUNNING;
-        schedule(() -> requestKill(EndReason.TIMEOUT), request.timeout());
       }
     }
   }
