@@ -71,10 +71,18 @@ final class RemoteCommand {
         + " 2>/dev/null; exit 0";
   }
 
-  /** The process group id in a {@code fleetrun-pgid=N} line, if {@code line} is one. */
+  /**
+   * The process group id in a {@code fleetrun-pgid=N} line, if {@code line} is one. N below 2 is
+   * no group fleetrun may signal ({@code kill -0} means the caller's own group, {@code -1} every
+   * process), so such a line counts as no pgid line at all.
+   */
   static OptionalLong parsePgidLine(String line) {
     Matcher m = PGID_LINE.matcher(line);
-    return m.matches() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
+    if (!m.matches()) {
+      return OptionalLong.empty();
+    }
+    long pgid = Long.parseLong(m.group(1));
+    return pgid < 2 ? OptionalLong.empty() : OptionalLong.of(pgid);
   }
 
   /** {@code value} as one single-quoted shell word, each {@code '} written as {@code '\''}. */

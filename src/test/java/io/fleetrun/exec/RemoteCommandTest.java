@@ -140,4 +140,12 @@ class RemoteCommandTest {
     assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=")).isEmpty();
     assertThat(RemoteCommand.parsePgidLine("xfleetrun-pgid=1")).isEmpty();
   }
+
+  @Test
+  void pgidLinesNamingGroupZeroOrOneCountAsNoPgid() {
+    assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=0")).isEmpty();
+    assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=1")).isEmpty();
+    assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=00")).isEmpty();
+    assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=2")).hasValue(2);
+  }
 }
