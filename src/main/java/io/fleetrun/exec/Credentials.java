@@ -11,19 +11,18 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.util.security.SecurityUtils;
 
 /**
- * Reads the credentials of an instance: private keys (OpenSSH files, parsed once per path and
- * cached) and passwords from a {@link SecretRef}. Failures name the file or variable, never the
- * secret.
+ * Reads the credentials of an instance: private keys (OpenSSH files) and passwords from a
+ * {@link SecretRef}. Both are read afresh for every run, so a key or password rotated in place
+ * applies to the next run; parsing a key costs far less than the SSH handshake it serves.
+ * Failures name the file or variable, never the secret.
  */
 final class Credentials {
   /** What to offer to one target. */
@@ -46,7 +45,6 @@ final class Credentials {
     }
   }
 
-  private final Map<Path, List<KeyPair>> keyCache = new ConcurrentHashMap<>();
   private final Function<String, String> environment;
 
   /** @param environment looks up environment variables (System::getenv outside tests) */
@@ -66,10 +64,6 @@ final class Credentials {
   }
 
   private List<KeyPair> keys(Path file) throws UnavailableException {
-    List<KeyPair> cached = keyCache.get(file);
-    if (cached != null) {
-      return cached;
-    }
     List<KeyPair> loaded = new ArrayList<>();
     try (InputStream in = Files.newInputStream(file)) {
       // No passphrase provider: an encrypted key is reported as unreadable rather than prompting.
@@ -87,9 +81,7 @@ final class Credentials {
     if (loaded.isEmpty()) {
       throw new UnavailableException("no private key found in " + file);
     }
-    List<KeyPair> keys = List.copyOf(loaded);
-    keyCache.putIfAbsent(file, keys);
-    return keys;
+    return List.copyOf(loaded);
   }
 
   private String secret(SecretRef ref) throws UnavailableException {

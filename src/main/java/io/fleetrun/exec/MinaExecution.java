@@ -97,14 +97,10 @@ final class MinaExecution implements Execution {
   @Override
   public void stop() {
     guard(() -> {
-      Phase now;
-      synchronized (this) {
-        now = phase;
-      }
-      if (now == Phase.CONNECTING) {
-        // Nothing runs on the target yet: dropping the connection attempt is enough.
-        finish(ExecutionOutcome.Stopped::new);
-      } else {
+      // Nothing runs on the target yet while connecting: dropping the attempt is enough. The phase
+      // test and the end are one locked step, else the exec request could slip in between and
+      // leave the script running while the record says Stopped.
+      if (!finishIn(Phase.CONNECTING, ExecutionOutcome.Stopped::new)) {
         requestKill(EndReason.STOP);
       }
     });
@@ -128,6 +124,9 @@ final class MinaExecution implements Execution {
       if (keep) {
         session = s;
         phase = Phase.OPENING;
+        // From here on the script may run: the timeout counts even if the server never confirms
+        // the channel (requestKill handles OPENING), else only heartbeats would bound the run.
+        schedule(() -> requestKill(EndReason.TIMEOUT), request.timeout());
       }
     }
     if (!keep) {
@@ -162,7 +161,6 @@ final class MinaExecution implements Execution {
     synchronized (this) {
       if (phase == Phase.OPENING) {
         phase = Phase.RUNNING;
-        schedule(() -> requestKill(EndReason.TIMEOUT), request.timeout());
       }
     }
   }
@@ -296,10 +294,18 @@ final class MinaExecution implements Execution {
 
   /** Ends the run with the outcome {@code make} builds from the output; only the first counts. */
   boolean finish(Function<Output, ExecutionOutcome> make) {
+    return finishIn(null, make);
+  }
+
+  /**
+   * Like {@link #finish}, but only while the run is in phase {@code expected} (any phase but DONE
+   * when null), tested under the same lock that ends it.
+   */
+  private boolean finishIn(Phase expected, Function<Output, ExecutionOutcome> make) {
     ClientSession s;
     List<ScheduledFuture<?>> pending;
     synchronized (this) {
-      if (phase == Phase.DONE) {
+      if (phase == Phase.DONE || (expected != null && phase != expected)) {
         return false;
       }
       phase = Phase.DONE;

@@ -13,10 +13,15 @@ import java.util.OptionalLong;
  * <p>Process ids are reused, so a recorded process group id alone proves nothing: the command
  * signals a group only when its leader still carries the run's {@link ProcessMarker} as a whole
  * word of its command line ({@code /proc/PID/cmdline}, or {@code ps -o args=} where there is no
- * {@code /proc}) or as {@code FLEETRUN_RUN} in its environment. When no group id was recorded
- * (the daemon died between starting the script and writing the id), it looks the run up by its
- * marker instead (GNU or busybox {@code grep -z} over {@code /proc/*}{@code /cmdline}, else
- * {@code ps -A}). Then TERM, up to {@code grace} for the groups to go, KILL.
+ * {@code /proc}) or as {@code FLEETRUN_RUN} in its environment. When the leader is gone but the
+ * group still has members, a member must carry {@code FLEETRUN_RUN} in its environment (its
+ * command line where there is no {@code /proc}). When no group id was recorded (the daemon died
+ * between starting the script and writing the id), it looks the run up by
+ * {@code FLEETRUN_RUN=marker} in the environments of all processes (GNU or busybox
+ * {@code grep -z} over {@code /proc/*}{@code /environ}), never by the command line alone: an
+ * operator's {@code pgrep -f marker} carries the marker in its arguments and must not be
+ * signalled. Only where there is no {@code /proc} does it fall back to command lines
+ * ({@code ps -A}). Then TERM, up to {@code grace} for the groups to go, KILL.
  */
 final class OrphanCommand {
   /** The answer line: {@code fleetrun-orphan=killed 123 456}, {@code =gone}, {@code =not-ours}, {@code =none}. */
@@ -36,13 +41,36 @@ final class OrphanCommand {
           case " $(ps -o args= -p $1 2>/dev/null) " in *" $M "*) return 0;; *) return 1;; esac
         fi
       }
+      env_ours() {
+        if [ -d /proc/self ]; then
+          tr '\\000' '\\n' </proc/$1/environ 2>/dev/null | grep -qxF "FLEETRUN_RUN=$M"
+        else
+          ours $1
+        fi
+      }
+      members() {
+        if [ -d /proc/self ]; then
+          for f in /proc/[0-9]*/stat; do
+            read -r l 2>/dev/null <"$f" || continue
+            set -- ${l##*) }
+            [ "$3" = "$P" ] && { f=${f#/proc/}; echo ${f%%/stat}; }
+          done
+        else
+          ps -A -o pid= -o pgid= 2>/dev/null | while read p g; do [ "$g" = "$P" ] && echo $p; done
+        fi
+      }
       if [ $P -gt 1 ]; then
-        alive $P || { echo %sgone; exit 0; }
-        ours $P || { echo %snot-ours; exit 0; }
+        if alive $P; then
+          ours $P || { echo %snot-ours; exit 0; }
+        else
+          kill -0 -$P 2>/dev/null || { echo %sgone; exit 0; }
+          Y=; for q in $(members); do env_ours $q && { Y=1; break; }; done
+          [ -n "$Y" ] || { echo %snot-ours; exit 0; }
+        fi
         G=$P
       elif [ -d /proc/self ]; then
-        for f in $(grep -lzxF -e "$M" /proc/[0-9]*/cmdline 2>/dev/null); do
-          f=${f#/proc/}; G="$G $(pgid_of ${f%%/cmdline})"
+        for f in $(grep -lzxF -e "FLEETRUN_RUN=$M" /proc/[0-9]*/environ 2>/dev/null); do
+          f=${f#/proc/}; G="$G $(pgid_of ${f%%/environ})"
         done
       else
         G=$(ps -A -o pgid= -o args= 2>/dev/null | while read g a; do case " $a " in *" $M "*) echo $g;; esac; done)
@@ -80,7 +108,7 @@ final class OrphanCommand {
     }
     long polls = Math.max(0, grace.toMillis() / 100);
     return SCRIPT.formatted(RemoteCommand.quote(marker.value()), pgid, polls,
-        ANSWER_PREFIX, ANSWER_PREFIX, ANSWER_PREFIX, ANSWER_PREFIX);
+        ANSWER_PREFIX, ANSWER_PREFIX, ANSWER_PREFIX, ANSWER_PREFIX, ANSWER_PREFIX);
   }
 
   /** What the command's output says; empty when it holds no answer line. */

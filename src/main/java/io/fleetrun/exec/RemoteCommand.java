@@ -28,7 +28,7 @@ final class RemoteCommand {
 
   /**
    * The remote command that runs {@code script} with {@code /bin/sh} in {@code workingDir}. The
-   * outer {@code exec setsid -w /bin/sh} makes the script's shell a new session and process group
+   * outer {@code exec setsid -w /bin/sh} (where that {@code setsid} accepts {@code -w}) makes the script's shell a new session and process group
    * leader; it prints {@code fleetrun-pgid=$$} first, then replaces itself with the script, so the
    * group id stays valid for the whole run. Stdin is /dev/null: scripts never wait for input. The
    * leader's {@code $0} is {@code marker} (so it shows in its command line on the target), and
@@ -42,7 +42,9 @@ final class RemoteCommand {
       throw new IllegalArgumentException(
           "script is " + size + " bytes; at most " + MAX_SCRIPT_BYTES + " bytes can be sent");
     }
-    return "S=; command -v setsid >/dev/null 2>&1 && S='setsid -w'; exec $S /bin/sh -c '"
+    // Probe the flag itself, not just the command: BusyBox setsid (Alpine) has no -w. Without it
+    // the run still works, since OpenSSH already makes the login shell a session leader.
+    return "S=; setsid -w true </dev/null >/dev/null 2>&1 && S='setsid -w'; exec $S /bin/sh -c '"
         + "echo \"" + PGID_PREFIX + "$$\"; if [ -n \"$1\" ]; then cd \"$1\" || exit 126; fi; "
         + ProcessMarker.ENV + "=$0; export " + ProcessMarker.ENV + "; "
         + "exec /bin/sh -c \"$2\" \"$0\" </dev/null' "
@@ -69,10 +71,18 @@ final class RemoteCommand {
         + " 2>/dev/null; exit 0";
   }
 
-  /** The process group id in a {@code fleetrun-pgid=N} line, if {@code line} is one. */
+  /**
+   * The process group id in a {@code fleetrun-pgid=N} line, if {@code line} is one. N below 2 is
+   * no group fleetrun may signal ({@code kill -0} means the caller's own group, {@code -1} every
+   * process), so such a line counts as no pgid line at all.
+   */
   static OptionalLong parsePgidLine(String line) {
     Matcher m = PGID_LINE.matcher(line);
-    return m.matches() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
+    if (!m.matches()) {
+      return OptionalLong.empty();
+    }
+    long pgid = Long.parseLong(m.group(1));
+    return pgid < 2 ? OptionalLong.empty() : OptionalLong.of(pgid);
   }
 
   /** {@code value} as one single-quoted shell word, each {@code '} written as {@code '\''}. */

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.sshd.common.config.keys.KeyUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,15 +53,32 @@ class CredentialsTest {
   }
 
   @Test
-  void keyFileIsParsedOnceAndCached() throws Exception {
+  void keyRotatedInPlaceIsUsedByTheNextLoad() throws Exception {
     Path key = EmbeddedSshServer.writeNewKey(dir.resolve("id_ed25519"));
     Instance withKey = instance(Optional.of(key), Optional.empty());
+    Credentials.Offer before = credentials.load(withKey);
+    assertThat(KeyUtils.compareKeys(credentials.load(withKey).keys().get(0).getPublic(),
+        before.keys().get(0).getPublic())).isTrue();
 
-    Credentials.Offer first = credentials.load(withKey);
+    EmbeddedSshServer.writeNewKey(key); // same path, same size, maybe the same mtime tick
+
+    Credentials.Offer after = credentials.load(withKey);
+    assertThat(before.keys()).hasSize(1);
+    assertThat(after.keys()).hasSize(1);
+    assertThat(KeyUtils.compareKeys(after.keys().get(0).getPublic(),
+        before.keys().get(0).getPublic())).isFalse();
+  }
+
+  @Test
+  void removedKeyFileIsReportedByName() throws Exception {
+    Path key = EmbeddedSshServer.writeNewKey(dir.resolve("id_ed25519"));
+    Instance withKey = instance(Optional.of(key), Optional.empty());
+    credentials.load(withKey);
+
     Files.delete(key);
-    Credentials.Offer second = credentials.load(withKey);
 
-    assertThat(first.keys()).hasSize(1);
-    assertThat(second.keys()).isEqualTo(first.keys());
+    assertThatThrownBy(() -> credentials.load(withKey))
+        .isInstanceOf(Credentials.UnavailableException.class)
+        .hasMessageContaining(key.toString());
   }
 }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +68,54 @@ class OrphanCommandTest {
     awaitGone("sleep 33");
     assertThat(LocalProcesses.commandLinesContaining("sleep 34")).isNotEmpty();
     assertThat(runKill(OptionalLong.of(similar), MARKER)).isInstanceOf(OrphanKill.NotRunning.class);
+  }
+
+  @Test
+  void searchSparesAProcessWithTheMarkerOnlyInItsArguments() throws Exception {
+    // Like an operator's `pgrep -f <marker>`: the marker is a whole argument, not in the environment.
+    Process operator = group("sleep 36; :", MARKER.value());
+    long pgid = wrapped("sleep 37; :", MARKER);
+
+    OrphanKill kill = runKill(OptionalLong.empty(), MARKER);
+
+    assertThat(kill).isEqualTo(new OrphanKill.Killed(List.of(pgid)));
+    awaitGone("sleep 37");
+    assertThat(LocalProcesses.isRunning(operator.toHandle())).isTrue();
+    assertThat(LocalProcesses.commandLinesContaining("sleep 36")).isNotEmpty();
+  }
+
+  @Test
+  void aGroupWhoseLeaderEndedIsKilledWhenAMemberCarriesTheRunEnvironment() throws Exception {
+    Process leader = new ProcessBuilder("/bin/sh", "-c",
+        RemoteCommand.wrap("sleep 38 >/dev/null 2>&1 & exit 0", Optional.empty(), MARKER))
+        .start();
+    started.add(leader);
+    long pgid = RemoteCommand.parsePgidLine(firstLine(leader)).orElseThrow();
+    assertThat(leader.waitFor(5, TimeUnit.SECONDS)).isTrue();
+    await().atMost(Duration.ofSeconds(5)).until(() ->
+        !LocalProcesses.commandLinesContaining("sleep 38").isEmpty());
+
+    assertThat(runKill(OptionalLong.of(pgid), MARKER))
+        .isEqualTo(new OrphanKill.Killed(List.of(pgid)));
+    awaitGone("sleep 38");
+  }
+
+  @Test
+  void aGroupWhoseLeaderEndedIsLeftAloneWhenNoMemberCarriesTheRunEnvironment() throws Exception {
+    // The marker is the leader's $0 only; the leader ends, its child lives on without the env.
+    Process leader = new ProcessBuilder("setsid", "/bin/sh", "-c",
+        "sleep 39 >/dev/null 2>&1 & exit 0", MARKER.value()).start();
+    started.add(leader);
+    assertThat(leader.waitFor(5, TimeUnit.SECONDS)).isTrue();
+    await().atMost(Duration.ofSeconds(5)).until(() ->
+        !LocalProcesses.commandLinesContaining("sleep 39").isEmpty());
+
+    OrphanKill kill = runKill(OptionalLong.of(leader.pid()), MARKER);
+
+    assertThat(kill).isInstanceOf(OrphanKill.NotRunning.class);
+    assertThat(((OrphanKill.NotRunning) kill).detail()).contains("another program");
+    Thread.sleep(GRACE.toMillis() + 200);
+    assertThat(LocalProcesses.commandLinesContaining("sleep 39")).isNotEmpty();
   }
 
   @Test
@@ -127,6 +176,11 @@ class OrphanCommandTest {
     await().atMost(Duration.ofSeconds(5)).until(() ->
         LocalProcesses.commandLinesContaining(script.replace("exec ", "").replace("; :", "")).size() > 0);
     return pgid;
+  }
+
+  private static String firstLine(Process p) throws IOException {
+    return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))
+        .readLine();
   }
 
   private static OrphanKill runKill(OptionalLong pgid, ProcessMarker marker) {

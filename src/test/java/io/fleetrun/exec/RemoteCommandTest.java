@@ -33,11 +33,29 @@ class RemoteCommandTest {
   @Test
   void wrapperMatchesTheAgreedShape() {
     assertThat(RemoteCommand.wrap("echo 'hi'", Optional.of("/srv/app"), MARKER))
-        .isEqualTo("S=; command -v setsid >/dev/null 2>&1 && S='setsid -w'; exec $S /bin/sh -c '"
+        .isEqualTo("S=; setsid -w true </dev/null >/dev/null 2>&1 && S='setsid -w'; "
+            + "exec $S /bin/sh -c '"
             + "echo \"fleetrun-pgid=$$\"; if [ -n \"$1\" ]; then cd \"$1\" || exit 126; fi; "
             + "FLEETRUN_RUN=$0; export FLEETRUN_RUN; "
             + "exec /bin/sh -c \"$2\" \"$0\" </dev/null' 'fleetrun-t-test-42' '/srv/app' "
             + "'echo '\\''hi'\\'''");
+  }
+
+  @Test
+  void wrapperRunsWithoutSetsidWhenItsSetsidLacksTheWaitFlag() throws Exception {
+    // Like BusyBox setsid: no -w. The probe must notice and run the script without setsid.
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path fake = Files.writeString(bin.resolve("setsid"),
+        "#!/bin/sh\necho \"setsid: unrecognized option $1\" >&2\nexit 1\n");
+    assertThat(fake.toFile().setExecutable(true)).isTrue();
+    String command = "PATH=" + RemoteCommand.quote(bin + ":" + System.getenv("PATH")) + "; "
+        + RemoteCommand.wrap("echo ran", Optional.empty(), MARKER);
+
+    String out = runLocally(command);
+
+    String[] lines = out.split("\n");
+    assertThat(RemoteCommand.parsePgidLine(lines[0])).isPresent();
+    assertThat(lines).hasSize(2).endsWith("ran");
   }
 
   @Test
@@ -121,5 +139,13 @@ class RemoteCommandTest {
     assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=123\r")).hasValue(123);
     assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=")).isEmpty();
     assertThat(RemoteCommand.parsePgidLine("xfleetrun-pgid=1")).isEmpty();
+  }
+
+  @Test
+  void pgidLinesNamingGroupZeroOrOneCountAsNoPgid() {
+    assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=0")).isEmpty();
+    assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=1")).isEmpty();
+    assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=00")).isEmpty();
+    assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=2")).hasValue(2);
   }
 }
