@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * Fills {@code {{name}}} placeholders in command content. Every value is inserted shell-quoted, so
- * a value like {@code x; rm -rf /} stays one literal word.
+ * a value like {@code x; rm -rf /} stays one literal word, provided the placeholder stands as a bare
+ * word: config refuses the others ({@link #quotedPlaceholders}).
  */
 public final class ScriptTemplate {
   /** Built-in placeholder: the id of the instance the script runs on. */
@@ -32,6 +33,17 @@ public final class ScriptTemplate {
       names.add(m.group(1));
     }
     return names;
+  }
+
+  /**
+   * The placeholders that do not stand as a bare shell word, each with where it stands (for
+   * example {@code "double quotes"}, {@code "a here-document"}). There the shell-quoted value of
+   * {@link #render} is not one literal word: {@code echo "msg: {{m}}"} with {@code m=$(reboot)}
+   * renders {@code "msg: '$(reboot)'"}, and the command runs. The safe form assigns the value to a
+   * variable first ({@code v={{m}}; echo "msg: $v"}): an expansion's result is never re-scanned.
+   */
+  public static Map<String, String> quotedPlaceholders(String content) {
+    return PlaceholderContexts.unsafe(content, PLACEHOLDER);
   }
 
   /**

@@ -233,7 +233,7 @@ class ConfigValidationTest {
             """
             instances: [{ id: a, host: h }]
             commands:
-              - { id: copy, content: "cp {{src}} {{dst}} # {{fleetrun.invokeId}}", parameters: { dst: /tmp } }
+              - { id: copy, content: "cp {{src}} {{dst}}; echo {{fleetrun.invokeId}}", parameters: { dst: /tmp } }
             jobs:
               - { id: backup, command: copy, targets: { instances: [a] }, repeat: Once }
             """);
@@ -272,6 +272,39 @@ class ConfigValidationTest {
     assertThat(e)
         .hasMessageContaining("{{fleetrun.host}} is not a built-in")
         .hasMessageContaining("default for 'x' is not used");
+  }
+
+  @Test
+  void placeholderInsideQuotesIsReportedWithTheSafeForm() {
+    ConfigException e =
+        problems(
+            "commands:\n"
+                + "  - { id: c, content: \"echo \\\"msg: {{m}}\\\"\", parameters: { m: hi } }\n");
+
+    assertOnly(
+        e,
+        2,
+        "commands[0].content",
+        "{{m}} stands inside double quotes, where its value is not one literal word and could run"
+            + " as code; a placeholder must be a bare word: assign it to a variable first and use"
+            + " the variable: `v={{m}}; echo \"msg: $v\"`");
+  }
+
+  @Test
+  void placeholderInAHereDocumentIsReported() {
+    ConfigException e =
+        problems(
+            """
+            commands:
+              - id: c
+                content: |
+                  cat <<EOF
+                  {{m}}
+                  EOF
+                parameters: { m: hi }
+            """);
+
+    assertOnly(e, 3, "commands[0].content", "{{m}} stands inside a here-document");
   }
 
   @Test
