@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** One test per kind of mistake an operator makes; each must name file, line and key. */
@@ -88,6 +91,35 @@ class ConfigValidationTest {
         7,
         "jobs[0].frequency",
         "day-of-week AND a day-of-month");
+  }
+
+  @Test
+  void cronThatNeverFiresIsReported() {
+    assertOnly(
+        problems(job("repeat: Period, frequency: \"0 0 0 30 2 ?\"")),
+        7,
+        "jobs[0].frequency",
+        "'0 0 0 30 2 ?' never fires after");
+    assertOnly(
+        problems(job("repeat: Period, frequency: \"0 0 0 1 1 ? 2020\"")),
+        7,
+        "jobs[0].frequency",
+        "never fires after");
+  }
+
+  @Test
+  void cronWithAYearStillAheadIsAccepted() {
+    LoadContext in2019 =
+        new LoadContext(
+            FILE,
+            Path.of("/home/ops"),
+            "ops",
+            Clock.fixed(Instant.parse("2019-06-01T00:00:00Z"), ZoneOffset.UTC));
+
+    FleetConfig config =
+        ConfigLoader.parse(in2019, job("repeat: Period, frequency: \"0 0 0 1 1 ? 2020\""));
+
+    assertThat(config.fleet().jobs()).hasSize(1);
   }
 
   @Test
