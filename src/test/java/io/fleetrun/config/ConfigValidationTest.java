@@ -395,6 +395,15 @@ class ConfigValidationTest {
   }
 
   @Test
+  void postgresqlUrlIsRefusedUntilItIsSupported() {
+    assertOnly(
+        problems("database: { url: \"jdbc:postgresql://db.internal:5432/fleetrun?password=pw\" }\n"),
+        1,
+        "database.url",
+        "PostgreSQL is not supported yet; use jdbc:sqlite:FILE, like jdbc:sqlite:data/fleetrun.db");
+  }
+
+  @Test
   void badSettingsAreReported() {
     ConfigException e =
         problems(
@@ -408,7 +417,7 @@ class ConfigValidationTest {
         .containsExactly(
             "database.url", "ssh.hostKeyPolicy", "ssh.connectTimeout", "ssh.keyExchanges");
     assertThat(e)
-        .hasMessageContaining("only jdbc:sqlite:FILE and jdbc:postgresql:")
+        .hasMessageContaining("only jdbc:sqlite:FILE URLs are supported, got 'jdbc:mysql:...'")
         .hasMessageNotContaining("pw123")
         .hasMessageContaining("(did you mean 'accept-new'?)")
         .hasMessageContaining("'10' is not a duration");
