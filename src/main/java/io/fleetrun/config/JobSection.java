@@ -159,22 +159,20 @@ final class JobSection {
       CommandSection.Usage usage,
       ParameterValues parameters) {
     Set<String> used = usage.placeholders();
-    for (String name : used) {
-      if (!ScriptTemplate.BUILT_INS.contains(name)
-          && !parameters.values().containsKey(name)
-          && !usage.defaults().contains(name)) {
-        job.problem(
-            "parameters",
-            "%s: command '%s' needs a value for {{%s}}; set it in the job's parameters or give"
-                    .formatted(jobName, command, name)
-                + " the command a default");
-      }
+    ScriptTemplate.ParameterFit fit =
+        ScriptTemplate.fit(used, parameters.values().keySet(), usage.defaults());
+    for (String name : fit.missing()) {
+      job.problem(
+          "parameters",
+          "%s: command '%s' needs a value for {{%s}}; set it in the job's parameters or give"
+                  .formatted(jobName, command, name)
+              + " the command a default");
     }
     parameters
         .marks()
         .forEach(
             (name, mark) -> {
-              if (!used.contains(name)) {
+              if (fit.unused().contains(name)) {
                 problems.add(
                     mark,
                     job.pathOf("parameters") + "." + name,
