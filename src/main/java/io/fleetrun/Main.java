@@ -55,6 +55,17 @@ public final class Main implements Runnable {
       cmd.getErr().println(e.getMessage());
       return ExitCodes.CONFIG;
     }
+    if (e instanceof IllegalArgumentException) {
+      // Bad input in an option or parameter (a duration like 5x, a blank id): a usage error, not
+      // exit 1, which run --wait uses for "the invocation did not succeed".
+      cmd.getErr()
+          .printf(
+              "%s: %s (see '%s --help')%n",
+              cmd.getCommandSpec().qualifiedName(),
+              e.getMessage(),
+              cmd.getCommandSpec().qualifiedName());
+      return ExitCodes.USAGE;
+    }
     throw e;
   }
 

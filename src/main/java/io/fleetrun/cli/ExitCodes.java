@@ -16,6 +16,8 @@ public final class ExitCodes {
   public static final int TIMEOUT = 5;
   /** {@code daemon}: another daemon is running on the same database. */
   public static final int DAEMON_RUNNING = 6;
+  /** Bad command-line input, like picocli's own usage errors (the same code as a bad config). */
+  public static final int USAGE = 2;
 
   private ExitCodes() {}
 }

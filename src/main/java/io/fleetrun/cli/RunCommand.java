@@ -53,17 +53,20 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    // Parsed before the request is sent, so a typo does not leave an invocation running.
+    Duration timeout = DurationText.parse(waitTimeout);
     ControlRequest.Run request = new ControlRequest.Run(new CommandId(command),
         targets.instances.stream().map(InstanceId::new).toList(), Set.copyOf(targets.tags), params);
     try (Database db = CliDatabase.open(config)) {
       InvokeId id = new DaemonClient(db).request(request);
       System.out.println(id);
-      return await ? follow(new JooqInvocationQueries(db), id) : ExitCodes.OK;
+      return await ? follow(new JooqInvocationQueries(db), id, timeout) : ExitCodes.OK;
     }
   }
 
-  private int follow(JooqInvocationQueries queries, InvokeId id) throws InterruptedException {
-    Instant deadline = Instant.now().plus(DurationText.parse(waitTimeout));
+  private int follow(JooqInvocationQueries queries, InvokeId id, Duration timeout)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
       Optional<Invocation> invocation = queries.findInvocation(id).filter(i -> i.status().isEnded());
       if (invocation.isPresent()) {

@@ -26,9 +26,10 @@ public final class StopCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    InvokeId id = new InvokeId(invokeId);
     Set<InstanceId> only = instances.stream().map(InstanceId::new).collect(Collectors.toSet());
     try (Database db = CliDatabase.open(config)) {
-      new DaemonClient(db).request(new ControlRequest.Stop(new InvokeId(invokeId), only));
+      new DaemonClient(db).request(new ControlRequest.Stop(id, only));
       System.out.println("stopped " + invokeId + (only.isEmpty() ? "" : " on " + instances));
       return ExitCodes.OK;
     }

@@ -91,10 +91,22 @@ final class CommandSection {
     return true;
   }
 
-  /** Unknown built-ins and defaults that no placeholder uses are typos. */
+  /**
+   * Unknown built-ins and defaults that no placeholder uses are typos. A placeholder inside quotes,
+   * a here-document or a comment would let its value run as code.
+   */
   private static void checkPlaceholders(
       MapReader r, String content, ParameterValues defaults, Problems problems) {
     Set<String> used = ScriptTemplate.placeholders(content);
+    ScriptTemplate.quotedPlaceholders(content)
+        .forEach(
+            (name, where) ->
+                r.problem(
+                    "content",
+                    ("{{%s}} stands inside %s, where its value is not one literal word and could run"
+                            + " as code; a placeholder must be a bare word: assign it to a variable"
+                            + " first and use the variable: `v={{%s}}; echo \"msg: $v\"`")
+                        .formatted(name, where, name)));
     for (String name : used) {
       if (name.startsWith("fleetrun.") && !ScriptTemplate.BUILT_INS.contains(name)) {
         r.problem(

@@ -98,7 +98,8 @@ public final class ConfigLoader {
     CommandSection.Result commands =
         CommandSection.read(r.list("commands").orElse(List.of()), problems);
     List<Job> jobs =
-        JobSection.read(r.list("jobs").orElse(List.of()), instances, commands, problems);
+        JobSection.read(
+            r.list("jobs").orElse(List.of()), instances, commands, context.clock(), problems);
     problems.throwIfAny();
     Fleet fleet =
         new Fleet(instances.instances(), new ArrayList<>(commands.commands().values()), jobs);

@@ -6,6 +6,7 @@ import io.fleetrun.model.Job;
 import io.fleetrun.model.JobId;
 import io.fleetrun.model.ScriptTemplate;
 import io.fleetrun.model.Targets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,13 +26,18 @@ final class JobSection {
 
   private final InstanceSection.Result instances;
   private final CommandSection.Result commands;
+  private final Clock clock;
   private final Problems problems;
   private final Set<String> allTags = new TreeSet<>();
 
   private JobSection(
-      InstanceSection.Result instances, CommandSection.Result commands, Problems problems) {
+      InstanceSection.Result instances,
+      CommandSection.Result commands,
+      Clock clock,
+      Problems problems) {
     this.instances = instances;
     this.commands = commands;
+    this.clock = clock;
     this.problems = problems;
     instances.tagsById().values().forEach(allTags::addAll);
   }
@@ -40,8 +46,9 @@ final class JobSection {
       List<YamlNode> items,
       InstanceSection.Result instances,
       CommandSection.Result commands,
+      Clock clock,
       Problems problems) {
-    return new JobSection(instances, commands, problems).readAll(items);
+    return new JobSection(instances, commands, clock, problems).readAll(items);
   }
 
   private List<Job> readAll(List<YamlNode> items) {
@@ -57,7 +64,7 @@ final class JobSection {
       Optional<String> id = ids.claim(r);
       Optional<String> command = commandRef(r);
       Optional<Targets> targets = targets(r);
-      Optional<ScheduleRule.Schedule> schedule = ScheduleRule.read(r);
+      Optional<ScheduleRule.Schedule> schedule = ScheduleRule.read(r, clock.instant());
       Optional<PolicyRule.Policies> policies = PolicyRule.read(r, schedule);
       ParameterValues parameters = ParameterValues.read(r, problems);
       String jobName = id.map(v -> "job '" + v + "'").orElse("this job");
@@ -152,22 +159,20 @@ final class JobSection {
       CommandSection.Usage usage,
       ParameterValues parameters) {
     Set<String> used = usage.placeholders();
-    for (String name : used) {
-      if (!ScriptTemplate.BUILT_INS.contains(name)
-          && !parameters.values().containsKey(name)
-          && !usage.defaults().contains(name)) {
-        job.problem(
-            "parameters",
-            "%s: command '%s' needs a value for {{%s}}; set it in the job's parameters or give"
-                    .formatted(jobName, command, name)
-                + " the command a default");
-      }
+    ScriptTemplate.ParameterFit fit =
+        ScriptTemplate.fit(used, parameters.values().keySet(), usage.defaults());
+    for (String name : fit.missing()) {
+      job.problem(
+          "parameters",
+          "%s: command '%s' needs a value for {{%s}}; set it in the job's parameters or give"
+                  .formatted(jobName, command, name)
+              + " the command a default");
     }
     parameters
         .marks()
         .forEach(
             (name, mark) -> {
-              if (!used.contains(name)) {
+              if (fit.unused().contains(name)) {
                 problems.add(
                     mark,
                     job.pathOf("parameters") + "." + name,

@@ -2,6 +2,7 @@ package io.fleetrun.config;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Objects;
 
 /**
@@ -10,12 +11,19 @@ import java.util.Objects;
  * @param file the config file, absolute
  * @param home the folder {@code ~} stands for
  * @param userName the login user when the config names none (the user running the daemon)
+ * @param clock now, for checks that depend on it (a cron whose last fire time has passed)
  */
-record LoadContext(Path file, Path home, String userName) {
+record LoadContext(Path file, Path home, String userName, Clock clock) {
   LoadContext {
     file = file.toAbsolutePath().normalize();
     Objects.requireNonNull(home, "home");
     Objects.requireNonNull(userName, "userName");
+    Objects.requireNonNull(clock, "clock");
+  }
+
+  /** A context on the system clock. */
+  LoadContext(Path file, Path home, String userName) {
+    this(file, home, userName, Clock.systemUTC());
   }
 
   /** The context of the user running this JVM. */

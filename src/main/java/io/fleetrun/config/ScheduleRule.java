@@ -3,9 +3,12 @@ package io.fleetrun.config;
 import io.fleetrun.model.Frequency;
 import io.fleetrun.model.RepeatMode;
 import java.text.ParseException;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import java.util.TimeZone;
 import org.quartz.CronExpression;
 
 /**
@@ -19,12 +22,15 @@ final class ScheduleRule {
   /** A job's checked schedule. */
   record Schedule(RepeatMode repeat, Optional<Frequency> frequency) {}
 
+  private static final TimeZone UTC = TimeZone.getTimeZone("UTC");
+
   private ScheduleRule() {}
 
-  static Optional<Schedule> read(MapReader job) {
+  /** @param now a cron must still fire after this, or Quartz refuses to schedule it */
+  static Optional<Schedule> read(MapReader job, Instant now) {
     Optional<RepeatMode> repeat = repeat(job);
     Optional<String> text = job.nonBlankText("frequency");
-    Optional<Frequency> frequency = text.flatMap(t -> frequency(job, t));
+    Optional<Frequency> frequency = text.flatMap(t -> frequency(job, t, now));
     if (repeat.isEmpty() || (text.isPresent() && frequency.isEmpty())) {
       return Optional.empty();
     }
@@ -49,7 +55,7 @@ final class ScheduleRule {
     return mode;
   }
 
-  private static Optional<Frequency> frequency(MapReader job, String text) {
+  private static Optional<Frequency> frequency(MapReader job, String text, Instant now) {
     Frequency f;
     try {
       f = Frequency.parse(text);
@@ -58,14 +64,26 @@ final class ScheduleRule {
       return Optional.empty();
     }
     if (f instanceof Frequency.Cron cron) {
+      CronExpression expression;
       try {
-        new CronExpression(cron.expression());
+        expression = new CronExpression(cron.expression());
       } catch (ParseException e) {
         job.problem(
             "frequency",
             ("'%s' is neither rate(5m), at(2026-12-01T02:00:00Z) nor a Quartz cron expression"
                     + " (sec min hour day-of-month month day-of-week, like \"0 0 2 * * ?\"): %s")
                 .formatted(text, e.getMessage()));
+        return Optional.empty();
+      }
+      // Same time zone as the trigger (JobTriggers); Quartz's scheduleJob throws for a cron
+      // without a next fire time, which would stop a daemon start or half-apply a reload.
+      expression.setTimeZone(UTC);
+      if (expression.getNextValidTimeAfter(Date.from(now)) == null) {
+        job.problem(
+            "frequency",
+            ("'%s' never fires after %s (a day that does not exist, like 30 February, or a past"
+                    + " year); fix the day, month or year")
+                .formatted(text, now));
         return Optional.empty();
       }
     }

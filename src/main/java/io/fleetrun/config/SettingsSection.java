@@ -38,13 +38,17 @@ final class SettingsSection {
     }
     String u = url.get();
     if (u.startsWith(POSTGRESQL_PREFIX)) {
-      return u;
+      // The schema has a PostgreSQL twin, but Database.open speaks SQLite only.
+      r.problem(
+          "url",
+          "PostgreSQL is not supported yet; use %sFILE, like %s"
+              .formatted(SQLITE_PREFIX, ConfigDefaults.DATABASE_URL));
+      return resolveSqlite(ConfigDefaults.DATABASE_URL, context);
     }
     if (!u.startsWith(SQLITE_PREFIX)) {
       r.problem(
           "url",
-          "only %sFILE and %s//HOST/DB URLs are supported, got '%s'"
-              .formatted(SQLITE_PREFIX, POSTGRESQL_PREFIX, scheme(u)));
+          "only %sFILE URLs are supported, got '%s'".formatted(SQLITE_PREFIX, scheme(u)));
       return resolveSqlite(ConfigDefaults.DATABASE_URL, context);
     }
     if (u.length() == SQLITE_PREFIX.length() || u.charAt(SQLITE_PREFIX.length()) == '?') {

@@ -8,8 +8,6 @@ import io.fleetrun.model.RecordStatus;
 import io.fleetrun.store.InvocationFilter;
 import io.fleetrun.store.InvocationSummary;
 import io.fleetrun.store.JooqInvocationQueries;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,14 +16,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code fleetrun demo}: the daemon against an embedded SSH server, with a demo config. */
 @Command(name = "demo", description = "Start an embedded SSH server on 127.0.0.1 and a daemon with a demo config; Ctrl-C ends it.")
 public final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--dir", paramLabel = "DIR", description = "Folder for the demo's keys, config and database (default: data/demo of the install; emptied first).")
+  @Option(names = "--dir", paramLabel = "DIR", description = "Folder for the demo's keys, config and database (default: data/demo of the install; emptied first, so it must be new, empty or an earlier demo's).")
   Path dir;
 
   @Option(names = "--duration", paramLabel = "DURATION", description = "End by itself after this long, like 30s (default: run until Ctrl-C).")
@@ -35,8 +32,9 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path home = Path.of(System.getProperty("fleetrun.home", ".")).toAbsolutePath();
     Path demoDir = (dir != null ? dir : home.resolve("data/demo")).toAbsolutePath();
-    emptyFolder(demoDir);
+    // Parsed first, so a typo in --duration leaves the folder alone.
     Optional<Duration> limit = Optional.ofNullable(duration).map(DurationText::parse);
+    DemoFolder.prepare(demoDir);
     StopSignal stop = StopSignal.install();
     try (EmbeddedSshServer server = EmbeddedSshServer.start(demoDir.resolve("ssh"))) {
       Path db = demoDir.resolve("fleetrun.db");
@@ -85,18 +83,5 @@ public final class DemoCommand implements Callable<Integer> {
           s.instanceCounts().getOrDefault(RecordStatus.Running, 0)));
     }
     return out.toString();
-  }
-
-  private static void emptyFolder(Path folder) throws IOException {
-    if (Files.isDirectory(folder)) {
-      try (Stream<Path> walk = Files.walk(folder)) {
-        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-          if (!p.equals(folder)) {
-            Files.delete(p);
-          }
-        }
-      }
-    }
-    Files.createDirectories(folder);
   }
 }

@@ -21,7 +21,7 @@ final class DemoConfig {
           - { id: demo-3, host: 127.0.0.1, port: %d, tags: [demo, slow] }
         commands:
           - id: hello
-            content: "echo \\"hello from {{fleetrun.instanceId}}, {{who}}\\"; uname -sr"
+            content: "id={{fleetrun.instanceId}}; who={{who}}; echo \\"hello from $id, $who\\"; uname -sr"
             timeout: 10s
             parameters: { who: operator }
           - id: sometimes-slow

@@ -159,12 +159,18 @@ public final class Invoker {
       throw new InvocationRefusedException("no instance matches instances " + request.instances() + " / tags " + request.tags());
     }
     Map<String, String> parameters = merged(command.parameters(), request.parameters());
-    Set<String> missing = new LinkedHashSet<>(ScriptTemplate.placeholders(command.content()));
-    missing.removeAll(ScriptTemplate.BUILT_INS);
-    missing.removeAll(parameters.keySet());
-    if (!missing.isEmpty()) {
+    Set<String> placeholders = ScriptTemplate.placeholders(command.content());
+    ScriptTemplate.ParameterFit fit =
+        ScriptTemplate.fit(placeholders, request.parameters().keySet(), command.parameters().keySet());
+    if (!fit.unused().isEmpty()) {
+      // As in config: a name no placeholder uses is most likely misspelt.
       throw new InvocationRefusedException(
-          "command '" + command.id() + "' needs a value for " + missing.stream().map(p -> "{{" + p + "}}").collect(Collectors.joining(", ")));
+          "command '" + command.id() + "' does not use parameter " + braced(fit.unused())
+              + "; its placeholders are " + (placeholders.isEmpty() ? "none" : braced(placeholders)));
+    }
+    if (!fit.missing().isEmpty()) {
+      throw new InvocationRefusedException(
+          "command '" + command.id() + "' needs a value for " + braced(fit.missing()));
     }
     NewInvocation invocation = newInvocation(Optional.empty(), command, parameters, targets);
     store.createInvocation(invocation);
@@ -329,5 +335,9 @@ public final class Invoker {
         queries.findInvocation(id).ifPresent(this::rememberIfJobStopped);
       }
     }
+  }
+
+  private static String braced(Set<String> names) {
+    return names.stream().map(p -> "{{" + p + "}}").collect(Collectors.joining(", "));
   }
 }

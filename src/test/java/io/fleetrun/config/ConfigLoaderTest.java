@@ -167,14 +167,12 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void databaseUrlsKeepAbsolutePathsQueriesAndPostgres() {
+  void databaseUrlsKeepAbsolutePathsAndQueries() {
     assertThat(url("jdbc:sqlite:/var/lib/fleetrun/f.db"))
         .isEqualTo("jdbc:sqlite:/var/lib/fleetrun/f.db");
     assertThat(url("jdbc:sqlite:~/f.db")).isEqualTo("jdbc:sqlite:/home/ops/f.db");
     assertThat(url("jdbc:sqlite:../f.db?busy_timeout=5000"))
         .isEqualTo("jdbc:sqlite:/srv/f.db?busy_timeout=5000");
-    assertThat(url("jdbc:postgresql://db.internal:5432/fleetrun"))
-        .isEqualTo("jdbc:postgresql://db.internal:5432/fleetrun");
   }
 
   @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** One test per kind of mistake an operator makes; each must name file, line and key. */
@@ -88,6 +91,35 @@ class ConfigValidationTest {
         7,
         "jobs[0].frequency",
         "day-of-week AND a day-of-month");
+  }
+
+  @Test
+  void cronThatNeverFiresIsReported() {
+    assertOnly(
+        problems(job("repeat: Period, frequency: \"0 0 0 30 2 ?\"")),
+        7,
+        "jobs[0].frequency",
+        "'0 0 0 30 2 ?' never fires after");
+    assertOnly(
+        problems(job("repeat: Period, frequency: \"0 0 0 1 1 ? 2020\"")),
+        7,
+        "jobs[0].frequency",
+        "never fires after");
+  }
+
+  @Test
+  void cronWithAYearStillAheadIsAccepted() {
+    LoadContext in2019 =
+        new LoadContext(
+            FILE,
+            Path.of("/home/ops"),
+            "ops",
+            Clock.fixed(Instant.parse("2019-06-01T00:00:00Z"), ZoneOffset.UTC));
+
+    FleetConfig config =
+        ConfigLoader.parse(in2019, job("repeat: Period, frequency: \"0 0 0 1 1 ? 2020\""));
+
+    assertThat(config.fleet().jobs()).hasSize(1);
   }
 
   @Test
@@ -233,7 +265,7 @@ class ConfigValidationTest {
             """
             instances: [{ id: a, host: h }]
             commands:
-              - { id: copy, content: "cp {{src}} {{dst}} # {{fleetrun.invokeId}}", parameters: { dst: /tmp } }
+              - { id: copy, content: "cp {{src}} {{dst}}; echo {{fleetrun.invokeId}}", parameters: { dst: /tmp } }
             jobs:
               - { id: backup, command: copy, targets: { instances: [a] }, repeat: Once }
             """);
@@ -272,6 +304,39 @@ class ConfigValidationTest {
     assertThat(e)
         .hasMessageContaining("{{fleetrun.host}} is not a built-in")
         .hasMessageContaining("default for 'x' is not used");
+  }
+
+  @Test
+  void placeholderInsideQuotesIsReportedWithTheSafeForm() {
+    ConfigException e =
+        problems(
+            "commands:\n"
+                + "  - { id: c, content: \"echo \\\"msg: {{m}}\\\"\", parameters: { m: hi } }\n");
+
+    assertOnly(
+        e,
+        2,
+        "commands[0].content",
+        "{{m}} stands inside double quotes, where its value is not one literal word and could run"
+            + " as code; a placeholder must be a bare word: assign it to a variable first and use"
+            + " the variable: `v={{m}}; echo \"msg: $v\"`");
+  }
+
+  @Test
+  void placeholderInAHereDocumentIsReported() {
+    ConfigException e =
+        problems(
+            """
+            commands:
+              - id: c
+                content: |
+                  cat <<EOF
+                  {{m}}
+                  EOF
+                parameters: { m: hi }
+            """);
+
+    assertOnly(e, 3, "commands[0].content", "{{m}} stands inside a here-document");
   }
 
   @Test
@@ -330,6 +395,15 @@ class ConfigValidationTest {
   }
 
   @Test
+  void postgresqlUrlIsRefusedUntilItIsSupported() {
+    assertOnly(
+        problems("database: { url: \"jdbc:postgresql://db.internal:5432/fleetrun?password=pw\" }\n"),
+        1,
+        "database.url",
+        "PostgreSQL is not supported yet; use jdbc:sqlite:FILE, like jdbc:sqlite:data/fleetrun.db");
+  }
+
+  @Test
   void badSettingsAreReported() {
     ConfigException e =
         problems(
@@ -343,7 +417,7 @@ class ConfigValidationTest {
         .containsExactly(
             "database.url", "ssh.hostKeyPolicy", "ssh.connectTimeout", "ssh.keyExchanges");
     assertThat(e)
-        .hasMessageContaining("only jdbc:sqlite:FILE and jdbc:postgresql:")
+        .hasMessageContaining("only jdbc:sqlite:FILE URLs are supported, got 'jdbc:mysql:...'")
         .hasMessageNotContaining("pw123")
         .hasMessageContaining("(did you mean 'accept-new'?)")
         .hasMessageContaining("'10' is not a duration");

@@ -1,0 +1,69 @@
+package io.fleetrun.demo;
+
+import io.fleetrun.cli.CliFailure;
+import io.fleetrun.cli.ExitCodes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The demo's folder, emptied before each demo. Only a folder that is empty or that an earlier
+ * demo wrote (it holds {@link #MARKER}) is emptied, so {@code --dir ~} cannot wipe a home folder.
+ */
+final class DemoFolder {
+  /** Written into the folder by the demo; its presence allows the next demo to empty it. */
+  static final String MARKER = ".fleetrun-demo";
+
+  /** What demos wrote before the marker existed: such a folder is an earlier demo's too. */
+  private static final Set<String> OLD_DEMO_FILES =
+      Set.of("ssh", "fleetrun-demo.yaml", "fleetrun.db", "fleetrun.db-wal", "fleetrun.db-shm");
+
+  private DemoFolder() {}
+
+  /**
+   * Makes {@code folder} an empty folder holding only the marker.
+   *
+   * @throws CliFailure when it is not a folder, or holds files the demo did not write
+   */
+  static void prepare(Path folder) throws IOException {
+    if (Files.exists(folder, LinkOption.NOFOLLOW_LINKS)
+        && !Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+      throw new CliFailure(
+          "demo: " + folder + " is not a folder; choose another --dir", ExitCodes.USAGE);
+    }
+    if (Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+      if (!Files.isRegularFile(folder.resolve(MARKER)) && !holdsOnlyOldDemoFiles(folder)) {
+        throw new CliFailure(
+            ("demo: %s holds files the demo did not write (no %s in it); the demo empties its"
+                    + " folder, so give an empty or new one with --dir")
+                .formatted(folder, MARKER),
+            ExitCodes.USAGE);
+      }
+      empty(folder);
+    }
+    Files.createDirectories(folder);
+    Files.writeString(folder.resolve(MARKER), "written by fleetrun demo; the next demo empties this folder\n");
+  }
+
+  /** True also for an empty folder. */
+  private static boolean holdsOnlyOldDemoFiles(Path folder) throws IOException {
+    try (Stream<Path> entries = Files.list(folder)) {
+      return entries.allMatch(p -> OLD_DEMO_FILES.contains(p.getFileName().toString()));
+    }
+  }
+
+  /** Deletes what is inside; {@code walk} does not follow links, so a link is deleted, not its target. */
+  private static void empty(Path folder) throws IOException {
+    try (Stream<Path> walk = Files.walk(folder)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        if (!p.equals(folder)) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+}
