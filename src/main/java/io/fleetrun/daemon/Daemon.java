@@ -104,6 +104,11 @@ public final class Daemon implements AutoCloseable {
       ssh = new MinaSshExecutor(config.ssh(), config.limits(), clock);
       this.executor = ssh;
       new Recovery(store, executor, executor.orphanKillBound(), clock).repair(config.fleet());
+      int unanswered = control.refuseUnanswered(
+          "the daemon stopped while carrying out this request; check the invocations and retry", clock.instant());
+      if (unanswered > 0) {
+        log.warn("{} CLI request(s) taken by a previous daemon were never answered; answered them as refused", unanswered);
+      }
       this.invoker = new Invoker(store, queries, executor, config.fleet(), clock);
       quartz = new FleetScheduler(
           database.dataSource(), invoker::fireJob, settings.schedulerName(), settings.misfireThreshold());

@@ -48,4 +48,10 @@ public interface ControlChannel {
 
   /** The last reload attempt of daemon {@code nodeId}, if it tried one since it started. */
   Optional<ReloadResult> lastReload(String nodeId);
+
+  /**
+   * Answers every request a previous daemon took but never answered (it died while carrying
+   * them out) as refused with {@code reason}, so no CLI waits for them. Returns how many.
+   */
+  int refuseUnanswered(String reason, Instant now);
 }

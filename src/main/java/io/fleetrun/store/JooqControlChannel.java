@@ -190,4 +190,15 @@ public final class JooqControlChannel implements ControlChannel {
             ReloadResult.OK.equals(row.getLastReloadResult()),
             Objects.requireNonNullElse(row.getLastReloadMessage(), "")));
   }
+
+  @Override
+  public int refuseUnanswered(String reason, Instant now) {
+    return db.dsl().transactionResult(cfg -> cfg.dsl()
+        .update(CONTROL_REQUEST)
+        .set(CONTROL_REQUEST.DONE_AT, now)
+        .set(CONTROL_REQUEST.ERROR, reason)
+        .where(CONTROL_REQUEST.CLAIMED_AT.isNotNull())
+        .and(CONTROL_REQUEST.DONE_AT.isNull())
+        .execute());
+  }
 }

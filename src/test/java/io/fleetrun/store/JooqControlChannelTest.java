@@ -99,4 +99,21 @@ class JooqControlChannelTest {
     channel.removeHeartbeat("node-1");
     assertThat(channel.latestHeartbeat()).isEmpty();
   }
+
+  @Test
+  void requestsADeadDaemonTookButNeverAnsweredAreAnsweredAsRefused() {
+    long answered = channel.submit(new ControlRequest.Stop(new InvokeId("t-1"), Set.of()), T0);
+    long taken = channel.submit(new ControlRequest.Stop(new InvokeId("t-2"), Set.of()), T0);
+    channel.claimPending(T0.plusSeconds(1));
+    channel.complete(answered, new RequestAnswer.Done(new InvokeId("t-1")), T0.plusSeconds(1));
+    long waiting = channel.submit(new ControlRequest.Stop(new InvokeId("t-3"), Set.of()), T0.plusSeconds(2));
+
+    assertThat(channel.refuseUnanswered("the daemon stopped", T0.plusSeconds(3))).isEqualTo(1);
+
+    assertThat(channel.findRequest(taken)).map(RequestState::answer)
+        .contains(Optional.of(new RequestAnswer.Refused("the daemon stopped")));
+    assertThat(channel.findRequest(answered)).map(RequestState::answer)
+        .contains(Optional.of(new RequestAnswer.Done(new InvokeId("t-1"))));
+    assertThat(channel.findRequest(waiting)).map(RequestState::answer).contains(Optional.empty());
+  }
 }
