@@ -11,8 +11,8 @@ import io.fleetrun.cli.ValidateCommand;
 import io.fleetrun.config.ConfigException;
 import io.fleetrun.daemon.DaemonCommand;
 import io.fleetrun.demo.DemoCommand;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code bin/fleetrun}: the daemon, the demo and the CLI commands. */
 @Command(

@@ -1,7 +1,7 @@
 package io.fleetrun.daemon;
 
-import io.fleetrun.invoke.JobSpec;
 import io.fleetrun.config.FleetConfig;
+import io.fleetrun.invoke.JobSpec;
 import io.fleetrun.model.Command;
 import io.fleetrun.model.CommandId;
 import io.fleetrun.model.Fleet;

@@ -9,11 +9,14 @@ import io.fleetrun.store.jooq.tables.records.ControlRequestRow;
 import io.fleetrun.store.jooq.tables.records.DaemonHeartbeatRow;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.impl.DSL;
 
 /**
@@ -105,23 +108,20 @@ public final class JooqControlChannel implements ControlChannel {
 
   @Override
   public void heartbeat(DaemonInfo daemon, Instant now) {
+    Map<Field<?>, Object> row = new LinkedHashMap<>();
+    row.put(DAEMON_HEARTBEAT.PID, daemon.pid());
+    row.put(DAEMON_HEARTBEAT.HOST, daemon.host());
+    row.put(DAEMON_HEARTBEAT.VERSION, daemon.version());
+    row.put(DAEMON_HEARTBEAT.CONFIG_FILE, daemon.configFile());
+    row.put(DAEMON_HEARTBEAT.STARTED_AT, daemon.startedAt());
+    row.put(DAEMON_HEARTBEAT.BEAT_AT, now);
     db.dsl()
         .insertInto(DAEMON_HEARTBEAT)
         .set(DAEMON_HEARTBEAT.NODE_ID, daemon.nodeId())
-        .set(DAEMON_HEARTBEAT.PID, daemon.pid())
-        .set(DAEMON_HEARTBEAT.HOST, daemon.host())
-        .set(DAEMON_HEARTBEAT.VERSION, daemon.version())
-        .set(DAEMON_HEARTBEAT.CONFIG_FILE, daemon.configFile())
-        .set(DAEMON_HEARTBEAT.STARTED_AT, daemon.startedAt())
-        .set(DAEMON_HEARTBEAT.BEAT_AT, now)
+        .set(row)
         .onConflict(DAEMON_HEARTBEAT.NODE_ID)
         .doUpdate()
-        .set(DAEMON_HEARTBEAT.PID, daemon.pid())
-        .set(DAEMON_HEARTBEAT.HOST, daemon.host())
-        .set(DAEMON_HEARTBEAT.VERSION, daemon.version())
-        .set(DAEMON_HEARTBEAT.CONFIG_FILE, daemon.configFile())
-        .set(DAEMON_HEARTBEAT.STARTED_AT, daemon.startedAt())
-        .set(DAEMON_HEARTBEAT.BEAT_AT, now)
+        .set(row)
         .execute();
   }
 

@@ -1,6 +1,5 @@
 package io.fleetrun.daemon;
 
-import io.fleetrun.testing.SqlReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,6 +8,7 @@ import io.fleetrun.model.RepeatMode;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.UtcText;
 import io.fleetrun.testing.OpenSshTargets;
+import io.fleetrun.testing.SqlReader;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

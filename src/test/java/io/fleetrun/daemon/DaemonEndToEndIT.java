@@ -1,12 +1,12 @@
 package io.fleetrun.daemon;
 
-import io.fleetrun.testing.SqlReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fleetrun.Main;
 import io.fleetrun.config.ConfigLoader;
 import io.fleetrun.testing.OpenSshTargets;
+import io.fleetrun.testing.SqlReader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,12 +1,12 @@
 package io.fleetrun.daemon;
 
-import io.fleetrun.testing.FleetrunProcess;
-import io.fleetrun.testing.SqlReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fleetrun.testing.FleetrunProcess;
 import io.fleetrun.testing.LocalCommand;
 import io.fleetrun.testing.OpenSshTargets;
+import io.fleetrun.testing.SqlReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;

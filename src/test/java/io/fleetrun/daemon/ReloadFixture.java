@@ -1,7 +1,7 @@
 package io.fleetrun.daemon;
 
-import io.fleetrun.testing.SqlReader;
 import io.fleetrun.config.ConfigLoader;
+import io.fleetrun.testing.SqlReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

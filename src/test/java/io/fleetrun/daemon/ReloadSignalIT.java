@@ -1,9 +1,9 @@
 package io.fleetrun.daemon;
 
-import io.fleetrun.testing.FleetrunProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fleetrun.testing.FleetrunProcess;
 import io.fleetrun.testing.LocalCommand;
 import java.nio.file.Path;
 import java.time.Duration;
