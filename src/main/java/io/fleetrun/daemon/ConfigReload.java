@@ -59,11 +59,6 @@ final class ConfigReload {
     this.clock = clock;
   }
 
-  /** The config in force: the last one applied, with the start's restart-only settings. */
-  synchronized FleetConfig inForce() {
-    return inForce;
-  }
-
   /**
    * At start, before the first fire: periodic invocations a previous run left follow the config
    * as a reload would make them (removed jobs forgotten, targets followed), so a restart and a
