@@ -27,7 +27,8 @@ class CheckE2eRanTest {
     reports = Files.createDirectories(dir.resolve("failsafe-reports"));
     source("io/fleetrun/a/AlphaIT.java", "class AlphaIT {}");
     source("io/fleetrun/b/BetaIT.java", "final class BetaIT {}");
-    source("io/fleetrun/b/GammaIT.java", "public class GammaIT {}");
+    // a nested abstract helper does not make the test class abstract
+    source("io/fleetrun/b/GammaIT.java", "public class GammaIT {\n  abstract static class Step {}\n}");
     source("io/fleetrun/b/BaseIT.java", "/** shared */\npublic abstract class BaseIT {}");
     source("io/fleetrun/b/PlainTest.java", "class PlainTest {}");
   }
