@@ -60,13 +60,22 @@ class ConfigWatcherTest {
     Files.writeString(dir.resolve("fleetrun.db-wal"), "x");
     Files.writeString(dir.resolve("fleetrun.yaml.bak"), "x");
     assertQuietFor(DEBOUNCE.multipliedBy(3), 0);
+    // The watcher was live all along: the config itself, written next, is seen.
+    Files.writeString(file, "jobs: [] # edited\n");
+    await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
   }
 
   @Test
   void closeStopsCallbacks() throws Exception {
     watcher.close();
-    Files.writeString(file, "jobs: [] # after close\n");
-    assertQuietFor(DEBOUNCE.multipliedBy(3), 0);
+    AtomicInteger peerCalls = new AtomicInteger();
+    try (ConfigWatcher peer = ConfigWatcher.start(file, DEBOUNCE, peerCalls::incrementAndGet)) {
+      Files.writeString(file, "jobs: [] # after close\n");
+      // A watcher still open sees the write; the closed one, which would have seen it at the
+      // same moment, stays silent beyond that.
+      await().atMost(Duration.ofSeconds(5)).until(() -> peerCalls.get() == 1);
+      assertQuietFor(DEBOUNCE.multipliedBy(2), 0);
+    }
   }
 
   private void assertQuietFor(Duration time, int expected) {

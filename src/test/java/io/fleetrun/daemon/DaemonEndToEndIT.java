@@ -56,11 +56,13 @@ class DaemonEndToEndIT {
           - { id: long-tick, content: "sh -c 'sleep 412; echo e2e-periodic-marker'", timeout: 60s }
           - { id: flood, content: "head -c 200000 /dev/zero | tr '\\\\0' x; echo; echo tail-line", timeout: 20s }
           - { id: exit3, content: "echo failing >&2; exit 3", timeout: 20s }
+          - { id: pulse, content: "true", timeout: 20s }
         jobs:
           - { id: j-hello, command: hello, targets: { instances: [a, b, c] }, repeat: Once }
           - { id: j-partial, command: slow-on-b, targets: { tags: [web] }, repeat: Once }
           - { id: j-long-tick, command: long-tick, targets: { instances: [a, c] }, repeat: Period, frequency: "rate(1s)", overlap: allow }
           - { id: j-flood, command: flood, targets: { instances: [c] }, repeat: Once }
+          - { id: j-pulse, command: pulse, targets: { instances: [c] }, repeat: Period, frequency: "rate(1s)" }
         """.formatted(db, targets.clientKey(), targets.knownHosts(), p.get(0), p.get(1), p.get(2)));
     daemon = Daemon.start(ConfigLoader.load(configFile), Clock.systemUTC(),
         new Daemon.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), "e2e", Duration.ofMillis(100)));
@@ -127,12 +129,20 @@ class DaemonEndToEndIT {
 
     assertThat(cli("stop", invokeId).exitCode).isZero();
     awaitStatus("j-long-tick", "Stopped");
-    // A stopped periodic job stays stopped: later fires create no new invocation.
-    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() ->
-        query("SELECT status FROM invocation WHERE job_id = 'j-long-tick'").equals(List.of("Stopped")));
     await().atMost(Duration.ofSeconds(10)).until(() -> targets.processesMatching("sleep 412").isEmpty());
     await().atMost(Duration.ofSeconds(10)).until(() ->
         count("SELECT count(*) FROM invocation_record WHERE invoke_id = '" + invokeId + "' AND status = 'Running'") == 0);
+    // A stopped periodic job stays stopped: later fires create no new invocation and no record.
+    // Watched while j-pulse, firing every second as j-long-tick did, adds two records: the
+    // scheduler was live in that window.
+    String tickRecords = "SELECT count(*) FROM invocation_record r JOIN invocation i USING (invoke_id) "
+        + "WHERE i.job_id = 'j-long-tick'";
+    String pulseRecords = tickRecords.replace("j-long-tick", "j-pulse");
+    long ticks = count(tickRecords);
+    long pulses = count(pulseRecords);
+    await().atMost(Duration.ofSeconds(20)).until(() -> count(pulseRecords) >= pulses + 2);
+    assertThat(query("SELECT status FROM invocation WHERE job_id = 'j-long-tick'")).containsExactly("Stopped");
+    assertThat(count(tickRecords)).isEqualTo(ticks);
     assertThat(query("SELECT DISTINCT status || ':' || detail_status FROM invocation_record WHERE invoke_id = '" + invokeId
         + "' AND stop_time IS NOT NULL")).containsOnly("Stopped:Cancelled");
     assertThat(query("SELECT stopped_at IS NOT NULL FROM invocation WHERE invoke_id = '" + invokeId + "'")).containsExactly("1");

@@ -7,6 +7,7 @@ import io.fleetrun.testing.FleetrunProcess;
 import io.fleetrun.testing.LocalCommand;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -41,8 +42,13 @@ class ReloadSignalIT {
         config.query("SELECT config_loaded_at IS NOT NULL FROM daemon_heartbeat").equals(List.of("1")));
 
     config.edit("jobs: [ { id: added, command: c, targets: { instances: [a] }, repeat: Once } ]\n");
-    await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(2)).until(() ->
-        config.query("SELECT count(*) FROM daemon_heartbeat WHERE last_reload_at IS NULL").equals(List.of("1")));
+    // The watcher does not see the edit, although the daemon is alive meanwhile: its heartbeat
+    // (every second) moves on past a second after the edit, more than twice the watch debounce.
+    Instant edited = Instant.now();
+    await().atMost(Duration.ofSeconds(15)).until(() -> Instant.parse(
+        config.query("SELECT beat_at FROM daemon_heartbeat").get(0)).isAfter(edited.plusSeconds(1)));
+    assertThat(config.query("SELECT count(*) FROM daemon_heartbeat WHERE last_reload_at IS NULL"))
+        .containsExactly("1");
     LocalCommand.Result hup = LocalCommand.run(Duration.ofSeconds(10), List.of("kill", "-HUP", String.valueOf(daemon.pid())));
     assertThat(hup.exitCode()).as(hup.output()).isZero();
 

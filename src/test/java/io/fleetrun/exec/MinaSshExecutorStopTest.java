@@ -97,8 +97,17 @@ class MinaSshExecutorStopTest {
     run.stop();
 
     assertThat(SshFixture.await(run)).isInstanceOf(ExecutionOutcome.Stopped.class);
-    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
-        .until(() -> processesWith(marker).isEmpty());
+    // A run started after the stop gets its processes going on the same server; by then a
+    // script of the stopped run that slipped through would be running too, so it is looked for
+    // only once the peer is seen (and again after the peer is stopped).
+    String peerMarker = "marker-" + UUID.randomUUID();
+    Execution peer = executor.start(request(scriptWithChildren(peerMarker), Duration.ofMinutes(5)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> processesWith(peerMarker).size() >= 2);
+    assertThat(processesWith(marker)).isEmpty();
+    peer.stop();
+    assertThat(SshFixture.await(peer)).isInstanceOf(ExecutionOutcome.Stopped.class);
+    await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(peerMarker).isEmpty());
+    assertThat(processesWith(marker)).isEmpty();
   }
 
   @Test

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.fleetrun.model.ScriptTemplate;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,9 +115,13 @@ class RemoteCommandTest {
   @Test
   void killCommandEndsAGroupThatIgnoresTerm() throws Exception {
     Process group = new ProcessBuilder("setsid", "/bin/sh", "-c",
-        "trap '' TERM; while :; do sleep 0.05; done").start();
+        "trap '' TERM; echo trapped; while :; do sleep 0.05; done").start();
     long pgid = group.pid();
-    Thread.sleep(200);
+    // Wait for the trap rather than sleep 200 ms: on a loaded machine a TERM that came first
+    // would end the shell at once, and the test would fail for the wrong reason.
+    BufferedReader out = new BufferedReader(
+        new InputStreamReader(group.getInputStream(), StandardCharsets.UTF_8));
+    assertThat(out.readLine()).isEqualTo("trapped");
 
     long startNanos = System.nanoTime();
     runLocally(RemoteCommand.kill(pgid, Duration.ofMillis(300)));

@@ -112,15 +112,18 @@ class DatabaseTest {
             + "VALUES ('cli', 1, 'h', 'v', 'c', 'x', 'x')");
       }
       CountDownLatch started = new CountDownLatch(1);
-      CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
+      CompletableFuture<Long> write = CompletableFuture.supplyAsync(() -> {
         started.countDown();
         store.createInvocation(once("t-wait", Optional.empty(), T0, "a"));
+        return System.nanoTime();
       });
       assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
-      Thread.sleep(Duration.ofMillis(300).toMillis());
+      Thread.sleep(Duration.ofMillis(300).toMillis()); // time to reach the lock; not the proof
       assertThat(write).isNotDone();
+      long committed = System.nanoTime();
       other.commit();
-      write.get(Database.BUSY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      // The proof: the write ended after the other process let go, however slow its thread was.
+      assertThat(write.get(Database.BUSY_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isGreaterThan(committed);
       assertThat(count(other, "invocation")).isEqualTo(1);
     }
   }

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Real OpenSSH {@code sshd} targets on 127.0.0.1, started by a test and stopped by {@link
@@ -33,9 +32,9 @@ import org.junit.jupiter.api.Assumptions;
  * //     -p targets.ports().get(0) root@127.0.0.1 ...
  * </pre>
  *
- * <p>{@link #start} skips the calling test class (a JUnit assumption) when sshd or ssh-keygen is
- * missing or the JVM is not root, so {@code mvn verify} stays green on a box without OpenSSH.
- * See also {@link OpenSshTargetsExtension}.
+ * <p>When sshd or ssh-keygen is missing or the JVM is not root, {@link #start} skips the calling
+ * test class on a developer's box (so {@code mvn verify} stays green without OpenSSH) and fails it
+ * under {@code CI=true} (see {@link RequiredTool}). See also {@link OpenSshTargetsExtension}.
  */
 public final class OpenSshTargets implements AutoCloseable {
   /** The OpenSSH server this fixture runs (Debian's openssh-server). */
@@ -78,10 +77,12 @@ public final class OpenSshTargets implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** Skips the current test (class, when called from @BeforeAll) when targets cannot run. */
-  public static void assumeAvailable() {
-    Optional<String> reason = unavailableReason();
-    Assumptions.assumeTrue(reason.isEmpty(), () -> "real OpenSSH targets skipped: " + reason.get());
+  /**
+   * When targets cannot run here, skips the current test (the class, from {@code @BeforeAll}) on a
+   * developer's box and fails it under CI; see {@link RequiredTool}.
+   */
+  public static void requireAvailable() {
+    RequiredTool.require("sshd", unavailableReason());
   }
 
   /**
@@ -92,7 +93,7 @@ public final class OpenSshTargets implements AutoCloseable {
     if (count < 1) {
       throw new IllegalArgumentException("count must be >= 1, got " + count);
     }
-    assumeAvailable();
+    requireAvailable();
     ensurePrivsepDir();
     SshdFiles files = new SshdFiles(dir.toAbsolutePath());
     files.generateKeys(sshKeygen().orElseThrow().toString());

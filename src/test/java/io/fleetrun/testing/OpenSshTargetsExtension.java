@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@literal @}Test void runsEverywhere(OpenSshTargets targets) { ... }   // or SSH.targets()
  * </pre>
  *
- * The class is skipped when OpenSSH cannot run here (see {@link OpenSshTargets#start}).
+ * When OpenSSH cannot run here the class is skipped, or fails under CI (see {@link
+ * OpenSshTargets#start}).
  */
 public final class OpenSshTargetsExtension
     implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
@@ -49,7 +50,7 @@ public final class OpenSshTargetsExtension
 
   @Override
   public void beforeAll(ExtensionContext context) throws IOException {
-    OpenSshTargets.assumeAvailable();
+    OpenSshTargets.requireAvailable();
     dir = Files.createTempDirectory("fleetrun-sshd-");
     targets = OpenSshTargets.start(dir, count);
   }

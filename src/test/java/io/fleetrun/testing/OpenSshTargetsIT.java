@@ -11,10 +11,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,8 +29,8 @@ class OpenSshTargetsIT {
 
   @BeforeAll
   static void startTargets() {
-    Assumptions.assumeTrue(
-        Files.isExecutable(SSH), SSH + " missing; .ci/run installs openssh-client");
+    RequiredTool.require("ssh", Files.isExecutable(SSH)
+        ? Optional.empty() : Optional.of(SSH + " missing; .ci/run installs openssh-client"));
     targets = OpenSshTargets.start(dir, 3);
   }
 
