@@ -48,7 +48,7 @@ final class DemoFolder {
     }
     // Private: the demo's database holds outputs, its ssh folder a private key.
     PrivateFiles.createFolders(folder);
-    Files.setPosixFilePermissions(folder, PrivateFiles.FOLDER);
+    PrivateFiles.makeFolderPrivate(folder); // an earlier demo's folder may predate this rule
     Files.writeString(folder.resolve(MARKER), "written by fleetrun demo; the next demo empties this folder\n");
   }
 

@@ -78,6 +78,11 @@ public final class PrivateFiles {
     }
   }
 
+  /** Makes an existing folder {@code rwx------}: for folders fleetrun owns, like the demo's. */
+  public static void makeFolderPrivate(Path folder) throws IOException {
+    setMode(folder, FOLDER);
+  }
+
   /**
    * Creates {@code file} empty and {@code rw-------} when it is missing; when it exists and group
    * or others have any permission on it, takes those away (the owner's are kept).
