@@ -2,6 +2,7 @@ package io.fleetrun.config;
 
 import io.fleetrun.model.Instance;
 import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.SecretFiles;
 import io.fleetrun.model.SecretRef;
 import io.fleetrun.model.SshSettings;
 import java.nio.file.Path;
@@ -46,7 +47,9 @@ final class InstanceSection {
       Optional<String> host = r.requiredText("host");
       int port = r.integer("port", 1, 65535).orElse(ConfigDefaults.PORT);
       String user = r.nonBlankText("user").orElse(ssh.user());
-      Optional<Path> identity = r.path("identityFile", context).or(ssh::identityFile);
+      Optional<Path> ownKey = r.path("identityFile", context);
+      ownKey.ifPresent(key -> requirePrivate(r, "identityFile", key, "private key"));
+      Optional<Path> identity = ownKey.or(ssh::identityFile);
       Optional<SecretRef> password = password(r, context, problems);
       Set<String> tags = tags(r, problems);
       id.ifPresent(v -> tagsById.put(v, tags));
@@ -107,6 +110,16 @@ final class InstanceSection {
       }
       return Optional.of(new SecretRef.Env(env.get()));
     }
+    file.ifPresent(f -> requirePrivate(p, "file", f, "password file"));
     return file.map(SecretRef.File::new);
+  }
+
+  /**
+   * Reports {@code file} at {@code key} when group or others may open it (see {@link
+   * SecretFiles}). A missing file is not reported here: it may be put in place before the first
+   * run, which reports it if not.
+   */
+  static void requirePrivate(MapReader r, String key, Path file, String what) {
+    SecretFiles.tooOpen(file, what).ifPresent(message -> r.problem(key, message));
   }
 }

@@ -88,6 +88,8 @@ final class SettingsSection {
     Optional<MapReader> r = section;
     String user = r.flatMap(s -> s.nonBlankText("user")).orElse(context.userName());
     Optional<Path> identity = r.flatMap(s -> s.path("identityFile", context));
+    identity.ifPresent(
+        key -> InstanceSection.requirePrivate(r.get(), "identityFile", key, "private key"));
     Path knownHosts =
         r.flatMap(s -> s.path("knownHosts", context))
             .orElseGet(() -> context.resolve(ConfigDefaults.KNOWN_HOSTS));

@@ -2,6 +2,7 @@ package io.fleetrun.demo;
 
 import io.fleetrun.cli.CliFailure;
 import io.fleetrun.cli.ExitCodes;
+import io.fleetrun.store.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -25,7 +26,7 @@ final class DemoFolder {
   private DemoFolder() {}
 
   /**
-   * Makes {@code folder} an empty folder holding only the marker.
+   * Makes {@code folder} an empty folder holding only the marker, {@code rwx------}.
    *
    * @throws CliFailure when it is not a folder, or holds files the demo did not write
    */
@@ -45,7 +46,9 @@ final class DemoFolder {
       }
       empty(folder);
     }
-    Files.createDirectories(folder);
+    // Private: the demo's database holds outputs, its ssh folder a private key.
+    PrivateFiles.createFolders(folder);
+    PrivateFiles.makeFolderPrivate(folder); // an earlier demo's folder may predate this rule
     Files.writeString(folder.resolve(MARKER), "written by fleetrun demo; the next demo empties this folder\n");
   }
 

@@ -1,5 +1,6 @@
 package io.fleetrun.demo;
 
+import io.fleetrun.store.PrivateFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -59,7 +60,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
   public static EmbeddedSshServer start(Path dir, int port, Optional<String> password)
       throws IOException {
     Objects.requireNonNull(password, "password");
-    Files.createDirectories(dir);
+    PrivateFiles.createFolders(dir);
     KeyPair hostKeys = generateEd25519();
     KeyPair clientKeys = generateEd25519();
     Path clientKey = writePrivateKey(clientKeys, dir.resolve(CLIENT_KEY));

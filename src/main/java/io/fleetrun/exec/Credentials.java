@@ -1,6 +1,7 @@
 package io.fleetrun.exec;
 
 import io.fleetrun.model.Instance;
+import io.fleetrun.model.SecretFiles;
 import io.fleetrun.model.SecretRef;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,8 @@ import org.apache.sshd.common.util.security.SecurityUtils;
  * Reads the credentials of an instance: private keys (OpenSSH files) and passwords from a
  * {@link SecretRef}. Both are read afresh for every run, so a key or password rotated in place
  * applies to the next run; parsing a key costs far less than the SSH handshake it serves.
- * Failures name the file or variable, never the secret.
+ * Failures name the file or variable, never the secret. A key or password file that group or
+ * others may open is refused, naming the file and the fix.
  */
 final class Credentials {
   /** What to offer to one target. */
@@ -64,6 +66,7 @@ final class Credentials {
   }
 
   private List<KeyPair> keys(Path file) throws UnavailableException {
+    requirePrivate(file, "private key");
     List<KeyPair> loaded = new ArrayList<>();
     try (InputStream in = Files.newInputStream(file)) {
       // No passphrase provider: an encrypted key is reported as unreadable rather than prompting.
@@ -84,6 +87,17 @@ final class Credentials {
     return List.copyOf(loaded);
   }
 
+  /**
+   * Checked again at each read although config validation checks it too: the file may have been
+   * loosened since, and a key others can read is no longer a secret (OpenSSH ignores such a key).
+   */
+  private static void requirePrivate(Path file, String what) throws UnavailableException {
+    Optional<String> tooOpen = SecretFiles.tooOpen(file, what);
+    if (tooOpen.isPresent()) {
+      throw new UnavailableException(tooOpen.get());
+    }
+  }
+
   private String secret(SecretRef ref) throws UnavailableException {
     if (ref instanceof SecretRef.Env env) {
       String value = environment.apply(env.variable());
@@ -93,6 +107,7 @@ final class Credentials {
       return value;
     }
     Path path = ((SecretRef.File) ref).path();
+    requirePrivate(path, "password file");
     try {
       String content = Files.readString(path, StandardCharsets.UTF_8);
       int end = content.length();

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -14,6 +15,8 @@ import org.flywaydb.core.api.MigrationInfo;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -39,6 +42,7 @@ public final class Database implements AutoCloseable {
   public static final String SQLITE_MIGRATIONS = "db/migration/sqlite";
 
   private static final String SQLITE_PREFIX = "jdbc:sqlite:";
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
 
   static {
     // jOOQ prints a banner and tips on first use; they are noise in a daemon's log.
@@ -60,10 +64,15 @@ public final class Database implements AutoCloseable {
    * Opens the database at {@code jdbcUrl} for the daemon: creates the SQLite file and its folder
    * when missing and applies pending migrations (idempotent, so opening twice is harmless).
    *
+   * <p>The file is created {@code rw-------} and missing folders {@code rwx------}, whatever the
+   * umask: records hold outputs and parameters. SQLite gives the {@code -wal} and {@code -shm} it
+   * creates the database file's mode. An existing database, {@code -wal} or {@code -shm} that group
+   * or others may open is made private, with one WARN line each.
+   *
    * @throws IllegalArgumentException when {@code jdbcUrl} is not a {@code jdbc:sqlite:} URL
    */
   public static Database open(String jdbcUrl) {
-    sqliteFile(jdbcUrl).ifPresent(Database::createParentFolder);
+    sqliteFile(jdbcUrl).ifPresent(Database::makePrivate);
     Database db = new Database(jdbcUrl, sqlitePool(jdbcUrl));
     try {
       db.flyway().migrate();
@@ -171,11 +180,17 @@ public final class Database implements AutoCloseable {
     return Optional.of(Path.of(name).toAbsolutePath());
   }
 
-  private static void createParentFolder(Path file) {
+  private static void makePrivate(Path file) {
     try {
-      Files.createDirectories(file.getParent());
+      PrivateFiles.createFolders(file.getParent());
+      List<Optional<PrivateFiles.Tightened>> tightened =
+          List.of(
+              PrivateFiles.createOrTighten(file),
+              PrivateFiles.tighten(file.resolveSibling(file.getFileName() + "-wal")),
+              PrivateFiles.tighten(file.resolveSibling(file.getFileName() + "-shm")));
+      tightened.forEach(t -> t.ifPresent(done -> log.warn("{}", done)));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the folder of " + file, e);
+      throw new UncheckedIOException("cannot create or protect " + file + ": " + e.getMessage(), e);
     }
   }
 }

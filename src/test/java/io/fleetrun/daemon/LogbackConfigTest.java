@@ -10,6 +10,7 @@ import ch.qos.logback.core.status.Status;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +51,13 @@ class LogbackConfigTest {
     }
     assertThat(Files.readString(logDir.resolve("fleetrun.log")))
         .contains("INFO  [main] i.f.i.RecordRunner - record end t-1/web-1 (disk) status=Finished");
+    // Whatever this JVM's umask (PrivateFilesIT checks it under umask 022 in a daemon process).
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(logDir)))
+        .isEqualTo("rwx------");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(logDir.resolve("fleetrun.log"))))
+        .isEqualTo("rw-------");
   }
 
   /** What the README tells an operator to do: uncomment the appender and its reference. */

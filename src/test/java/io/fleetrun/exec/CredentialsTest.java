@@ -8,6 +8,7 @@ import io.fleetrun.model.Instance;
 import io.fleetrun.model.SecretRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -45,6 +46,7 @@ class CredentialsTest {
   @Test
   void passwordFileLosesItsTrailingNewlineOnly() throws Exception {
     Path file = Files.writeString(dir.resolve("pw"), " spaced secret \n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
 
     Credentials.Offer offer =
         credentials.load(instance(Optional.empty(), Optional.of(new SecretRef.File(file))));

@@ -18,6 +18,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -141,6 +142,7 @@ class MinaSshExecutorConnectTest {
   @Test
   void passwordFromAFileLogsIn() throws IOException {
     Path secret = Files.writeString(dir.resolve("password"), "s3cret 'pw'\n");
+    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
     try (EmbeddedSshServer withPassword =
         EmbeddedSshServer.start(dir.resolve("pw-ssh"), 0, Optional.of("s3cret 'pw'"));
         MinaSshExecutor executor = SshFixture.executor(withPassword)) {
