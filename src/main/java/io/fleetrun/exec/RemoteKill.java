@@ -17,7 +17,7 @@ import org.apache.sshd.client.session.ClientSession;
  * opens or closes a session.
  */
 final class RemoteKill {
-  /** The answer is one short line; anything more is not kept. */
+  /** The answer is one short line at the end; only this much of the output is kept. */
   private static final int MAX_OUTPUT = 4096;
 
   private RemoteKill() {}
@@ -44,7 +44,7 @@ final class RemoteKill {
     ByteArrayOutputStream answer = new ByteArrayOutputStream();
     try {
       ChannelExec ch = session.createExecChannel(command(processGroup, marker, grace));
-      ch.setOut(new BoundedSink(answer));
+      ch.setOut(new TailSink(answer));
       ch.setErr(OutputStream.nullOutputStream());
       ch.addCloseFutureListener(f -> {
         String text;
@@ -73,11 +73,14 @@ final class RemoteKill {
     return result;
   }
 
-  /** Keeps at most {@link #MAX_OUTPUT} bytes. */
-  private static final class BoundedSink extends OutputStream {
+  /**
+   * Keeps the last {@link #MAX_OUTPUT} bytes: the answer is the last line, and a login shell
+   * may print a long banner before the command runs.
+   */
+  private static final class TailSink extends OutputStream {
     private final ByteArrayOutputStream target;
 
-    BoundedSink(ByteArrayOutputStream target) {
+    TailSink(ByteArrayOutputStream target) {
       this.target = target;
     }
 
@@ -89,10 +92,18 @@ final class RemoteKill {
     @Override
     public void write(byte[] b, int off, int len) {
       synchronized (target) {
-        int room = MAX_OUTPUT - target.size();
-        if (room > 0) {
-          target.write(b, off, Math.min(room, len));
+        if (len >= MAX_OUTPUT) {
+          target.reset();
+          target.write(b, off + len - MAX_OUTPUT, MAX_OUTPUT);
+          return;
         }
+        int excess = target.size() + len - MAX_OUTPUT;
+        if (excess > 0) {
+          byte[] kept = target.toByteArray();
+          target.reset();
+          target.write(kept, excess, kept.length - excess);
+        }
+        target.write(b, off, len);
       }
     }
   }

@@ -141,10 +141,11 @@ final class RunKill {
 
   private void onDone(OptionalLong group, OrphanKill result) {
     String aim = group.isPresent() ? "process group " + group.getAsLong() : "marker " + marker;
+    // Often no answer: the run ends (and closes its session) as soon as its script is gone.
     if (result instanceof OrphanKill.Killed) {
       LOG.debug("{}: ended {} on {}: {}", label, aim, target, result);
     } else {
-      LOG.warn("{}: kill by {} on {}: {}", label, aim, target, result);
+      LOG.info("{}: kill by {} on {}: {}", label, aim, target, result);
     }
     synchronized (this) {
       if (--running > 0) {

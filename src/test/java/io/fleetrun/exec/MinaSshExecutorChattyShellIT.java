@@ -97,6 +97,28 @@ class MinaSshExecutorChattyShellIT {
   }
 
   @Test
+  void timeoutEndsAScriptWhosePgidLineIsBuriedUnderAHugeBanner() throws Exception {
+    // 70 KiB before the wrapper's line: past the 64 KiB looked at, so the group id is never
+    // learned and the timeout must find the script by its marker.
+    Files.writeString(rc, "i=0; while [ $i -lt 700 ]; do printf '%099d\\n' $i; i=$((i+1)); done\n");
+    try (MinaSshExecutor executor = executor()) {
+      Instance instance = new Instance(new InstanceId("t"), "127.0.0.1", targets.ports().get(0),
+          targets.user(), Optional.of(targets.clientKey()), Optional.empty(), Set.of());
+      Execution run = executor.start(new ExecutionRequest("it", instance,
+          "sh -c 'sleep 433; :' & sleep 434; :", Optional.empty(), Duration.ofSeconds(3)));
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> targets.processesMatching("sleep 43").size() >= 2);
+
+      ExecutionOutcome outcome = run.outcome().get(30, TimeUnit.SECONDS);
+
+      assertThat(outcome).isInstanceOf(ExecutionOutcome.TimedOut.class);
+      assertThat(run.started()).isCancelled(); // the group id was never learned
+    }
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> targets.processesMatching("sleep 43").isEmpty());
+  }
+
+  @Test
   void stopWhileTheLoginShellIsSlowLeavesNoScriptBehind() throws Exception {
     // Slow only once (the kill's own channel sources the rc file too): the script's wrapper
     // starts 6.5 s after the run, well after the stop and after the 5 s wait for its group id.
