@@ -78,7 +78,8 @@ final class MinaOrphanKill {
       s.close(true);
       return;
     }
-    RemoteKill.run(s, processGroup, marker, rt.tuning().killGrace(), target)
+    RemoteKill.run(s, processGroup, marker, rt.tuning().killGrace(), target,
+            new CompletableFuture<>())
         .thenAccept(this::finish);
   }
 

@@ -37,9 +37,10 @@ final class RemoteKill {
    * OrphanKill.Unreachable} when the channel cannot be opened or gives no answer.
    *
    * @param target names the target in reasons, like {@code root@web-1:22}
+   * @param opened completed once the channel is open (the command runs from then on)
    */
   static CompletableFuture<OrphanKill> run(ClientSession session, OptionalLong processGroup,
-      ProcessMarker marker, Duration grace, String target) {
+      ProcessMarker marker, Duration grace, String target, CompletableFuture<Void> opened) {
     CompletableFuture<OrphanKill> result = new CompletableFuture<>();
     ByteArrayOutputStream answer = new ByteArrayOutputStream();
     try {
@@ -61,6 +62,7 @@ final class RemoteKill {
           ch.close(true);
           return;
         }
+        opened.complete(null);
         try {
           ch.getInvertedIn().close();
         } catch (IOException e) {

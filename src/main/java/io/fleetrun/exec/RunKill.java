@@ -20,10 +20,11 @@ final class RunKill {
   /** How long a stop waits for the pgid line before it kills by the run's marker instead. */
   static final Duration PGID_WAIT = Duration.ofSeconds(5);
   /**
-   * Beyond the grace, how long a kill's answer is waited for. The command runs on by itself on
-   * the target; only a channel that never opens (or a hung target) makes this matter.
+   * How long a kill's channel may take to open. An open one is waited for until it answers (some
+   * servers, MINA's among them, end a command whose channel is closed: closing early could stop
+   * the kill before its TERM); the run's own bound caps that wait.
    */
-  static final Duration ANSWER_MARGIN = Duration.ofSeconds(1);
+  static final Duration OPEN_WAIT = Duration.ofSeconds(2);
 
   /** Runs {@code action} after {@code delay} unless the run has ended by then. */
   interface Scheduler {
@@ -61,7 +62,7 @@ final class RunKill {
 
   /** The longest a kill sequence takes before the caller should give up waiting for it. */
   Duration bound() {
-    return PGID_WAIT.plus(grace.plus(ANSWER_MARGIN).multipliedBy(2));
+    return PGID_WAIT.plus(grace.plus(OPEN_WAIT).multipliedBy(2));
   }
 
   /** The run's group id is known now; kills it at once if the run is already being ended. */
@@ -132,10 +133,15 @@ final class RunKill {
       running++;
       over = session;
     }
-    CompletableFuture<OrphanKill> answer = RemoteKill.run(over, group, marker, grace, target);
-    Duration wait = grace.plus(ANSWER_MARGIN);
-    scheduler.schedule(() -> answer.complete(new OrphanKill.Unreachable(
-        "no answer from " + target + " within " + wait.toMillis() + " ms")), wait);
+    CompletableFuture<Void> opened = new CompletableFuture<>();
+    CompletableFuture<OrphanKill> answer =
+        RemoteKill.run(over, group, marker, grace, target, opened);
+    scheduler.schedule(() -> {
+      if (!opened.isDone()) {
+        answer.complete(new OrphanKill.Unreachable("no kill channel opened on " + target
+            + " within " + OPEN_WAIT.toMillis() + " ms"));
+      }
+    }, OPEN_WAIT);
     answer.thenAccept(result -> onDone(group, result));
   }
 
