@@ -5,25 +5,35 @@ import io.fleetrun.model.HostKeyPolicy;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.Collection;
 import java.util.Optional;
-import org.apache.sshd.client.config.hosts.KnownHostEntry;
-import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
+import java.util.TreeSet;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Host key verification by {@link HostKeyPolicy} against an OpenSSH known_hosts file (hashed
- * entries and {@code [host]:port} included, as MINA's {@link KnownHostsServerKeyVerifier} reads
- * them). A rejection is recorded on the session, because MINA only reports a failed key exchange;
- * {@link #rejection} lets the run tell an unknown key from a changed one.
+ * entries and {@code [host]:port} included), read by {@link KnownHostsFile}: a file that exists
+ * but cannot be used refuses every key under every policy but {@code insecure}. A rejection is
+ * recorded on the session with its reason, because MINA only reports a failed key exchange;
+ * {@link #rejection} lets the run tell an unknown key from a changed one and say why.
  */
 final class HostKeyCheck {
   private static final Logger LOG = LoggerFactory.getLogger(HostKeyCheck.class);
-  private static final AttributeKey<ErrorCode> REJECTION = new AttributeKey<>();
+  private static final AttributeKey<Rejection> REJECTION = new AttributeKey<>();
+
+  /**
+   * Why a host key was refused.
+   *
+   * @param detail completes "host key of user@host:port ...", e.g. "differs from the one in ..."
+   */
+  record Rejection(ErrorCode code, String detail) {}
 
   private HostKeyCheck() {}
 
@@ -38,57 +48,84 @@ final class HostKeyCheck {
           return true;
         };
       case ACCEPT_NEW:
-        return new PolicyVerifier(knownHosts, true);
+        return new PolicyVerifier(KnownHostsFile.of(knownHosts), true);
       case STRICT:
       default:
-        return new PolicyVerifier(knownHosts, false);
+        return new PolicyVerifier(KnownHostsFile.of(knownHosts), false);
     }
   }
 
   /** Why the host key of {@code session} was refused, if it was. */
-  static Optional<ErrorCode> rejection(ClientSession session) {
+  static Optional<Rejection> rejection(ClientSession session) {
     return session == null
         ? Optional.empty()
         : Optional.ofNullable(session.getAttribute(REJECTION));
   }
 
-  private static final class PolicyVerifier extends KnownHostsServerKeyVerifier {
+  private static final class PolicyVerifier implements ServerKeyVerifier {
+    private final KnownHostsFile file;
     private final boolean acceptNew;
 
-    PolicyVerifier(Path knownHosts, boolean acceptNew) {
-      // The delegate decides about unknown keys: MINA then appends accepted ones to the file.
-      super((session, address, key) -> acceptNew, knownHosts);
+    PolicyVerifier(KnownHostsFile file, boolean acceptNew) {
+      this.file = file;
       this.acceptNew = acceptNew;
     }
 
     @Override
-    protected boolean acceptUnknownHostKey(
-        ClientSession session, SocketAddress address, PublicKey key) {
-      if (!acceptNew) {
-        session.setAttribute(REJECTION, ErrorCode.HostKeyUnknown);
-        return false;
+    public boolean verifyServerKey(ClientSession session, SocketAddress address, PublicKey key) {
+      Collection<SshdSocketAddress> identities = identities(session, address);
+      String fingerprint = KeyUtils.getKeyType(key) + " " + KeyUtils.getFingerPrint(key);
+      try {
+        KnownHostsFile.Verdict verdict = file.check(identities, key);
+        boolean certificate = key instanceof OpenSshCertificate;
+        if (verdict == KnownHostsFile.Verdict.UNKNOWN && acceptNew && !certificate) {
+          boolean existed = file.exists();
+          verdict = file.addIfUnknown(identities, key);
+          if (verdict == KnownHostsFile.Verdict.UNKNOWN) {
+            LOG.info("{} {} key {} of {} to {}", existed ? "adding" : "creating with",
+                KeyUtils.getKeyType(key), KeyUtils.getFingerPrint(key), address, file.path());
+            return true;
+          }
+        }
+        switch (verdict) {
+          case KNOWN:
+            return true;
+          case UNKNOWN:
+            return reject(session, ErrorCode.HostKeyUnknown, "(" + fingerprint + ") is not in "
+                + (file.exists() ? "known_hosts file " : "known_hosts file (missing) ")
+                + file.path());
+          case REVOKED:
+            return reject(session, ErrorCode.HostKeyMismatch,
+                "(" + fingerprint + ") is marked @revoked in " + file.path());
+          case CHANGED:
+          default:
+            return reject(session, ErrorCode.HostKeyMismatch, "(" + fingerprint
+                + ") differs from the one in known_hosts file " + file.path());
+        }
+      } catch (KnownHostsFile.Unusable e) {
+        LOG.warn("refusing host key of {}: {}", address, e.getMessage());
+        return reject(session, ErrorCode.HostKeyUnknown, "cannot be checked: " + e.getMessage());
       }
-      LOG.info(
-          "adding {} key {} of {} to {}",
-          KeyUtils.getKeyType(key), KeyUtils.getFingerPrint(key), address, getPath());
-      return super.acceptUnknownHostKey(session, address, key);
     }
 
-    @Override
-    public boolean acceptModifiedServerKey(
-        ClientSession session,
-        SocketAddress address,
-        KnownHostEntry entry,
-        PublicKey expected,
-        PublicKey actual) {
-      session.setAttribute(REJECTION, ErrorCode.HostKeyMismatch);
+    private static boolean reject(ClientSession session, ErrorCode code, String detail) {
+      session.setAttribute(REJECTION, new Rejection(code, detail));
       return false;
     }
 
-    @Override
-    protected void handleRevokedKey(ClientSession session, SocketAddress address, PublicKey key) {
-      session.setAttribute(REJECTION, ErrorCode.HostKeyMismatch);
-      super.handleRevokedKey(session, address, key);
+    /**
+     * The names the host is known by: the address fleetrun connected to (the configured host
+     * name) and the peer's IP address, as MINA's own verifier matched them (no DNS lookups).
+     */
+    private static Collection<SshdSocketAddress> identities(
+        ClientSession session, SocketAddress address) {
+      Collection<SshdSocketAddress> ids = new TreeSet<>(SshdSocketAddress.BY_HOST_AND_PORT);
+      ids.add(SshdSocketAddress.toSshdSocketAddress(address));
+      SocketAddress connect = session.getConnectAddress();
+      if (connect != null) {
+        ids.add(SshdSocketAddress.toSshdSocketAddress(connect));
+      }
+      return ids;
     }
   }
 }

@@ -6,7 +6,6 @@ import io.fleetrun.model.ExecutionOutcome;
 import io.fleetrun.model.Instance;
 import io.fleetrun.model.Output;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,14 +24,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One run on one instance, driven by MINA's future listeners (no thread of its own): get a session
  * from a {@link SessionOpener}, open the exec channel, read the process group id, and end by exit,
- * timeout or stop (which signal the remote process group from a second channel). Every path ends
- * in {@link #finish} exactly once; state changes happen under this object's lock, MINA calls
+ * timeout or stop; those two end the script on the target through a {@link RunKill}. Every path
+ * ends in {@link #finish} exactly once; state changes happen under this object's lock, MINA calls
  * happen outside it.
  */
 final class MinaExecution implements Execution {
   private static final Logger LOG = LoggerFactory.getLogger(MinaExecution.class);
-  /** How long a stop waits for the pgid line of a script whose channel is just opening. */
-  private static final Duration PGID_WAIT = Duration.ofSeconds(5);
   /** How long the main channel gets to close by itself after the kill command ended. */
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
@@ -50,6 +47,7 @@ final class MinaExecution implements Execution {
   private final OutputBuffer output;
   private final PgidLineFilter stdout;
   private final SessionOpener opener;
+  private final RunKill kill;
 
   // Guarded by this.
   private Phase phase = Phase.CONNECTING;
@@ -57,11 +55,14 @@ final class MinaExecution implements Execution {
   private ChannelExec channel;
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   private EndReason endReason;
-  private boolean killSent;
-  private long pgid = -1;
 
-  /** @param command the wrapped remote command, or null when the script could not be wrapped */
-  MinaExecution(ExecutionRequest request, ExecRuntime rt, int outputLimit, String command) {
+  /**
+   * @param command the wrapped remote command, or null when the script could not be wrapped
+   * @param marker the marker {@code command} carries (unique even for an anonymous request)
+   * @param token the pgid line's token {@code command} prints
+   */
+  MinaExecution(ExecutionRequest request, ExecRuntime rt, int outputLimit, String command,
+      ProcessMarker marker, String token) {
     this.request = request;
     this.rt = rt;
     this.command = command;
@@ -69,7 +70,9 @@ final class MinaExecution implements Execution {
     this.target = instance.user() + "@" + instance.host() + ":" + instance.port();
     this.created = rt.clock().instant();
     this.output = new OutputBuffer(outputLimit);
-    this.stdout = new PgidLineFilter(output, this::onPgid);
+    this.stdout = new PgidLineFilter(output, token, this::onPgid);
+    this.kill = new RunKill(request.label(), target, marker, rt.tuning().killGrace(),
+        this::scheduleLocked, () -> guard(this::closeMainChannel));
     this.opener = new SessionOpener(request.label(), instance, target, rt,
         new SessionOpener.Listener() {
           @Override
@@ -167,77 +170,22 @@ final class MinaExecution implements Execution {
 
   private void onPgid(long groupId) {
     started.complete(groupId);
-    boolean killNow;
-    synchronized (this) {
-      pgid = groupId;
-      killNow = phase == Phase.ENDING && !killSent;
-    }
-    if (killNow) {
-      guard(() -> sendKill(groupId));
-    }
+    kill.pgid(groupId);
   }
 
   private void requestKill(EndReason reason) {
-    long groupId;
+    ClientSession s;
     synchronized (this) {
       if (phase != Phase.OPENING && phase != Phase.RUNNING) {
         return;
       }
       phase = Phase.ENDING;
       endReason = reason;
-      groupId = pgid;
-      // Whatever happens on the target, the run ends within this bound.
-      Duration bound = PGID_WAIT.plus(rt.tuning().killGrace()).plus(CLOSE_WAIT).plusSeconds(5);
-      schedule(() -> finish(ended(reason)), bound);
-      if (groupId < 0) {
-        schedule(this::onPgidWaitOver, PGID_WAIT);
-      }
-    }
-    if (groupId > 0) {
-      sendKill(groupId);
-    }
-  }
-
-  private void onPgidWaitOver() {
-    synchronized (this) {
-      if (phase != Phase.ENDING || pgid > 0) {
-        return;
-      }
-    }
-    LOG.warn("{}: {} reported no process group within {} s; closing without signalling it",
-        request.label(), target, PGID_WAIT.toSeconds());
-    closeMainChannel();
-  }
-
-  private void sendKill(long groupId) {
-    ClientSession s;
-    synchronized (this) {
-      if (killSent || phase != Phase.ENDING) {
-        return;
-      }
-      killSent = true;
       s = session;
+      // Whatever happens on the target, the run ends within this bound.
+      schedule(() -> finish(ended(reason)), kill.bound().plus(CLOSE_WAIT).plusSeconds(5));
     }
-    try {
-      ChannelExec kill =
-          s.createExecChannel(RemoteCommand.kill(groupId, rt.tuning().killGrace()));
-      kill.setOut(OutputStream.nullOutputStream());
-      kill.setErr(OutputStream.nullOutputStream());
-      kill.addCloseFutureListener(f -> guard(this::closeMainChannel));
-      kill.open().addListener(f -> guard(() -> {
-        if (f.isOpened()) {
-          kill.getInvertedIn().close();
-        } else {
-          LOG.warn("{}: cannot open a channel to signal process group {} on {}",
-              request.label(), groupId, target);
-          kill.close(true);
-        }
-      }));
-    } catch (IOException e) {
-      LOG.warn("{}: cannot signal process group {} on {}: {}",
-          request.label(), groupId, target, ConnectFailures.describe(e));
-      closeMainChannel();
-    }
+    kill.start(s, stdout::doneScanning);
   }
 
   private void closeMainChannel() {
@@ -268,7 +216,7 @@ final class MinaExecution implements Execution {
     boolean killed;
     synchronized (this) {
       reason = endReason;
-      killed = killSent;
+      killed = kill.sent();
     }
     if (reason != null && (killed || (status == null && signal == null))) {
       finish(ended(reason));
@@ -327,6 +275,12 @@ final class MinaExecution implements Execution {
     LOG.debug("{}: {} on {} after {} ms", request.label(), result.getClass().getSimpleName(),
         target, Duration.between(created, rt.clock().instant()).toMillis());
     return true;
+  }
+
+  private synchronized void scheduleLocked(SessionOpener.ThrowingRunnable action, Duration delay) {
+    if (phase != Phase.DONE) {
+      schedule(action, delay);
+    }
   }
 
   /** Call with this object's lock held. */

@@ -97,15 +97,19 @@ public final class MinaSshExecutor implements RemoteExecutor {
     Objects.requireNonNull(request, "request");
     String command = null;
     String refusal = null;
+    // A stop or timeout kill is always marker-checked, so a run of no record gets a marker too.
+    ProcessMarker marker = request.marker().isUnique() ? request.marker() : oneOffMarker();
+    String token = RemoteCommand.newToken();
     try {
-      command = RemoteCommand.wrap(request.script(), request.workingDir(), request.marker());
+      command = RemoteCommand.wrap(request.script(), request.workingDir(), marker, token);
     } catch (IllegalArgumentException e) {
       refusal = e.getMessage();
     }
     if (refusal == null && closed.get()) {
       refusal = "the SSH executor is closed";
     }
-    MinaExecution execution = new MinaExecution(request, rt, limits.outputBytes(), command);
+    MinaExecution execution =
+        new MinaExecution(request, rt, limits.outputBytes(), command, marker, token);
     if (refusal != null) {
       String info = refusal;
       execution.finish(out -> new ExecutionOutcome.CouldNotRun(ErrorCode.InternalError, info, out));
@@ -168,6 +172,11 @@ public final class MinaSshExecutor implements RemoteExecutor {
       LOG.warn("stopping the SSH client failed", e);
     }
     timer.shutdownNow();
+  }
+
+  /** {@code fleetrun-anon-<random>}: unique, and unlike any record's marker. */
+  private static ProcessMarker oneOffMarker() {
+    return new ProcessMarker("fleetrun-anon-" + RemoteCommand.newToken());
   }
 
   private static List<KeyExchangeFactory> keyExchanges(List<String> names) {

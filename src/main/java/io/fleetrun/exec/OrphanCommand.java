@@ -22,6 +22,10 @@ import java.util.OptionalLong;
  * operator's {@code pgrep -f marker} carries the marker in its arguments and must not be
  * signalled. Only where there is no {@code /proc} does it fall back to command lines
  * ({@code ps -A}). Then TERM, up to {@code grace} for the groups to go, KILL.
+ *
+ * <p>A leader that seems to lack the marker is looked at again 0.2 s later: a live stop can come
+ * right after the pgid line, while the leader is in {@code execve} of the script, when its
+ * {@code /proc} command line and environment read empty for a moment.
  */
 final class OrphanCommand {
   /** The answer line: {@code fleetrun-orphan=killed 123 456}, {@code =gone}, {@code =not-ours}, {@code =none}. */
@@ -61,7 +65,7 @@ final class OrphanCommand {
       }
       if [ $P -gt 1 ]; then
         if alive $P; then
-          ours $P || { echo %snot-ours; exit 0; }
+          ours $P || { sleep 0.2; ours $P; } || { echo %snot-ours; exit 0; }
         else
           kill -0 -$P 2>/dev/null || { echo %sgone; exit 0; }
           Y=; for q in $(members); do env_ours $q && { Y=1; break; }; done

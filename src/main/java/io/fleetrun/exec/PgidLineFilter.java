@@ -1,29 +1,42 @@
 package io.fleetrun.exec;
 
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.OptionalLong;
 import java.util.function.LongConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * The stdout stream of a run: takes the wrapper's first line ({@code fleetrun-pgid=N}) out of the
- * output and reports N, then passes every later byte to the output buffer. If the first line is
- * something else (the target's shell did not run the wrapper as expected), it is kept as output
- * and no group id is reported.
+ * The stdout stream of a run: finds the wrapper's {@code fleetrun-pgid=<token> N} line in the
+ * first {@link #SCAN_LIMIT} bytes, takes it out of the output and reports N; every other byte
+ * reaches the output buffer in order. What the target's login shell prints before the wrapper
+ * runs (a banner from its rc files, with or without a final newline, even a
+ * {@code fleetrun-pgid=} line of its own, which lacks the run's random token) stays output.
+ * Memory stays bounded: of the line being read only the last bytes that could hold the pgid
+ * line are held back.
  */
 final class PgidLineFilter extends OutputStream {
-  /** The pgid line is short; a longer first line cannot be it. */
-  private static final int MAX_LINE = 64;
+  /** How far into the output the pgid line is looked for; a longer banner hides it. */
+  static final int SCAN_LIMIT = 64 * 1024;
 
   private final OutputBuffer target;
   private final LongConsumer onPgid;
-  private final ByteArrayOutputStream firstLine = new ByteArrayOutputStream(MAX_LINE);
+  private final Pattern line;
+  /** The tail of the current line kept back: twice the longest possible pgid line. */
+  private final byte[] pending;
+  private final int window;
+  private int count;
+  private long scanned;
   private boolean scanning = true;
+  private boolean found;
 
-  PgidLineFilter(OutputBuffer target, LongConsumer onPgid) {
+  /** @param token the run's token, as given to {@link RemoteCommand#wrap} */
+  PgidLineFilter(OutputBuffer target, String token, LongConsumer onPgid) {
     this.target = target;
     this.onPgid = onPgid;
+    this.line = RemoteCommand.pgidLine(token);
+    this.window = RemoteCommand.PGID_PREFIX.length() + token.length() + 12; // " ", 10 digits, \r
+    this.pending = new byte[2 * window];
   }
 
   @Override
@@ -33,49 +46,83 @@ final class PgidLineFilter extends OutputStream {
 
   @Override
   public void write(byte[] bytes, int offset, int length) {
-    OptionalLong found = OptionalLong.empty();
+    long pgid = -1;
     synchronized (this) {
-      if (!scanning) {
-        target.write(bytes, offset, length);
-        return;
-      }
       int end = offset + length;
-      for (int i = offset; i < end; i++) {
+      int i = offset;
+      for (; i < end && scanning; i++) {
+        scanned++;
         if (bytes[i] == '\n') {
-          scanning = false;
-          found = RemoteCommand.parsePgidLine(firstLine.toString(StandardCharsets.UTF_8));
-          if (found.isEmpty()) {
-            firstLine.write('\n');
-            flushPending();
-          }
-          firstLine.reset();
-          target.write(bytes, i + 1, end - i - 1);
-          break;
+          pgid = endOfLine();
+        } else {
+          hold(bytes[i]);
         }
-        firstLine.write(bytes[i]);
-        if (firstLine.size() > MAX_LINE) {
-          scanning = false;
-          flushPending();
-          target.write(bytes, i + 1, end - i - 1);
-          break;
+        if (scanning && scanned >= SCAN_LIMIT) {
+          stopScanning();
         }
+      }
+      if (i < end) {
+        target.write(bytes, i, end - i);
       }
     }
     // Outside the lock: the callback may start the kill of a run that was stopped meanwhile.
-    found.ifPresent(onPgid);
-  }
-
-  /** Keeps a partial first line as output when the stream ends without a newline. */
-  synchronized void finish() {
-    if (scanning) {
-      scanning = false;
-      flushPending();
+    if (pgid > 0) {
+      onPgid.accept(pgid);
     }
   }
 
-  private void flushPending() {
-    byte[] pending = firstLine.toByteArray();
-    firstLine.reset();
-    target.write(pending, 0, pending.length);
+  /**
+   * True once the pgid line can no longer come: found, past {@link #SCAN_LIMIT}, or the stream
+   * ended.
+   */
+  synchronized boolean doneScanning() {
+    return !scanning;
+  }
+
+  /** True when the line was found (and reported). */
+  synchronized boolean found() {
+    return found;
+  }
+
+  /** Keeps a partial line as output when the stream ends without a newline. */
+  synchronized void finish() {
+    if (scanning) {
+      stopScanning();
+    }
+  }
+
+  private long endOfLine() {
+    Matcher m = line.matcher(new String(pending, 0, count, StandardCharsets.ISO_8859_1));
+    if (m.find()) {
+      long pgid = Long.parseLong(m.group(1));
+      if (pgid >= 2) {
+        target.write(pending, 0, m.start()); // a banner's last line without its newline
+        count = 0;
+        scanning = false;
+        found = true;
+        return pgid;
+      }
+    }
+    hold((byte) '\n');
+    flush(count);
+    return -1;
+  }
+
+  private void hold(byte b) {
+    if (count == pending.length) {
+      flush(count - window); // these bytes are too far from the line's end to be the pgid line
+    }
+    pending[count++] = b;
+  }
+
+  private void flush(int n) {
+    target.write(pending, 0, n);
+    System.arraycopy(pending, n, pending, 0, count - n);
+    count -= n;
+  }
+
+  private void stopScanning() {
+    scanning = false;
+    flush(count);
   }
 }

@@ -184,9 +184,7 @@ final class SessionOpener {
   private void onAuthenticated(ClientSession s, AuthFuture future) {
     if (!future.isSuccess()) {
       fail(HostKeyCheck.rejection(s)
-          .map(code -> new Failure(code, code == ErrorCode.HostKeyUnknown
-              ? "host key of " + target + " is not in known_hosts"
-              : "host key of " + target + " differs from the one in known_hosts"))
+          .map(r -> new Failure(r.code(), "host key of " + target + " " + r.detail()))
           .orElseGet(() -> ConnectFailures.login(future.getException(), target, instance.user())));
       return;
     }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class OrphanCommandTest {
   private static final Duration GRACE = Duration.ofMillis(300);
   private static final ProcessMarker MARKER = new ProcessMarker("fleetrun-t-orphantest-4");
+  private static final String TOKEN = RemoteCommand.newToken();
   private final List<Process> started = new ArrayList<>();
 
   @AfterEach
@@ -87,10 +88,10 @@ class OrphanCommandTest {
   @Test
   void aGroupWhoseLeaderEndedIsKilledWhenAMemberCarriesTheRunEnvironment() throws Exception {
     Process leader = new ProcessBuilder("/bin/sh", "-c",
-        RemoteCommand.wrap("sleep 38 >/dev/null 2>&1 & exit 0", Optional.empty(), MARKER))
+        RemoteCommand.wrap("sleep 38 >/dev/null 2>&1 & exit 0", Optional.empty(), MARKER, TOKEN))
         .start();
     started.add(leader);
-    long pgid = RemoteCommand.parsePgidLine(firstLine(leader)).orElseThrow();
+    long pgid = RemoteCommand.parsePgidLine(firstLine(leader), TOKEN).orElseThrow();
     assertThat(leader.waitFor(5, TimeUnit.SECONDS)).isTrue();
     await().atMost(Duration.ofSeconds(5)).until(() ->
         !LocalProcesses.commandLinesContaining("sleep 38").isEmpty());
@@ -168,11 +169,11 @@ class OrphanCommandTest {
 
   /** Starts {@code script} under the real run wrapper; returns the group id it reports. */
   private long wrapped(String script, ProcessMarker marker) throws IOException {
-    Process p = new ProcessBuilder("/bin/sh", "-c", RemoteCommand.wrap(script, Optional.empty(), marker))
+    Process p = new ProcessBuilder("/bin/sh", "-c", RemoteCommand.wrap(script, Optional.empty(), marker, TOKEN))
         .redirectErrorStream(true).start();
     started.add(p);
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    long pgid = RemoteCommand.parsePgidLine(out.readLine()).orElseThrow();
+    long pgid = RemoteCommand.parsePgidLine(out.readLine(), TOKEN).orElseThrow();
     await().atMost(Duration.ofSeconds(5)).until(() ->
         LocalProcesses.commandLinesContaining(script.replace("exec ", "").replace("; :", "")).size() > 0);
     return pgid;

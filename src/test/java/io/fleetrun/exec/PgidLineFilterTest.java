@@ -8,9 +8,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PgidLineFilterTest {
-  private final OutputBuffer buffer = new OutputBuffer(1024);
+  private static final String TOKEN = "k3y9token0000abc";
+  private static final String LINE = "fleetrun-pgid=" + TOKEN + " ";
+  private final OutputBuffer buffer = new OutputBuffer(200_000);
   private final List<Long> reported = new ArrayList<>();
-  private final PgidLineFilter filter = new PgidLineFilter(buffer, reported::add);
+  private final PgidLineFilter filter = new PgidLineFilter(buffer, TOKEN, reported::add);
 
   private void write(String text) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
@@ -19,45 +21,88 @@ class PgidLineFilterTest {
 
   @Test
   void pgidLineIsReportedAndLeftOutOfTheOutput() {
-    write("fleetrun-pgid=4242\nhello\n");
+    write(LINE + "4242\nhello\n");
 
     assertThat(reported).containsExactly(4242L);
     assertThat(buffer.snapshot().text()).isEqualTo("hello\n");
+    assertThat(filter.doneScanning()).isTrue();
   }
 
   @Test
   void pgidLineSplitAcrossChunksIsStillRecognised() {
     write("fleetrun-p");
-    write("gid=17");
-    write("\nrest");
+    write("gid=" + TOKEN.substring(0, 5));
+    write(TOKEN.substring(5) + " 17");
+    write("\r\nrest");
 
     assertThat(reported).containsExactly(17L);
     assertThat(buffer.snapshot().text()).isEqualTo("rest");
   }
 
   @Test
-  void onlyTheFirstLineCounts() {
-    write("first\nfleetrun-pgid=5\n");
+  void aBannerBeforeThePgidLineStaysOutputInOrder() {
+    write("Welcome\nmotd: be nice\n" + LINE + "99\nscript\n");
 
-    assertThat(reported).isEmpty();
-    assertThat(buffer.snapshot().text()).isEqualTo("first\nfleetrun-pgid=5\n");
+    assertThat(reported).containsExactly(99L);
+    assertThat(buffer.snapshot().text()).isEqualTo("Welcome\nmotd: be nice\nscript\n");
   }
 
   @Test
-  void aPartialFirstLineIsKeptWhenTheStreamEnds() {
+  void aBannerWithoutFinalNewlineKeepsItsLastLine() {
+    write("banner line\nno newline" + LINE + "31\nscript\n");
+
+    assertThat(reported).containsExactly(31L);
+    assertThat(buffer.snapshot().text()).isEqualTo("banner line\nno newlinescript\n");
+  }
+
+  @Test
+  void pgidLinesWithoutTheRunsTokenAreOutput() {
+    write("fleetrun-pgid=5\nfleetrun-pgid=aaaaaaaaaaaaaaaa 6\n" + LINE + "7 trailing\n" + LINE
+        + "8\nafter\n" + LINE + "9\n");
+
+    assertThat(reported).containsExactly(8L);
+    assertThat(buffer.snapshot().text()).isEqualTo(
+        "fleetrun-pgid=5\nfleetrun-pgid=aaaaaaaaaaaaaaaa 6\n" + LINE + "7 trailing\nafter\n"
+            + LINE + "9\n");
+  }
+
+  @Test
+  void aLongBannerLineIsPassedThroughAndTheLineAfterItFound() {
+    String longLine = "x".repeat(5000);
+    write(longLine);
+    write(LINE + "12\nout\n");
+
+    assertThat(reported).containsExactly(12L);
+    assertThat(buffer.snapshot().text()).isEqualTo(longLine + "out\n");
+  }
+
+  @Test
+  void thePgidLineIsNotLookedForPastTheScanLimit() {
+    String banner = ("b".repeat(99) + "\n").repeat(PgidLineFilter.SCAN_LIMIT / 100 + 1);
+    write(banner);
+
+    assertThat(filter.doneScanning()).isTrue();
+    write(LINE + "13\n");
+
+    assertThat(reported).isEmpty();
+    assertThat(buffer.snapshot().text()).isEqualTo(banner + LINE + "13\n");
+  }
+
+  @Test
+  void aPartialLineIsKeptWhenTheStreamEnds() {
     write("no newline");
     filter.finish();
 
     assertThat(reported).isEmpty();
+    assertThat(filter.doneScanning()).isTrue();
     assertThat(buffer.snapshot().text()).isEqualTo("no newline");
   }
 
   @Test
-  void aLongFirstLineIsPassedThrough() {
-    String longLine = "x".repeat(200);
-    write(longLine + "\n");
+  void groupsZeroAndOneAreNoGroup() {
+    write(LINE + "1\n" + LINE + "0\nx\n");
 
     assertThat(reported).isEmpty();
-    assertThat(buffer.snapshot().text()).isEqualTo(longLine + "\n");
+    assertThat(buffer.snapshot().text()).isEqualTo(LINE + "1\n" + LINE + "0\nx\n");
   }
 }

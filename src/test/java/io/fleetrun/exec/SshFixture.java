@@ -28,7 +28,7 @@ final class SshFixture {
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.apache.sshd"))
         .setLevel(ch.qos.logback.classic.Level.WARN);
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-            "io.fleetrun.exec.HostKeyCheck$PolicyVerifier"))
+            "io.fleetrun.exec.HostKeyCheck"))
         .setLevel(ch.qos.logback.classic.Level.INFO);
   }
 

@@ -90,6 +90,16 @@ public final class OpenSshTargets implements AutoCloseable {
    * returns once every port answers with an SSH banner (at most ~10 s).
    */
   public static OpenSshTargets start(Path dir, int count) {
+    return start(dir, count, List.of());
+  }
+
+  /**
+   * Same, with {@code extraConfig} lines appended to sshd_config, for a target that behaves
+   * unlike the default one (e.g. {@code SetEnv BASH_ENV=/path/banner.sh}: a login shell that
+   * prints before fleetrun's command runs). The variables of a {@code SetEnv} line join the
+   * default ones, since sshd applies only the first {@code SetEnv} line it reads.
+   */
+  public static OpenSshTargets start(Path dir, int count, List<String> extraConfig) {
     if (count < 1) {
       throw new IllegalArgumentException("count must be >= 1, got " + count);
     }
@@ -97,7 +107,7 @@ public final class OpenSshTargets implements AutoCloseable {
     ensurePrivsepDir();
     SshdFiles files = new SshdFiles(dir.toAbsolutePath());
     files.generateKeys(sshKeygen().orElseThrow().toString());
-    files.writeConfig();
+    files.writeConfig(extraConfig);
     checkConfig(files);
     List<SshdInstance> started = new ArrayList<>();
     OpenSshTargets targets = null;

@@ -1,0 +1,112 @@
+package io.fleetrun.exec;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.session.ClientSession;
+
+/**
+ * Ends a run on its target: the one marker-checked {@link OrphanCommand} (TERM, grace, KILL),
+ * for a stop, a timeout and crash recovery alike, run on a new exec channel of an open session.
+ * The session is the caller's: a run's own session today, a kept one later; this class never
+ * opens or closes a session.
+ */
+final class RemoteKill {
+  /** The answer is one short line at the end; only this much of the output is kept. */
+  private static final int MAX_OUTPUT = 4096;
+
+  private RemoteKill() {}
+
+  /**
+   * The command that ends the run marked {@code marker}: its process group {@code processGroup}
+   * if that group still carries the marker, else (no group given) every group whose processes
+   * carry it in their environment.
+   */
+  static String command(OptionalLong processGroup, ProcessMarker marker, Duration grace) {
+    return OrphanCommand.build(processGroup, marker, grace);
+  }
+
+  /**
+   * Runs {@link #command} on a new exec channel of {@code session}. The future completes (never
+   * exceptionally) when the channel closes, with the command's answer, or {@link
+   * OrphanKill.Unreachable} when the channel cannot be opened or gives no answer.
+   *
+   * @param target names the target in reasons, like {@code root@web-1:22}
+   * @param opened completed once the channel is open (the command runs from then on)
+   */
+  static CompletableFuture<OrphanKill> run(ClientSession session, OptionalLong processGroup,
+      ProcessMarker marker, Duration grace, String target, CompletableFuture<Void> opened) {
+    CompletableFuture<OrphanKill> result = new CompletableFuture<>();
+    ByteArrayOutputStream answer = new ByteArrayOutputStream();
+    try {
+      ChannelExec ch = session.createExecChannel(command(processGroup, marker, grace));
+      ch.setOut(new TailSink(answer));
+      ch.setErr(OutputStream.nullOutputStream());
+      ch.addCloseFutureListener(f -> {
+        String text;
+        synchronized (answer) {
+          text = answer.toString(StandardCharsets.UTF_8);
+        }
+        result.complete(OrphanCommand.parse(text).orElseGet(() -> new OrphanKill.Unreachable(
+            target + " gave no answer to the kill command")));
+      });
+      ch.open().addListener(f -> {
+        if (!f.isOpened()) {
+          result.complete(new OrphanKill.Unreachable("cannot open an exec channel on " + target
+              + ": " + ConnectFailures.describe(f.getException())));
+          ch.close(true);
+          return;
+        }
+        opened.complete(null);
+        try {
+          ch.getInvertedIn().close();
+        } catch (IOException e) {
+          ch.close(true); // the close listener reports it
+        }
+      });
+    } catch (IOException | RuntimeException e) {
+      result.complete(new OrphanKill.Unreachable(target + ": " + ConnectFailures.describe(e)));
+    }
+    return result;
+  }
+
+  /**
+   * Keeps the last {@link #MAX_OUTPUT} bytes: the answer is the last line, and a login shell
+   * may print a long banner before the command runs.
+   */
+  private static final class TailSink extends OutputStream {
+    private final ByteArrayOutputStream target;
+
+    TailSink(ByteArrayOutputStream target) {
+      this.target = target;
+    }
+
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      synchronized (target) {
+        if (len >= MAX_OUTPUT) {
+          target.reset();
+          target.write(b, off + len - MAX_OUTPUT, MAX_OUTPUT);
+          return;
+        }
+        int excess = target.size() + len - MAX_OUTPUT;
+        if (excess > 0) {
+          byte[] kept = target.toByteArray();
+          target.reset();
+          target.write(kept, excess, kept.length - excess);
+        }
+        target.write(b, off, len);
+      }
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package io.fleetrun.exec;
+
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import org.apache.sshd.client.session.ClientSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a stopped or timed-out run is ended on its target, with {@link RemoteKill}s over a second
+ * channel of the run's session: aimed at the process group once its id is known; else, when the
+ * id did not come within {@link #PGID_WAIT} or cannot come any more (the target printed too much
+ * before it), at whatever carries the run's marker. A group id that arrives after a marker kill
+ * gets its own kill. At most one kill of each kind per run.
+ */
+final class RunKill {
+  private static final Logger LOG = LoggerFactory.getLogger(RunKill.class);
+  /** How long a stop waits for the pgid line before it kills by the run's marker instead. */
+  static final Duration PGID_WAIT = Duration.ofSeconds(5);
+  /**
+   * How long a kill's channel may take to open. An open one is waited for until it answers (some
+   * servers, MINA's among them, end a command whose channel is closed: closing early could stop
+   * the kill before its TERM); the run's own bound caps that wait.
+   */
+  static final Duration OPEN_WAIT = Duration.ofSeconds(2);
+
+  /** Runs {@code action} after {@code delay} unless the run has ended by then. */
+  interface Scheduler {
+    void schedule(SessionOpener.ThrowingRunnable action, Duration delay);
+  }
+
+  private final String label;
+  private final String target;
+  private final ProcessMarker marker;
+  private final Duration grace;
+  private final Scheduler scheduler;
+  private final Runnable onKillsDone;
+
+  // Guarded by this.
+  private long pgid = -1;
+  private ClientSession session;
+  private boolean started;
+  private boolean groupKillSent;
+  private boolean markerKillSent;
+  private int running;
+
+  /**
+   * @param scheduler runs the wait for a late pgid line (cancelled when the run ends)
+   * @param onKillsDone called, outside any lock, when every kill started so far has answered
+   */
+  RunKill(String label, String target, ProcessMarker marker, Duration grace, Scheduler scheduler,
+      Runnable onKillsDone) {
+    this.label = label;
+    this.target = target;
+    this.marker = marker;
+    this.grace = grace;
+    this.scheduler = scheduler;
+    this.onKillsDone = onKillsDone;
+  }
+
+  /** The longest a kill sequence takes before the caller should give up waiting for it. */
+  Duration bound() {
+    return PGID_WAIT.plus(grace.plus(OPEN_WAIT).multipliedBy(2));
+  }
+
+  /** The run's group id is known now; kills it at once if the run is already being ended. */
+  void pgid(long groupId) {
+    boolean killNow;
+    synchronized (this) {
+      pgid = groupId;
+      killNow = started;
+    }
+    if (killNow) {
+      send(OptionalLong.of(groupId));
+    }
+  }
+
+  /**
+   * Starts ending the run.
+   *
+   * @param over the session kills go over: the run's own (issue 7: a kept one)
+   * @param pgidCannotCome true when the pgid line can no longer arrive: no use waiting for it
+   */
+  void start(ClientSession over, BooleanSupplier pgidCannotCome) {
+    long groupId;
+    synchronized (this) {
+      if (started) {
+        return;
+      }
+      started = true;
+      session = over;
+      groupId = pgid;
+    }
+    if (groupId > 0) {
+      send(OptionalLong.of(groupId));
+    } else if (pgidCannotCome.getAsBoolean()) {
+      send(OptionalLong.empty());
+    } else {
+      scheduler.schedule(this::onPgidWaitOver, PGID_WAIT);
+    }
+  }
+
+  /** Whether any kill was sent. */
+  synchronized boolean sent() {
+    return groupKillSent || markerKillSent;
+  }
+
+  private void onPgidWaitOver() {
+    synchronized (this) {
+      if (pgid > 0) {
+        return;
+      }
+    }
+    LOG.warn("{}: {} reported no process group within {} s; ending the run by its marker {}",
+        label, target, PGID_WAIT.toSeconds(), marker);
+    send(OptionalLong.empty());
+  }
+
+  private void send(OptionalLong group) {
+    ClientSession over;
+    synchronized (this) {
+      boolean sent = group.isPresent() ? groupKillSent : groupKillSent || markerKillSent;
+      if (sent) {
+        return;
+      }
+      if (group.isPresent()) {
+        groupKillSent = true;
+      } else {
+        markerKillSent = true;
+      }
+      running++;
+      over = session;
+    }
+    CompletableFuture<Void> opened = new CompletableFuture<>();
+    CompletableFuture<OrphanKill> answer =
+        RemoteKill.run(over, group, marker, grace, target, opened);
+    scheduler.schedule(() -> {
+      if (!opened.isDone()) {
+        answer.complete(new OrphanKill.Unreachable("no kill channel opened on " + target
+            + " within " + OPEN_WAIT.toMillis() + " ms"));
+      }
+    }, OPEN_WAIT);
+    answer.thenAccept(result -> onDone(group, result));
+  }
+
+  private void onDone(OptionalLong group, OrphanKill result) {
+    String aim = group.isPresent() ? "process group " + group.getAsLong() : "marker " + marker;
+    // Often no answer: the run ends (and closes its session) as soon as its script is gone.
+    if (result instanceof OrphanKill.Killed) {
+      LOG.debug("{}: ended {} on {}: {}", label, aim, target, result);
+    } else {
+      LOG.info("{}: kill by {} on {}: {}", label, aim, target, result);
+    }
+    synchronized (this) {
+      if (--running > 0) {
+        return; // the other kill reports when it is done
+      }
+    }
+    onKillsDone.run();
+  }
+}
