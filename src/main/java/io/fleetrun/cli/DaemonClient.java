@@ -1,6 +1,7 @@
 package io.fleetrun.cli;
 
 import io.fleetrun.model.ControlRequest;
+import io.fleetrun.model.DurationText;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.store.ControlChannel;
 import io.fleetrun.store.Database;
@@ -14,15 +15,17 @@ import java.util.Optional;
 
 /** Sends a request to the daemon through the database and waits (bounded) for its answer. */
 final class DaemonClient {
-  private static final Duration ANSWER_WAIT = Duration.ofSeconds(15);
   private static final Duration POLL = Duration.ofMillis(100);
 
   private final ControlChannel control;
   private final String database;
+  private final Duration answerWait;
 
-  DaemonClient(Database db) {
+  /** @param answerWait how long to wait for the daemon's answer */
+  DaemonClient(Database db, Duration answerWait) {
     this.control = new JooqControlChannel(db);
     this.database = db.jdbcUrl();
+    this.answerWait = answerWait;
   }
 
   /**
@@ -37,7 +40,7 @@ final class DaemonClient {
       throw new CliFailure(noDaemon.get(), ExitCodes.NO_DAEMON);
     }
     RequestAnswer answer = send(request).orElseThrow(() -> new CliFailure(
-        "the daemon did not answer within " + ANSWER_WAIT.toSeconds() + "s", ExitCodes.TIMEOUT));
+        "the daemon did not answer within " + DurationText.format(answerWait), ExitCodes.TIMEOUT));
     if (answer instanceof RequestAnswer.Refused refused) {
       throw new CliFailure("refused: " + refused.error(), ExitCodes.REFUSED);
     }
@@ -59,7 +62,7 @@ final class DaemonClient {
 
   private Optional<RequestAnswer> send(ControlRequest request) throws InterruptedException {
     long id = control.submit(request, Instant.now());
-    Instant deadline = Instant.now().plus(ANSWER_WAIT);
+    Instant deadline = Instant.now().plus(answerWait);
     while (Instant.now().isBefore(deadline)) {
       Optional<RequestAnswer> answer = control.findRequest(id).flatMap(RequestState::answer);
       if (answer.isPresent()) {
