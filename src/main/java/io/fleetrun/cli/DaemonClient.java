@@ -68,8 +68,17 @@ final class DaemonClient {
   }
 
   private RequestAnswer send(ControlRequest request) throws InterruptedException {
-    long id = control.submit(request, Instant.now());
-    WithdrawOnExit onExit = WithdrawOnExit.install(control, id);
+    WithdrawOnExit onExit = WithdrawOnExit.install(control);
+    try {
+      long id = control.submit(request, Instant.now());
+      onExit.arm(id);
+      return await(id);
+    } finally {
+      onExit.remove();
+    }
+  }
+
+  private RequestAnswer await(long id) throws InterruptedException {
     try {
       Instant deadline = Instant.now().plus(answerWait);
       while (Instant.now().isBefore(deadline)) {
@@ -83,8 +92,6 @@ final class DaemonClient {
     } catch (InterruptedException e) {
       giveUpQuietly(id, System.err);
       throw e;
-    } finally {
-      onExit.remove();
     }
   }
 

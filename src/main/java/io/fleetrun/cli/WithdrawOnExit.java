@@ -2,6 +2,9 @@ package io.fleetrun.cli;
 
 import io.fleetrun.store.ControlChannel;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Withdraws a request when the JVM ends while the CLI waits for its answer (Ctrl-C, SIGTERM): a
@@ -11,17 +14,47 @@ final class WithdrawOnExit {
   /** How long the hook may take; the database's own busy wait is longer, so it is cut here. */
   static final Duration BOUND = Duration.ofSeconds(3);
 
-  private final Thread hook;
+  private static final long NONE = -1;
 
-  private WithdrawOnExit(Thread hook) {
+  private final Thread hook;
+  private final AtomicLong request;
+  /** Open while the request is being sent: its id is not known yet. */
+  private final CountDownLatch sending;
+
+  private WithdrawOnExit(Thread hook, AtomicLong request, CountDownLatch sending) {
     this.hook = hook;
+    this.request = request;
+    this.sending = sending;
+  }
+
+  /**
+   * Installs the hook before the request is sent, so a signal that comes as soon as it is in the
+   * database still finds the hook; {@link #arm} tells it the request's id.
+   */
+  static WithdrawOnExit install(ControlChannel control) {
+    AtomicLong request = new AtomicLong(NONE);
+    CountDownLatch sending = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      // The insert may be committed while its id is still on its way back: the main thread
+      // goes on while hooks run, so wait for it (bounded).
+      try {
+        sending.await(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      long id = request.get();
+      if (id != NONE) {
+        withdraw(control, id);
+      }
+    }, "fleetrun-withdraw-on-exit");
+    Runtime.getRuntime().addShutdownHook(hook);
+    return new WithdrawOnExit(hook, request, sending);
   }
 
   /** Withdraws request {@code id} if the JVM ends before {@link #remove()}. */
-  static WithdrawOnExit install(ControlChannel control, long id) {
-    Thread hook = new Thread(() -> withdraw(control, id), "fleetrun-withdraw-on-exit");
-    Runtime.getRuntime().addShutdownHook(hook);
-    return new WithdrawOnExit(hook);
+  void arm(long id) {
+    request.set(id);
+    sending.countDown();
   }
 
   private static void withdraw(ControlChannel control, long id) {
@@ -41,6 +74,7 @@ final class WithdrawOnExit {
 
   /** The wait ended normally: nothing to withdraw at exit. */
   void remove() {
+    sending.countDown();
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException e) {

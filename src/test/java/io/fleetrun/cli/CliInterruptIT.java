@@ -68,6 +68,7 @@ class CliInterruptIT {
       beat.shutdownNow();
     }
     assertThat(query(dbFile, "SELECT (claimed_at IS NULL) || (withdrawn_at IS NOT NULL) FROM control_request"))
+        .as("the CLI said: %s", Files.readString(output))
         .containsExactly("11");
     assertThat(Files.readString(output))
         .contains("interrupted: the daemon had not taken the request; it was withdrawn and will not run");
