@@ -12,11 +12,18 @@ import io.fleetrun.model.Command;
 import io.fleetrun.model.CommandId;
 import io.fleetrun.model.ControlRequest;
 import io.fleetrun.model.Fleet;
+import io.fleetrun.model.Frequency;
 import io.fleetrun.model.HostKeyPolicy;
 import io.fleetrun.model.Instance;
 import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.Job;
+import io.fleetrun.model.JobId;
 import io.fleetrun.model.Limits;
+import io.fleetrun.model.MisfirePolicy;
+import io.fleetrun.model.OverlapPolicy;
+import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.SshSettings;
+import io.fleetrun.model.Targets;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.Database;
 import io.fleetrun.store.InvocationStore;
@@ -47,6 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FanOutRepairTest {
   private static final List<String> INSTANCES = List.of("a", "b", "c", "d");
   private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final JobId TICK = new JobId("tick");
 
   @TempDir Path dir;
   private EmbeddedSshServer server;
@@ -121,6 +129,28 @@ class FanOutRepairTest {
     assertThat(status()).isEqualTo("Failed");
   }
 
+  @Test
+  void aPeriodicFireThatFailsMidwayEndsItsUnstartedRecordsFailedAndTheNextFireRunsEverywhere() {
+    InvocationStore store = failing(InvocationStore.class, new JooqInvocationStore(db, new StatusCalculator()),
+        "startRecord", 2, 1);
+    invoker = invoker(store, executor);
+
+    catchThrowable(() -> invoker.fireJob(TICK));
+
+    await().atMost(WAIT).until(() -> records().size() == 4 && records().stream().noneMatch(r -> r.contains(":Running:")));
+    assertThat(records()).containsExactly(
+        "a:1:Finished:Success:-:hi-a", "b:1:Failed:Error:DispatchFailed:",
+        "c:1:Failed:Error:DispatchFailed:", "d:1:Failed:Error:DispatchFailed:");
+    assertThat(status()).as("a periodic invocation runs on").isEqualTo("Running");
+
+    invoker.fireJob(TICK);
+
+    await().atMost(WAIT).until(() -> records().size() == 8 && records().stream().noneMatch(r -> r.contains(":Running:")));
+    assertThat(records()).filteredOn(r -> r.contains(":2:"))
+        .containsExactly("a:2:Finished:Success:-:hi-a", "b:2:Finished:Success:-:hi-b",
+            "c:2:Finished:Success:-:hi-c", "d:2:Finished:Success:-:hi-d");
+  }
+
   private Invoker invoker(InvocationStore store, RemoteExecutor remote) {
     Command hi = new Command(new CommandId("hi"), "echo hi-{{fleetrun.instanceId}}", Optional.empty(),
         Duration.ofSeconds(20), Map.of());
@@ -128,8 +158,11 @@ class FanOutRepairTest {
         .map(id -> new Instance(new InstanceId(id), "127.0.0.1", server.port(), "fleet",
             Optional.of(server.clientKey()), Optional.empty(), Set.of()))
         .toList();
+    Job tick = new Job(TICK, hi.id(), new Targets(instances.stream().map(Instance::id).toList(), Set.of()),
+        RepeatMode.Period, Optional.of(Frequency.parse("rate(1h)")), Map.of(), MisfirePolicy.RUN_ONCE,
+        OverlapPolicy.ALLOW);
     return new Invoker(store, new JooqInvocationQueries(db), remote,
-        new Fleet(instances, List.of(hi), List.of()), Clock.systemUTC());
+        new Fleet(instances, List.of(hi), List.of(tick)), Clock.systemUTC());
   }
 
   private void runOnAll() {
