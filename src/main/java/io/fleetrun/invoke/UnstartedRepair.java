@@ -51,9 +51,9 @@ final class UnstartedRepair implements AutoCloseable {
    */
   void endFailed(InvokeId invokeId, Optional<RecordId> record, List<InstanceId> instances, Throwable cause) {
     List<InstanceId> rest = List.copyOf(instances);
-    String info = "the daemon could not start this record: " + cause;
-    log.error("invocation {}: starting its records failed ({}); ending {} as Failed/{}", invokeId, cause,
-        describe(record, rest), ErrorCode.DispatchFailed, cause);
+    String info = "the daemon could not start this record: " + describe(cause);
+    log.error("invocation {}: starting its records failed ({}); ending {} as Failed/{}", invokeId,
+        describe(cause), describe(record, rest), ErrorCode.DispatchFailed, cause);
     try {
       thread.execute(() -> attempt(invokeId, record.stream().toList(), rest, info, 0));
     } catch (RejectedExecutionException e) {
@@ -86,6 +86,15 @@ final class UnstartedRepair implements AutoCloseable {
             + "next start's repair", invokeId);
       }
     }
+  }
+
+  /** The cause and, when it wraps another, the innermost one (SQLITE_BUSY hides behind jOOQ's). */
+  static String describe(Throwable cause) {
+    Throwable root = cause;
+    for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < 20; depth++) {
+      root = root.getCause();
+    }
+    return root == cause ? cause.toString() : cause + " (" + root + ")";
   }
 
   private static String describe(Optional<RecordId> record, List<InstanceId> instances) {

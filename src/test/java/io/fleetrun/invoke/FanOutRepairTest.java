@@ -34,12 +34,17 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -149,6 +154,61 @@ class FanOutRepairTest {
     assertThat(records()).filteredOn(r -> r.contains(":2:"))
         .containsExactly("a:2:Finished:Success:-:hi-a", "b:2:Finished:Success:-:hi-b",
             "c:2:Finished:Success:-:hi-c", "d:2:Finished:Success:-:hi-d");
+  }
+
+  @Test
+  void whenASecondConnectionHoldsTheWriteLockPastTheBusyTimeoutTheRunEndsFailedOnceItIsReleased() throws Exception {
+    JooqInvocationStore real = new JooqInvocationStore(db, new StatusCalculator());
+    try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("fleetrun.db"))) {
+      AtomicInteger starts = new AtomicInteger();
+      // As another process would: it takes the write lock just as the first record is written,
+      // and lets it go a moment after that write gave up (SQLITE_BUSY after the busy timeout).
+      InvocationStore store = (InvocationStore) Proxy.newProxyInstance(InvocationStore.class.getClassLoader(),
+          new Class<?>[] {InvocationStore.class}, (proxy, m, args) -> {
+            boolean locking = m.getName().equals("startRecord") && starts.incrementAndGet() == 1;
+            if (locking) {
+              try (Statement sql = other.createStatement()) {
+                sql.execute("BEGIN IMMEDIATE");
+              }
+            }
+            try {
+              return m.invoke(real, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            } finally {
+              if (locking) {
+                CompletableFuture.runAsync(this::pause).thenRun(() -> release(other));
+              }
+            }
+          });
+      invoker = invoker(store, executor);
+
+      Throwable thrown = catchThrowable(this::runOnAll);
+
+      // The first write waits out the busy timeout before it fails.
+      await().atMost(WAIT.plus(Database.BUSY_TIMEOUT)).until(() -> !status().equals("Running"));
+      assertThat(instances()).containsExactly("a:Failed", "b:Failed", "c:Failed", "d:Failed");
+      assertThat(one("SELECT DISTINCT error_code || ' ' || error_info FROM invocation_record"))
+          .startsWith("DispatchFailed the daemon could not start this record: ").contains("SQLITE_BUSY");
+      assertThat(status()).isEqualTo("Failed");
+      assertThat(thrown).isNull();
+    }
+  }
+
+  private void pause() {
+    try {
+      Thread.sleep(500);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void release(Connection connection) {
+    try (Statement sql = connection.createStatement()) {
+      sql.execute("ROLLBACK");
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private Invoker invoker(InvocationStore store, RemoteExecutor remote) {
