@@ -29,4 +29,13 @@ public final class ConfigOption {
   public FleetConfig load() {
     return ConfigLoader.load(locate());
   }
+
+  /**
+   * Loads the config and the digest of the bytes it was read from.
+   *
+   * @throws ConfigException with every problem found
+   */
+  public ConfigLoader.Loaded loadWithDigest() {
+    return ConfigLoader.loadWithDigest(locate());
+  }
 }

@@ -12,10 +12,18 @@ public final class ExitCodes {
   public static final int REFUSED = 3;
   /** No daemon is alive on this database. */
   public static final int NO_DAEMON = 4;
-  /** Waited longer than allowed. */
+  /**
+   * Waited longer than allowed while the work goes on: {@code run --wait}'s invocation still
+   * runs, or the daemon took a {@code run}/{@code stop} request but has not answered it yet.
+   */
   public static final int TIMEOUT = 5;
   /** {@code daemon}: another daemon is running on the same database. */
   public static final int DAEMON_RUNNING = 6;
+  /**
+   * {@code run}/{@code stop}: the daemon did not take the request within {@code
+   * --answer-timeout}; the CLI withdrew it, so it will never run (safe to retry).
+   */
+  public static final int WITHDRAWN = 7;
   /** Bad command-line input, like picocli's own usage errors (the same code as a bad config). */
   public static final int USAGE = 2;
 

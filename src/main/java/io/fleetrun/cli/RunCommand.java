@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
 @Command(name = "run", description = "Start an ad-hoc one-time invocation through the running daemon; print its invoke id.")
 public final class RunCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
+  @Mixin AnswerTimeout answerTimeout;
 
   @Option(names = "--command", required = true, paramLabel = "ID", description = "Command id from the config.")
   String command;
@@ -55,10 +56,11 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     // Parsed before the request is sent, so a typo does not leave an invocation running.
     Duration timeout = DurationText.parse(waitTimeout);
+    Duration answerWait = answerTimeout.duration();
     ControlRequest.Run request = new ControlRequest.Run(new CommandId(command),
         targets.instances.stream().map(InstanceId::new).toList(), Set.copyOf(targets.tags), params);
     try (Database db = CliDatabase.open(config)) {
-      InvokeId id = new DaemonClient(db).request(request);
+      InvokeId id = new DaemonClient(db, answerWait).request(request);
       System.out.println(id);
       return await ? follow(new JooqInvocationQueries(db), id, timeout) : ExitCodes.OK;
     }

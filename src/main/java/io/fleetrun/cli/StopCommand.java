@@ -4,6 +4,7 @@ import io.fleetrun.model.ControlRequest;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.store.Database;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "stop", description = "Stop an invocation (one-time or periodic), or some of its instances; remote processes are killed.")
 public final class StopCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
+  @Mixin AnswerTimeout answerTimeout;
 
   @Parameters(paramLabel = "INVOKE_ID")
   String invokeId;
@@ -27,9 +29,10 @@ public final class StopCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     InvokeId id = new InvokeId(invokeId);
+    Duration answerWait = answerTimeout.duration();
     Set<InstanceId> only = instances.stream().map(InstanceId::new).collect(Collectors.toSet());
     try (Database db = CliDatabase.open(config)) {
-      new DaemonClient(db).request(new ControlRequest.Stop(id, only));
+      new DaemonClient(db, answerWait).request(new ControlRequest.Stop(id, only));
       System.out.println("stopped " + invokeId + (only.isEmpty() ? "" : " on " + instances));
       return ExitCodes.OK;
     }

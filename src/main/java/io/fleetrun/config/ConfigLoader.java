@@ -45,8 +45,24 @@ public final class ConfigLoader {
    */
   public static FleetConfig load(Path file) {
     Path absolute = file.toAbsolutePath().normalize();
-    return parse(LoadContext.ofSystem(absolute), read(absolute));
+    return parse(LoadContext.ofSystem(absolute), decode(absolute, readBytes(absolute)));
   }
+
+  /**
+   * Reads and validates {@code file}, and tells which bytes it read: the daemon compares that
+   * digest with the file later ({@link ConfigDigest#of(Path)}) to notice an edit it has not
+   * applied.
+   *
+   * @throws ConfigException with every problem found, also when the file is missing or unreadable
+   */
+  public static Loaded loadWithDigest(Path file) {
+    Path absolute = file.toAbsolutePath().normalize();
+    byte[] bytes = readBytes(absolute);
+    return new Loaded(parse(LoadContext.ofSystem(absolute), decode(absolute, bytes)), ConfigDigest.of(bytes));
+  }
+
+  /** A config and the {@link ConfigDigest} of the exact bytes it was parsed from. */
+  public record Loaded(FleetConfig config, String digest) {}
 
   /**
    * Validates {@code yamlText} as if it were the content of {@code file}: relative paths resolve
@@ -106,19 +122,23 @@ public final class ConfigLoader {
     return new FleetConfig(context.file(), url, ssh, limits, fleet, retention);
   }
 
-  /** The file's text; a missing, unreadable or non-UTF-8 file is a {@link ConfigException}. */
-  private static String read(Path file) {
+  /** The file's bytes; a missing or unreadable file is a {@link ConfigException}. */
+  private static byte[] readBytes(Path file) {
     try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
-          .toString();
+      return Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw fileProblem(file, Mark.NONE, "config file not found: " + file);
-    } catch (CharacterCodingException e) {
-      throw fileProblem(file, new Mark(1, 1), "config file is not UTF-8 text");
     } catch (IOException e) {
       throw fileProblem(file, Mark.NONE, "cannot read config file " + file + ": " + e);
+    }
+  }
+
+  /** The file's text; a non-UTF-8 file is a {@link ConfigException}. */
+  private static String decode(Path file, byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw fileProblem(file, new Mark(1, 1), "config file is not UTF-8 text");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.fleetrun.daemon;
 
+import io.fleetrun.config.ConfigDigest;
 import io.fleetrun.config.ConfigException;
 import io.fleetrun.config.ConfigLoader;
 import io.fleetrun.config.ConfigProblem;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -39,19 +41,24 @@ final class ConfigReload {
   private final String nodeId;
   private final Clock clock;
   private FleetConfig inForce;
+  /** {@link ConfigDigest} of the file as it was when the config in force was read from it. */
+  private String inForceDigest;
 
   /**
    * @param loaded the config the daemon started with; its file is the one read again
+   * @param loadedDigest the {@link ConfigDigest} of the bytes {@code loaded} was read from
    * @param nodeId the heartbeat row the results are recorded on
    */
   ConfigReload(
       FleetConfig loaded,
+      String loadedDigest,
       Invoker invoker,
       FleetScheduler scheduler,
       ControlChannel control,
       String nodeId,
       Clock clock) {
     this.inForce = loaded;
+    this.inForceDigest = loadedDigest;
     this.invoker = invoker;
     this.scheduler = scheduler;
     this.control = control;
@@ -74,12 +81,29 @@ final class ConfigReload {
     }
   }
 
+  /**
+   * Reloads when the file no longer holds the bytes the config in force was read from (compared
+   * by content). The daemon calls it once its file watch runs: an edit saved while it started
+   * (after the file was read, before the watch began: the lease wait, repair) is applied then
+   * instead of being lost. Returns the result when it reloaded. Never throws.
+   */
+  synchronized Optional<ReloadResult> reloadIfChanged() {
+    Path file = inForce.source();
+    if (ConfigDigest.of(file).equals(Optional.of(inForceDigest))) {
+      return Optional.empty();
+    }
+    log.info("{} changed after it was read; reloading it", file);
+    return Optional.of(reload());
+  }
+
   /** Reads the config file again and applies it, or refuses it. Never throws. */
   synchronized ReloadResult reload() {
     Path file = inForce.source();
     ReloadResult result;
     try {
-      result = apply(ConfigLoader.load(file));
+      ConfigLoader.Loaded loaded = ConfigLoader.loadWithDigest(file);
+      result = apply(loaded.config());
+      inForceDigest = loaded.digest();
     } catch (ConfigException e) {
       String problems = e.problems().stream().map(ConfigProblem::toString).collect(Collectors.joining("\n"));
       log.error("config reload refused, the previous config stays in force: {} problem(s) in {}:\n{}",

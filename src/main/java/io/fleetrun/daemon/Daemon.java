@@ -1,5 +1,7 @@
 package io.fleetrun.daemon;
 
+import io.fleetrun.config.ConfigDigest;
+import io.fleetrun.config.ConfigLoader;
 import io.fleetrun.config.FleetConfig;
 import io.fleetrun.exec.MinaSshExecutor;
 import io.fleetrun.invoke.Invoker;
@@ -83,7 +85,7 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
-  private Daemon(FleetConfig config, Clock clock, Settings settings) {
+  private Daemon(FleetConfig config, String configDigest, Clock clock, Settings settings) {
     this.settings = settings;
     this.database = Database.open(config.databaseUrl());
     SingleNodeGuard lease = null;
@@ -115,7 +117,7 @@ public final class Daemon implements AutoCloseable {
       this.scheduler = quartz;
       control.heartbeat(info, clock.instant());
       control.recordConfigLoaded(info.nodeId(), info.startedAt());
-      this.reload = new ConfigReload(config, invoker, scheduler, control, info.nodeId(), clock);
+      this.reload = new ConfigReload(config, configDigest, invoker, scheduler, control, info.nodeId(), clock);
       reload.applyAtStart();
       scheduler.apply(config.fleet().jobs(), clock.instant());
       if (guard.lost()) {
@@ -123,6 +125,10 @@ public final class Daemon implements AutoCloseable {
       }
       scheduler.start();
       this.watcher = watch(config.source(), reload);
+      // The file was read before the lease wait and repair, which can take seconds; an edit
+      // saved meanwhile gave no watch event. Compared only now that the watch runs, so an edit
+      // is either seen here or by the watch.
+      reload.reloadIfChanged();
       this.ticker = daemonThread("fleetrun-control");
       RequestHandler requests = new RequestHandler(control, invoker, clock);
       ticker.scheduleWithFixedDelay(() -> {
@@ -150,13 +156,23 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * Starts a daemon for {@code config}; returns once it is scheduling and taking requests. Waits
+   * Starts a daemon for {@code config} as {@link #start(ConfigLoader.Loaded, Clock, Settings)}
+   * does; the file is taken to be unchanged since {@code config} was read from it (its content
+   * now is what a later edit is compared with).
+   */
+  public static Daemon start(FleetConfig config, Clock clock, Settings settings) {
+    return start(new ConfigLoader.Loaded(config, ConfigDigest.of(config.source()).orElse("")), clock, settings);
+  }
+
+  /**
+   * Starts a daemon for the config {@code loaded} from its file; returns once it is scheduling and taking requests. Waits
    * up to ~6 s for the lease of a daemon that was killed to go stale.
    *
    * @throws AnotherDaemonException when another daemon is alive on the same database
    */
-  public static Daemon start(FleetConfig config, Clock clock, Settings settings) {
-    Daemon daemon = new Daemon(config, clock, settings);
+  public static Daemon start(ConfigLoader.Loaded loaded, Clock clock, Settings settings) {
+    FleetConfig config = loaded.config();
+    Daemon daemon = new Daemon(config, loaded.digest(), clock, settings);
     log.info("fleetrun daemon {} started: {} instance(s), {} command(s), {} job(s), database {}",
         daemon.info.version(), config.fleet().instances().size(), config.fleet().commands().size(),
         config.fleet().jobs().size(), config.databaseUrl());

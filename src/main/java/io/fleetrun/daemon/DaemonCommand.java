@@ -2,7 +2,7 @@ package io.fleetrun.daemon;
 
 import io.fleetrun.cli.ConfigOption;
 import io.fleetrun.cli.ExitCodes;
-import io.fleetrun.config.FleetConfig;
+import io.fleetrun.config.ConfigLoader;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -21,7 +21,7 @@ public final class DaemonCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    FleetConfig loaded = config.load();
+    ConfigLoader.Loaded loaded = config.loadWithDigest();
     StopSignal stop = StopSignal.install();
     // Handled from the start: a SIGHUP while the daemon starts (lease wait, repair) must not
     // end the JVM; it reloads once the daemon runs (it reads the file then anyway).

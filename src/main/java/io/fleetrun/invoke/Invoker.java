@@ -21,6 +21,7 @@ import io.fleetrun.store.InvocationStore;
 import io.fleetrun.store.NewInvocation;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,6 +42,8 @@ public final class Invoker {
   private final InvocationStore store;
   private final InvocationQueries queries;
   private final RecordRunner runner;
+  private final UnstartedRepair unstarted;
+  private final FanOut fanOut;
   private final Clock clock;
   private volatile Fleet fleet;
   private volatile boolean accepting = true;
@@ -54,6 +57,8 @@ public final class Invoker {
     this.store = store;
     this.queries = queries;
     this.runner = new RecordRunner(store, executor, clock);
+    this.unstarted = new UnstartedRepair(store, clock);
+    this.fanOut = new FanOut(runner, unstarted);
     this.fleet = fleet;
     this.clock = clock;
   }
@@ -86,7 +91,7 @@ public final class Invoker {
         return Optional.empty();
       }
       log.info("invocation {} of job {} on {} instance(s)", invocation.id(), jobId, targets.size());
-      targets.forEach(i -> runner.run(invocation.id(), jobId.value(), command, parameters, i));
+      fanOut.start(invocation.id(), jobId.value(), command, parameters, targets);
       return Optional.of(invocation.id());
     }
     Optional<InvokeId> running = store.findRunningPeriodic(jobId).map(Invocation::id);
@@ -102,6 +107,7 @@ public final class Invoker {
               log.info("periodic invocation {} of job {} created", created.id(), jobId);
               return created.id();
             });
+    List<Instance> firing = new ArrayList<>();
     for (InstanceId instanceId : store.activeInstances(id)) {
       Optional<Instance> instance = current.findInstance(instanceId);
       if (instance.isEmpty()) {
@@ -109,9 +115,10 @@ public final class Invoker {
         continue;
       }
       if (!overlapSkips(job, id, instanceId)) {
-        runner.run(id, jobId.value(), command, parameters, instance.get());
+        firing.add(instance.get());
       }
     }
+    fanOut.start(id, jobId.value(), command, parameters, firing);
     return Optional.of(id);
   }
 
@@ -175,7 +182,7 @@ public final class Invoker {
     NewInvocation invocation = newInvocation(Optional.empty(), command, parameters, targets);
     store.createInvocation(invocation);
     log.info("ad-hoc invocation {} of command {} on {} instance(s)", invocation.id(), command.id(), targets.size());
-    targets.forEach(i -> runner.run(invocation.id(), "ad-hoc", command, parameters, i));
+    fanOut.start(invocation.id(), "ad-hoc", command, parameters, targets);
     return invocation.id();
   }
 
@@ -257,6 +264,7 @@ public final class Invoker {
       accepting = false;
     }
     runner.shutdown(grace, killWait);
+    unstarted.close();
   }
 
   private NewInvocation newInvocation(

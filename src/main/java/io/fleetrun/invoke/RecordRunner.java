@@ -83,7 +83,30 @@ final class RecordRunner {
     }
   }
 
-  /** Starts one record of {@code invokeId} on {@code instance}; returns at once. */
+  /**
+   * The record was written (Running) but the executor did not take it: nothing runs it, so its
+   * end is the caller's to write.
+   */
+  static final class NotDispatched extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient RecordId record;
+
+    NotDispatched(RecordId record, RuntimeException cause) {
+      super("record " + record.value() + " was not handed to the executor: " + cause, cause);
+      this.record = record;
+    }
+
+    RecordId record() {
+      return record;
+    }
+  }
+
+  /**
+   * Starts one record of {@code invokeId} on {@code instance}; returns at once.
+   *
+   * @throws NotDispatched when the record was written but the executor refused it
+   * @throws RuntimeException when the record could not be written (nothing was)
+   */
   RecordId run(
       InvokeId invokeId,
       String jobLabel,
@@ -100,10 +123,15 @@ final class RecordRunner {
       write(id, label, start, RecordEnds.couldNotStart(ErrorCode.InternalError, e.getMessage(), start));
       return id;
     }
-    Execution execution =
-        executor.start(
-            new ExecutionRequest(label, instance, script, command.workingDir(), command.timeout(),
-                ProcessMarker.of(invokeId, id)));
+    Execution execution;
+    try {
+      execution =
+          executor.start(
+              new ExecutionRequest(label, instance, script, command.workingDir(), command.timeout(),
+                  ProcessMarker.of(invokeId, id)));
+    } catch (RuntimeException e) {
+      throw new NotDispatched(id, e);
+    }
     LiveRun run = new LiveRun(label, execution);
     live.put(id, run);
     InstanceRun instanceRun = new InstanceRun(invokeId, instance.id());

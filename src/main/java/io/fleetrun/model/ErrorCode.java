@@ -26,6 +26,12 @@ public enum ErrorCode {
   ExecutionInterrupted,
   /** A credential reference could not be read (missing env variable or file). */
   CredentialUnavailable,
+  /**
+   * The daemon could not start the record: starting an invocation's records failed midway (for
+   * example the database stayed busy past its timeout), and the records not yet handed to SSH
+   * were ended so; the script did not run. error_info names the cause.
+   */
+  DispatchFailed,
   /** Anything else that prevented the run; error_info says what. */
   InternalError
 }

@@ -14,13 +14,25 @@ public interface ControlChannel {
   /** Queues {@code request}; returns its id. */
   long submit(ControlRequest request, Instant now);
 
-  /** Takes every request not yet taken, oldest first, marking them taken. */
+  /**
+   * Takes every request neither taken nor withdrawn, oldest first, marking them taken: one
+   * conditional write, so a request is taken at most once and never after it was withdrawn.
+   */
   List<PendingRequest> claimPending(Instant now);
 
   /** Records the answer to request {@code id}: an invoke id, or an error message. */
   void complete(long id, RequestAnswer answer, Instant now);
 
   Optional<RequestState> findRequest(long id);
+
+  /**
+   * Withdraws request {@code id} (its CLI stopped waiting) unless the daemon already took it: one
+   * conditional write, so against {@link #claimPending} exactly one wins. A withdrawn request is
+   * never taken. Withdrawing twice is {@link Withdrawal.Withdrawn} both times.
+   *
+   * @throws java.util.NoSuchElementException when there is no such request
+   */
+  Withdrawal withdraw(long id, Instant now);
 
   /** Inserts or refreshes the heartbeat row of {@code daemon}. */
   void heartbeat(DaemonInfo daemon, Instant now);

@@ -57,6 +57,15 @@ public interface InvocationStore {
    */
   void stopInstances(InvokeId invokeId, Set<InstanceId> instances, Instant now);
 
+  /**
+   * Ends what a fan-out could not start, in one transaction with the statuses: each of {@code
+   * records} (written but never handed to the executor) that is still Running ends as {@code
+   * end} says, and each of {@code instances} (no record yet for this fire or run, not stopped)
+   * gets a new record (next repeat_no) that has already ended so. Returns how many records were
+   * ended or written.
+   */
+  int failUnstarted(InvokeId invokeId, Collection<RecordId> records, Collection<InstanceId> instances, RecordEnd end);
+
   /** The records of {@code invokeId} that are still Running (for a stop). */
   List<InvocationRecord> runningRecords(InvokeId invokeId);
 

@@ -21,10 +21,14 @@ import org.jooq.impl.DSL;
 
 /**
  * {@link ControlChannel} over jOOQ. A request is claimed by one UPDATE that sets {@code
- * claimed_at} only where it is still empty, so two daemons sharing a database never take the
- * same request.
+ * claimed_at} only where it and {@code withdrawn_at} are still empty, so two daemons sharing a
+ * database never take the same request, and a request its CLI withdrew (one UPDATE that sets
+ * {@code withdrawn_at} only where both are empty) is never taken.
  */
 public final class JooqControlChannel implements ControlChannel {
+  /** The error a withdrawn request is answered with, for SQL readers. */
+  static final String WITHDRAWN = "withdrawn by the CLI before the daemon took it; it did not run";
+
   private final Database db;
 
   public JooqControlChannel(Database db) {
@@ -50,6 +54,7 @@ public final class JooqControlChannel implements ControlChannel {
       List<ControlRequestRow> claimed = tx.update(CONTROL_REQUEST)
           .set(CONTROL_REQUEST.CLAIMED_AT, now)
           .where(CONTROL_REQUEST.CLAIMED_AT.isNull())
+          .and(CONTROL_REQUEST.WITHDRAWN_AT.isNull())
           .returning()
           .fetch()
           .sortAsc(CONTROL_REQUEST.REQUEST_ID);
@@ -94,6 +99,33 @@ public final class JooqControlChannel implements ControlChannel {
         .where(CONTROL_REQUEST.REQUEST_ID.eq(id))
         .fetchOptional()
         .map(r -> new RequestState(id, answer(r)));
+  }
+
+  @Override
+  public Withdrawal withdraw(long id, Instant now) {
+    return db.dsl().transactionResult(cfg -> {
+      DSLContext tx = cfg.dsl();
+      int withdrawn = tx.update(CONTROL_REQUEST)
+          .set(CONTROL_REQUEST.WITHDRAWN_AT, now)
+          .set(CONTROL_REQUEST.DONE_AT, now)
+          .set(CONTROL_REQUEST.ERROR, WITHDRAWN)
+          .where(CONTROL_REQUEST.REQUEST_ID.eq(id))
+          .and(CONTROL_REQUEST.CLAIMED_AT.isNull())
+          .and(CONTROL_REQUEST.WITHDRAWN_AT.isNull())
+          .execute();
+      if (withdrawn == 1) {
+        return new Withdrawal.Withdrawn();
+      }
+      ControlRequestRow row = tx.selectFrom(CONTROL_REQUEST)
+          .where(CONTROL_REQUEST.REQUEST_ID.eq(id))
+          .fetchOptional()
+          .orElseThrow(() -> new NoSuchElementException("no control request " + id));
+      if (row.getWithdrawnAt() != null) {
+        return new Withdrawal.Withdrawn();
+      }
+      return answer(row).<Withdrawal>map(Withdrawal.Answered::new)
+          .orElseGet(() -> new Withdrawal.Taken(row.getClaimedAt()));
+    });
   }
 
   private static Optional<RequestAnswer> answer(ControlRequestRow row) {

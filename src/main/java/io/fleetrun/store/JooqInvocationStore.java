@@ -38,12 +38,14 @@ public final class JooqInvocationStore implements InvocationStore {
   private final StatusWriter statuses;
   private final Stopper stopper;
   private final InstanceMembership membership;
+  private final Unstarted unstarted;
 
   public JooqInvocationStore(Database db, StatusRules rules) {
     this.db = Objects.requireNonNull(db, "db");
     this.statuses = new StatusWriter(Objects.requireNonNull(rules, "rules"));
     this.stopper = new Stopper(statuses);
     this.membership = new InstanceMembership(statuses);
+    this.unstarted = new Unstarted(statuses);
   }
 
   @Override
@@ -211,6 +213,12 @@ public final class JooqInvocationStore implements InvocationStore {
   @Override
   public void stopInstances(InvokeId invokeId, Set<InstanceId> instances, Instant now) {
     db.dsl().transaction(cfg -> stopper.stop(cfg.dsl(), invokeId, instances, now));
+  }
+
+  @Override
+  public int failUnstarted(
+      InvokeId invokeId, Collection<RecordId> records, Collection<InstanceId> instances, RecordEnd end) {
+    return db.dsl().transactionResult(cfg -> unstarted.end(cfg.dsl(), invokeId, records, instances, end));
   }
 
   @Override

@@ -14,6 +14,11 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,5 +120,61 @@ class JooqControlChannelTest {
     assertThat(channel.findRequest(answered)).map(RequestState::answer)
         .contains(Optional.of(new RequestAnswer.Done(new InvokeId("t-1"))));
     assertThat(channel.findRequest(waiting)).map(RequestState::answer).contains(Optional.empty());
+  }
+
+  @Test
+  void aWithdrawnRequestIsNeverTaken() {
+    long id = channel.submit(new ControlRequest.Stop(new InvokeId("t-1"), Set.of()), T0);
+
+    assertThat(channel.withdraw(id, T0.plusSeconds(1))).isEqualTo(new Withdrawal.Withdrawn());
+
+    assertThat(channel.claimPending(T0.plusSeconds(2))).isEmpty();
+    assertThat(channel.withdraw(id, T0.plusSeconds(3))).as("again").isEqualTo(new Withdrawal.Withdrawn());
+    assertThat(channel.refuseUnanswered("the daemon stopped", T0.plusSeconds(4))).isZero();
+    assertThat(channel.findRequest(id)).map(RequestState::answer)
+        .contains(Optional.of(new RequestAnswer.Refused(JooqControlChannel.WITHDRAWN)));
+  }
+
+  @Test
+  void aTakenRequestCannotBeWithdrawnAndTheWithdrawalSaysWhenItWasTaken() {
+    long id = channel.submit(new ControlRequest.Stop(new InvokeId("t-1"), Set.of()), T0);
+    assertThat(channel.claimPending(T0.plusSeconds(1))).extracting(PendingRequest::id).containsExactly(id);
+
+    assertThat(channel.withdraw(id, T0.plusSeconds(2))).isEqualTo(new Withdrawal.Taken(T0.plusSeconds(1)));
+
+    channel.complete(id, new RequestAnswer.Done(new InvokeId("t-1")), T0.plusSeconds(3));
+    assertThat(channel.withdraw(id, T0.plusSeconds(4)))
+        .isEqualTo(new Withdrawal.Answered(new RequestAnswer.Done(new InvokeId("t-1"))));
+    assertThat(channel.findRequest(id)).map(RequestState::answer)
+        .contains(Optional.of(new RequestAnswer.Done(new InvokeId("t-1"))));
+    assertThatThrownBy(() -> channel.withdraw(99, T0)).isInstanceOf(NoSuchElementException.class);
+  }
+
+  @Test
+  void withdrawAndTakeRacingHaveExactlyOneWinner() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (int i = 0; i < 40; i++) {
+        long id = channel.submit(new ControlRequest.Stop(new InvokeId("t-" + i), Set.of()), T0);
+        CountDownLatch go = new CountDownLatch(1);
+        Future<Withdrawal> withdrawal = pool.submit(() -> {
+          go.await();
+          return channel.withdraw(id, T0.plusSeconds(1));
+        });
+        Future<List<PendingRequest>> taken = pool.submit(() -> {
+          go.await();
+          return channel.claimPending(T0.plusSeconds(1));
+        });
+        go.countDown();
+        boolean withdrawn = withdrawal.get(20, TimeUnit.SECONDS) instanceof Withdrawal.Withdrawn;
+        boolean claimed = taken.get(20, TimeUnit.SECONDS).stream().anyMatch(p -> p.id() == id);
+        assertThat(withdrawn).as("round %d: withdrawn=%s claimed=%s", i, withdrawn, claimed).isNotEqualTo(claimed);
+        if (claimed) {
+          channel.complete(id, new RequestAnswer.Refused("done"), T0.plusSeconds(2));
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }

@@ -1,0 +1,271 @@
+package io.fleetrun.invoke;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+import io.fleetrun.demo.EmbeddedSshServer;
+import io.fleetrun.exec.ExecutorTuning;
+import io.fleetrun.exec.MinaSshExecutor;
+import io.fleetrun.exec.RemoteExecutor;
+import io.fleetrun.model.Command;
+import io.fleetrun.model.CommandId;
+import io.fleetrun.model.ControlRequest;
+import io.fleetrun.model.Fleet;
+import io.fleetrun.model.Frequency;
+import io.fleetrun.model.HostKeyPolicy;
+import io.fleetrun.model.Instance;
+import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.Job;
+import io.fleetrun.model.JobId;
+import io.fleetrun.model.Limits;
+import io.fleetrun.model.MisfirePolicy;
+import io.fleetrun.model.OverlapPolicy;
+import io.fleetrun.model.RepeatMode;
+import io.fleetrun.model.SshSettings;
+import io.fleetrun.model.Targets;
+import io.fleetrun.status.StatusCalculator;
+import io.fleetrun.store.Database;
+import io.fleetrun.store.InvocationStore;
+import io.fleetrun.store.JooqInvocationQueries;
+import io.fleetrun.store.JooqInvocationStore;
+import java.io.IOException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fan-out that fails at instance k of n, with the real store on a SQLite file and real SSH
+ * runs on an in-process server. The fault is injected by wrapping the real store (or executor)
+ * so that its k-th call of one method throws, as SQLite busy past its timeout would.
+ */
+class FanOutRepairTest {
+  private static final List<String> INSTANCES = List.of("a", "b", "c", "d");
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final JobId TICK = new JobId("tick");
+
+  @TempDir Path dir;
+  private EmbeddedSshServer server;
+  private MinaSshExecutor executor;
+  private Database db;
+  private Invoker invoker;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    server = EmbeddedSshServer.start(dir.resolve("ssh"));
+    SshSettings ssh = new SshSettings("fleet", Optional.empty(), server.knownHosts(),
+        HostKeyPolicy.STRICT, Duration.ofSeconds(5), SshSettings.DEFAULT_KEY_EXCHANGES);
+    executor = new MinaSshExecutor(ssh, Limits.defaults(), Clock.systemUTC(),
+        new ExecutorTuning(Duration.ofMillis(500), 50));
+    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (invoker != null) {
+      invoker.shutdown(Duration.ZERO, Duration.ofSeconds(5));
+    }
+    executor.close();
+    db.close();
+    server.close();
+  }
+
+  @Test
+  void whenTheThirdRecordCannotBeWrittenTheUnstartedInstancesEndFailed() {
+    InvocationStore store = failing(InvocationStore.class, new JooqInvocationStore(db, new StatusCalculator()),
+        "startRecord", 3, 1);
+    invoker = invoker(store, executor);
+
+    Throwable thrown = catchThrowable(this::runOnAll);
+
+    await().atMost(WAIT).until(() -> !status().equals("Running"));
+    assertThat(records()).containsExactly(
+        "a:1:Finished:Success:-:hi-a", "b:1:Finished:Success:-:hi-b",
+        "c:1:Failed:Error:DispatchFailed:", "d:1:Failed:Error:DispatchFailed:");
+    assertThat(instances()).containsExactly("a:Finished", "b:Finished", "c:Failed", "d:Failed");
+    assertThat(status()).isEqualTo("PartialFailed");
+    assertThat(one("SELECT error_info FROM invocation_record WHERE instance_id = 'c'"))
+        .startsWith("the daemon could not start this record: ").contains("injected fault");
+    assertThat(thrown).as("the run is answered with its invocation").isNull();
+  }
+
+  @Test
+  void aRecordWrittenButNeverHandedToTheExecutorEndsFailedToo() {
+    RemoteExecutor refusing = failing(RemoteExecutor.class, executor, "start", 2, 1);
+    invoker = invoker(new JooqInvocationStore(db, new StatusCalculator()), refusing);
+
+    catchThrowable(this::runOnAll);
+
+    await().atMost(WAIT).until(() -> !status().equals("Running"));
+    assertThat(records()).containsExactly(
+        "a:1:Finished:Success:-:hi-a", "b:1:Failed:Error:DispatchFailed:",
+        "c:1:Failed:Error:DispatchFailed:", "d:1:Failed:Error:DispatchFailed:");
+    assertThat(status()).isEqualTo("PartialFailed");
+  }
+
+  @Test
+  void theRepairWriteIsRetriedWhenItFailsToo() {
+    InvocationStore store = failing(InvocationStore.class,
+        failing(InvocationStore.class, new JooqInvocationStore(db, new StatusCalculator()), "startRecord", 1, 1),
+        "failUnstarted", 1, 2);
+    invoker = invoker(store, executor);
+
+    catchThrowable(this::runOnAll);
+
+    await().atMost(WAIT).until(() -> !status().equals("Running"));
+    assertThat(instances()).containsExactly("a:Failed", "b:Failed", "c:Failed", "d:Failed");
+    assertThat(status()).isEqualTo("Failed");
+  }
+
+  @Test
+  void aPeriodicFireThatFailsMidwayEndsItsUnstartedRecordsFailedAndTheNextFireRunsEverywhere() {
+    InvocationStore store = failing(InvocationStore.class, new JooqInvocationStore(db, new StatusCalculator()),
+        "startRecord", 2, 1);
+    invoker = invoker(store, executor);
+
+    catchThrowable(() -> invoker.fireJob(TICK));
+
+    await().atMost(WAIT).until(() -> records().size() == 4 && records().stream().noneMatch(r -> r.contains(":Running:")));
+    assertThat(records()).containsExactly(
+        "a:1:Finished:Success:-:hi-a", "b:1:Failed:Error:DispatchFailed:",
+        "c:1:Failed:Error:DispatchFailed:", "d:1:Failed:Error:DispatchFailed:");
+    assertThat(status()).as("a periodic invocation runs on").isEqualTo("Running");
+
+    invoker.fireJob(TICK);
+
+    await().atMost(WAIT).until(() -> records().size() == 8 && records().stream().noneMatch(r -> r.contains(":Running:")));
+    assertThat(records()).filteredOn(r -> r.contains(":2:"))
+        .containsExactly("a:2:Finished:Success:-:hi-a", "b:2:Finished:Success:-:hi-b",
+            "c:2:Finished:Success:-:hi-c", "d:2:Finished:Success:-:hi-d");
+  }
+
+  @Test
+  void whenASecondConnectionHoldsTheWriteLockPastTheBusyTimeoutTheRunEndsFailedOnceItIsReleased() throws Exception {
+    JooqInvocationStore real = new JooqInvocationStore(db, new StatusCalculator());
+    try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("fleetrun.db"))) {
+      AtomicInteger starts = new AtomicInteger();
+      // As another process would: it takes the write lock just as the first record is written,
+      // and lets it go a moment after that write gave up (SQLITE_BUSY after the busy timeout).
+      InvocationStore store = (InvocationStore) Proxy.newProxyInstance(InvocationStore.class.getClassLoader(),
+          new Class<?>[] {InvocationStore.class}, (proxy, m, args) -> {
+            boolean locking = m.getName().equals("startRecord") && starts.incrementAndGet() == 1;
+            if (locking) {
+              try (Statement sql = other.createStatement()) {
+                sql.execute("BEGIN IMMEDIATE");
+              }
+            }
+            try {
+              return m.invoke(real, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            } finally {
+              if (locking) {
+                CompletableFuture.runAsync(this::pause).thenRun(() -> release(other));
+              }
+            }
+          });
+      invoker = invoker(store, executor);
+
+      Throwable thrown = catchThrowable(this::runOnAll);
+
+      // The first write waits out the busy timeout before it fails.
+      await().atMost(WAIT.plus(Database.BUSY_TIMEOUT)).until(() -> !status().equals("Running"));
+      assertThat(instances()).containsExactly("a:Failed", "b:Failed", "c:Failed", "d:Failed");
+      assertThat(one("SELECT DISTINCT error_code || ' ' || error_info FROM invocation_record"))
+          .startsWith("DispatchFailed the daemon could not start this record: ").contains("SQLITE_BUSY");
+      assertThat(status()).isEqualTo("Failed");
+      assertThat(thrown).isNull();
+    }
+  }
+
+  private void pause() {
+    try {
+      Thread.sleep(500);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void release(Connection connection) {
+    try (Statement sql = connection.createStatement()) {
+      sql.execute("ROLLBACK");
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Invoker invoker(InvocationStore store, RemoteExecutor remote) {
+    Command hi = new Command(new CommandId("hi"), "echo hi-{{fleetrun.instanceId}}", Optional.empty(),
+        Duration.ofSeconds(20), Map.of());
+    List<Instance> instances = INSTANCES.stream()
+        .map(id -> new Instance(new InstanceId(id), "127.0.0.1", server.port(), "fleet",
+            Optional.of(server.clientKey()), Optional.empty(), Set.of()))
+        .toList();
+    Job tick = new Job(TICK, hi.id(), new Targets(instances.stream().map(Instance::id).toList(), Set.of()),
+        RepeatMode.Period, Optional.of(Frequency.parse("rate(1h)")), Map.of(), MisfirePolicy.RUN_ONCE,
+        OverlapPolicy.ALLOW);
+    return new Invoker(store, new JooqInvocationQueries(db), remote,
+        new Fleet(instances, List.of(hi), List.of(tick)), Clock.systemUTC());
+  }
+
+  private void runOnAll() {
+    invoker.runAdHoc(new ControlRequest.Run(new CommandId("hi"),
+        INSTANCES.stream().map(InstanceId::new).toList(), Set.of(), Map.of()));
+  }
+
+  private String status() {
+    return one("SELECT status FROM invocation");
+  }
+
+  private String one(String sql) {
+    return String.valueOf(db.dsl().fetchValue(sql));
+  }
+
+  private List<String> instances() {
+    return db.dsl().fetch("SELECT instance_id || ':' || status FROM invocation_instance ORDER BY instance_no")
+        .getValues(0, String.class);
+  }
+
+  private List<String> records() {
+    return db.dsl().fetch("SELECT instance_id || ':' || repeat_no || ':' || status || ':' || detail_status || ':' "
+            + "|| coalesce(error_code, '-') || ':' || rtrim(output, char(10)) FROM invocation_record "
+            + "ORDER BY instance_id, repeat_no")
+        .getValues(0, String.class);
+  }
+
+  /** {@code real}, except that calls {@code first} .. {@code first + times - 1} of {@code method} throw. */
+  private static <T> T failing(Class<T> type, T real, String method, int first, int times) {
+    AtomicInteger calls = new AtomicInteger();
+    InvocationHandler handler = (proxy, m, args) -> {
+      if (m.getName().equals(method)) {
+        int n = calls.incrementAndGet();
+        if (n >= first && n < first + times) {
+          throw new IllegalStateException("injected fault: " + method + " call " + n);
+        }
+      }
+      try {
+        return m.invoke(real, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+    };
+    return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+  }
+}
