@@ -40,6 +40,12 @@ class ReloadSignalIT {
     daemon = java("daemon", "--config", config.file().toString()).start();
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
         config.query("SELECT config_loaded_at IS NOT NULL FROM daemon_heartbeat").equals(List.of("1")));
+    // Past its start: the daemon compares the file with what it loaded once its watch runs (an
+    // edit saved while it started is applied then), and only after that takes CLI requests. An
+    // answered request (refused: no such invocation) shows that moment has passed.
+    Process stop = java("stop", "t-nothing", "--config", config.file().toString()).start();
+    assertThat(stop.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(stop.exitValue()).as("stop of an unknown invocation is refused").isEqualTo(3);
 
     config.edit("jobs: [ { id: added, command: c, targets: { instances: [a] }, repeat: Once } ]\n");
     // The watcher does not see the edit, although the daemon is alive meanwhile: its heartbeat
