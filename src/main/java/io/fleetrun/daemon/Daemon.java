@@ -120,15 +120,16 @@ public final class Daemon implements AutoCloseable {
       this.reload = new ConfigReload(config, configDigest, invoker, scheduler, control, info.nodeId(), clock);
       reload.applyAtStart();
       scheduler.apply(config.fleet().jobs(), clock.instant());
+      this.watcher = watch(config.source(), reload);
+      // The file was read before the lease wait and repair, which can take seconds; an edit
+      // saved meanwhile gave no watch event. Compared only now that the watch runs, so an edit
+      // is either seen here or by the watch; and before the scheduler starts, whose first fires
+      // (jobs due at start, misfires after downtime) would otherwise use the stale config.
+      reload.reloadIfChanged();
       if (guard.lost()) {
         throw new IllegalStateException("another daemon took the database lease while this one was starting");
       }
       scheduler.start();
-      this.watcher = watch(config.source(), reload);
-      // The file was read before the lease wait and repair, which can take seconds; an edit
-      // saved meanwhile gave no watch event. Compared only now that the watch runs, so an edit
-      // is either seen here or by the watch.
-      reload.reloadIfChanged();
       this.ticker = daemonThread("fleetrun-control");
       RequestHandler requests = new RequestHandler(control, invoker, clock);
       ticker.scheduleWithFixedDelay(() -> {

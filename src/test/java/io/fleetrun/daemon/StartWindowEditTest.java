@@ -86,6 +86,29 @@ class StartWindowEditTest {
   }
 
   @Test
+  void aJobRemovedWhileTheDaemonRepairsAtStartNeverFires() throws Exception {
+    String commands = "commands: [ { id: hi, content: \"echo hi-{{fleetrun.instanceId}}\" } ]\n";
+    String kept = "{ id: kept, command: hi, targets: { instances: [a] }, repeat: Once }";
+    config.save(commands + "jobs: [ " + kept
+        + ", { id: removed, command: hi, targets: { instances: [a] }, repeat: Once } ]\n");
+    leaveARecordRunningOn("slow");
+
+    starting = CompletableFuture.supplyAsync(config::start);
+    try (Socket repairConnection = acceptWithin(WAIT)) {
+      config.save(commands + "jobs: [ " + kept + " ]\n");
+    }
+    starting.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    // Both jobs were due the moment the scheduler started: the kept one's record shows that
+    // moment has passed, so the removed one would have fired by now had the edit come too late.
+    // The daemon compares the file before it starts the scheduler; when it compared just after
+    // (this test's first version), the removed job still fired whenever Quartz's first
+    // acquisition beat the reload, a race of milliseconds that this test rarely lost.
+    await().atMost(WAIT).until(() -> config.records("kept").equals(List.of("a:Finished:hi-a")));
+    assertThat(config.records("removed")).isEmpty();
+  }
+
+  @Test
   void anUnchangedFileIsNotReloadedAtStart() throws Exception {
     config.save("commands: [ { id: hi, content: \"echo hi\" } ]\n"
         + "jobs: [ { id: once, command: hi, targets: { instances: [a] }, repeat: Once } ]\n");
