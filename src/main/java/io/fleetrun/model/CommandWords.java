@@ -21,12 +21,23 @@ final class CommandWords {
           "eval", "trap", ".", "source", "let", "unset", "read", "getopts", "mapfile", "readarray",
           "wait", "alias", "compgen", "complete", "enable", "bind", "fc");
 
+  /**
+   * Variables whose value the shell evaluates (prompts and {@code BASH_ENV}/{@code ENV} run
+   * command substitutions; {@code RANDOM}, {@code OPTIND}, ... are assigned as arithmetic) or that
+   * choose code to run ({@code PATH}, {@code LD_*}).
+   */
+  private static final Pattern SPECIAL_VARIABLE =
+      Pattern.compile(
+          "(?:PS[0-4]|PROMPT_COMMAND|BASH_ENV|ENV|RANDOM|SRANDOM|OPTIND|HISTCMD|SECONDS|LINENO"
+              + "|EPOCHSECONDS|EPOCHREALTIME|TMOUT|HISTSIZE|HISTFILESIZE|COLUMNS|LINES|MAILCHECK"
+              + "|FUNCNEST|PATH|SHELLOPTS|BASHOPTS|GLOBIGNORE|EXECIGNORE|BASH_[A-Z0-9_]*"
+              + "|LD_[A-Z0-9_]*)(?:\\[[^\\]]*])?\\+?=.*",
+          Pattern.DOTALL);
   private static final Set<String> DECLARING =
       Set.of("declare", "typeset", "local", "export", "readonly");
   private static final Set<String> KEYWORDS =
-      Set.of(
-          "if", "then", "else", "elif", "do", "while", "until", "{", "}", "!", "time", "coproc");
-  private static final Set<String> PREFIXES = Set.of("command", "builtin", "exec");
+      Set.of("if", "then", "else", "elif", "do", "while", "until", "{", "}", "!", "coproc");
+  private static final Set<String> PREFIXES = Set.of("command", "builtin", "exec", "time");
   private static final Pattern ASSIGNMENT =
       Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\[[^\\]]*])?\\+?=.*", Pattern.DOTALL);
   private static final Pattern SUBSCRIPTED =
@@ -94,6 +105,14 @@ final class CommandWords {
     if (w.equals("[[")) {
       hazards.accept("`[[`");
     }
+    // PATH=$PATH:/opt/bin is common and evaluates nothing: only the direct placeholder is refused.
+    if (wasActive
+        && SPECIAL_VARIABLE.matcher(w).matches()
+        && !w.startsWith("PATH")
+        && !w.startsWith("LD_")
+        && (words.isEmpty() || declaring())) {
+      hazards.accept("an assignment to `" + w.substring(0, w.indexOf('=')) + "`");
+    }
     if (arrayLiteral || (words.isEmpty() && ASSIGNMENT.matcher(w).matches())) {
       var sub = SUBSCRIPTED.matcher(w);
       if (sub.matches() && !SAFE_SUBSCRIPT.matcher(sub.group(1)).matches()) {
@@ -157,6 +176,10 @@ final class CommandWords {
       return Optional.empty();
     }
     int name = commandIndex();
+    if (SPECIAL_VARIABLE.matcher(sofar).matches() && (words.isEmpty() || declaring())) {
+      return Optional.of(
+          draft("an assignment to `" + sofar.substring(0, sofar.indexOf('=')) + "`, which the shell evaluates"));
+    }
     if (name < 0) {
       if (words.isEmpty() && ASSIGNMENT.matcher(sofar).matches()) {
         return Optional.empty();
@@ -189,6 +212,11 @@ final class CommandWords {
     return Optional.empty();
   }
 
+  private boolean declaring() {
+    int name = commandIndex();
+    return name >= 0 && DECLARING.contains(words.get(name));
+  }
+
   private static ShellSpotDraft draft(String where) {
     return new ShellSpotDraft(where, ShellSpot.Fix.NOT_THERE);
   }
@@ -203,7 +231,8 @@ final class CommandWords {
     while (i < words.size() && PREFIXES.contains(words.get(i))) {
       i++;
       while (i < words.size() && words.get(i).startsWith("-")) {
-        i++;
+        // exec -a NAME: the option takes the next word
+        i += words.get(i).equals("-a") ? 2 : 1;
       }
     }
     return i < words.size() ? i : -1;

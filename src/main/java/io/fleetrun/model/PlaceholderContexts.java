@@ -35,7 +35,7 @@ final class PlaceholderContexts {
   private static final char ARITH_BRACKET = '[';
   // After "${": indirection, or a name followed by a subscript or a substring offset.
   private static final Pattern PARAM_START =
-      Pattern.compile("(!)|#?[A-Za-z_][A-Za-z0-9_]*(?:\\[([^\\]]*)]|:(?![-=?+]))");
+      Pattern.compile("(!)|#?[A-Za-z_][A-Za-z0-9_]*(?:\\[([^\\]]*)]|:(?![-=?+])|(@P))");
   private static final Pattern SAFE_SUBSCRIPT = Pattern.compile("[0-9]+|[@*]");
 
   /** What the scan found; see {@link ShellSpot}. */
@@ -203,6 +203,8 @@ final class PlaceholderContexts {
       if (m.lookingAt()) {
         if (m.group(1) != null) {
           hazard("an indirect expansion `${!`");
+        } else if (m.group(3) != null) {
+          hazard("a prompt expansion `${…@P}`");
         } else if (m.group(2) == null) {
           hazard("a substring offset `${name:…}`");
         } else if (!SAFE_SUBSCRIPT.matcher(m.group(2)).matches()) {
