@@ -2,10 +2,8 @@ package io.fleetrun.model;
 
 import io.fleetrun.model.CommandWords.ShellSpotDraft;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -45,16 +43,15 @@ final class PlaceholderContexts {
   private final Matcher placeholder;
   private final Deque<Character> stack = new ArrayDeque<>();
   private final Deque<CommandWords> commands = new ArrayDeque<>();
-  private final List<HereDoc> pending = new ArrayList<>();
+  private final HereDocuments hereDocs;
   private final Map<String, ShellSpot> unsafe = new LinkedHashMap<>();
   private ShellSpot evaluating;
   private int pos;
 
-  private record HereDoc(String delimiter, boolean stripTabs) {}
-
   private PlaceholderContexts(String content, Pattern pattern) {
     this.s = content;
     this.placeholder = pattern.matcher(content);
+    this.hereDocs = new HereDocuments(content);
     stack.push(TOP);
     commands.push(newCommand(false));
   }
@@ -264,15 +261,15 @@ final class PlaceholderContexts {
           } else {
             words.endWord();
           }
-          return hereDocOperator(i);
+          return hereDocs.operator(i);
         }
       }
       case '\n' -> {
         if (inCommand) {
           words.endCommand();
         }
-        if (!pending.isEmpty()) {
-          return hereDocBodies(i + 1);
+        if (hereDocs.pending()) {
+          return hereDocs.skipBodies(i + 1, this::hereDocPlaceholder);
         }
       }
       default -> {}
@@ -322,61 +319,17 @@ final class PlaceholderContexts {
   private static boolean wordBefore(CommandWords words) {
     return words.endsWithEquals();
   }
-  /** Reads {@code <<[-] word}; a here-string {@code <<<} is skipped. */
-  private int hereDocOperator(int i) {
-    int j = i + 2;
-    if (j < s.length() && s.charAt(j) == '<') {
-      return j + 1;
-    }
-    boolean strip = j < s.length() && s.charAt(j) == '-';
-    if (strip) {
-      j++;
-    }
-    while (j < s.length() && (s.charAt(j) == ' ' || s.charAt(j) == '\t')) {
-      j++;
-    }
-    StringBuilder word = new StringBuilder();
-    while (j < s.length() && " \t\n;&|<>()".indexOf(s.charAt(j)) < 0) {
-      char w = s.charAt(j++);
-      if (w != '\'' && w != '"' && w != '\\') {
-        word.append(w);
-      }
-    }
-    if (word.length() > 0) {
-      pending.add(new HereDoc(word.toString(), strip));
-    }
-    return j;
-  }
-
   /**
-   * Skips the bodies of the pending here-documents, which start at {@code from}; every
-   * placeholder in them is unsafe (even a quoted delimiter's body may be fed to a shell).
+   * Every placeholder in a here-document body is unsafe (even a quoted delimiter's body may be fed
+   * to a shell); returns its end, or -1 when none starts at {@code k}.
    */
-  private int hereDocBodies(int from) {
-    int pos = from;
-    for (HereDoc doc : pending) {
-      while (pos < s.length()) {
-        int eol = s.indexOf('\n', pos);
-        int lineEnd = eol < 0 ? s.length() : eol;
-        String line = s.substring(pos, lineEnd);
-        String compared = doc.stripTabs() ? line.replaceFirst("^\t+", "") : line;
-        for (int k = pos; k < lineEnd; k++) {
-          int end = placeholderEnd(k);
-          if (end > 0) {
-            unsafe.putIfAbsent(
-                placeholder.group(1),
-                new ShellSpot("a here-document", lineAt(k), ShellSpot.Fix.VARIABLE));
-            k = end - 1;
-          }
-        }
-        pos = lineEnd + 1;
-        if (compared.equals(doc.delimiter())) {
-          break;
-        }
-      }
+  private int hereDocPlaceholder(int k) {
+    int end = placeholderEnd(k);
+    if (end > 0) {
+      unsafe.putIfAbsent(
+          placeholder.group(1), new ShellSpot("a here-document", lineAt(k), ShellSpot.Fix.VARIABLE));
     }
-    pending.clear();
-    return Math.min(pos, s.length());
+    return end;
   }
 
   /** Where a placeholder at {@code i} stands when that is not a bare word, else null. */
