@@ -19,7 +19,7 @@ final class CommandWords {
   static final Set<String> EVALUATING =
       Set.of(
           "eval", "trap", ".", "source", "let", "unset", "read", "getopts", "mapfile", "readarray",
-          "wait", "alias", "compgen", "complete", "enable", "bind", "fc");
+          "wait", "alias", "compgen", "complete", "enable", "bind", "fc", "hash");
 
   /**
    * Variables whose value the shell evaluates (prompts and {@code BASH_ENV}/{@code ENV} run

@@ -136,6 +136,8 @@ class PlaceholderAttackTest {
         row("time -p {{s}}", STRING),
         row("exec -a name {{s}}", STRING),
         row("v={{s}}; compgen -W \"$v\"", STRING),
+        row("hash -p {{s}} ls; ls", STRING),
+        row(". /dev/stdin <<< {{s}}", STRING),
         // quoting the old scanner got wrong or reports
         row("echo $'don\\'t'; echo '{{s}}'", STRING),
         row("echo $'{{s}}'", STRING),
