@@ -31,10 +31,6 @@ final class PlaceholderContexts {
   private static final char ARITH = 'M';
   private static final char ARITH_PAREN = 'P';
   private static final char ARITH_BRACKET = '[';
-  // After "${": indirection, or a name followed by a subscript or a substring offset.
-  private static final Pattern PARAM_START =
-      Pattern.compile("(!)|#?[A-Za-z_][A-Za-z0-9_]*(?:\\[([^\\]]*)]|:(?![-=?+])|(@P))");
-  private static final Pattern SAFE_SUBSCRIPT = Pattern.compile("[0-9]+|[@*]");
 
   /** What the scan found; see {@link ShellSpot}. */
   record Scan(Map<String, ShellSpot> unsafe, Optional<ShellSpot> evaluating) {}
@@ -196,18 +192,7 @@ final class PlaceholderContexts {
       commands.push(newCommand(false));
     } else {
       stack.push(PARAM);
-      Matcher m = PARAM_START.matcher(s).region(pos + 2, s.length());
-      if (m.lookingAt()) {
-        if (m.group(1) != null) {
-          hazard("an indirect expansion `${!`");
-        } else if (m.group(3) != null) {
-          hazard("a prompt expansion `${…@P}`");
-        } else if (m.group(2) == null) {
-          hazard("a substring offset `${name:…}`");
-        } else if (!SAFE_SUBSCRIPT.matcher(m.group(2)).matches()) {
-          hazard("an array subscript `" + m.group() + "`");
-        }
-      }
+      ShellSpot.parameterHazard(s, pos + 2).ifPresent(this::hazard);
     }
     pos += 2;
     return true;
@@ -354,13 +339,7 @@ final class PlaceholderContexts {
   }
 
   private int lineAt(int i) {
-    int line = 1;
-    for (int k = 0; k < Math.min(i, s.length()); k++) {
-      if (s.charAt(k) == '\n') {
-        line++;
-      }
-    }
-    return line;
+    return ShellSpot.lineAt(s, i);
   }
 
   /** End of the placeholder starting exactly at {@code i} (group 1 set), or -1. */
