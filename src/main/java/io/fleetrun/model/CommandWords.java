@@ -138,15 +138,15 @@ final class CommandWords {
   private void checkArgument(String w, boolean wasActive) {
     int name = commandIndex();
     if (name < 0 || name == words.size() - 1) {
-      if (name >= 0 && words.get(name).equals("let")) {
+      if (name >= 0 && bare(words.get(name)).equals("let")) {
         hazards.accept("`let`");
       }
       return;
     }
-    String command = words.get(name);
+    String command = bare(words.get(name));
     String previous = words.get(words.size() - 2);
     if (DECLARING.contains(command)) {
-      if (EVALUATING_OPTION.matcher(w).matches()) {
+      if (EVALUATING_OPTION.matcher(bare(w)).matches()) {
         hazards.accept("`" + command + " " + w + "`");
       }
       int eq = w.indexOf('=');
@@ -186,9 +186,20 @@ final class CommandWords {
       }
       return Optional.of(new ShellSpotDraft("the command name position", ShellSpot.Fix.NOT_THERE));
     }
-    String command = words.get(name);
+    String command = bare(words.get(name));
     String previous = words.get(words.size() - 1);
-    boolean first = name == words.size() - 1 && sofar.isEmpty();
+    boolean first = name == words.size() - 1;
+    if (activeWords.get(name)) {
+      // "$v eval {{s}}": an unquoted expansion may vanish or split; the real command is unknown.
+      return Optional.of(draft("a command whose name is an expansion (`" + command + "`)"));
+    }
+    boolean optionsMayChange = activeWords.subList(name + 1, words.size()).contains(true);
+    if (optionsMayChange
+        && (command.equals("printf") || command.equals("test") || command.equals("[")
+            || DECLARING.contains(command))) {
+      // "test $x {{s}}": the expansion could be -v (x={{a}}), so the value becomes a name.
+      return Optional.of(draft("`" + command + "` after an expanded argument, which could be -v"));
+    }
     if (EVALUATING.contains(command)) {
       return Optional.of(draft("an argument of `" + command + "`"));
     }
@@ -203,7 +214,7 @@ final class CommandWords {
       return Optional.of(draft("an operand of `" + command + " -v`, or after another value"));
     }
     if (DECLARING.contains(command)) {
-      boolean options = words.subList(name + 1, words.size()).stream().anyMatch(w -> w.startsWith("-"));
+      boolean options = words.subList(name + 1, words.size()).stream().anyMatch(w -> bare(w).startsWith("-"));
       boolean valuePart = sofar.indexOf('=') > 0;
       if (command.equals("declare") || command.equals("typeset") || options || !valuePart) {
         return Optional.of(draft("a name or an attribute of `" + command + "`"));
@@ -222,15 +233,20 @@ final class CommandWords {
   }
 
   private static boolean isOption(String w, String option) {
-    return w.equals(option) || w.equals("'" + option + "'") || w.equals("\"" + option + "\"");
+    return bare(w).equals(option);
+  }
+
+  /** {@code w} without quote characters: {@code \eval} and {@code 'eval'} run eval too. */
+  private static String bare(String w) {
+    return w.replaceAll("[\\\\'\"]", "");
   }
 
   /** Index of the command name in {@link #words}, after {@code command}/{@code exec} prefixes. */
   private int commandIndex() {
     int i = 0;
-    while (i < words.size() && PREFIXES.contains(words.get(i))) {
+    while (i < words.size() && PREFIXES.contains(bare(words.get(i)))) {
       i++;
-      while (i < words.size() && words.get(i).startsWith("-")) {
+      while (i < words.size() && bare(words.get(i)).startsWith("-")) {
         // exec -a NAME: the option takes the next word
         i += words.get(i).equals("-a") ? 2 : 1;
       }

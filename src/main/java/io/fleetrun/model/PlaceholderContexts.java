@@ -94,6 +94,9 @@ final class PlaceholderContexts {
       if (ctx == SINGLE || ctx == ANSI) {
         commands.peek().append(c, false);
         if (ctx == ANSI && c == '\\') {
+          if (placeholderEnd(pos + 1) > 0) {
+            report(placeholder.group(1), "`$'…'` quoting", ShellSpot.Fix.VARIABLE);
+          }
           if (pos + 1 < s.length() && s.charAt(pos + 1) == '\'') {
             // dash has no $'…': it ends the string at this quote, bash does not.
             hazard("`$'…'` holding \\' (dash and bash end it at different quotes)");

@@ -138,6 +138,13 @@ class PlaceholderAttackTest {
         row("v={{s}}; compgen -W \"$v\"", STRING),
         row("hash -p {{s}} ls; ls", STRING),
         row(". /dev/stdin <<< {{s}}", STRING),
+        // found by a random-script fuzz of the scanner against bash and dash
+        row("v=; $v eval echo {{s}}", STRING),
+        row("\\eval echo {{s}}", STRING),
+        row("'eval' echo {{s}}", STRING),
+        row("x={{t}}; test $x {{s}}", STRING),
+        row("x={{t}}; printf $x {{s}}", STRING),
+        row("echo $'a\\{{s}}'; echo '", STRING),
         // quoting the old scanner got wrong or reports
         row("echo $'don\\'t'; echo '{{s}}'", STRING),
         row("echo $'{{s}}'", STRING),
