@@ -64,6 +64,11 @@ final class CommandWords {
     this.arrayLiteral = arrayLiteral;
   }
 
+  /** These words are the elements of {@code name=( … )}. */
+  boolean arrayLiteral() {
+    return arrayLiteral;
+  }
+
   /** Adds a character of the current word; {@code expanding} when the shell expands it there. */
   void append(char c, boolean expanding) {
     word.append(c);

@@ -56,6 +56,11 @@ final class PlaceholderContexts {
     PlaceholderContexts scan = new PlaceholderContexts(content, pattern);
     scan.run();
     scan.commands.forEach(CommandWords::endCommand);
+    if (scan.stack.size() > 1) {
+      // A syntax error: how a shell recovers from it (where it starts reading again) is not
+      // something a value's quoting can be sure of.
+      scan.hazard("an unterminated quote, bracket or expansion");
+    }
     return new Scan(scan.unsafe, Optional.ofNullable(scan.evaluating));
   }
 
@@ -205,6 +210,11 @@ final class PlaceholderContexts {
   private int unquoted(char c, char ctx, int i) {
     CommandWords words = commands.peek();
     boolean inCommand = ctx == TOP || ctx == SUBST;
+    if (ctx == SUBST && words.arrayLiteral() && ";&|<>(".indexOf(c) >= 0) {
+      // bash recovers from this syntax error by skipping to the next newline, which may be inside
+      // a quoted value: the rest of the value then runs as commands.
+      hazard("a malformed array literal `name=( … " + c + " … )`");
+    }
     switch (c) {
       case '\'' -> stack.push(SINGLE);
       case '"' -> stack.push(DOUBLE);

@@ -145,6 +145,8 @@ class PlaceholderAttackTest {
         row("x={{t}}; test $x {{s}}", STRING),
         row("x={{t}}; printf $x {{s}}", STRING),
         row("echo $'a\\{{s}}'; echo '", STRING),
+        row("a=(x; y) {{s}}", STRING),
+        row("a=(echo set -x;-- fix {{s}}", STRING),
         // quoting the old scanner got wrong or reports
         row("echo $'don\\'t'; echo '{{s}}'", STRING),
         row("echo $'{{s}}'", STRING),
