@@ -11,6 +11,7 @@ import io.fleetrun.cli.ValidateCommand;
 import io.fleetrun.config.ConfigException;
 import io.fleetrun.daemon.DaemonCommand;
 import io.fleetrun.demo.DemoCommand;
+import io.fleetrun.model.TerminalText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -48,11 +49,12 @@ public final class Main implements Runnable {
   /** Problems an operator can fix end with a message and an exit code, not a stack trace. */
   private static int explain(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
     if (e instanceof CliFailure failure) {
-      cmd.getErr().println(failure.getMessage());
+      // May carry a daemon's reply or a server's message: shown with control characters escaped.
+      cmd.getErr().println(TerminalText.visible(failure.getMessage()));
       return failure.exitCode();
     }
     if (e instanceof ConfigException) {
-      cmd.getErr().println(e.getMessage());
+      cmd.getErr().println(TerminalText.visible(e.getMessage()));
       return ExitCodes.CONFIG;
     }
     if (e instanceof IllegalArgumentException) {

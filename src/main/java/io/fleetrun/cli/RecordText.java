@@ -2,15 +2,25 @@ package io.fleetrun.cli;
 
 import io.fleetrun.model.Invocation;
 import io.fleetrun.model.InvocationRecord;
+import io.fleetrun.model.TerminalText;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** The human form of an invocation and its records. */
+/**
+ * The human form of an invocation and its records. Output and error info come from targets, so the
+ * text is made safe for a terminal ({@link TerminalText#visible}) unless raw is asked for.
+ */
 final class RecordText {
   private RecordText() {}
 
+  /** The report with every control character but newline and tab shown escaped. */
   static String of(Invocation i, List<InvocationRecord> records) {
+    return TerminalText.visible(raw(i, records));
+  }
+
+  /** The report with output and error info as stored, control characters included. */
+  static String raw(Invocation i, List<InvocationRecord> records) {
     StringBuilder out = new StringBuilder();
     out.append(String.format("invocation %s  job %s  command %s  %s%s  %s  created %s%n",
         i.id(), i.job().map(Object::toString).orElse("(ad-hoc)"), i.command(), i.repeat(),
@@ -26,7 +36,13 @@ final class RecordText {
       } else if (!r.output().text().isEmpty()) {
         out.append("  output:\n");
       }
-      r.output().text().lines().forEach(line -> out.append("  | ").append(line).append('\n'));
+      // Split on \n only: a \r stays in its line, escaped or raw as asked.
+      String text = r.output().text();
+      if (!text.isEmpty()) {
+        for (String line : (text.endsWith("\n") ? text.substring(0, text.length() - 1) : text).split("\n", -1)) {
+          out.append("  | ").append(line).append('\n');
+        }
+      }
     }
     return out.toString();
   }

@@ -16,7 +16,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code fleetrun results INVOKE_ID}: every record of an invocation, with its output. */
+/**
+ * {@code fleetrun results INVOKE_ID}: every record of an invocation, with its output. Control
+ * characters are shown escaped everywhere (also into a pipe or file, so a later {@code cat} or
+ * {@code less -R} of it is as safe), except with {@code --raw} and {@code --json}.
+ */
 @Command(name = "results", description = "Show the records of one invocation: statuses, exit codes, errors, times, output.")
 public final class ResultsCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
@@ -27,8 +31,15 @@ public final class ResultsCommand implements Callable<Integer> {
   @Option(names = "--instance", paramLabel = "ID", description = "Only this instance.")
   String instance;
 
-  @Option(names = "--json", description = "Print JSON.")
+  @Option(names = "--json", description = "Print JSON (output as stored; JSON escapes control characters).")
   boolean json;
+
+  @Option(
+      names = "--raw",
+      description =
+          "Print output and error info as stored. By default control characters a target sent"
+              + " (escape sequences, \\r, BEL, bidi overrides) are shown escaped, like \\e[31m.")
+  boolean raw;
 
   @Override
   public Integer call() {
@@ -49,7 +60,8 @@ public final class ResultsCommand implements Callable<Integer> {
       out.put("records", records.stream().map(Json::record).toList());
       System.out.println(Json.write(out));
     } else {
-      System.out.print(RecordText.of(invocation.get(), records));
+      System.out.print(
+          raw ? RecordText.raw(invocation.get(), records) : RecordText.of(invocation.get(), records));
     }
     return ExitCodes.OK;
   }

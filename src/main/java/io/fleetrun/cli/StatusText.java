@@ -1,5 +1,6 @@
 package io.fleetrun.cli;
 
+import io.fleetrun.model.TerminalText;
 import io.fleetrun.store.DaemonInfo;
 import io.fleetrun.store.JooqStatusQueries.RunningRecord;
 import io.fleetrun.store.JooqStatusQueries.ScheduledJob;
@@ -132,7 +133,8 @@ final class StatusText {
   }
 
   private static void line(StringBuilder out, String label, String value) {
-    out.append("%-14s%s".formatted(label, value)).append(nl());
+    // A value may be a database error's message: shown with control characters escaped.
+    out.append("%-14s%s".formatted(label, TerminalText.visible(value))).append(nl());
   }
 
   private static String nl() {

@@ -1,5 +1,6 @@
 package io.fleetrun.cli;
 
+import io.fleetrun.model.TerminalText;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,8 +12,13 @@ final class Table {
     rows.add(header);
   }
 
+  /** Adds a row; cells may hold text a target controls, which is shown with controls escaped. */
   void row(String... cells) {
-    rows.add(cells);
+    String[] visible = new String[cells.length];
+    for (int c = 0; c < cells.length; c++) {
+      visible[c] = TerminalText.visible(cells[c]);
+    }
+    rows.add(visible);
   }
 
   @Override

@@ -2,6 +2,8 @@ package io.fleetrun.config;
 
 import io.fleetrun.model.Command;
 import io.fleetrun.model.CommandId;
+import io.fleetrun.model.ParameterRule;
+import io.fleetrun.model.ParameterType;
 import io.fleetrun.model.ScriptTemplate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,8 +27,9 @@ final class CommandSection {
    */
   record Result(Map<String, Command> commands, Set<String> declared, Map<String, Usage> usages) {}
 
-  /** What a command's content needs and what its defaults give. */
-  record Usage(Set<String> placeholders, Set<String> defaults) {}
+  /** What a command's content needs, what its defaults give and what values it accepts. */
+  record Usage(
+      Set<String> placeholders, Set<String> defaults, Map<String, ParameterRule> rules) {}
 
   private CommandSection() {}
 
@@ -47,12 +50,16 @@ final class CommandSection {
       Optional<String> workingDir = r.nonBlankText("workingDir");
       Duration timeout = r.duration("timeout").orElse(ConfigDefaults.COMMAND_TIMEOUT);
       int beforeParameters = problems.count();
-      ParameterValues defaults = ParameterValues.read(r, problems);
+      ParameterValues defaults = ParameterValues.readDefinitions(r, problems);
       if (id.isPresent() && content.isPresent() && problems.count() == beforeParameters) {
         usages.put(
             id.get(),
-            new Usage(ScriptTemplate.placeholders(content.get()), defaults.values().keySet()));
+            new Usage(
+                ScriptTemplate.placeholders(content.get()),
+                defaults.values().keySet(),
+                defaults.rules()));
       }
+      defaults.checkValues(r, defaults.rules(), "", problems);
       content.ifPresent(c -> checkPlaceholders(r, c, defaults, problems));
       if (problems.count() == before) {
         commands.put(
@@ -62,7 +69,8 @@ final class CommandSection {
                 content.orElseThrow(),
                 workingDir,
                 timeout,
-                defaults.values()));
+                defaults.values(),
+                defaults.rules()));
       }
     }
     return new Result(commands, ids.ids(), usages);
@@ -92,21 +100,22 @@ final class CommandSection {
   }
 
   /**
-   * Unknown built-ins and defaults that no placeholder uses are typos. A placeholder inside quotes,
-   * a here-document or a comment would let its value run as code.
+   * Unknown built-ins and defaults that no placeholder uses are typos. A string placeholder where
+   * the shell could evaluate its value as code is refused ({@link
+   * ScriptTemplate#unsafePlaceholders}).
    */
   private static void checkPlaceholders(
       MapReader r, String content, ParameterValues defaults, Problems problems) {
     Set<String> used = ScriptTemplate.placeholders(content);
-    ScriptTemplate.quotedPlaceholders(content)
-        .forEach(
-            (name, where) ->
-                r.problem(
-                    "content",
-                    ("{{%s}} stands inside %s, where its value is not one literal word and could run"
-                            + " as code; a placeholder must be a bare word: assign it to a variable"
-                            + " first and use the variable: `v={{%s}}; echo \"msg: $v\"`")
-                        .formatted(name, where, name)));
+    Set<String> integers = new TreeSet<>();
+    defaults.rules().forEach((name, rule) -> {
+      if (rule.type() == ParameterType.INTEGER) {
+        integers.add(name);
+      }
+    });
+    ScriptTemplate.unsafePlaceholders(content, integers)
+        .values()
+        .forEach(message -> r.problem("content", message));
     for (String name : used) {
       if (name.startsWith("fleetrun.") && !ScriptTemplate.BUILT_INS.contains(name)) {
         r.problem(
@@ -123,8 +132,10 @@ final class CommandSection {
                 problems.add(
                     mark,
                     r.pathOf("parameters") + "." + name,
-                    "default for '%s' is not used: content has no {{%s}}%s"
-                        .formatted(name, name, Suggest.didYouMean(name, used)));
+                    "%s '%s' is not used: content has no {{%s}}%s"
+                        .formatted(
+                            defaults.values().containsKey(name) ? "default for" : "parameter",
+                            name, name, Suggest.didYouMean(name, used)));
               }
             });
   }

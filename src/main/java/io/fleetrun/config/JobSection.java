@@ -161,6 +161,7 @@ final class JobSection {
     Set<String> used = usage.placeholders();
     ScriptTemplate.ParameterFit fit =
         ScriptTemplate.fit(used, parameters.values().keySet(), usage.defaults());
+    parameters.checkValues(job, usage.rules(), jobName + ": ", problems);
     for (String name : fit.missing()) {
       job.problem(
           "parameters",

@@ -13,6 +13,7 @@ import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.JobId;
 import io.fleetrun.model.OverlapPolicy;
+import io.fleetrun.model.ParameterRule;
 import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.ScriptTemplate;
 import io.fleetrun.model.Targets;
@@ -142,7 +143,7 @@ public final class Invoker {
    * Starts an ad-hoc one-time invocation, as {@code fleetrun run} asks.
    *
    * @throws InvocationRefusedException naming what is wrong (unknown command, instance or tag,
-   *     a placeholder without value)
+   *     a placeholder without value, a value its parameter's type or pattern refuses)
    */
   public synchronized InvokeId runAdHoc(ControlRequest.Run request) {
     if (!accepting) {
@@ -178,6 +179,11 @@ public final class Invoker {
     if (!fit.missing().isEmpty()) {
       throw new InvocationRefusedException(
           "command '" + command.id() + "' needs a value for " + braced(fit.missing()));
+    }
+    List<String> refused = ParameterRule.refusals(command.rules(), request.parameters());
+    if (!refused.isEmpty()) {
+      throw new InvocationRefusedException(
+          "command '" + command.id() + "': " + String.join("; ", refused));
     }
     NewInvocation invocation = newInvocation(Optional.empty(), command, parameters, targets);
     store.createInvocation(invocation);

@@ -36,7 +36,9 @@ public final class JobSpec {
         command.content(),
         command.workingDir().orElse(""),
         DurationText.format(command.timeout()),
-        sorted(command.parameters()));
+        sorted(command.parameters()))
+        // Only when declared, so the fingerprints of jobs stored before rules existed still match.
+        + (command.rules().isEmpty() ? "" : "\n" + new TreeMap<>(command.rules()));
     try {
       byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(hash, 0, 16);

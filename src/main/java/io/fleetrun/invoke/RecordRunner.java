@@ -13,12 +13,14 @@ import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.Output;
 import io.fleetrun.model.RecordEnd;
 import io.fleetrun.model.RecordId;
+import io.fleetrun.model.ParameterRule;
 import io.fleetrun.model.ScriptTemplate;
 import io.fleetrun.store.InvocationStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -118,6 +120,11 @@ final class RecordRunner {
     String label = invokeId + "/" + instance.id() + " (" + jobLabel + ")";
     String script;
     try {
+      // Checked when the run was asked for; again here so no path can render an unchecked value.
+      List<String> refused = ParameterRule.refusals(command.rules(), parameters);
+      if (!refused.isEmpty()) {
+        throw new IllegalArgumentException(String.join("; ", refused));
+      }
       script = ScriptTemplate.render(command.content(), withBuiltIns(parameters, invokeId, instance));
     } catch (IllegalArgumentException e) {
       write(id, label, start, RecordEnds.couldNotStart(ErrorCode.InternalError, e.getMessage(), start));

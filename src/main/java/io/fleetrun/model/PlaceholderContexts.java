@@ -1,99 +1,140 @@
 package io.fleetrun.model;
 
+import io.fleetrun.model.CommandWords.ShellSpotDraft;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Finds placeholders that do not stand as a bare shell word. {@link ScriptTemplate#render} inserts
- * a value single-quoted, which keeps it literal only where the shell does quote removal on it:
- * inside {@code "…"}, {@code '…'}, a here-document body, a comment, after a backslash or a
- * {@code $}, the quotes are text and the value escapes.
+ * Finds where placeholders stand, for {@link ScriptTemplate#unsafePlaceholders}: every place that is
+ * not a bare word in ordinary argument position, and the first construct anywhere in the script
+ * where bash evaluates a value as code (arithmetic, subscripts, indirection, builtins that take a
+ * variable name).
  *
- * <p>A small POSIX quoting scanner, not a parser: it tracks quotes, {@code $( )}, {@code ${ }},
- * backquotes, comments and here-documents. Where it cannot tell, it errs on the side of reporting
- * (anything nested in double quotes or backquotes is reported, even inside {@code $( )}).
+ * <p>A small POSIX and bash quoting scanner, not a parser: it tracks quotes ({@code '…'}, {@code
+ * "…"}, {@code $'…'}, {@code $"…"}), {@code $( )}, {@code ${ }}, backquotes, comments and
+ * here-documents, and the words of each simple command ({@link CommandWords}). Where it cannot
+ * tell, it errs on the side of reporting.
  */
 final class PlaceholderContexts {
   private static final char TOP = 'T';
   private static final char SINGLE = '\'';
+  private static final char ANSI = 'A';
   private static final char DOUBLE = '"';
   private static final char SUBST = '(';
   private static final char PARAM = '{';
   private static final char BACK = '`';
+  private static final char ARITH = 'M';
+  private static final char ARITH_PAREN = 'P';
+  private static final char ARITH_BRACKET = '[';
+
+  /** What the scan found; see {@link ShellSpot}. */
+  record Scan(Map<String, ShellSpot> unsafe, Optional<ShellSpot> evaluating) {}
 
   private final String s;
   private final Matcher placeholder;
   private final Deque<Character> stack = new ArrayDeque<>();
-  private final List<HereDoc> pending = new ArrayList<>();
-  private final Map<String, String> unsafe = new LinkedHashMap<>();
-
-  private record HereDoc(String delimiter, boolean stripTabs) {}
+  private final Deque<CommandWords> commands = new ArrayDeque<>();
+  private final HereDocuments hereDocs;
+  private final Map<String, ShellSpot> unsafe = new LinkedHashMap<>();
+  private ShellSpot evaluating;
+  private int pos;
 
   private PlaceholderContexts(String content, Pattern pattern) {
     this.s = content;
     this.placeholder = pattern.matcher(content);
+    this.hereDocs = new HereDocuments(content);
     stack.push(TOP);
+    commands.push(newCommand(false));
   }
 
-  /** Unsafe placeholder names, in order of first unsafe use, each with where it stands. */
-  static Map<String, String> unsafe(String content, Pattern pattern) {
+  static Scan scan(String content, Pattern pattern) {
     PlaceholderContexts scan = new PlaceholderContexts(content, pattern);
     scan.run();
-    return scan.unsafe;
+    scan.commands.forEach(CommandWords::endCommand);
+    if (scan.stack.size() > 1) {
+      // A syntax error: how a shell recovers from it (where it starts reading again) is not
+      // something a value's quoting can be sure of.
+      scan.hazard("an unterminated quote, bracket or expansion");
+    }
+    return new Scan(scan.unsafe, Optional.ofNullable(scan.evaluating));
+  }
+
+  private CommandWords newCommand(boolean arrayLiteral) {
+    return new CommandWords(this::hazard, arrayLiteral);
+  }
+
+  private void hazard(String where) {
+    if (evaluating == null) {
+      evaluating = new ShellSpot(where, lineAt(pos), ShellSpot.Fix.INTEGER);
+    }
+  }
+
+  private void report(String name, String where, ShellSpot.Fix fix) {
+    unsafe.putIfAbsent(name, new ShellSpot(where, lineAt(pos), fix));
   }
 
   private void run() {
     boolean comment = false;
-    int i = 0;
-    while (i < s.length()) {
-      char c = s.charAt(i);
+    while (pos < s.length()) {
+      char c = s.charAt(pos);
       char ctx = stack.peek();
-      int end = placeholderEnd(i);
+      int end = placeholderEnd(pos);
       if (end > 0) {
-        String where = comment ? "a comment" : quotedContext(i);
-        if (where != null) {
-          unsafe.putIfAbsent(placeholder.group(1), where);
-        }
-        i = end;
+        onPlaceholder(comment, end);
+        pos = end;
         continue;
       }
       if (comment) {
         if (c != '\n') {
-          i++;
+          pos++;
           continue;
         }
         comment = false;
       }
-      if (ctx == SINGLE) {
+      if (ctx == SINGLE || ctx == ANSI) {
+        commands.peek().append(c, false);
+        if (ctx == ANSI && c == '\\') {
+          if (placeholderEnd(pos + 1) > 0) {
+            report(placeholder.group(1), "`$'…'` quoting", ShellSpot.Fix.VARIABLE);
+          }
+          if (pos + 1 < s.length() && s.charAt(pos + 1) == '\'') {
+            // dash has no $'…': it ends the string at this quote, bash does not.
+            hazard("`$'…'` holding \\' (dash and bash end it at different quotes)");
+          }
+          pos += 2;
+          continue;
+        }
         if (c == '\'') {
           stack.pop();
         }
-        i++;
+        pos++;
         continue;
       }
       if (c == '\\') {
-        int escapedEnd = placeholderEnd(i + 1);
-        if (escapedEnd > 0) {
-          unsafe.putIfAbsent(placeholder.group(1), "a backslash escape");
-          i = escapedEnd;
-        } else {
-          i += 2;
+        if (placeholderEnd(pos + 1) > 0) {
+          report(placeholder.group(1), "a backslash escape", ShellSpot.Fix.VARIABLE);
         }
+        if (pos + 1 < s.length() && s.charAt(pos + 1) != '\n') {
+          commands.peek().append(c, false);
+          commands.peek().append(s.charAt(pos + 1), false);
+        }
+        pos += 2;
         continue;
       }
-      if (c == '$'
-          && i + 1 < s.length()
-          && (s.charAt(i + 1) == '(' || s.charAt(i + 1) == '{')
-          && placeholderEnd(i + 1) < 0) {
-        stack.push(s.charAt(i + 1) == '(' ? SUBST : PARAM);
-        i += 2;
+      if (c == '$' && pos + 1 < s.length() && dollar(s.charAt(pos + 1))) {
         continue;
+      }
+      if (ctx == ARITH || ctx == ARITH_PAREN || ctx == ARITH_BRACKET) {
+        pos = arithmetic(c, ctx, pos);
+        continue;
+      }
+      if (c == '`' || ctx == DOUBLE) {
+        commands.peek().append(c, true);
       }
       if (c == '`') {
         if (ctx == BACK) {
@@ -101,33 +142,104 @@ final class PlaceholderContexts {
         } else {
           stack.push(BACK);
         }
-        i++;
+        pos++;
         continue;
       }
       if (ctx == DOUBLE) {
         if (c == '"') {
           stack.pop();
         }
-        i++;
+        pos++;
         continue;
       }
-      i = unquoted(c, ctx, i);
-      if (i < 0) {
+      pos = unquoted(c, ctx, pos);
+      if (pos < 0) {
         comment = true;
-        i = -i;
+        pos = -pos;
       }
     }
   }
 
+  private void onPlaceholder(boolean comment, int end) {
+    String name = placeholder.group(1);
+    String where = comment ? "a comment" : quotedContext(pos);
+    if (where != null) {
+      report(name, where, ShellSpot.Fix.VARIABLE);
+    } else if (stack.contains(ARITH) || stack.contains(ARITH_BRACKET)) {
+      report(name, "arithmetic", ShellSpot.Fix.INTEGER);
+    } else if (stack.contains(PARAM)) {
+      report(name, "a parameter expansion `${…}`", ShellSpot.Fix.VARIABLE);
+    } else {
+      Optional<ShellSpotDraft> draft = commands.peek().placeholderContext();
+      draft.ifPresent(d -> report(name, d.where(), d.fix()));
+    }
+    commands.peek().appendPlaceholder(s.substring(pos, end));
+  }
+
+  /** Handles {@code $} followed by {@code next}; true when it consumed them. */
+  private boolean dollar(char next) {
+    if (next == '\'' || next == '"') {
+      commands.peek().append('$', true);
+      stack.push(next == '\'' ? ANSI : DOUBLE);
+      pos += 2;
+      return true;
+    }
+    if (next == '[' || s.startsWith("((", pos + 1)) {
+      hazard(next == '[' ? "`$[`" : "`$((`");
+      commands.peek().append('$', true);
+      stack.push(next == '[' ? ARITH_BRACKET : ARITH);
+      pos += next == '[' ? 2 : 3;
+      return true;
+    }
+    if ((next != '(' && next != '{') || placeholderEnd(pos + 1) > 0) {
+      return false;
+    }
+    commands.peek().append('$', true);
+    if (next == '(') {
+      stack.push(SUBST);
+      commands.push(newCommand(false));
+    } else {
+      stack.push(PARAM);
+      ShellSpot.parameterHazard(s, pos + 2).ifPresent(this::hazard);
+    }
+    pos += 2;
+    return true;
+  }
+
   /** One step in unquoted text; returns the next index, negated when a comment starts. */
   private int unquoted(char c, char ctx, int i) {
+    CommandWords words = commands.peek();
+    boolean inCommand = ctx == TOP || ctx == SUBST;
+    if (ctx == SUBST && words.arrayLiteral() && ";&|<>(".indexOf(c) >= 0) {
+      // bash recovers from this syntax error by skipping to the next newline, which may be inside
+      // a quoted value: the rest of the value then runs as commands.
+      hazard("a malformed array literal `name=( … " + c + " … )`");
+    }
     switch (c) {
       case '\'' -> stack.push(SINGLE);
       case '"' -> stack.push(DOUBLE);
-      case '(' -> stack.push(SUBST);
+      case '(' -> {
+        if (s.startsWith("((", i)) {
+          hazard("`((`");
+          stack.push(ARITH);
+          return i + 2;
+        }
+        boolean array = inCommand && wordBefore(words);
+        if (inCommand && !array) {
+          // A subshell or a function's (): what follows the ) starts a new command.
+          words.endCommand();
+        } else if (inCommand) {
+          words.endWord();
+        }
+        stack.push(SUBST);
+        commands.push(newCommand(array));
+      }
       case ')' -> {
         if (ctx == SUBST) {
           stack.pop();
+          commands.pop().endCommand();
+        } else if (inCommand) {
+          words.endCommand(); // a case pattern
         }
       }
       case '}' -> {
@@ -142,12 +254,58 @@ final class PlaceholderContexts {
       }
       case '<' -> {
         if (s.startsWith("<<", i)) {
-          return hereDocOperator(i);
+          if (s.startsWith("<<<", i)) {
+            words.redirection();
+          } else {
+            words.endWord();
+          }
+          return hereDocs.operator(i);
         }
       }
       case '\n' -> {
-        if (!pending.isEmpty()) {
-          return hereDocBodies(i + 1);
+        if (inCommand) {
+          words.endCommand();
+        }
+        if (hereDocs.pending()) {
+          return hereDocs.skipBodies(i + 1, this::hereDocPlaceholder);
+        }
+      }
+      default -> {}
+    }
+    if (" \t\n;&|()<>".indexOf(c) < 0) {
+      words.append(c, true);
+    } else if (inCommand) {
+      if (c == ' ' || c == '\t') {
+        words.endWord();
+      } else if (c == '<' || c == '>') {
+        words.redirection();
+      } else if (c == '&' && i > 0 && (s.charAt(i - 1) == '>' || s.charAt(i - 1) == '<')) {
+        // >&2: part of a redirection
+      } else if (c != '(' && c != ')' && c != '\n') {
+        words.endCommand();
+      }
+    }
+    return i + 1;
+  }
+
+  /** One step inside {@code $(( ))}, {@code (( ))} or {@code $[ ]}; returns the next index. */
+  private int arithmetic(char c, char ctx, int i) {
+    commands.peek().append(c, true);
+    switch (c) {
+      case '\'' -> stack.push(SINGLE);
+      case '"' -> stack.push(DOUBLE);
+      case '(' -> stack.push(ARITH_PAREN);
+      case ']' -> {
+        if (ctx == ARITH_BRACKET) {
+          stack.pop();
+        }
+      }
+      case ')' -> {
+        if (ctx == ARITH_PAREN) {
+          stack.pop();
+        } else if (ctx == ARITH && s.startsWith("))", i)) {
+          stack.pop();
+          return i + 2;
         }
       }
       default -> {}
@@ -155,59 +313,21 @@ final class PlaceholderContexts {
     return i + 1;
   }
 
-  /** Reads {@code <<[-] word}; a here-string {@code <<<} is skipped. */
-  private int hereDocOperator(int i) {
-    int j = i + 2;
-    if (j < s.length() && s.charAt(j) == '<') {
-      return j + 1;
-    }
-    boolean strip = j < s.length() && s.charAt(j) == '-';
-    if (strip) {
-      j++;
-    }
-    while (j < s.length() && (s.charAt(j) == ' ' || s.charAt(j) == '\t')) {
-      j++;
-    }
-    StringBuilder word = new StringBuilder();
-    while (j < s.length() && " \t\n;&|<>()".indexOf(s.charAt(j)) < 0) {
-      char w = s.charAt(j++);
-      if (w != '\'' && w != '"' && w != '\\') {
-        word.append(w);
-      }
-    }
-    if (word.length() > 0) {
-      pending.add(new HereDoc(word.toString(), strip));
-    }
-    return j;
+  /** The word before a {@code (} ends in {@code =}: an array literal {@code name=( … )}. */
+  private static boolean wordBefore(CommandWords words) {
+    return words.endsWithEquals();
   }
-
   /**
-   * Skips the bodies of the pending here-documents, which start at {@code from}; every
-   * placeholder in them is unsafe (even a quoted delimiter's body may be fed to a shell).
+   * Every placeholder in a here-document body is unsafe (even a quoted delimiter's body may be fed
+   * to a shell); returns its end, or -1 when none starts at {@code k}.
    */
-  private int hereDocBodies(int from) {
-    int pos = from;
-    for (HereDoc doc : pending) {
-      while (pos < s.length()) {
-        int eol = s.indexOf('\n', pos);
-        int lineEnd = eol < 0 ? s.length() : eol;
-        String line = s.substring(pos, lineEnd);
-        String compared = doc.stripTabs() ? line.replaceFirst("^\t+", "") : line;
-        for (int k = pos; k < lineEnd; k++) {
-          int end = placeholderEnd(k);
-          if (end > 0) {
-            unsafe.putIfAbsent(placeholder.group(1), "a here-document");
-            k = end - 1;
-          }
-        }
-        pos = lineEnd + 1;
-        if (compared.equals(doc.delimiter())) {
-          break;
-        }
-      }
+  private int hereDocPlaceholder(int k) {
+    int end = placeholderEnd(k);
+    if (end > 0) {
+      unsafe.putIfAbsent(
+          placeholder.group(1), new ShellSpot("a here-document", lineAt(k), ShellSpot.Fix.VARIABLE));
     }
-    pending.clear();
-    return Math.min(pos, s.length());
+    return end;
   }
 
   /** Where a placeholder at {@code i} stands when that is not a bare word, else null. */
@@ -215,6 +335,9 @@ final class PlaceholderContexts {
     char ctx = stack.peek();
     if (ctx == SINGLE) {
       return "single quotes";
+    }
+    if (ctx == ANSI) {
+      return "`$'…'` quoting";
     }
     if (stack.contains(DOUBLE)) {
       return "double quotes";
@@ -226,6 +349,10 @@ final class PlaceholderContexts {
       return "'$' quoting";
     }
     return null;
+  }
+
+  private int lineAt(int i) {
+    return ShellSpot.lineAt(s, i);
   }
 
   /** End of the placeholder starting exactly at {@code i} (group 1 set), or -1. */

@@ -1,5 +1,6 @@
 package io.fleetrun.model;
 
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -8,8 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * Fills {@code {{name}}} placeholders in command content. Every value is inserted shell-quoted, so
- * a value like {@code x; rm -rf /} stays one literal word, provided the placeholder stands as a bare
- * word: config refuses the others ({@link #quotedPlaceholders}).
+ * a value like {@code x; rm -rf /} stays one literal word, provided the placeholder stands where
+ * the shell does nothing more with it: config refuses the others ({@link #unsafePlaceholders}).
  */
 public final class ScriptTemplate {
   /** Built-in placeholder: the id of the instance the script runs on. */
@@ -65,14 +66,78 @@ public final class ScriptTemplate {
   }
 
   /**
-   * The placeholders that do not stand as a bare shell word, each with where it stands (for
-   * example {@code "double quotes"}, {@code "a here-document"}). There the shell-quoted value of
-   * {@link #render} is not one literal word: {@code echo "msg: {{m}}"} with {@code m=$(reboot)}
-   * renders {@code "msg: '$(reboot)'"}, and the command runs. The safe form assigns the value to a
-   * variable first ({@code v={{m}}; echo "msg: $v"}): an expansion's result is never re-scanned.
+   * Built-in values are safe anywhere, like integers: instance ids are config ids ({@code
+   * [A-Za-z0-9][A-Za-z0-9._-]*}, checked at load) and invoke ids are generated ({@code t-} and
+   * base-32), and none of {@code [A-Za-z0-9._-]} means anything to the shell inside any quotes, in
+   * arithmetic or in a subscript. {@link #render} refuses a built-in value outside that set, so the
+   * claim does not rest on the callers.
    */
-  public static Map<String, String> quotedPlaceholders(String content) {
-    return PlaceholderContexts.unsafe(content, PLACEHOLDER);
+  private static final Pattern SAFE_BUILT_IN = Pattern.compile("[A-Za-z0-9._-]+");
+
+  /**
+   * The placeholders whose values could be evaluated as code, each with a sentence saying where it
+   * stands and what to do instead. The rule, for any target shell (dash, bash, ...):
+   *
+   * <ul>
+   *   <li>a placeholder named in {@code integers} (a {@code type: integer} parameter, whose value
+   *       is digits only) and a built-in are safe anywhere;
+   *   <li>any other (string) placeholder must stand as a bare word in ordinary argument position:
+   *       not inside quotes, {@code $'…'}, a here-document, a comment, {@code ${…}}, arithmetic or
+   *       an array subscript; not as the command name; not as an argument of a builtin that runs
+   *       it as code or evaluates a subscript in it as a variable name (eval, trap, ., source, let,
+   *       unset, read, getopts, mapfile, readarray, wait, printf -v, test -v, the names of
+   *       declare/typeset/local/export/readonly);
+   *   <li>and only in a script without arithmetic or subscripts anywhere ({@code $((}, {@code $[},
+   *       {@code ((}, {@code [[}, {@code let}, {@code declare -i}, {@code ${a[i]}}, {@code
+   *       ${s:n}}, {@code ${!v}}, ...): bash evaluates a variable's value as arithmetic there, so
+   *       {@code v={{n}}; echo $((v+1))} would run {@code a[$(cmd)]}.
+   * </ul>
+   *
+   * <p>A value there is inserted shell-quoted by {@link #render}, and quote removal makes it one
+   * literal word. What a program then does with that word (an option for {@code -x} values, code
+   * for {@code sh -c}, {@code ssh host}, {@code awk}) is the config author's to guard.
+   *
+   * @param integers the names of the command's integer parameters
+   */
+  public static Map<String, String> unsafePlaceholders(String content, Set<String> integers) {
+    PlaceholderContexts.Scan scan = PlaceholderContexts.scan(content, PLACEHOLDER);
+    Map<String, String> unsafe = new LinkedHashMap<>();
+    for (String name : placeholders(content)) {
+      if (integers.contains(name) || BUILT_INS.contains(name)) {
+        continue;
+      }
+      ShellSpot spot = scan.unsafe().get(name);
+      if (spot != null) {
+        unsafe.put(name, standsIn(name, spot));
+      } else if (scan.evaluating().isPresent()) {
+        ShellSpot e = scan.evaluating().get();
+        unsafe.put(
+            name,
+            ("{{%s}} is a string parameter and the script uses %s (content line %d), where bash"
+                    + " evaluates a variable's value as arithmetic or a name, so the value could"
+                    + " reach it and run as code; declare the parameter `type: integer` if it is a"
+                    + " number, else remove the arithmetic")
+                .formatted(name, e.where(), e.line()));
+      }
+    }
+    return unsafe;
+  }
+
+  private static String standsIn(String name, ShellSpot spot) {
+    String fix =
+        switch (spot.fix()) {
+          case VARIABLE ->
+              ("a placeholder must be a bare word: assign it to a variable first and use the"
+                      + " variable: `v={{%s}}; echo \"msg: $v\"`; if it is a number, declare it"
+                      + " `type: integer`")
+                  .formatted(name);
+          case INTEGER -> "only a number is safe there: declare the parameter `type: integer`";
+          case NOT_THERE ->
+              "a value there is run as code, a program or a variable name; pass it as an ordinary"
+                  + " argument, or declare it `type: integer` if it is a number";
+        };
+    return "{{%s}} stands inside %s (content line %d), where its value could run as code; %s"
+        .formatted(name, spot.where(), spot.line(), fix);
   }
 
   /**
@@ -87,6 +152,10 @@ public final class ScriptTemplate {
       String value = values.get(m.group(1));
       if (value == null) {
         throw new IllegalArgumentException("placeholder {{" + m.group(1) + "}} has no value");
+      }
+      if (BUILT_INS.contains(m.group(1)) && !SAFE_BUILT_IN.matcher(value).matches()) {
+        throw new IllegalArgumentException(
+            "built-in {{" + m.group(1) + "}} has a value outside [A-Za-z0-9._-]");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(shellQuote(value)));
     }

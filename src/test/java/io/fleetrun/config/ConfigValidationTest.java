@@ -317,9 +317,113 @@ class ConfigValidationTest {
         e,
         2,
         "commands[0].content",
-        "{{m}} stands inside double quotes, where its value is not one literal word and could run"
-            + " as code; a placeholder must be a bare word: assign it to a variable first and use"
-            + " the variable: `v={{m}}; echo \"msg: $v\"`");
+        "{{m}} stands inside double quotes (content line 1), where its value could run as code; a"
+            + " placeholder must be a bare word: assign it to a variable first and use the"
+            + " variable: `v={{m}}; echo \"msg: $v\"`; if it is a number, declare it `type:"
+            + " integer`");
+  }
+
+  @Test
+  void stringPlaceholderInArithmeticIsRefusedAndAnIntegerIsAccepted() {
+    assertOnly(
+        problems("commands:\n  - { id: c, content: \"echo $(( {{n}} + 1 ))\", parameters: { n: 1 } }\n"),
+        2,
+        "commands[0].content",
+        "{{n}} stands inside arithmetic (content line 1), where its value could run as code; only"
+            + " a number is safe there: declare the parameter `type: integer`");
+
+    FleetConfig config =
+        ConfigLoader.parse(
+            CONTEXT,
+            """
+            commands:
+              - id: c
+                content: "echo {{n}} {{tag}}; echo {{mode}}"
+                parameters:
+                  n: { type: integer, default: 5 }
+                  tag: { pattern: "^[a-z0-9-]+$" }
+                  mode: { default: x }
+            """);
+    io.fleetrun.model.Command c = config.fleet().commands().get(0);
+    assertThat(c.parameters()).containsOnly(java.util.Map.entry("n", "5"), java.util.Map.entry("mode", "x"));
+    assertThat(c.rule("n").type()).isEqualTo(io.fleetrun.model.ParameterType.INTEGER);
+    assertThat(c.rule("tag").pattern()).contains("^[a-z0-9-]+$");
+    assertThat(c.rule("mode")).isEqualTo(io.fleetrun.model.ParameterRule.ANY_STRING);
+  }
+
+  @Test
+  void stringPlaceholderInAScriptWithArithmeticIsRefused() {
+    ConfigException e =
+        problems(
+            """
+            commands:
+              - id: c
+                content: |
+                  v={{n}}
+                  echo $((v+1))
+                parameters: { n: 1 }
+            """);
+
+    assertOnly(
+        e,
+        3,
+        "commands[0].content",
+        "{{n}} is a string parameter and the script uses `$((` (content line 2)");
+  }
+
+  @Test
+  void badParameterDefinitionsAreReportedWhereTheyStand() {
+    ConfigException e =
+        problems(
+            """
+            commands:
+              - id: c
+                content: "echo {{a}} {{b}} {{c}} {{d}}"
+                parameters:
+                  a: { type: number }
+                  b: { pattern: "[a-z" }
+                  c: { type: integer, default: 1.5 }
+                  d: { pattern: "^[a-z]+$", default: ABC, dfault: x }
+            """);
+
+    assertThat(e.problems())
+        .extracting(ConfigProblem::line, ConfigProblem::key)
+        .containsExactly(
+            tuple(5, "commands[0].parameters.a.type"),
+            tuple(6, "commands[0].parameters.b.pattern"),
+            tuple(7, "commands[0].parameters.c"),
+            tuple(8, "commands[0].parameters.d"),
+            tuple(8, "commands[0].parameters.d.dfault"));
+    assertThat(e.problems().get(0).message()).isEqualTo("must be string or integer, got 'number'");
+    assertThat(e.problems().get(1).message())
+        .startsWith("is not a valid regular expression: Unclosed character class");
+    assertThat(e.problems().get(2).message())
+        .isEqualTo(
+            "parameter 'c' is declared `type: integer` and must match -?[0-9]{1,18} (digits, an"
+                + " optional leading '-', no spaces), got '1.5'");
+    assertThat(e.problems().get(3).message())
+        .isEqualTo("parameter 'd' must match the pattern ^[a-z]+$ (the whole value), got 'ABC'");
+    assertThat(e).hasMessageContaining(FILE + ":7:36: commands[0].parameters.c: parameter 'c'");
+  }
+
+  @Test
+  void jobValueItsParameterRefusesIsReportedAtTheValue() {
+    ConfigException e =
+        problems(
+            """
+            instances:
+              - { id: web-1, host: 10.0.0.5 }
+            commands:
+              - { id: c, content: "echo $(( {{n}} + 1 ))", parameters: { n: { type: integer } } }
+            jobs:
+              - { id: j, command: c, targets: { instances: [web-1] }, repeat: Once, parameters: { n: "a[$(reboot)]" } }
+            """);
+
+    assertOnly(
+        e,
+        6,
+        "jobs[0].parameters.n",
+        "job 'j': parameter 'n' is declared `type: integer` and must match -?[0-9]{1,18}");
   }
 
   @Test
@@ -557,7 +661,9 @@ class ConfigValidationTest {
     assertThat(e.problems())
         .extracting(ConfigProblem::key, ConfigProblem::message)
         .containsExactly(
-            tuple("commands[0].parameters.a", "expected a single value, got a list"),
+            tuple(
+                "commands[0].parameters.a",
+                "expected a single value or { type: ..., default: ..., pattern: ... }, got a list"),
             tuple("commands[0].parameters.b", "needs a value; write '' for an empty one"));
   }
 

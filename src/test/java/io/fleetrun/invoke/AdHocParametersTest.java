@@ -13,6 +13,8 @@ import io.fleetrun.model.HostKeyPolicy;
 import io.fleetrun.model.Instance;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.Limits;
+import io.fleetrun.model.ParameterRule;
+import io.fleetrun.model.ParameterType;
 import io.fleetrun.model.SshSettings;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.Database;
@@ -58,6 +60,14 @@ class AdHocParametersTest {
             Optional.empty(),
             Duration.ofSeconds(20),
             Map.of("flags", "-P"));
+    Command count =
+        new Command(
+            new CommandId("count"),
+            "echo $(( {{n}} + 1 ))",
+            Optional.empty(),
+            Duration.ofSeconds(20),
+            Map.of(),
+            Map.of("n", new ParameterRule(ParameterType.INTEGER, Optional.empty())));
     // never contacted: every request here is refused before anything runs
     Instance web =
         new Instance(
@@ -67,7 +77,7 @@ class AdHocParametersTest {
             new JooqInvocationStore(db, new StatusCalculator()),
             new JooqInvocationQueries(db),
             executor,
-            new Fleet(List.of(web), List.of(disk), List.of()),
+            new Fleet(List.of(web), List.of(disk, count), List.of()),
             Clock.systemUTC());
   }
 
@@ -93,6 +103,24 @@ class AdHocParametersTest {
     assertThatThrownBy(() -> invoker.runAdHoc(run(Map.of("flags", "-h"))))
         .isInstanceOf(InvocationRefusedException.class)
         .hasMessage("command 'disk' needs a value for {{mount}}");
+    assertThat(invocations()).isZero();
+  }
+
+  @Test
+  void valueItsParameterRefusesIsRefusedNamingTheParameterAndNothingRuns() {
+    ControlRequest.Run hostile =
+        new ControlRequest.Run(
+            new CommandId("count"),
+            List.of(new InstanceId("web-1")),
+            Set.of(),
+            Map.of("n", "a[$(touch /tmp/x)]"));
+
+    assertThatThrownBy(() -> invoker.runAdHoc(hostile))
+        .isInstanceOf(InvocationRefusedException.class)
+        .hasMessage(
+            "command 'count': parameter 'n' is declared `type: integer` and must match"
+                + " -?[0-9]{1,18} (digits, an optional leading '-', no spaces), got"
+                + " 'a[$(touch /tmp/x)]'");
     assertThat(invocations()).isZero();
   }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,10 +42,16 @@ class ScriptTemplateQuotingTest {
         "echo \\{{m}}",
         "echo ${{m}}",
         "echo \"a\" 'b' \"c {{m}} d\"",
-        "echo \"${x:-{{m}}}\""
+        "echo \"${x:-{{m}}}\"",
+        "echo ${x:-{{m}}}",
+        "echo $'don\\'t'; echo '{{m}}'",
+        "echo $'{{m}}'",
+        "echo $\"{{m}}\"",
+        "echo $(( {{m}} + 1 ))",
+        "v={{m}}; echo $((v+1))"
       })
   void placeholderThatIsNotABareWordIsReported(String content) {
-    assertThat(ScriptTemplate.quotedPlaceholders(content)).containsOnlyKeys("m");
+    assertThat(ScriptTemplate.unsafePlaceholders(content, Set.of())).containsOnlyKeys("m");
   }
 
   @ParameterizedTest
@@ -57,31 +64,60 @@ class ScriptTemplateQuotingTest {
         "# it's a comment\necho {{m}}",
         "cat <<EOF\nit's \"x\n EOF\nEOF\necho {{m}}",
         "cat <<<'x' {{m}}",
-        "x=$(printf '%s' {{m}}); echo \"${x}\" ${y:-{{m}}}",
+        "x=$(printf '%s' {{m}}); echo \"${x}\" ${y:-z} {{m}}",
+        "echo $'it is' {{m}} $\"a'b\"",
         "echo a#b {{m}}",
         "f() { echo {{m}}; }; f"
       })
   void bareWordPlaceholderIsNotReported(String content) {
-    assertThat(ScriptTemplate.quotedPlaceholders(content)).isEmpty();
+    assertThat(ScriptTemplate.unsafePlaceholders(content, Set.of())).isEmpty();
   }
 
   @Test
-  void reportSaysWhereThePlaceholderStands() {
+  void reportSaysWhereThePlaceholderStandsAndOnWhichLine() {
+    Map<String, String> unsafe =
+        ScriptTemplate.unsafePlaceholders(
+            "echo \"{{a}}\" '{{b}}' {{ok}}\ncat <<X\n{{c}}\nX\n# {{d}}", Set.of());
+    assertThat(unsafe).containsOnlyKeys("a", "b", "c", "d");
+    assertThat(unsafe.get("a")).startsWith("{{a}} stands inside double quotes (content line 1)");
+    assertThat(unsafe.get("b")).startsWith("{{b}} stands inside single quotes (content line 1)");
+    assertThat(unsafe.get("c")).startsWith("{{c}} stands inside a here-document (content line 3)");
+    assertThat(unsafe.get("d")).startsWith("{{d}} stands inside a comment (content line 5)");
+  }
+
+  @Test
+  void integersAndBuiltInsAreSafeAnywhere() {
     assertThat(
-            ScriptTemplate.quotedPlaceholders(
-                "echo \"{{a}}\" '{{b}}' {{ok}}\ncat <<X\n{{c}}\nX\n# {{d}}"))
+            ScriptTemplate.unsafePlaceholders(
+                "echo $(( {{n}} + 1 )) \"{{n}}\" '{{fleetrun.instanceId}}' ${a[{{n}}]}", Set.of("n")))
+        .isEmpty();
+  }
+
+  @Test
+  void aStringPlaceholderInAScriptWithArithmeticNamesTheArithmeticAndTheFix() {
+    assertThat(ScriptTemplate.unsafePlaceholders("v={{m}}\necho $((v+1))", Set.of()))
         .containsExactly(
-            Map.entry("a", "double quotes"),
-            Map.entry("b", "single quotes"),
-            Map.entry("c", "a here-document"),
-            Map.entry("d", "a comment"));
+            Map.entry(
+                "m",
+                "{{m}} is a string parameter and the script uses `$((` (content line 2), where bash"
+                    + " evaluates a variable's value as arithmetic or a name, so the value could"
+                    + " reach it and run as code; declare the parameter `type: integer` if it is a"
+                    + " number, else remove the arithmetic"));
+  }
+
+  @Test
+  void builtInValueOutsideItsCharsetIsNeverRendered() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ScriptTemplate.render("echo {{fleetrun.instanceId}}", Map.of("fleetrun.instanceId", "a b")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("{{fleetrun.instanceId}}");
   }
 
   /** The form the config error recommends, through a real {@code /bin/sh}. */
   @Test
   void variableAssignmentKeepsEveryHostileValueLiteral() throws Exception {
     String content = "v={{m}}; printf '%s' \"msg: $v\"";
-    assertThat(ScriptTemplate.quotedPlaceholders(content)).isEmpty();
+    assertThat(ScriptTemplate.unsafePlaceholders(content, Set.of())).isEmpty();
     for (String value : HOSTILE) {
       String out = sh(ScriptTemplate.render(content, Map.of("m", value)));
 
