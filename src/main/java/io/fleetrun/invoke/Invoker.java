@@ -92,7 +92,7 @@ public final class Invoker {
         return Optional.empty();
       }
       log.info("invocation {} of job {} on {} instance(s)", invocation.id(), jobId, targets.size());
-      fanOut.start(invocation.id(), jobId.value(), command, parameters, targets);
+      fanOut.start(invocation.id(), jobId.value(), command, parameters, targets, FanOut.none(targets));
       return Optional.of(invocation.id());
     }
     Optional<InvokeId> running = store.findRunningPeriodic(jobId).map(Invocation::id);
@@ -109,7 +109,8 @@ public final class Invoker {
               return created.id();
             });
     List<Instance> firing = new ArrayList<>();
-    for (InstanceId instanceId : store.activeInstances(id)) {
+    Map<InstanceId, Integer> repeats = store.activeRepeats(id);
+    for (InstanceId instanceId : repeats.keySet()) {
       Optional<Instance> instance = current.findInstance(instanceId);
       if (instance.isEmpty()) {
         log.warn("job {}: instance {} is no longer in config; skipped", jobId, instanceId);
@@ -119,7 +120,7 @@ public final class Invoker {
         firing.add(instance.get());
       }
     }
-    fanOut.start(id, jobId.value(), command, parameters, firing);
+    fanOut.start(id, jobId.value(), command, parameters, firing, repeats);
     return Optional.of(id);
   }
 
@@ -188,7 +189,7 @@ public final class Invoker {
     NewInvocation invocation = newInvocation(Optional.empty(), command, parameters, targets);
     store.createInvocation(invocation);
     log.info("ad-hoc invocation {} of command {} on {} instance(s)", invocation.id(), command.id(), targets.size());
-    fanOut.start(invocation.id(), "ad-hoc", command, parameters, targets);
+    fanOut.start(invocation.id(), "ad-hoc", command, parameters, targets, FanOut.none(targets));
     return invocation.id();
   }
 

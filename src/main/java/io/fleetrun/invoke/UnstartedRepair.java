@@ -7,7 +7,10 @@ import io.fleetrun.model.RecordId;
 import io.fleetrun.store.InvocationStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,11 +49,12 @@ final class UnstartedRepair implements AutoCloseable {
 
   /**
    * Ends {@code record} (written, never handed to the executor) and {@code instances} (no record
-   * yet) of {@code invokeId} Failed, because starting them failed with {@code cause}. Returns at
-   * once; the write follows on the repair thread.
+   * yet; each with the repeat count the fan-out saw) of {@code invokeId} Failed, because starting
+   * them failed with {@code cause}. Returns at once; the write follows on the repair thread, and
+   * skips an instance on which a record was started meanwhile.
    */
-  void endFailed(InvokeId invokeId, Optional<RecordId> record, List<InstanceId> instances, Throwable cause) {
-    List<InstanceId> rest = List.copyOf(instances);
+  void endFailed(InvokeId invokeId, Optional<RecordId> record, Map<InstanceId, Integer> instances, Throwable cause) {
+    Map<InstanceId, Integer> rest = Collections.unmodifiableMap(new LinkedHashMap<>(instances));
     String info = "the daemon could not start this record: " + describe(cause);
     log.error("invocation {}: starting its records failed ({}); ending {} as Failed/{}", invokeId,
         describe(cause), describe(record, rest), ErrorCode.DispatchFailed, cause);
@@ -62,7 +66,8 @@ final class UnstartedRepair implements AutoCloseable {
     }
   }
 
-  private void attempt(InvokeId invokeId, List<RecordId> records, List<InstanceId> instances, String info, int tries) {
+  private void attempt(InvokeId invokeId, List<RecordId> records, Map<InstanceId, Integer> instances, String info,
+      int tries) {
     try {
       store.failUnstarted(invokeId, records, instances,
           RecordEnds.couldNotStart(ErrorCode.DispatchFailed, info, clock.instant()));
@@ -97,8 +102,8 @@ final class UnstartedRepair implements AutoCloseable {
     return root == cause ? cause.toString() : cause + " (" + root + ")";
   }
 
-  private static String describe(Optional<RecordId> record, List<InstanceId> instances) {
-    return record.map(r -> "record " + r.value() + " and ").orElse("") + "instance(s) " + instances;
+  private static String describe(Optional<RecordId> record, Map<InstanceId, Integer> instances) {
+    return record.map(r -> "record " + r.value() + " and ").orElse("") + "instance(s) " + instances.keySet();
   }
 
   /** Lets pending tries run for a bounded time; later ones are left to the next start's repair. */

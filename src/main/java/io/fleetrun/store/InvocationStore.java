@@ -10,6 +10,7 @@ import io.fleetrun.model.RecordId;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -37,6 +38,12 @@ public interface InvocationStore {
   List<InstanceId> activeInstances(InvokeId invokeId);
 
   /**
+   * Instances of {@code invokeId} that have not been stopped, in insertion order, each with its
+   * repeat count (invocation_instance.repeats, the repeat_no of its newest record) now.
+   */
+  Map<InstanceId, Integer> activeRepeats(InvokeId invokeId);
+
+  /**
    * Inserts a record Running (detail Pending) with start time {@code now}, as the next repeat of
    * the instance (repeat_no = ++invocation_instance.repeats); recomputes statuses.
    */
@@ -59,12 +66,15 @@ public interface InvocationStore {
 
   /**
    * Ends what a fan-out could not start, in one transaction with the statuses: each of {@code
-   * records} (written but never handed to the executor) that is still Running ends as {@code
-   * end} says, and each of {@code instances} (no record yet for this fire or run, not stopped)
-   * gets a new record (next repeat_no) that has already ended so. Returns how many records were
-   * ended or written.
+   * records} (written but never handed to the executor) that is still Running, with no exit code
+   * and no process group, ends as {@code end} says; and each of {@code instances} (no record yet
+   * for this fire or run, not stopped) gets a new record (next repeat_no) that has already ended
+   * so, but only if its repeat count is still the one the fan-out saw (the map's value): a later
+   * fire or run that started a record on it meanwhile has the newer truth, and a Failed record
+   * added after it would hide it. Returns how many records were ended or written.
    */
-  int failUnstarted(InvokeId invokeId, Collection<RecordId> records, Collection<InstanceId> instances, RecordEnd end);
+  int failUnstarted(
+      InvokeId invokeId, Collection<RecordId> records, Map<InstanceId, Integer> instances, RecordEnd end);
 
   /** The records of {@code invokeId} that are still Running (for a stop). */
   List<InvocationRecord> runningRecords(InvokeId invokeId);

@@ -21,7 +21,9 @@ import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.StatusRules;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -140,6 +142,19 @@ public final class JooqInvocationStore implements InvocationStore {
   }
 
   @Override
+  public Map<InstanceId, Integer> activeRepeats(InvokeId invokeId) {
+    Map<InstanceId, Integer> repeats = new LinkedHashMap<>();
+    db.dsl()
+        .select(INVOCATION_INSTANCE.INSTANCE_ID, INVOCATION_INSTANCE.REPEATS)
+        .from(INVOCATION_INSTANCE)
+        .where(INVOCATION_INSTANCE.INVOKE_ID.eq(invokeId.value()))
+        .and(INVOCATION_INSTANCE.STOPPED.isFalse())
+        .orderBy(INVOCATION_INSTANCE.INSTANCE_NO)
+        .forEach(r -> repeats.put(new InstanceId(r.value1()), r.value2()));
+    return repeats;
+  }
+
+  @Override
   public RecordId startRecord(InvokeId invokeId, InstanceId instance, Instant now) {
     return db.dsl().transactionResult(cfg -> {
       DSLContext tx = cfg.dsl();
@@ -217,7 +232,7 @@ public final class JooqInvocationStore implements InvocationStore {
 
   @Override
   public int failUnstarted(
-      InvokeId invokeId, Collection<RecordId> records, Collection<InstanceId> instances, RecordEnd end) {
+      InvokeId invokeId, Collection<RecordId> records, Map<InstanceId, Integer> instances, RecordEnd end) {
     return db.dsl().transactionResult(cfg -> unstarted.end(cfg.dsl(), invokeId, records, instances, end));
   }
 

@@ -3,7 +3,6 @@ package io.fleetrun.store;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -104,14 +103,22 @@ public final class PrivateFiles {
   }
 
   /**
-   * Takes group's and others' permissions away from {@code file} when it exists and has any.
+   * Takes group's and others' permissions away from {@code file} when it exists and has any. A
+   * symbolic link is followed: its target's mode is read and set (a link's own mode is always
+   * {@code rwxrwxrwx} and guards nothing), as {@link io.fleetrun.model.SecretFiles} does for keys.
+   * A dangling link is left alone.
    *
    * @return what was tightened, for the caller to log
    */
   public static Optional<Tightened> tighten(Path file) throws IOException {
+    // Following is what an operator expects (a database on another disk reached by a link; a log
+    // file, which logback itself opens through the link and writes to). A link planted in a log
+    // folder by someone who can write there points fleetrun at any file its user owns (as root:
+    // any file); this can only take group's and others' bits away, while logback appending to
+    // that file is the larger harm and is kept out by the private folder, not by this method.
     Set<PosixFilePermission> mode;
     try {
-      mode = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+      mode = Files.getPosixFilePermissions(file);
     } catch (UnsupportedOperationException | NoSuchFileException e) {
       return Optional.empty();
     }

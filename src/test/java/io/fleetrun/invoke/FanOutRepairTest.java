@@ -45,6 +45,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -157,6 +159,52 @@ class FanOutRepairTest {
   }
 
   @Test
+  void aRepairDelayedPastTheNextFireAddsNoStaleFailedRecordAfterThatFiresSuccess() throws Exception {
+    // Fire 1 fails at b; its repair's first write fails and the retry waits (as on a database
+    // busy for seconds) while fire 2 runs b, c and d to success. Overlap: skip does not hold
+    // fire 2 back: b, c and d have no unfinished record.
+    CountDownLatch released = new CountDownLatch(1);
+    AtomicInteger repairCalls = new AtomicInteger();
+    AtomicInteger repairsDone = new AtomicInteger();
+    InvocationStore real = failing(InvocationStore.class, new JooqInvocationStore(db, new StatusCalculator()),
+        "startRecord", 2, 1);
+    InvocationStore store = (InvocationStore) Proxy.newProxyInstance(InvocationStore.class.getClassLoader(),
+        new Class<?>[] {InvocationStore.class}, (proxy, m, args) -> {
+          if (m.getName().equals("failUnstarted")) {
+            if (repairCalls.incrementAndGet() == 1) {
+              throw new IllegalStateException("injected fault: the database is busy");
+            }
+            assertThat(released.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+          }
+          try {
+            return m.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          } finally {
+            if (m.getName().equals("failUnstarted") && repairCalls.get() > 1) {
+              repairsDone.incrementAndGet();
+            }
+          }
+        });
+    invoker = invoker(store, executor, OverlapPolicy.SKIP);
+
+    catchThrowable(() -> invoker.fireJob(TICK));
+    await().atMost(WAIT).until(() -> repairCalls.get() == 2
+        && records().equals(List.of("a:1:Finished:Success:-:hi-a")));
+
+    invoker.fireJob(TICK);
+    await().atMost(WAIT).until(() -> records().size() == 5 && records().stream().noneMatch(r -> r.contains(":Running:")));
+    released.countDown();
+    await().atMost(WAIT).until(() -> repairsDone.get() == 1);
+
+    assertThat(records()).containsExactly(
+        "a:1:Finished:Success:-:hi-a", "a:2:Finished:Success:-:hi-a",
+        "b:1:Finished:Success:-:hi-b", "c:1:Finished:Success:-:hi-c", "d:1:Finished:Success:-:hi-d");
+    assertThat(instances()).noneMatch(i -> i.endsWith(":Failed"));
+    assertThat(status()).isEqualTo("Running");
+  }
+
+  @Test
   void whenASecondConnectionHoldsTheWriteLockPastTheBusyTimeoutTheRunEndsFailedOnceItIsReleased() throws Exception {
     JooqInvocationStore real = new JooqInvocationStore(db, new StatusCalculator());
     try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("fleetrun.db"))) {
@@ -212,6 +260,10 @@ class FanOutRepairTest {
   }
 
   private Invoker invoker(InvocationStore store, RemoteExecutor remote) {
+    return invoker(store, remote, OverlapPolicy.ALLOW);
+  }
+
+  private Invoker invoker(InvocationStore store, RemoteExecutor remote, OverlapPolicy overlap) {
     Command hi = new Command(new CommandId("hi"), "echo hi-{{fleetrun.instanceId}}", Optional.empty(),
         Duration.ofSeconds(20), Map.of());
     List<Instance> instances = INSTANCES.stream()
@@ -220,7 +272,7 @@ class FanOutRepairTest {
         .toList();
     Job tick = new Job(TICK, hi.id(), new Targets(instances.stream().map(Instance::id).toList(), Set.of()),
         RepeatMode.Period, Optional.of(Frequency.parse("rate(1h)")), Map.of(), MisfirePolicy.RUN_ONCE,
-        OverlapPolicy.ALLOW);
+        overlap);
     return new Invoker(store, new JooqInvocationQueries(db), remote,
         new Fleet(instances, List.of(hi), List.of(tick)), Clock.systemUTC());
   }

@@ -154,6 +154,30 @@ class JooqInvocationStoreTest {
   }
 
   @Test
+  void failUnstartedWritesOnlyWhereNothingStartedSinceTheFanOutLooked() {
+    InvokeId id = new InvokeId("t-unstarted");
+    store.createInvocation(periodic(id.value(), "disk", T0, "a", "b", "c"));
+    RecordId handed = store.startRecord(id, new InstanceId("a"), T0);
+    store.markRecordRunning(handed, 4242);
+    Map<InstanceId, Integer> seen = store.activeRepeats(id);
+    assertThat(seen).containsExactly(Map.entry(new InstanceId("a"), 1), Map.entry(new InstanceId("b"), 0),
+        Map.entry(new InstanceId("c"), 0));
+    // A later fire started b (and it finished) before the repair of the failed one came.
+    RecordId later = store.startRecord(id, new InstanceId("b"), T0.plusSeconds(5));
+    store.endRecord(later, end(RecordStatus.Finished, T0.plusSeconds(6)));
+
+    int written = store.failUnstarted(id, List.of(handed),
+        Map.of(new InstanceId("b"), seen.get(new InstanceId("b")), new InstanceId("c"), seen.get(new InstanceId("c"))),
+        end(RecordStatus.Failed, T0.plusSeconds(7)));
+
+    assertThat(written).as("only c").isEqualTo(1);
+    assertThat(queries.listRecords(id, Optional.empty()))
+        .extracting(r -> r.instance().value() + ":" + r.repeatNo() + ":" + r.status())
+        .containsExactlyInAnyOrder("a:1:Running", "b:1:Finished", "c:1:Failed");
+    assertThat(instanceStatuses(id)).as("periodic instances run on").containsOnly(RecordStatus.Running);
+  }
+
+  @Test
   void stopRejectsUnknownInvocationsAndInstances() {
     store.createInvocation(once("t-x", Optional.empty(), T0, "a"));
     assertThatThrownBy(() -> store.stopInstances(new InvokeId("t-none"), Set.of(), T0))

@@ -49,6 +49,33 @@ class PrivateFilesTest {
   }
 
   @Test
+  void aLinkIsFollowedTheTargetGetsItsOwnOwnerBitsAndASecondCallFindsNothingToDo() throws Exception {
+    // A database on another disk, or a log file, reached through a symbolic link: the target's
+    // mode is what guards the data, so the target is read and set, not the link's own rwxrwxrwx.
+    Path target = Files.writeString(dir.resolve("target"), "x");
+    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r-----"));
+    Path link = Files.createSymbolicLink(dir.resolve("link"), target);
+
+    assertThat(PrivateFiles.createOrTighten(link))
+        .hasValueSatisfying(t -> assertThat(t.toString())
+            .isEqualTo(link + " was open to group or others (rw-r-----); made it rw-------"));
+    assertThat(mode(target)).as("no execute bit from the link's own mode").isEqualTo("rw-------");
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+
+    assertThat(PrivateFiles.createOrTighten(link)).as("no WARN on every start").isEmpty();
+    assertThat(PrivateFiles.tighten(link)).isEmpty();
+    assertThat(mode(target)).isEqualTo("rw-------");
+  }
+
+  @Test
+  void aDanglingLinkIsLeftAlone() throws Exception {
+    Path link = Files.createSymbolicLink(dir.resolve("dangling"), dir.resolve("nowhere"));
+
+    assertThat(PrivateFiles.tighten(link)).isEmpty();
+    assertThat(Files.exists(dir.resolve("nowhere"))).isFalse();
+  }
+
+  @Test
   void onlyTheFoldersThatWereMissingAreCreatedPrivate() throws Exception {
     Path shared = Files.createDirectory(dir.resolve("shared"));
     Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
