@@ -168,9 +168,9 @@ final class MinaExecution implements Execution {
     }
   }
 
-  private void onPgid(long groupId) {
-    started.complete(groupId);
-    kill.pgid(groupId);
+  private void onPgid(RemoteGroup group) {
+    started.complete(group.id());
+    kill.pgid(group);
   }
 
   private void requestKill(EndReason reason) {

@@ -34,7 +34,7 @@ final class MinaOrphanKill {
 
   MinaOrphanKill(Instance instance, OptionalLong processGroup, ProcessMarker marker, ExecRuntime rt) {
     // Built once here so a bad marker or group id throws to the caller, as documented.
-    RemoteKill.command(processGroup, marker, rt.tuning().killGrace());
+    RemoteKill.command(processGroup, OptionalLong.empty(), marker, rt.tuning().killGrace());
     this.processGroup = processGroup;
     this.marker = marker;
     this.target = instance.user() + "@" + instance.host() + ":" + instance.port();
@@ -78,7 +78,7 @@ final class MinaOrphanKill {
       s.close(true);
       return;
     }
-    RemoteKill.run(s, processGroup, marker, rt.tuning().killGrace(), target,
+    RemoteKill.run(s, processGroup, OptionalLong.empty(), marker, rt.tuning().killGrace(), target,
             new CompletableFuture<>())
         .thenAccept(this::finish);
   }
