@@ -63,7 +63,7 @@ class MinaSshExecutorStopTest {
 
     Execution run = executor.start(request(scriptWithChildren(marker), Duration.ofSeconds(1)));
 
-    long pgid = run.started().get(10, TimeUnit.SECONDS);
+    long pgid = run.started().get(10, TimeUnit.SECONDS).id();
     await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).size() >= 2);
     assertThat(processGroupOf(marker)).isEqualTo(pgid);
     ExecutionOutcome outcome = SshFixture.await(run);
