@@ -122,7 +122,7 @@ final class RunKill {
   }
 
   private void send(Optional<RemoteGroup> aim) {
-    sendUnless(aim, aim.isEmpty());
+    sendUnless(aim, false);
   }
 
   /**

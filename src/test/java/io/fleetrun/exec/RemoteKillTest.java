@@ -79,6 +79,18 @@ class RemoteKillTest {
   }
 
   @Test
+  void bashAsTheTargetsShellEndsSuchAGroupToo() throws Exception {
+    RemoteGroup group = wrappedRun("exec env -i sleep 56");
+
+    LocalCommand.Result result = LocalCommand.run(Duration.ofSeconds(10), "/bin/bash", "-c",
+        RemoteKill.command(OptionalLong.of(group.id()), group.leaderStart(), MARKER, GRACE));
+
+    assertThat(result.output()).contains("fleetrun-orphan=killed " + group.id());
+    await().atMost(Duration.ofSeconds(5))
+        .until(() -> LocalProcesses.commandLinesContaining("sleep 56").isEmpty());
+  }
+
+  @Test
   void aLeaderWithTheRunsPidButAnotherStartTimeIsLeftAlone() throws Exception {
     // The pid reused by another program: no marker, and it started at another time.
     RemoteGroup group = wrappedRun("exec env -i sleep 54");
