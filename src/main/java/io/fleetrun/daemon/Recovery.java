@@ -88,7 +88,8 @@ final class Recovery {
     OptionalLong pgid = orphan.processGroup().isPresent() && orphan.processGroup().getAsLong() > 1
         ? orphan.processGroup() : OptionalLong.empty();
     try {
-      return executor.killOrphan(instance, pgid, ProcessMarker.of(orphan.invokeId(), orphan.id()))
+      return executor.killOrphan(instance, pgid, orphan.leaderStart(),
+              ProcessMarker.of(orphan.invokeId(), orphan.id()))
           .exceptionally(e -> new OrphanKill.Unreachable(String.valueOf(e.getMessage())));
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(new OrphanKill.Unreachable(e.getMessage()));

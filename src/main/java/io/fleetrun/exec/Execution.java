@@ -7,10 +7,11 @@ import java.util.concurrent.CompletableFuture;
 public interface Execution {
 
   /**
-   * Completes with the id of the remote process group once the script runs on the target; is
-   * cancelled if the run ends before the script started (could not connect, stopped while queued).
+   * Completes with the remote process group (its id and its leader's start time) once the script
+   * runs on the target; is cancelled if the run ends before the script started (could not
+   * connect, stopped while queued).
    */
-  CompletableFuture<Long> started();
+  CompletableFuture<RemoteGroup> started();
 
   /** Completes, never exceptionally, when the run has ended. */
   CompletableFuture<ExecutionOutcome> outcome();

@@ -42,7 +42,7 @@ final class MinaExecution implements Execution {
   private final String command;
   private final String target;
   private final Instant created;
-  private final CompletableFuture<Long> started = new CompletableFuture<>();
+  private final CompletableFuture<RemoteGroup> started = new CompletableFuture<>();
   private final CompletableFuture<ExecutionOutcome> outcome = new CompletableFuture<>();
   private final OutputBuffer output;
   private final PgidLineFilter stdout;
@@ -88,7 +88,7 @@ final class MinaExecution implements Execution {
   }
 
   @Override
-  public CompletableFuture<Long> started() {
+  public CompletableFuture<RemoteGroup> started() {
     return started;
   }
 
@@ -168,9 +168,9 @@ final class MinaExecution implements Execution {
     }
   }
 
-  private void onPgid(long groupId) {
-    started.complete(groupId);
-    kill.pgid(groupId);
+  private void onPgid(RemoteGroup group) {
+    started.complete(group);
+    kill.pgid(group);
   }
 
   private void requestKill(EndReason reason) {

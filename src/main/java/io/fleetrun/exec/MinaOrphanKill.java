@@ -23,6 +23,7 @@ final class MinaOrphanKill {
   /** Beyond connect timeout and kill grace: the /proc lookup and the channel round trips. */
   static final Duration MARGIN = Duration.ofSeconds(3);
   private final OptionalLong processGroup;
+  private final OptionalLong leaderStart;
   private final ProcessMarker marker;
   private final String target;
   private final String label;
@@ -32,10 +33,12 @@ final class MinaOrphanKill {
   private final AtomicReference<ClientSession> session = new AtomicReference<>();
   private volatile ScheduledFuture<?> deadline;
 
-  MinaOrphanKill(Instance instance, OptionalLong processGroup, ProcessMarker marker, ExecRuntime rt) {
+  MinaOrphanKill(Instance instance, OptionalLong processGroup, OptionalLong leaderStart,
+      ProcessMarker marker, ExecRuntime rt) {
     // Built once here so a bad marker or group id throws to the caller, as documented.
-    RemoteKill.command(processGroup, marker, rt.tuning().killGrace());
+    RemoteKill.command(processGroup, leaderStart, marker, rt.tuning().killGrace());
     this.processGroup = processGroup;
+    this.leaderStart = leaderStart;
     this.marker = marker;
     this.target = instance.user() + "@" + instance.host() + ":" + instance.port();
     this.label = marker.value();
@@ -78,7 +81,7 @@ final class MinaOrphanKill {
       s.close(true);
       return;
     }
-    RemoteKill.run(s, processGroup, marker, rt.tuning().killGrace(), target,
+    RemoteKill.run(s, processGroup, leaderStart, marker, rt.tuning().killGrace(), target,
             new CompletableFuture<>())
         .thenAccept(this::finish);
   }

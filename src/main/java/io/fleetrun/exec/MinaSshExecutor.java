@@ -121,10 +121,10 @@ public final class MinaSshExecutor implements RemoteExecutor {
   }
 
   @Override
-  public CompletableFuture<OrphanKill> killOrphan(
-      Instance instance, OptionalLong processGroup, ProcessMarker marker) {
+  public CompletableFuture<OrphanKill> killOrphan(Instance instance, OptionalLong processGroup,
+      OptionalLong leaderStart, ProcessMarker marker) {
     Objects.requireNonNull(instance, "instance");
-    MinaOrphanKill kill = new MinaOrphanKill(instance, processGroup, marker, rt);
+    MinaOrphanKill kill = new MinaOrphanKill(instance, processGroup, leaderStart, marker, rt);
     if (closed.get()) {
       return CompletableFuture.completedFuture(
           new OrphanKill.Unreachable("the SSH executor is closed"));

@@ -11,8 +11,10 @@ import java.util.OptionalLong;
  * Pure functions, no I/O.
  *
  * <p>Process ids are reused, so a recorded process group id alone proves nothing: the command
- * signals a group only when its leader still carries the run's {@link ProcessMarker} as a whole
- * word of its command line ({@code /proc/PID/cmdline}, or {@code ps -o args=} where there is no
+ * signals a group only when its leader is the run's own process: it started at the recorded start
+ * time ({@link RemoteGroup}; a pid with its start time is never reused, and survives the
+ * leader's {@code exec} into {@code env -i}, {@code sudo} or a program that rewrites its title),
+ * or it still carries the run's {@link ProcessMarker} as a whole word of its command line ({@code /proc/PID/cmdline}, or {@code ps -o args=} where there is no
  * {@code /proc}) or as {@code FLEETRUN_RUN} in its environment. When the leader is gone but the
  * group still has members, a member must carry {@code FLEETRUN_RUN} in its environment (its
  * command line where there is no {@code /proc}). When no group id was recorded (the daemon died
@@ -32,13 +34,18 @@ final class OrphanCommand {
   static final String ANSWER_PREFIX = "fleetrun-orphan=";
 
   // $1 of ours(): a pid. The stat field after "(comm) state ppid" is the process group id.
+  /** The detail of the {@code gone} answer: nothing of the group is alive. */
+  static final String GONE = "no such process any more";
+
   private static final String SCRIPT = """
-      M=%s; P=%d; N=%d; G=
+      M=%s; P=%d; T=%s; N=%d; G=
       pgid_of() { if [ -d /proc/self ]; then sed -n 's/.*) . [0-9]* \\([0-9]*\\) .*/\\1/p' /proc/$1/stat 2>/dev/null; \
       else ps -o pgid= -p $1 2>/dev/null; fi; }
       alive() { if [ -d /proc/self ]; then [ -d /proc/$1 ]; else [ -n "$(ps -o pid= -p $1 2>/dev/null)" ]; fi; }
+      started() { read -r l 2>/dev/null </proc/$1/stat || return 1; set -- ${l##*) }; echo "${20}"; }
       ours() {
         if [ -d /proc/self ]; then
+          [ -n "$T" ] && [ "$(started $1)" = "$T" ] && return 0
           { tr '\\000' '\\n' </proc/$1/cmdline; tr '\\000' '\\n' </proc/$1/environ; } 2>/dev/null \
       | grep -qxF -e "$M" -e "FLEETRUN_RUN=$M"
         else
@@ -103,6 +110,19 @@ final class OrphanCommand {
    * @throws IllegalArgumentException for the anonymous marker or a group id below 2
    */
   static String build(OptionalLong processGroup, ProcessMarker marker, Duration grace) {
+    return build(processGroup, OptionalLong.empty(), marker, grace);
+  }
+
+  /**
+   * The command that ends the run marked {@code marker}: its process group {@code processGroup}
+   * when known (its leader recognised by {@code leaderStart} or by the marker), else whatever
+   * groups carry the marker. {@code leaderStart} is ignored without a group.
+   *
+   * @throws IllegalArgumentException for the anonymous marker, a group id below 2 or a negative
+   *     start time
+   */
+  static String build(OptionalLong processGroup, OptionalLong leaderStart, ProcessMarker marker,
+      Duration grace) {
     if (!marker.isUnique()) {
       throw new IllegalArgumentException("refusing to look for runs by the anonymous marker");
     }
@@ -110,8 +130,13 @@ final class OrphanCommand {
     if (processGroup.isPresent() && pgid < 2) {
       throw new IllegalArgumentException("refusing to signal process group " + pgid);
     }
+    if (leaderStart.isPresent() && leaderStart.getAsLong() < 0) {
+      throw new IllegalArgumentException("negative start time " + leaderStart.getAsLong());
+    }
+    String start = processGroup.isPresent() && leaderStart.isPresent()
+        ? Long.toString(leaderStart.getAsLong()) : "";
     long polls = Math.max(0, grace.toMillis() / 100);
-    return SCRIPT.formatted(RemoteCommand.quote(marker.value()), pgid, polls,
+    return SCRIPT.formatted(RemoteCommand.quote(marker.value()), pgid, start, polls,
         ANSWER_PREFIX, ANSWER_PREFIX, ANSWER_PREFIX, ANSWER_PREFIX, ANSWER_PREFIX);
   }
 
@@ -134,7 +159,7 @@ final class OrphanCommand {
       return new OrphanKill.Killed(groups);
     }
     return new OrphanKill.NotRunning(switch (text) {
-      case "gone" -> "no such process any more";
+      case "gone" -> GONE;
       case "not-ours" -> "the process group id now belongs to another program; left alone";
       case "none" -> "no process carries the run's marker";
       default -> "unexpected answer '" + text + "'";

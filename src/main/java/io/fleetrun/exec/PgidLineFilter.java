@@ -2,13 +2,15 @@ package io.fleetrun.exec;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.function.LongConsumer;
+import java.util.function.Consumer;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The stdout stream of a run: finds the wrapper's {@code fleetrun-pgid=<token> N} line in the
- * first {@link #SCAN_LIMIT} bytes, takes it out of the output and reports N; every other byte
+ * The stdout stream of a run: finds the wrapper's {@code fleetrun-pgid=<token> N [S]} line in
+ * the first {@link #SCAN_LIMIT} bytes, takes it out of the output and reports the group N (with
+ * its leader's start time S when given); every other byte
  * reaches the output buffer in order. What the target's login shell prints before the wrapper
  * runs (a banner from its rc files, with or without a final newline, even a
  * {@code fleetrun-pgid=} line of its own, which lacks the run's random token) stays output.
@@ -20,7 +22,7 @@ final class PgidLineFilter extends OutputStream {
   static final int SCAN_LIMIT = 64 * 1024;
 
   private final OutputBuffer target;
-  private final LongConsumer onPgid;
+  private final Consumer<RemoteGroup> onPgid;
   private final Pattern line;
   /** The tail of the current line kept back: twice the longest possible pgid line. */
   private final byte[] pending;
@@ -31,11 +33,12 @@ final class PgidLineFilter extends OutputStream {
   private boolean found;
 
   /** @param token the run's token, as given to {@link RemoteCommand#wrap} */
-  PgidLineFilter(OutputBuffer target, String token, LongConsumer onPgid) {
+  PgidLineFilter(OutputBuffer target, String token, Consumer<RemoteGroup> onPgid) {
     this.target = target;
     this.onPgid = onPgid;
     this.line = RemoteCommand.pgidLine(token);
-    this.window = RemoteCommand.PGID_PREFIX.length() + token.length() + 12; // " ", 10 digits, \r
+    // " ", 10 digits, " ", 18 digits, \r
+    this.window = RemoteCommand.PGID_PREFIX.length() + token.length() + 31;
     this.pending = new byte[2 * window];
   }
 
@@ -46,14 +49,14 @@ final class PgidLineFilter extends OutputStream {
 
   @Override
   public void write(byte[] bytes, int offset, int length) {
-    long pgid = -1;
+    Optional<RemoteGroup> group = Optional.empty();
     synchronized (this) {
       int end = offset + length;
       int i = offset;
       for (; i < end && scanning; i++) {
         scanned++;
         if (bytes[i] == '\n') {
-          pgid = endOfLine();
+          group = endOfLine();
         } else {
           hold(bytes[i]);
         }
@@ -66,9 +69,7 @@ final class PgidLineFilter extends OutputStream {
       }
     }
     // Outside the lock: the callback may start the kill of a run that was stopped meanwhile.
-    if (pgid > 0) {
-      onPgid.accept(pgid);
-    }
+    group.ifPresent(onPgid);
   }
 
   /**
@@ -91,21 +92,19 @@ final class PgidLineFilter extends OutputStream {
     }
   }
 
-  private long endOfLine() {
+  private Optional<RemoteGroup> endOfLine() {
     Matcher m = line.matcher(new String(pending, 0, count, StandardCharsets.ISO_8859_1));
-    if (m.find()) {
-      long pgid = Long.parseLong(m.group(1));
-      if (pgid >= 2) {
-        target.write(pending, 0, m.start()); // a banner's last line without its newline
-        count = 0;
-        scanning = false;
-        found = true;
-        return pgid;
-      }
+    Optional<RemoteGroup> group = m.find() ? RemoteCommand.group(m) : Optional.empty();
+    if (group.isPresent()) {
+      target.write(pending, 0, m.start()); // a banner's last line without its newline
+      count = 0;
+      scanning = false;
+      found = true;
+      return group;
     }
     hold((byte) '\n');
     flush(count);
-    return -1;
+    return group;
   }
 
   private void hold(byte b) {

@@ -46,8 +46,12 @@ final class RemoteCommand {
    * its environment from its start (a stop that never learned the group id finds the run by it).
    * The outer {@code exec setsid -w /bin/sh} (where that {@code setsid} accepts {@code -w}) makes
    * the script's shell a new session and process group leader; it prints
-   * {@code fleetrun-pgid=<token> $$} (and exits if it cannot: nobody is listening any more), then
-   * replaces itself with the script, so the group id stays valid for the whole run. Stdin is
+   * {@code fleetrun-pgid=<token> $$ <starttime>} (and exits if it cannot: nobody is listening any
+   * more), then replaces itself with the script, so the group id stays valid for the whole run.
+   * The start time (field 22 of {@code /proc/$$/stat}; left out where there is no {@code /proc})
+   * lets a kill recognise the leader after the script exec'd into a program that dropped the
+   * marker ({@link RemoteGroup}). It is read in a function: {@code set --} there leaves the
+   * wrapper's own arguments alone. Stdin is
    * /dev/null: scripts never wait for input. The leader's {@code $0} is {@code marker} (so it
    * shows in its command line on the target).
    *
@@ -68,7 +72,9 @@ final class RemoteCommand {
     // the run still works, since OpenSSH already makes the login shell a session leader.
     return ProcessMarker.ENV + "=" + quote(marker.value()) + "; export " + ProcessMarker.ENV
         + "; S=; setsid -w true </dev/null >/dev/null 2>&1 && S='setsid -w'; exec $S /bin/sh -c '"
-        + "echo \"" + PGID_PREFIX + token + " $$\" || exit 1; "
+        + "T=; if [ -r /proc/$$/stat ]; then st() { read -r l </proc/$$/stat; set -- ${l##*) }; "
+        + "[ -n \"${20}\" ] && T=\" ${20}\"; }; st; fi; "
+        + "echo \"" + PGID_PREFIX + token + " $$$T\" || exit 1; "
         + "if [ -n \"$1\" ]; then cd \"$1\" || exit 126; fi; "
         + "exec /bin/sh -c \"$2\" \"$0\" </dev/null' "
         + quote(marker.value())
@@ -79,23 +85,34 @@ final class RemoteCommand {
   }
 
   /**
-   * The process group id in {@code line} if the line ends with {@code fleetrun-pgid=<token> N}
-   * (whatever precedes it: a banner without a final newline). N below 2 is no group fleetrun may
-   * signal ({@code kill -0} means the caller's own group, {@code -1} every process), so such a
-   * line counts as no pgid line at all.
+   * The process group in {@code line} if the line ends with {@code fleetrun-pgid=<token> N} or
+   * {@code fleetrun-pgid=<token> N S} (whatever precedes it: a banner without a final newline);
+   * S is the leader's start time. N below 2 is no group fleetrun may signal ({@code kill -0}
+   * means the caller's own group, {@code -1} every process), so such a line counts as no pgid
+   * line at all.
    */
-  static OptionalLong parsePgidLine(String line, String token) {
+  static Optional<RemoteGroup> parsePgidLine(String line, String token) {
     Matcher m = pgidLine(token).matcher(line);
-    if (!m.find()) {
-      return OptionalLong.empty();
-    }
-    long pgid = Long.parseLong(m.group(1));
-    return pgid < 2 ? OptionalLong.empty() : OptionalLong.of(pgid);
+    return m.find() ? group(m) : Optional.empty();
   }
 
-  /** Finds a line's {@code fleetrun-pgid=<token> N} end; group 1 is N. */
+  /** The group a match of {@link #pgidLine} names; empty for a group id below 2. */
+  static Optional<RemoteGroup> group(Matcher m) {
+    long pgid = Long.parseLong(m.group(1));
+    if (pgid < 2) {
+      return Optional.empty();
+    }
+    OptionalLong start =
+        m.group(2) == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(m.group(2)));
+    return Optional.of(new RemoteGroup(pgid, start));
+  }
+
+  /**
+   * Finds a line's {@code fleetrun-pgid=<token> N [S]} end; group 1 is N, group 2 S (or null).
+   */
   static Pattern pgidLine(String token) {
-    return Pattern.compile(Pattern.quote(PGID_PREFIX + token + " ") + "([0-9]{1,10})\r?$");
+    return Pattern.compile(
+        Pattern.quote(PGID_PREFIX + token + " ") + "([0-9]{1,10})(?: ([0-9]{1,18}))?\r?$");
   }
 
   /** {@code value} as one single-quoted shell word, each {@code '} written as {@code '\''}. */

@@ -24,11 +24,12 @@ final class RemoteKill {
 
   /**
    * The command that ends the run marked {@code marker}: its process group {@code processGroup}
-   * if that group still carries the marker, else (no group given) every group whose processes
-   * carry it in their environment.
+   * if that group's leader started at {@code leaderStart} or carries the marker, else (no group
+   * given) every group whose processes carry it in their environment.
    */
-  static String command(OptionalLong processGroup, ProcessMarker marker, Duration grace) {
-    return OrphanCommand.build(processGroup, marker, grace);
+  static String command(OptionalLong processGroup, OptionalLong leaderStart, ProcessMarker marker,
+      Duration grace) {
+    return OrphanCommand.build(processGroup, leaderStart, marker, grace);
   }
 
   /**
@@ -40,11 +41,12 @@ final class RemoteKill {
    * @param opened completed once the channel is open (the command runs from then on)
    */
   static CompletableFuture<OrphanKill> run(ClientSession session, OptionalLong processGroup,
-      ProcessMarker marker, Duration grace, String target, CompletableFuture<Void> opened) {
+      OptionalLong leaderStart, ProcessMarker marker, Duration grace, String target,
+      CompletableFuture<Void> opened) {
     CompletableFuture<OrphanKill> result = new CompletableFuture<>();
     ByteArrayOutputStream answer = new ByteArrayOutputStream();
     try {
-      ChannelExec ch = session.createExecChannel(command(processGroup, marker, grace));
+      ChannelExec ch = session.createExecChannel(command(processGroup, leaderStart, marker, grace));
       ch.setOut(new TailSink(answer));
       ch.setErr(OutputStream.nullOutputStream());
       ch.addCloseFutureListener(f -> {

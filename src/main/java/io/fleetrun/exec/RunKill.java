@@ -1,6 +1,7 @@
 package io.fleetrun.exec;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
@@ -13,7 +14,9 @@ import org.slf4j.LoggerFactory;
  * channel of the run's session: aimed at the process group once its id is known; else, when the
  * id did not come within {@link #PGID_WAIT} or cannot come any more (the target printed too much
  * before it), at whatever carries the run's marker. A group id that arrives after a marker kill
- * gets its own kill. At most one kill of each kind per run.
+ * gets its own kill, and a group kill that finds nothing of the run ({@code not-ours} or
+ * {@code none}) is followed by a marker kill: cheap, and it cannot hit another program. At most
+ * one kill of each kind per run.
  */
 final class RunKill {
   private static final Logger LOG = LoggerFactory.getLogger(RunKill.class);
@@ -39,7 +42,7 @@ final class RunKill {
   private final Runnable onKillsDone;
 
   // Guarded by this.
-  private long pgid = -1;
+  private RemoteGroup group;
   private ClientSession session;
   private boolean started;
   private boolean groupKillSent;
@@ -65,15 +68,15 @@ final class RunKill {
     return PGID_WAIT.plus(grace.plus(OPEN_WAIT).multipliedBy(2));
   }
 
-  /** The run's group id is known now; kills it at once if the run is already being ended. */
-  void pgid(long groupId) {
+  /** The run's group is known now; kills it at once if the run is already being ended. */
+  void pgid(RemoteGroup known) {
     boolean killNow;
     synchronized (this) {
-      pgid = groupId;
+      group = known;
       killNow = started;
     }
     if (killNow) {
-      send(OptionalLong.of(groupId));
+      send(Optional.of(known));
     }
   }
 
@@ -84,19 +87,19 @@ final class RunKill {
    * @param pgidCannotCome true when the pgid line can no longer arrive: no use waiting for it
    */
   void start(ClientSession over, BooleanSupplier pgidCannotCome) {
-    long groupId;
+    RemoteGroup known;
     synchronized (this) {
       if (started) {
         return;
       }
       started = true;
       session = over;
-      groupId = pgid;
+      known = group;
     }
-    if (groupId > 0) {
-      send(OptionalLong.of(groupId));
+    if (known != null) {
+      send(Optional.of(known));
     } else if (pgidCannotCome.getAsBoolean()) {
-      send(OptionalLong.empty());
+      send(Optional.empty());
     } else {
       scheduler.schedule(this::onPgidWaitOver, PGID_WAIT);
     }
@@ -109,23 +112,33 @@ final class RunKill {
 
   private void onPgidWaitOver() {
     synchronized (this) {
-      if (pgid > 0) {
+      if (group != null) {
         return;
       }
     }
     LOG.warn("{}: {} reported no process group within {} s; ending the run by its marker {}",
         label, target, PGID_WAIT.toSeconds(), marker);
-    send(OptionalLong.empty());
+    send(Optional.empty());
   }
 
-  private void send(OptionalLong group) {
+  private void send(Optional<RemoteGroup> aim) {
+    sendUnless(aim, false);
+  }
+
+  /**
+   * Sends a kill aimed at {@code aim} (the marker when empty) unless one of its kind was sent;
+   * a marker kill also not after a group kill unless {@code afterGroupKill}.
+   */
+  private void sendUnless(Optional<RemoteGroup> aim, boolean afterGroupKill) {
     ClientSession over;
     synchronized (this) {
-      boolean sent = group.isPresent() ? groupKillSent : groupKillSent || markerKillSent;
+      boolean sent = aim.isPresent()
+          ? groupKillSent
+          : markerKillSent || (groupKillSent && !afterGroupKill);
       if (sent) {
         return;
       }
-      if (group.isPresent()) {
+      if (aim.isPresent()) {
         groupKillSent = true;
       } else {
         markerKillSent = true;
@@ -134,24 +147,31 @@ final class RunKill {
       over = session;
     }
     CompletableFuture<Void> opened = new CompletableFuture<>();
+    OptionalLong pgid = aim.map(g -> OptionalLong.of(g.id())).orElse(OptionalLong.empty());
+    OptionalLong leaderStart = aim.map(RemoteGroup::leaderStart).orElse(OptionalLong.empty());
     CompletableFuture<OrphanKill> answer =
-        RemoteKill.run(over, group, marker, grace, target, opened);
+        RemoteKill.run(over, pgid, leaderStart, marker, grace, target, opened);
     scheduler.schedule(() -> {
       if (!opened.isDone()) {
         answer.complete(new OrphanKill.Unreachable("no kill channel opened on " + target
             + " within " + OPEN_WAIT.toMillis() + " ms"));
       }
     }, OPEN_WAIT);
-    answer.thenAccept(result -> onDone(group, result));
+    answer.thenAccept(result -> onDone(aim, result));
   }
 
-  private void onDone(OptionalLong group, OrphanKill result) {
-    String aim = group.isPresent() ? "process group " + group.getAsLong() : "marker " + marker;
+  private void onDone(Optional<RemoteGroup> aim, OrphanKill result) {
+    String what = aim.isPresent() ? "process group " + aim.get().id() : "marker " + marker;
     // Often no answer: the run ends (and closes its session) as soon as its script is gone.
     if (result instanceof OrphanKill.Killed) {
-      LOG.debug("{}: ended {} on {}: {}", label, aim, target, result);
+      LOG.debug("{}: ended {} on {}: {}", label, what, target, result);
     } else {
-      LOG.info("{}: kill by {} on {}: {}", label, aim, target, result);
+      LOG.info("{}: kill by {} on {}: {}", label, what, target, result);
+    }
+    if (aim.isPresent() && result instanceof OrphanKill.NotRunning n
+        && !n.detail().equals(OrphanCommand.GONE)) {
+      // Before the count goes down: onKillsDone must wait for this kill too.
+      sendUnless(Optional.empty(), true);
     }
     synchronized (this) {
       if (--running > 0) {

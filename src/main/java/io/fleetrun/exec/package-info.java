@@ -2,7 +2,8 @@
  * Runs scripts on instances over SSH with Apache MINA SSHD: one client for the daemon, host keys
  * checked against known_hosts (an unusable file refuses every key), key and password auth, the
  * script in its own process group on the target (so stop and timeout end it and its children,
- * with the same marker-checked kill crash recovery uses), output captured into a bounded buffer.
+ * with the same checked kill crash recovery uses: the group's leader must have the start time the
+ * wrapper reported or carry the run's marker), output captured into a bounded buffer.
  * Every end of a run is an {@link io.fleetrun.model.ExecutionOutcome}, never an escaping
  * exception. May import {@code model} only; never touches the database.
  */

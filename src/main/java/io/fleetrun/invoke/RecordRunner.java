@@ -143,7 +143,8 @@ final class RecordRunner {
     live.put(id, run);
     InstanceRun instanceRun = new InstanceRun(invokeId, instance.id());
     unfinished.merge(instanceRun, 1, Integer::sum);
-    execution.started().thenAcceptAsync(pgid -> guarded(label, () -> store.markRecordRunning(id, pgid)), writer);
+    execution.started().thenAcceptAsync(group -> guarded(label,
+        () -> store.markRecordRunning(id, group.id(), group.leaderStart())), writer);
     execution
         .outcome()
         .thenAcceptAsync(

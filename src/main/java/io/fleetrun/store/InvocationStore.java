@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -49,8 +50,16 @@ public interface InvocationStore {
    */
   RecordId startRecord(InvokeId invokeId, InstanceId instance, Instant now);
 
-  /** The remote process runs: detail Running, and its process group id is kept for recovery. */
-  void markRecordRunning(RecordId record, long processGroup);
+  /** As {@link #markRecordRunning(RecordId, long, OptionalLong)} without a start time. */
+  default void markRecordRunning(RecordId record, long processGroup) {
+    markRecordRunning(record, processGroup, OptionalLong.empty());
+  }
+
+  /**
+   * The remote process runs: detail Running, and its process group id and its leader's start
+   * time (empty where the target has no {@code /proc}) are kept for recovery.
+   */
+  void markRecordRunning(RecordId record, long processGroup, OptionalLong leaderStart);
 
   /**
    * Ends a Running record as {@code end} says and recomputes statuses. A record that already

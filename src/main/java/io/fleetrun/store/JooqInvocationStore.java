@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.jooq.DSLContext;
 import org.jooq.Record2;
@@ -183,11 +184,13 @@ public final class JooqInvocationStore implements InvocationStore {
   }
 
   @Override
-  public void markRecordRunning(RecordId record, long processGroup) {
+  public void markRecordRunning(RecordId record, long processGroup, OptionalLong leaderStart) {
     db.dsl()
         .update(INVOCATION_RECORD)
         .set(INVOCATION_RECORD.DETAIL_STATUS, DetailStatus.Running)
         .set(INVOCATION_RECORD.REMOTE_PGID, processGroup)
+        .set(INVOCATION_RECORD.REMOTE_PGID_STARTED,
+            leaderStart.isPresent() ? leaderStart.getAsLong() : null)
         .where(INVOCATION_RECORD.RECORD_ID.eq(record.value()))
         .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
         .execute();

@@ -5,6 +5,18 @@ import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.RecordId;
 import java.util.OptionalLong;
 
-/** A record that a previous daemon left Running, with what is needed to find its remote process. */
-public record OrphanedRecord(
-    RecordId id, InvokeId invokeId, InstanceId instance, OptionalLong processGroup) {}
+/**
+ * A record that a previous daemon left Running, with what is needed to find its remote process.
+ *
+ * @param processGroup the run's process group id, when it was recorded
+ * @param leaderStart the start time of that group's leader, when it was recorded
+ */
+public record OrphanedRecord(RecordId id, InvokeId invokeId, InstanceId instance,
+    OptionalLong processGroup, OptionalLong leaderStart) {
+
+  /** An orphan without a recorded start time. */
+  public OrphanedRecord(
+      RecordId id, InvokeId invokeId, InstanceId instance, OptionalLong processGroup) {
+    this(id, invokeId, instance, processGroup, OptionalLong.empty());
+  }
+}

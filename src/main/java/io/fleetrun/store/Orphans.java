@@ -56,7 +56,8 @@ final class Orphans {
 
   private static List<OrphanedRecord> running(DSLContext tx) {
     return tx.select(INVOCATION_RECORD.RECORD_ID, INVOCATION_RECORD.INVOKE_ID,
-            INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.REMOTE_PGID)
+            INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.REMOTE_PGID,
+            INVOCATION_RECORD.REMOTE_PGID_STARTED)
         .from(INVOCATION_RECORD)
         .where(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
         .orderBy(INVOCATION_RECORD.RECORD_ID)
@@ -64,7 +65,8 @@ final class Orphans {
             new RecordId(r.value1()),
             new InvokeId(r.value2()),
             new InstanceId(r.value3()),
-            r.value4() == null ? OptionalLong.empty() : OptionalLong.of(r.value4())));
+            r.value4() == null ? OptionalLong.empty() : OptionalLong.of(r.value4()),
+            r.value5() == null ? OptionalLong.empty() : OptionalLong.of(r.value5())));
   }
 
   /** Inserts a Running record (ended with the others) for each never-started one-time instance. */

@@ -47,7 +47,12 @@ class CrashRecoveryIT {
     /** Every record runs on its target. */
     RUNNING("sleep 30.12; echo crash"),
     /** The first records end and their results are being written. */
-    WRITING("sleep 2.13; echo done");
+    WRITING("sleep 2.13; echo done"),
+    /**
+     * Every record runs, its leader exec'd into a program without the run's marker (neither in
+     * its command line nor in its environment): only its start time tells it is the run's.
+     */
+    RUNNING_WITHOUT_MARKER("exec env -i sleep 30.14; echo crash");
 
     final String script;
 
@@ -56,7 +61,7 @@ class CrashRecoveryIT {
     }
 
     String sleep() {
-      return script.substring(0, script.indexOf(';'));
+      return script.substring(script.indexOf("sleep"), script.indexOf(';'));
     }
   }
 
@@ -136,16 +141,19 @@ class CrashRecoveryIT {
     assertThat(query(db, "SELECT count(*) FROM daemon_lease")).containsExactly("0");
   }
 
-  private void waitFor(Moment moment, Path db) {
+  private void waitFor(Moment moment, Path db) throws SQLException {
     String onceRecords = "SELECT count(*) FROM invocation_record r JOIN invocation i USING (invoke_id) "
         + "WHERE i.job_id = 'once'";
     switch (moment) {
       case DISPATCH -> await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).ignoreExceptions()
           .until(() -> Long.parseLong(one(db, onceRecords)) >= 1);
-      case RUNNING -> {
+      case RUNNING, RUNNING_WITHOUT_MARKER -> {
         await().atMost(WAIT).ignoreExceptions().until(() ->
             Long.parseLong(one(db, onceRecords + " AND r.remote_pgid IS NOT NULL")) == INSTANCES);
         await().atMost(WAIT).until(() -> targets.processesMatching(moment.sleep()).size() >= INSTANCES);
+        // Written with the group id: the targets have /proc.
+        assertThat(one(db, onceRecords + " AND r.remote_pgid_started IS NOT NULL"))
+            .isEqualTo(Integer.toString(INSTANCES));
       }
       case WRITING -> await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).ignoreExceptions()
           .until(() -> Long.parseLong(one(db, onceRecords + " AND r.status <> 'Running'")) >= 1);

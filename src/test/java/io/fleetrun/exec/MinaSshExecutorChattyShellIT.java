@@ -89,7 +89,7 @@ class MinaSshExecutorChattyShellIT {
       // (setsid -w may add a line on stderr about its killed child)
       assertThat(outcome.output().text()).startsWith("Welcome to the target\n"
           + "fleetrun-pgid=99999999\nmotd: be nice\nno newlinescript-out\n")
-          .doesNotContain(" " + run.started().get() + "\n");
+          .doesNotContain(" " + run.started().get().id() + "\n");
       assertThat(run.started()).isCompleted();
     }
     await().atMost(Duration.ofSeconds(10))

@@ -103,7 +103,7 @@ class MinaSshExecutorOpenSshIT {
     try (MinaSshExecutor executor = executor(targets.knownHosts())) {
       Execution execution = executor.start(new ExecutionRequest("it", instance(targets.clientKey()), script,
           Optional.of("/tmp"), Duration.ofSeconds(2)));
-      long pgid = execution.started().get(10, TimeUnit.SECONDS);
+      long pgid = execution.started().get(10, TimeUnit.SECONDS).id();
       assertThat(pgid).isPositive();
       await().atMost(Duration.ofSeconds(5)).until(() -> targets.processesMatching("sleep 42").size() >= 2);
       assertThat(execution.outcome().get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionOutcome.TimedOut.class);

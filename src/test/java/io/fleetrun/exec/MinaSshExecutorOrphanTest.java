@@ -51,7 +51,7 @@ class MinaSshExecutorOrphanTest {
     String tag = "orphan-" + UUID.randomUUID();
     ProcessMarker marker = new ProcessMarker("fleetrun-t-orphan-1");
     Execution run = start(tag, marker);
-    long pgid = run.started().get(10, TimeUnit.SECONDS);
+    long pgid = run.started().get(10, TimeUnit.SECONDS).id();
 
     OrphanKill kill = restarted.killOrphan(instance(server), OptionalLong.of(pgid), marker)
         .get(15, TimeUnit.SECONDS);
@@ -62,11 +62,28 @@ class MinaSshExecutorOrphanTest {
   }
 
   @Test
+  void killsTheRunWhoseLeaderExecedIntoAProgramWithoutTheMarkerByItsStartTime() throws Exception {
+    // A sleep of a length no other test uses: it is the leader, and it lacks both markers.
+    String tag = "sleep 31" + (100 + new java.util.Random().nextInt(900));
+    ProcessMarker marker = new ProcessMarker("fleetrun-t-orphan-4");
+    Execution run = first.start(new ExecutionRequest("t-orphan/web-1", instance(server),
+        "exec env -i " + tag, Optional.empty(), Duration.ofSeconds(60), marker));
+    RemoteGroup group = run.started().get(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !processesWith(tag).isEmpty());
+
+    OrphanKill kill = restarted.killOrphan(instance(server), OptionalLong.of(group.id()),
+        group.leaderStart(), marker).get(15, TimeUnit.SECONDS);
+
+    assertThat(kill).isEqualTo(new OrphanKill.Killed(List.of(group.id())));
+    await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(tag).isEmpty());
+  }
+
+  @Test
   void findsTheRunByItsMarkerWhenTheGroupWasNeverRecorded() throws Exception {
     String tag = "orphan-" + UUID.randomUUID();
     ProcessMarker marker = new ProcessMarker("fleetrun-t-orphan-2");
     Execution run = start(tag, marker);
-    long pgid = run.started().get(10, TimeUnit.SECONDS);
+    long pgid = run.started().get(10, TimeUnit.SECONDS).id();
 
     OrphanKill kill = restarted.killOrphan(instance(server), OptionalLong.empty(), marker)
         .get(15, TimeUnit.SECONDS);
@@ -80,7 +97,7 @@ class MinaSshExecutorOrphanTest {
   void leavesAGroupAloneWhoseMarkerIsAnotherRecords() throws Exception {
     String tag = "orphan-" + UUID.randomUUID();
     Execution run = start(tag, new ProcessMarker("fleetrun-t-orphan-3"));
-    long pgid = run.started().get(10, TimeUnit.SECONDS);
+    long pgid = run.started().get(10, TimeUnit.SECONDS).id();
 
     OrphanKill kill = restarted.killOrphan(instance(server), OptionalLong.of(pgid),
         new ProcessMarker("fleetrun-t-orphan-33")).get(15, TimeUnit.SECONDS);

@@ -50,7 +50,7 @@ class MinaSshExecutorRunTest {
 
     assertThat(outcome).isEqualTo(new ExecutionOutcome.Exited(0, new Output("hello\nworld\n", 0)));
     assertThat(run.started()).isCompleted();
-    assertThat(run.started().get()).isGreaterThan(1L);
+    assertThat(run.started().get().id()).isGreaterThan(1L);
   }
 
   @Test

@@ -63,7 +63,7 @@ class MinaSshExecutorStopTest {
 
     Execution run = executor.start(request(scriptWithChildren(marker), Duration.ofSeconds(1)));
 
-    long pgid = run.started().get(10, TimeUnit.SECONDS);
+    long pgid = run.started().get(10, TimeUnit.SECONDS).id();
     await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).size() >= 2);
     assertThat(processGroupOf(marker)).isEqualTo(pgid);
     ExecutionOutcome outcome = SshFixture.await(run);
@@ -87,6 +87,25 @@ class MinaSshExecutorStopTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).isEmpty());
     run.stop(); // idempotent, and the outcome stays
     assertThat(run.outcome().get()).isSameAs(outcome);
+  }
+
+  /**
+   * The script's shell execs into a program that drops both markers (no marker in its command
+   * line, an empty environment): the leader is still recognised by its pid and start time.
+   */
+  @Test
+  void stopEndsAScriptWhoseLeaderExecedIntoAProgramWithoutTheMarkers() throws Exception {
+    // A sleep of a length no other test uses: the sleep is what must end, and it lacks the marker.
+    String marker = "sleep 30" + (100 + new java.util.Random().nextInt(900));
+    Execution run = executor.start(request(
+        "exec env -i /bin/sh -c '" + marker + "; :'", Duration.ofMinutes(5)));
+    run.started().get(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).size() >= 1);
+
+    run.stop();
+
+    assertThat(SshFixture.await(run)).isInstanceOf(ExecutionOutcome.Stopped.class);
+    await().atMost(Duration.ofSeconds(10)).until(() -> processesWith(marker).isEmpty());
   }
 
   @Test

@@ -91,7 +91,7 @@ class OrphanCommandTest {
         RemoteCommand.wrap("sleep 38 >/dev/null 2>&1 & exit 0", Optional.empty(), MARKER, TOKEN))
         .start();
     started.add(leader);
-    long pgid = RemoteCommand.parsePgidLine(firstLine(leader), TOKEN).orElseThrow();
+    long pgid = RemoteCommand.parsePgidLine(firstLine(leader), TOKEN).orElseThrow().id();
     assertThat(leader.waitFor(5, TimeUnit.SECONDS)).isTrue();
     await().atMost(Duration.ofSeconds(5)).until(() ->
         !LocalProcesses.commandLinesContaining("sleep 38").isEmpty());
@@ -173,7 +173,7 @@ class OrphanCommandTest {
         .redirectErrorStream(true).start();
     started.add(p);
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    long pgid = RemoteCommand.parsePgidLine(out.readLine(), TOKEN).orElseThrow();
+    long pgid = RemoteCommand.parsePgidLine(out.readLine(), TOKEN).orElseThrow().id();
     await().atMost(Duration.ofSeconds(5)).until(() ->
         LocalProcesses.commandLinesContaining(script.replace("exec ", "").replace("; :", "")).size() > 0);
     return pgid;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class PgidLineFilterTest {
@@ -12,7 +13,11 @@ class PgidLineFilterTest {
   private static final String LINE = "fleetrun-pgid=" + TOKEN + " ";
   private final OutputBuffer buffer = new OutputBuffer(200_000);
   private final List<Long> reported = new ArrayList<>();
-  private final PgidLineFilter filter = new PgidLineFilter(buffer, TOKEN, reported::add);
+  private final List<RemoteGroup> groups = new ArrayList<>();
+  private final PgidLineFilter filter = new PgidLineFilter(buffer, TOKEN, g -> {
+    groups.add(g);
+    reported.add(g.id());
+  });
 
   private void write(String text) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
@@ -26,6 +31,26 @@ class PgidLineFilterTest {
     assertThat(reported).containsExactly(4242L);
     assertThat(buffer.snapshot().text()).isEqualTo("hello\n");
     assertThat(filter.doneScanning()).isTrue();
+  }
+
+  @Test
+  void theLeadersStartTimeIsReportedWithTheGroup() {
+    write("banner\n" + LINE + "4242 918273645\r\nhello\n");
+
+    assertThat(groups).containsExactly(new RemoteGroup(4242, OptionalLong.of(918273645)));
+    assertThat(buffer.snapshot().text()).isEqualTo("banner\nhello\n");
+  }
+
+  @Test
+  void aLongPgidLineSplitByteByByteAfterALongBannerLineIsFound() {
+    write("x".repeat(3000));
+    for (char c : (LINE + "4294967295 123456789012345678\nout\n").toCharArray()) {
+      write(String.valueOf(c));
+    }
+
+    assertThat(groups)
+        .containsExactly(new RemoteGroup(4294967295L, OptionalLong.of(123456789012345678L)));
+    assertThat(buffer.snapshot().text()).isEqualTo("x".repeat(3000) + "out\n");
   }
 
   @Test

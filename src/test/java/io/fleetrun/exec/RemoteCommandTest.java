@@ -35,7 +35,9 @@ class RemoteCommandTest {
         .isEqualTo("FLEETRUN_RUN='fleetrun-t-test-42'; export FLEETRUN_RUN; "
             + "S=; setsid -w true </dev/null >/dev/null 2>&1 && S='setsid -w'; "
             + "exec $S /bin/sh -c '"
-            + "echo \"fleetrun-pgid=abcdefgh01234567 $$\" || exit 1; "
+            + "T=; if [ -r /proc/$$/stat ]; then st() { read -r l </proc/$$/stat; "
+            + "set -- ${l##*) }; [ -n \"${20}\" ] && T=\" ${20}\"; }; st; fi; "
+            + "echo \"fleetrun-pgid=abcdefgh01234567 $$$T\" || exit 1; "
             + "if [ -n \"$1\" ]; then cd \"$1\" || exit 126; fi; "
             + "exec /bin/sh -c \"$2\" \"$0\" </dev/null' 'fleetrun-t-test-42' '/srv/app' "
             + "'echo '\\''hi'\\'''");
@@ -59,13 +61,31 @@ class RemoteCommandTest {
   }
 
   @Test
-  void wrapperReportsItsOwnProcessGroupFirst() throws Exception {
-    String out = runLocally(RemoteCommand.wrap("ps -o pgid= -p $$", Optional.empty(), MARKER, TOKEN));
+  void wrapperReportsItsOwnProcessGroupAndItsLeadersStartTimeFirst() throws Exception {
+    // The script's shell is the leader: same pid and start time as the wrapper's shell.
+    String out = runLocally(RemoteCommand.wrap(
+        "ps -o pgid= -p $$; cat /proc/$$/stat", Optional.empty(), MARKER, TOKEN));
 
     String[] lines = out.split("\n");
-    OptionalLong pgid = RemoteCommand.parsePgidLine(lines[0], TOKEN);
-    assertThat(pgid).isPresent();
-    assertThat(Long.parseLong(lines[1].trim())).isEqualTo(pgid.getAsLong());
+    RemoteGroup group = RemoteCommand.parsePgidLine(lines[0], TOKEN).orElseThrow();
+    assertThat(Long.parseLong(lines[1].trim())).isEqualTo(group.id());
+    // Field 22 of stat; the fields after "(comm) " start at field 3.
+    String[] fields = lines[2].substring(lines[2].lastIndexOf(") ") + 2).split(" ");
+    assertThat(group.leaderStart()).hasValue(Long.parseLong(fields[22 - 3]));
+  }
+
+  @Test
+  void bashAsTheTargetsShellReportsTheStartTimeToo() throws Exception {
+    Process p = new ProcessBuilder("/bin/bash", "-c",
+        RemoteCommand.wrap("cat /proc/$$/stat", Optional.empty(), MARKER, TOKEN))
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+    String[] lines = out.split("\n");
+    RemoteGroup group = RemoteCommand.parsePgidLine(lines[0], TOKEN).orElseThrow();
+    String[] fields = lines[1].substring(lines[1].lastIndexOf(") ") + 2).split(" ");
+    assertThat(group.leaderStart()).hasValue(Long.parseLong(fields[22 - 3]));
   }
 
   @Test
@@ -112,11 +132,20 @@ class RemoteCommandTest {
 
   @Test
   void onlyPgidLinesWithTheRunsTokenParse() {
-    assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=" + TOKEN + " 123", TOKEN)).hasValue(123);
-    assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=" + TOKEN + " 123\r", TOKEN))
-        .hasValue(123);
-    assertThat(RemoteCommand.parsePgidLine("banner fleetrun-pgid=" + TOKEN + " 77", TOKEN))
-        .hasValue(77);
+    assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=" + TOKEN + " 123", TOKEN))
+        .hasValue(new RemoteGroup(123, OptionalLong.empty()));
+    assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=" + TOKEN + " 123 987654", TOKEN))
+        .hasValue(new RemoteGroup(123, OptionalLong.of(987654)));
+    assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=" + TOKEN + " 123 0\r", TOKEN))
+        .hasValue(new RemoteGroup(123, OptionalLong.of(0)));
+    assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=" + TOKEN + " 123 ", TOKEN)).isEmpty();
+    assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=" + TOKEN + " 123 4 5", TOKEN)).isEmpty();
+    assertThat(RemoteCommand.parsePgidLine(
+        "fleetrun-pgid=" + TOKEN + " 123 " + "9".repeat(19), TOKEN)).isEmpty();
+    assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=" + TOKEN + " 123\r", TOKEN).map(RemoteGroup::id))
+        .hasValue(123L);
+    assertThat(RemoteCommand.parsePgidLine("banner fleetrun-pgid=" + TOKEN + " 77", TOKEN).map(RemoteGroup::id))
+        .hasValue(77L);
     assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=123", TOKEN)).isEmpty();
     assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=" + TOKEN + " ", TOKEN)).isEmpty();
     assertThat(RemoteCommand.parsePgidLine("fleetrun-pgid=zzzzzzzzzzzzzzzz 5", TOKEN)).isEmpty();
@@ -129,7 +158,7 @@ class RemoteCommandTest {
     assertThat(RemoteCommand.parsePgidLine(line + "0", TOKEN)).isEmpty();
     assertThat(RemoteCommand.parsePgidLine(line + "1", TOKEN)).isEmpty();
     assertThat(RemoteCommand.parsePgidLine(line + "00", TOKEN)).isEmpty();
-    assertThat(RemoteCommand.parsePgidLine(line + "2", TOKEN)).hasValue(2);
+    assertThat(RemoteCommand.parsePgidLine(line + "2", TOKEN).map(RemoteGroup::id)).hasValue(2L);
   }
 
   @Test

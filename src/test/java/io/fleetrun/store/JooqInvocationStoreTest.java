@@ -204,7 +204,7 @@ class JooqInvocationStoreTest {
     InvokeId once = new InvokeId("t-orphan");
     store.createInvocation(once(once.value(), Optional.empty(), T0, "a", "b", "c"));
     RecordId a = store.startRecord(once, new InstanceId("a"), T0);
-    store.markRecordRunning(a, 777);
+    store.markRecordRunning(a, 777, OptionalLong.of(918273645));
     RecordId b = store.startRecord(once, new InstanceId("b"), T0);
     store.endRecord(b, end(RecordStatus.Finished, T0.plusSeconds(1)));
     // c never got a record: the daemon died before it started.
@@ -216,7 +216,9 @@ class JooqInvocationStoreTest {
 
     assertThat(orphans).extracting(OrphanedRecord::id).startsWith(a, p).hasSize(3);
     assertThat(orphans.get(0).processGroup()).isEqualTo(OptionalLong.of(777));
+    assertThat(orphans.get(0).leaderStart()).isEqualTo(OptionalLong.of(918273645));
     assertThat(orphans.get(1).processGroup()).isEmpty();
+    assertThat(orphans.get(1).leaderStart()).isEmpty();
     assertThat(orphans.get(2).instance()).isEqualTo(new InstanceId("c"));
     InvocationRecord interrupted = queries.listRecords(once, Optional.of(new InstanceId("a"))).get(0);
     assertThat(interrupted.status()).isEqualTo(RecordStatus.Failed);
