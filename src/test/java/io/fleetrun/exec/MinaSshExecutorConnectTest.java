@@ -49,9 +49,7 @@ class MinaSshExecutorConnectTest {
   }
 
   private static ExecutionOutcome runOnce(Path knownHosts, HostKeyPolicy policy) {
-    try (MinaSshExecutor executor = SshFixture.executor(knownHosts, policy, Limits.defaults())) {
-      return await(executor.start(request(instance(server), "echo ok")));
-    }
+    return SshFixture.runOnce(server, knownHosts, policy);
   }
 
   private static ExecutionOutcome runWith(io.fleetrun.model.Instance instance) {

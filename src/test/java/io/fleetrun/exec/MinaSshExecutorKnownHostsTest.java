@@ -48,9 +48,7 @@ class MinaSshExecutorKnownHostsTest {
   }
 
   private static ExecutionOutcome runOnce(Path knownHosts, HostKeyPolicy policy) {
-    try (MinaSshExecutor executor = SshFixture.executor(knownHosts, policy, Limits.defaults())) {
-      return await(executor.start(request(instance(server), "echo ok")));
-    }
+    return SshFixture.runOnce(server, knownHosts, policy);
   }
 
   private static void assertRefused(ExecutionOutcome outcome, String... infoParts) {

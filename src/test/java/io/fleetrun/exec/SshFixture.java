@@ -75,6 +75,13 @@ final class SshFixture {
     }
   }
 
+  /** Runs {@code echo ok} once on {@code server} with a new executor checking host keys so. */
+  static ExecutionOutcome runOnce(EmbeddedSshServer server, Path knownHosts, HostKeyPolicy policy) {
+    try (MinaSshExecutor executor = executor(knownHosts, policy, Limits.defaults())) {
+      return await(executor.start(request(instance(server), "echo ok")));
+    }
+  }
+
   /** Command lines of live processes whose command line contains {@code marker}. */
   static List<String> processesWith(String marker) {
     try {
