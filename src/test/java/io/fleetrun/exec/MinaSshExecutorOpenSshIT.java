@@ -108,7 +108,7 @@ class MinaSshExecutorOpenSshIT {
       await().atMost(Duration.ofSeconds(5)).until(() -> targets.processesMatching("sleep 42").size() >= 2);
       assertThat(execution.outcome().get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionOutcome.TimedOut.class);
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> targets.processesMatching("sleep 42").isEmpty());
+    targets.awaitNoProcessMatching("sleep 42", Duration.ofSeconds(10));
   }
 
   @Test
@@ -122,6 +122,6 @@ class MinaSshExecutorOpenSshIT {
       execution.stop();
       assertThat(execution.outcome().get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionOutcome.Stopped.class);
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> targets.processesMatching("sleep 423").isEmpty());
+    targets.awaitNoProcessMatching("sleep 423", Duration.ofSeconds(10));
   }
 }

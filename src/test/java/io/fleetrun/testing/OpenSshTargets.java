@@ -185,6 +185,25 @@ public final class OpenSshTargets implements AutoCloseable {
   }
 
   /**
+   * Waits up to {@code within} until no process's command line contains {@code marker}; else
+   * fails naming each one left with its pid, group, parent, session and state (from {@code ps}),
+   * so a failure says which process of a run survived, not only that one did.
+   */
+  public void awaitNoProcessMatching(String marker, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!processesMatching(marker).isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        String ps = LocalCommand.run(Duration.ofSeconds(10),
+            List.of("ps", "-eo", "pid,pgid,ppid,sid,stat,args")).output();
+        throw new AssertionError("processes matching '" + marker + "' still there after " + within
+            + ":\n" + ps.lines().filter(l -> l.contains(marker) || l.contains("PGID"))
+                .collect(java.util.stream.Collectors.joining("\n")));
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /**
    * Stops exactly the sshd processes started here and their live session processes (TERM, then
    * KILL after a short grace). Leaves the files in {@link #dir()}. Idempotent.
    */
