@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param misfire what to do with fire times missed while the daemon was down (periodic jobs and
  *     one-time jobs with an at-time)
  * @param overlap what a periodic fire does on an instance whose previous record still runs
+ * @param controls how many targets each invocation (or periodic fire) reaches at once, and after
+ *     how many errors it stops starting more
  */
 public record Job(
     JobId id,
@@ -22,7 +24,8 @@ public record Job(
     Optional<Frequency> frequency,
     Map<String, String> parameters,
     MisfirePolicy misfire,
-    OverlapPolicy overlap) {
+    OverlapPolicy overlap,
+    ConcurrencyControls controls) {
   public Job {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(command, "command");
@@ -32,6 +35,20 @@ public record Job(
     parameters = Map.copyOf(parameters);
     Objects.requireNonNull(misfire, "misfire");
     Objects.requireNonNull(overlap, "overlap");
+    Objects.requireNonNull(controls, "controls");
+  }
+
+  /** A job without concurrency controls. */
+  public Job(
+      JobId id,
+      CommandId command,
+      Targets targets,
+      RepeatMode repeat,
+      Optional<Frequency> frequency,
+      Map<String, String> parameters,
+      MisfirePolicy misfire,
+      OverlapPolicy overlap) {
+    this(id, command, targets, repeat, frequency, parameters, misfire, overlap, ConcurrencyControls.NONE);
   }
 
   /** A job with the default policies: misfire {@code run-once}, overlap {@code skip}. */

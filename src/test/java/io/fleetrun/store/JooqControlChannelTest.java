@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fleetrun.model.CommandId;
+import io.fleetrun.model.ConcurrencyControls;
+import io.fleetrun.model.Threshold;
 import io.fleetrun.model.ControlRequest;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.InvokeId;
@@ -63,6 +65,16 @@ class JooqControlChannelTest {
     assertThat(channel.findRequest(99)).isEmpty();
     assertThatThrownBy(() -> channel.complete(99, new RequestAnswer.Refused("x"), T0))
         .isInstanceOf(NoSuchElementException.class);
+  }
+
+  @Test
+  void concurrencyControlsTravelWithARun() {
+    ControlRequest run = new ControlRequest.Run(new CommandId("uptime"), List.of(), Set.of("web"), Map.of(),
+        new ConcurrencyControls(Optional.of(Threshold.parse("10%")), Optional.of(Threshold.count(0))));
+    long id = channel.submit(run, T0);
+    assertThat(db.dsl().fetchValue("SELECT json_extract(payload, '$.maxConcurrency') FROM control_request"))
+        .isEqualTo("10%");
+    assertThat(channel.claimPending(T0.plusSeconds(1))).containsExactly(new PendingRequest(id, run));
   }
 
   @Test
