@@ -42,6 +42,7 @@ final class MinaExecution implements Execution {
   private final String command;
   private final String target;
   private final Instant created;
+  private final CompletableFuture<Instant> requested = new CompletableFuture<>();
   private final CompletableFuture<RemoteGroup> started = new CompletableFuture<>();
   private final CompletableFuture<ExecutionOutcome> outcome = new CompletableFuture<>();
   private final OutputBuffer output;
@@ -85,6 +86,11 @@ final class MinaExecution implements Execution {
             fail(failure);
           }
         });
+  }
+
+  @Override
+  public CompletableFuture<Instant> requested() {
+    return requested;
   }
 
   @Override
@@ -160,6 +166,8 @@ final class MinaExecution implements Execution {
       }
       return;
     }
+    // MINA sends the exec request as the server confirms the channel, before this listener runs.
+    requested.complete(rt.clock().instant());
     ch.getInvertedIn().close(); // EOF on stdin: scripts never wait for input
     synchronized (this) {
       if (phase == Phase.OPENING) {
@@ -269,6 +277,7 @@ final class MinaExecution implements Execution {
     }
     stdout.finish();
     ExecutionOutcome result = make.apply(output.snapshot());
+    requested.cancel(false);
     started.cancel(false);
     rt.live().remove(this);
     outcome.complete(result);

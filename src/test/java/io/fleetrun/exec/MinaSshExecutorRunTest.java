@@ -51,6 +51,7 @@ class MinaSshExecutorRunTest {
     assertThat(outcome).isEqualTo(new ExecutionOutcome.Exited(0, new Output("hello\nworld\n", 0)));
     assertThat(run.started()).isCompleted();
     assertThat(run.started().get().id()).isGreaterThan(1L);
+    assertThat(run.requested()).isCompleted();
   }
 
   @Test
@@ -122,6 +123,7 @@ class MinaSshExecutorRunTest {
     assertThat(failure.code()).isEqualTo(ErrorCode.InternalError);
     assertThat(failure.info()).contains("100001 bytes").contains("100000");
     assertThat(run.started()).isCancelled();
+    assertThat(run.requested()).isCancelled(); // nothing was ever sent
   }
 
   @Test
