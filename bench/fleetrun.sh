@@ -24,7 +24,7 @@ fleetrun_config() {
 
 daemon_is_ours() {
   [[ -n $DAEMON_PID && -r /proc/$DAEMON_PID/cmdline ]] &&
-    tr '\0' ' ' < "/proc/$DAEMON_PID/cmdline" | grep -q 'io.fleetrun.Main daemon'
+    tr '\0' ' ' < "/proc/$DAEMON_PID/cmdline" 2> /dev/null | grep -q 'io.fleetrun.Main daemon'
 }
 
 sql() {  # sql DB QUERY: |-separated rows (not tabs: read would merge empty fields); waits
