@@ -69,7 +69,7 @@ farm_write_lists() {
 farm_is_ours() {
   local pid=$1 d=$2 cmd
   [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
-  cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || return 1
+  cmd=$(tr '\0' ' ' 2> /dev/null < "/proc/$pid/cmdline") || return 1
   [[ $cmd == *sshd* && $cmd == *"$d/sshd_config"* ]]
 }
 
@@ -109,13 +109,10 @@ farm_start() {
   log "farm: $(wc -l < "$d/pids") sshd process(es), $n ports $base..$((base + n - 1))"
 }
 
-farm_children() {  # pids whose parent is $1, read from /proc (no name matching)
-  local parent=$1 f pp
-  for f in /proc/[0-9]*/stat; do
-    pp=$(sed 's/^.*) //' "$f" 2>/dev/null | cut -d' ' -f2) || continue
-    [[ $pp == "$parent" ]] && { f=${f#/proc/}; echo "${f%/stat}"; }
-  done
-  return 0
+farm_children() {  # pids whose parent is one of the given pids (from ps: no name matching)
+  ps -e -o pid=,ppid= | awk -v list="$*" '
+    BEGIN { n = split(list, a, " "); for (i = 1; i <= n; i++) ours[a[i]] = 1 }
+    ($2 in ours) { print $1 }'
 }
 
 farm_stop() {
@@ -126,8 +123,9 @@ farm_stop() {
     farm_is_ours "$pid" "$d" || continue
     [[ " ${ours[*]} " == *" $pid "* ]] && continue
     ours+=("$pid")
-    for c in $(farm_children "$pid"); do kids+=("$c"); done
   done < <(cat "$d/pids" "$d"/run/sshd.*.pid 2> /dev/null)
+  # per-connection sshd children still running (e.g. ControlPersist sessions)
+  ((${#ours[@]})) && for c in $(farm_children "${ours[@]}"); do kids+=("$c"); done
   # builtin kill with explicit positive pids only
   ((${#ours[@]})) && kill -TERM "${ours[@]}" 2> /dev/null
   ((${#kids[@]})) && kill -TERM "${kids[@]}" 2> /dev/null

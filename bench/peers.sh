@@ -82,3 +82,17 @@ bench_ansible() {
     timed "ansible -m raw -f $n" "$n" "$round" "$dir" 1 '\| CHANGED \|' \
     ansible farm -i "$dir/inventory.ini" -m raw -a 'echo ok' -f "$n"
 }
+
+# bench_floor N: N fresh OpenSSH connections one after the other (no contention), with the
+# default key exchange and with curve25519: the targets' sshd CPU per fresh connection is the
+# physical floor of issue 7 (N fresh connections need N x that / cores of server CPU)
+bench_floor() {
+  local n=$1 kex dir
+  for kex in default curve25519; do
+    dir=$WORK/floor-$kex; mkdir -p "$dir"
+    local -a o=()
+    [[ $kex == curve25519 ]] && o=(-o KexAlgorithms=curve25519-sha256)
+    timed "ssh one at a time ($kex kex)" "$n" 1 "$dir" 1 '^ok$' \
+      xargs -a "$(ports_file "$n")" -P 1 -I{} ssh -F "$FARM/ssh_config" "${o[@]}" -p {} 127.0.0.1 echo ok
+  done
+}

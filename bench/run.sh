@@ -2,15 +2,17 @@
 # bench/run.sh - fleetrun against its peers on N real OpenSSH targets on 127.0.0.1 (issue 7).
 #
 #   bench/run.sh [--n 200] [--rounds 3] [--big-n 1000] [--big-rounds 1]
-#                [--parts fleetrun,pssh,controlmaster,big] [--dir DIR] [--keep] [--out DIR]
+#                [--parts fleetrun,pssh,controlmaster,floor,big] [--dir DIR] [--keep] [--out DIR]
 #
-# Parts (comma-separated; default fleetrun,pssh,controlmaster,big):
+# Parts (comma-separated; default fleetrun,pssh,controlmaster,floor,big):
 #   fleetrun       per round: start the daemon on a fresh database, first run (fresh
 #                  connections), second run (same daemon), stop the daemon
 #   pssh           per round: parallel-ssh -p N with OpenSSH's default key exchange, and forced
 #                  to curve25519-sha256 (the key exchange fleetrun negotiates)
 #   controlmaster  per round: open N OpenSSH ControlMaster connections (untimed), then time
 #                  `xargs -P N ssh -o ControlPath=...` running the same command over them
+#   floor          once: min(N,50) fresh OpenSSH connections one at a time (default kex, then
+#                  curve25519): the targets' sshd CPU per fresh connection, without contention
 #   ansible        per round: ansible -m raw -f N (only when `ansible` is installed)
 #   big            --big-rounds rounds on --big-n targets: fleetrun (fresh daemon) and pssh -p BIG_N
 #   rate           a rate(1s) job on 100 targets for 60 s: p99 of start_time - scheduled_at
@@ -25,13 +27,13 @@ set -euo pipefail
 ROOT=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 BENCH=$ROOT/bench
 SSHD=${SSHD:-/usr/sbin/sshd}
-N=200 ROUNDS=3 BIG_N=1000 BIG_ROUNDS=1 PARTS=fleetrun,pssh,controlmaster,big
+N=200 ROUNDS=3 BIG_N=1000 BIG_ROUNDS=1 PARTS=fleetrun,pssh,controlmaster,floor,big
 WORK="" KEEP=0 OUT="" BASE_PORT=${BENCH_BASE_PORT:-24000}
 HZ=$(getconf CLK_TCK)
 
 log() { echo "bench: $(date -u +%H:%M:%S) $*" >&2; }
 die() { echo "bench: $*" >&2; exit 1; }
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 while (($#)); do
   case $1 in
@@ -52,7 +54,7 @@ for v in N ROUNDS BIG_N BIG_ROUNDS; do
 done
 has_part() { [[ ,$PARTS, == *,$1,* ]]; }
 for p in ${PARTS//,/ }; do
-  [[ $p =~ ^(fleetrun|pssh|controlmaster|ansible|big|rate|bigoutput)$ ]] || die "unknown part '$p' in --parts"
+  [[ $p =~ ^(fleetrun|pssh|controlmaster|floor|ansible|big|rate|bigoutput)$ ]] || die "unknown part '$p' in --parts"
 done
 
 [[ $EUID -eq 0 ]] || die "run as root: the targets are sshd processes that log in as root"
@@ -117,7 +119,9 @@ if [[ ! -f $ROOT/target/fleetrun.jar || ! -d $ROOT/target/lib ]]; then
   (cd "$ROOT" && mvn -B -q -DskipTests package) >&2
 fi
 
-for ((round = 1; round <= ROUNDS; round++)); do
+per_round=0
+for p in fleetrun pssh controlmaster ansible; do has_part "$p" && per_round=1; done
+for ((round = 1; per_round && round <= ROUNDS; round++)); do
   log "round $round/$ROUNDS, N=$N"
   has_part fleetrun && bench_fleetrun "$N" "$round" second
   has_part pssh && bench_pssh "$N" "$round" default
@@ -127,6 +131,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     if command -v ansible > /dev/null; then bench_ansible "$N" "$round"; else log "ansible not installed: skipped"; fi
   fi
 done
+has_part floor && bench_floor $((N < 50 ? N : 50))
 if has_part big; then
   for ((round = 1; round <= BIG_ROUNDS; round++)); do
     log "big round $round/$BIG_ROUNDS, N=$BIG_N"
