@@ -144,7 +144,7 @@ bench_rate() {
   daemon_stop
   invoke=$(sql "$db" "SELECT invoke_id FROM invocation WHERE job_id = 'every-second' LIMIT 1")
   # fires left out because the instance's previous record still ran (overlap: skip) count too
-  stats=$(sql "$db" "SELECT count(*), count(DISTINCT instance_id), min(c), max(c),
+  stats=$(sql "$db" "SELECT sum(c), count(*), min(c), max(c),
       (SELECT sum(skipped) FROM invocation_instance WHERE invoke_id = '$invoke'),
       (SELECT printf('%.1f', (julianday(max(start_time)) - julianday(min(start_time))) * 86400)
          FROM invocation_record WHERE invoke_id = '$invoke')
