@@ -44,7 +44,9 @@ def main(argv):
         ratios = []
         for which in ("first", "second"):
             ref = medians.get((f"fleetrun {which}", n))
-            ratios.append(fmt(ref / medians[(tool, n)]) + "×" if ref else "")
+            # the floor rows (one connection at a time) measure the targets, not a peer
+            peer = not tool.startswith("ssh one at a time")
+            ratios.append(fmt(ref / medians[(tool, n)]) + "×" if ref and peer else "")
         loads = [float(r["load_before"]) for r in v] + [float(r["load_after"]) for r in v]
         print(f"| {tool} | {n} | {len(v)} | {fmt(walls[0])} / {fmt(statistics.median(walls))} / "
               f"{fmt(walls[-1])} | {fmt(cpu)} | {fmt(rss, 0)} | {fmt(sshd)} ({fmt(sshd / n * 1000, 0)} ms/host) "
