@@ -4,8 +4,8 @@ import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.Invocation;
 import io.fleetrun.model.InvocationRecord;
 import io.fleetrun.model.InvokeId;
-import io.fleetrun.store.Database;
-import io.fleetrun.store.JooqInvocationQueries;
+import io.fleetrun.store.JdbcInvocationQueries;
+import io.fleetrun.store.ReadOnlyDatabase;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +46,8 @@ public final class ResultsCommand implements Callable<Integer> {
     InvokeId id = new InvokeId(invokeId);
     Optional<Invocation> invocation;
     List<InvocationRecord> records;
-    try (Database db = CliDatabase.open(config)) {
-      JooqInvocationQueries queries = new JooqInvocationQueries(db);
+    try (ReadOnlyDatabase db = CliDatabase.read(config)) {
+      JdbcInvocationQueries queries = new JdbcInvocationQueries(db);
       invocation = queries.findInvocation(id);
       records = queries.listRecords(id, Optional.ofNullable(instance).map(InstanceId::new));
     }
