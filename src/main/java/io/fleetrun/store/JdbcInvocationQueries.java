@@ -4,6 +4,7 @@ import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.Invocation;
 import io.fleetrun.model.InvocationRecord;
 import io.fleetrun.model.InvokeId;
+import io.fleetrun.model.RecordId;
 import io.fleetrun.model.RecordStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -86,6 +87,45 @@ public final class JdbcInvocationQueries implements InvocationQueries {
       args.add(instance.get().value());
     }
     return query(sql + " ORDER BY instance_id, repeat_no", args, JdbcRows::record);
+  }
+
+  /**
+   * A page of the records of {@code id}, newest first: at most {@code limit} (0: all) of those
+   * older than {@code before} (when given), of one instance when given, and how many older ones
+   * match besides. Newest first because a periodic invocation gathers records without end and
+   * its last runs are what a reader looks for.
+   */
+  public RecordPage recordsPage(InvokeId id, Optional<InstanceId> instance, Optional<RecordId> before, int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit cannot be negative: " + limit);
+    }
+    StringBuilder where = new StringBuilder(" FROM invocation_record WHERE invoke_id = ?");
+    List<Object> args = new ArrayList<>(List.of(id.value()));
+    instance.ifPresent(i -> {
+      where.append(" AND instance_id = ?");
+      args.add(i.value());
+    });
+    before.ifPresent(r -> {
+      where.append(" AND record_id < ?");
+      args.add(r.value());
+    });
+    // One instance: its repeats are in record order, and the unique (invoke_id, instance_id,
+    // repeat_no) index walks them without a sort.
+    String order = instance.isPresent() ? " ORDER BY repeat_no DESC" : " ORDER BY record_id DESC";
+    List<Object> pageArgs = new ArrayList<>(args);
+    String limitClause = "";
+    if (limit > 0) {
+      limitClause = " LIMIT ?";
+      pageArgs.add(limit);
+    }
+    List<InvocationRecord> page = query("SELECT *" + where + order + limitClause, pageArgs, JdbcRows::record);
+    long older = 0;
+    if (limit > 0 && page.size() == limit) {
+      List<Object> countArgs = new ArrayList<>(args);
+      countArgs.add(page.get(page.size() - 1).id().value());
+      older = query("SELECT count(*)" + where + " AND record_id < ?", countArgs, rs -> rs.getLong(1)).get(0);
+    }
+    return new RecordPage(page, older);
   }
 
   /** Maps one row. */
