@@ -12,6 +12,7 @@ import io.fleetrun.config.ConfigException;
 import io.fleetrun.daemon.DaemonCommand;
 import io.fleetrun.demo.DemoCommand;
 import io.fleetrun.model.TerminalText;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -35,8 +36,29 @@ import picocli.CommandLine;
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** The commands that only read the database and log nothing of their own. */
+  static final Set<String> READERS = Set.of("invocations", "results", "status");
+
   public static void main(String[] args) {
+    if (args.length > 0 && READERS.contains(args[0])) {
+      quietLogging();
+    }
     System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * Binds SLF4J to its no-op logger for this process: sqlite-jdbc asks SLF4J for a logger when
+   * it loads, and starting logback for it costs a read command a few hundred milliseconds while
+   * nothing is logged (the command's own messages are printed, not logged). Only in {@link
+   * #main}, never in a JVM that runs other things (tests), and not when the operator chose a
+   * provider.
+   */
+  private static void quietLogging() {
+    if (System.getProperty("slf4j.provider") == null) {
+      System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+      // SLF4J would say at INFO on stderr that it uses the provider it was told to use.
+      System.setProperty("slf4j.internal.verbosity", "WARN");
+    }
   }
 
   /** The command line with fleetrun's parsing rules (also used by tests). */

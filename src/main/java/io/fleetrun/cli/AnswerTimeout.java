@@ -10,7 +10,8 @@ public final class AnswerTimeout {
       names = "--answer-timeout",
       paramLabel = "DURATION",
       defaultValue = "15s",
-      description = "How long to wait for the daemon to answer the request (default ${DEFAULT-VALUE}).")
+      description = "How long to wait for the daemon to answer the request (default ${DEFAULT-VALUE});"
+          + " a request the daemon took by then is waited for as long again.")
   String text;
 
   /** The parsed duration; a bad value is a usage error. */

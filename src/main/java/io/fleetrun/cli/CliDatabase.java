@@ -1,8 +1,12 @@
 package io.fleetrun.cli;
 
 import io.fleetrun.store.Database;
+import io.fleetrun.store.ReadOnlyDatabase;
 
-/** Opens the database named by the config for one CLI command, without migrating it. */
+/**
+ * Opens the database named by the config for one CLI command, without migrating it: read-only
+ * and without pool or jOOQ for the commands that only read ({@link #read}), so they answer fast.
+ */
 final class CliDatabase {
   private CliDatabase() {}
 
@@ -13,6 +17,25 @@ final class CliDatabase {
   static Database open(ConfigOption config) {
     try {
       return Database.openExisting(config.load().databaseUrl());
+    } catch (IllegalStateException e) {
+      throw new CliFailure(e.getMessage(), ExitCodes.NO_DAEMON);
+    }
+  }
+
+  /**
+   * Opens the database for reading only (no pool, no Flyway, no jOOQ): {@code invocations},
+   * {@code results}, {@code status} and {@code run --wait}'s following.
+   *
+   * @throws CliFailure as {@link #open}
+   */
+  static ReadOnlyDatabase read(ConfigOption config) {
+    return read(config.load().databaseUrl());
+  }
+
+  /** As {@link #read(ConfigOption)}, for a URL already read from the config. */
+  static ReadOnlyDatabase read(String jdbcUrl) {
+    try {
+      return ReadOnlyDatabase.openExisting(jdbcUrl);
     } catch (IllegalStateException e) {
       throw new CliFailure(e.getMessage(), ExitCodes.NO_DAEMON);
     }

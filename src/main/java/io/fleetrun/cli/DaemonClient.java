@@ -11,6 +11,7 @@ import io.fleetrun.store.RequestAnswer;
 import io.fleetrun.store.RequestState;
 import io.fleetrun.store.Withdrawal;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -19,7 +20,8 @@ import java.util.Optional;
  * Sends a request to the daemon through the database and waits (bounded) for its answer. A
  * request it stops waiting for (the answer timeout passed, or Ctrl-C) is withdrawn unless the
  * daemon already took it, so it never takes effect behind the operator's back; the message says
- * which of the two happened.
+ * which of the two happened. A request the daemon took is waited for a while longer and a late
+ * answer is used as a timely one: a taken request is never reported as a failure.
  */
 final class DaemonClient {
   private static final Duration POLL = Duration.ofMillis(100);
@@ -27,19 +29,25 @@ final class DaemonClient {
   private final ControlChannel control;
   private final String database;
   private final Duration answerWait;
+  private final PrintWriter notes;
 
-  /** @param answerWait how long to wait for the daemon's answer */
-  DaemonClient(Database db, Duration answerWait) {
+  /**
+   * @param answerWait how long to wait for the daemon's answer
+   * @param notes where a late answer is mentioned (stderr: stdout carries the invoke id)
+   */
+  DaemonClient(Database db, Duration answerWait, PrintWriter notes) {
     this.control = new JooqControlChannel(db);
     this.database = db.jdbcUrl();
     this.answerWait = answerWait;
+    this.notes = notes;
   }
 
   /**
    * Has the live daemon carry out {@code request}; returns the invoke id of its answer.
    *
    * @throws CliFailure when no daemon is alive (NO_DAEMON), it does not answer in time (WITHDRAWN
-   *     when it had not taken the request, TIMEOUT when it took it and is still at it) or it
+   *     when it had not taken the request, TIMEOUT when it took it and had not answered after
+   *     {@link #lateGrace()} more) or it
    *     refuses (REFUSED, with its reason)
    */
   InvokeId request(ControlRequest request) throws InterruptedException {
@@ -72,31 +80,42 @@ final class DaemonClient {
     try {
       long id = control.submit(request, Instant.now());
       onExit.arm(id);
-      return await(id);
+      return await(id, Kind.of(request));
     } finally {
       onExit.remove();
     }
   }
 
-  private RequestAnswer await(long id) throws InterruptedException {
+  private RequestAnswer await(long id, Kind kind) throws InterruptedException {
     try {
-      Instant deadline = Instant.now().plus(answerWait);
-      while (Instant.now().isBefore(deadline)) {
-        Optional<RequestAnswer> answer = control.findRequest(id).flatMap(RequestState::answer);
-        if (answer.isPresent()) {
-          return answer.get();
-        }
-        Thread.sleep(POLL.toMillis());
-      }
-      return giveUp(id, "the daemon did not answer within " + DurationText.format(answerWait));
+      Optional<RequestAnswer> answer = poll(id, Instant.now().plus(answerWait));
+      return answer.isPresent() ? answer.get() : giveUp(id, kind);
     } catch (InterruptedException e) {
       giveUpQuietly(id, System.err);
       throw e;
     }
   }
 
-  /** Withdraws the request; a late answer is still used, a taken request is reported. */
-  private RequestAnswer giveUp(long id, String why) {
+  /** Polls request {@code id} until it is answered or {@code deadline} passes. */
+  private Optional<RequestAnswer> poll(long id, Instant deadline) throws InterruptedException {
+    while (Instant.now().isBefore(deadline)) {
+      Optional<RequestAnswer> answer = control.findRequest(id).flatMap(RequestState::answer);
+      if (answer.isPresent()) {
+        return answer;
+      }
+      Thread.sleep(POLL.toMillis());
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The answer wait passed: withdraws the request if the daemon has not taken it. A request it
+   * took cannot be withdrawn and is not a failure (the daemon is at work: a big fan-out, a busy
+   * database), so the CLI waits {@link #lateGrace()} more for its answer and uses a late answer
+   * as a timely one, saying it came late.
+   */
+  private RequestAnswer giveUp(long id, Kind kind) throws InterruptedException {
+    String why = "the daemon did not answer within " + DurationText.format(answerWait);
     Withdrawal withdrawal;
     try {
       withdrawal = control.withdraw(id, Instant.now());
@@ -105,12 +124,25 @@ final class DaemonClient {
           + "), so the daemon may still carry it out; see bin/fleetrun invocations", ExitCodes.TIMEOUT);
     }
     if (withdrawal instanceof Withdrawal.Answered answered) {
+      notes.println("note: " + why + " but answered just after");
       return answered.answer();
     }
     if (withdrawal instanceof Withdrawal.Taken taken) {
-      throw new CliFailure(why + ": " + taken(taken), ExitCodes.TIMEOUT);
+      Optional<RequestAnswer> late = poll(id, Instant.now().plus(lateGrace()));
+      if (late.isPresent()) {
+        notes.println("note: the daemon took the request at " + taken.takenAt()
+            + " and answered late, after " + DurationText.format(answerWait) + " and more");
+        return late.get();
+      }
+      throw new CliFailure(why + " (nor in " + DurationText.format(lateGrace()) + " more): "
+          + taken(taken, kind, id), ExitCodes.TIMEOUT);
     }
     throw new CliFailure(why + ": " + WITHDRAWN, ExitCodes.WITHDRAWN);
+  }
+
+  /** How long to wait more for the answer to a request the daemon took: the answer wait again. */
+  Duration lateGrace() {
+    return answerWait;
   }
 
   /** For an interrupted wait: withdraws and says what became of the request on {@code err}. */
@@ -120,7 +152,7 @@ final class DaemonClient {
       if (withdrawal instanceof Withdrawal.Withdrawn) {
         err.println("interrupted: " + WITHDRAWN);
       } else if (withdrawal instanceof Withdrawal.Taken taken) {
-        err.println("interrupted: " + taken(taken));
+        err.println("interrupted: " + taken(taken, Kind.UNKNOWN, id));
       } else {
         err.println("interrupted: the daemon had already answered the request; see bin/fleetrun invocations");
       }
@@ -136,8 +168,34 @@ final class DaemonClient {
 
   static final String WITHDRAWN = "the daemon had not taken the request; it was withdrawn and will not run";
 
-  private static String taken(Withdrawal.Taken taken) {
-    return "the daemon took the request at " + taken.takenAt()
-        + " and is still working on it; see bin/fleetrun invocations";
+  /**
+   * What a taken, unanswered request means, in words that do not call it a failure: it is the
+   * daemon's now and will be carried out.
+   */
+  static String taken(Withdrawal.Taken taken, Kind kind, long id) {
+    return switch (kind) {
+      case RUN -> "the daemon took the request (" + id + ") at " + taken.takenAt()
+          + " and is still starting it; it was not withdrawn and will run. Its invoke id will show in"
+          + " bin/fleetrun invocations (newest first) and in control_request.invoke_id of request " + id
+          + "; do not send it again";
+      case STOP -> "the daemon took the stop request (" + id + ") at " + taken.takenAt()
+          + " and is still carrying it out; it was not withdrawn. See bin/fleetrun invocations";
+      case UNKNOWN -> "the daemon took the request (" + id + ") at " + taken.takenAt()
+          + " and is still working on it; see bin/fleetrun invocations";
+    };
+  }
+
+  /** What the request asks, for the wording of a late answer. */
+  enum Kind {
+    RUN,
+    STOP,
+    UNKNOWN;
+
+    static Kind of(ControlRequest request) {
+      if (request instanceof ControlRequest.Run) {
+        return RUN;
+      }
+      return request instanceof ControlRequest.Stop ? STOP : UNKNOWN;
+    }
   }
 }

@@ -4,10 +4,10 @@ import io.fleetrun.model.DurationText;
 import io.fleetrun.model.InvocationStatus;
 import io.fleetrun.model.JobId;
 import io.fleetrun.model.RecordStatus;
-import io.fleetrun.store.Database;
 import io.fleetrun.store.InvocationFilter;
 import io.fleetrun.store.InvocationSummary;
-import io.fleetrun.store.JooqInvocationQueries;
+import io.fleetrun.store.JdbcInvocationQueries;
+import io.fleetrun.store.ReadOnlyDatabase;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -45,8 +45,8 @@ public final class InvocationsCommand implements Callable<Integer> {
             Optional.ofNullable(since).map(s -> Instant.now().minus(DurationText.parse(s))),
             limit);
     List<InvocationSummary> rows;
-    try (Database db = CliDatabase.open(config)) {
-      rows = new JooqInvocationQueries(db).listInvocations(filter);
+    try (ReadOnlyDatabase db = CliDatabase.read(config)) {
+      rows = new JdbcInvocationQueries(db).listInvocations(filter);
     }
     if (json) {
       System.out.println(Json.write(rows.stream().map(Json::summary).toList()));

@@ -1,6 +1,7 @@
 package io.fleetrun.cli;
 
 import io.fleetrun.model.CommandId;
+import io.fleetrun.model.ConcurrencyControls;
 import io.fleetrun.model.ControlRequest;
 import io.fleetrun.model.DurationText;
 import io.fleetrun.model.InstanceId;
@@ -8,8 +9,10 @@ import io.fleetrun.model.Invocation;
 import io.fleetrun.model.InvocationRecord;
 import io.fleetrun.model.InvocationStatus;
 import io.fleetrun.model.InvokeId;
+import io.fleetrun.model.Threshold;
 import io.fleetrun.store.Database;
 import io.fleetrun.store.JooqInvocationQueries;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -21,7 +24,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code fleetrun run}: an ad-hoc one-time invocation, started by the running daemon. */
 @Command(name = "run", description = "Start an ad-hoc one-time invocation through the running daemon; print its invoke id.")
@@ -46,6 +51,20 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--param", paramLabel = "NAME=VALUE", description = "A parameter value (repeatable).")
   Map<String, String> params = new LinkedHashMap<>();
 
+  @Option(
+      names = "--max-concurrency",
+      paramLabel = "N|P%",
+      description = "At most this many records of the invocation run at once: a number (10) or a percentage of the targets (25%). Default: no limit beyond limits.maxSessions.")
+  String maxConcurrency;
+
+  @Option(
+      names = "--max-errors",
+      paramLabel = "N|P%",
+      description = "Once more records than this have failed, targets not started yet end Failed/Cancelled (MaxErrorsExceeded): a number or a percentage of the targets. Default: no limit.")
+  String maxErrors;
+
+  @Spec CommandSpec spec;
+
   @Option(names = "--wait", description = "Follow the invocation to its end; exit 0 only if it is Finished with every exit code 0.")
   boolean await;
 
@@ -57,12 +76,37 @@ public final class RunCommand implements Callable<Integer> {
     // Parsed before the request is sent, so a typo does not leave an invocation running.
     Duration timeout = DurationText.parse(waitTimeout);
     Duration answerWait = answerTimeout.duration();
+    ConcurrencyControls controls = controls();
     ControlRequest.Run request = new ControlRequest.Run(new CommandId(command),
-        targets.instances.stream().map(InstanceId::new).toList(), Set.copyOf(targets.tags), params);
+        targets.instances.stream().map(InstanceId::new).toList(), Set.copyOf(targets.tags), params,
+        controls);
+    PrintWriter out = spec.commandLine().getOut();
     try (Database db = CliDatabase.open(config)) {
-      InvokeId id = new DaemonClient(db, answerWait).request(request);
-      System.out.println(id);
+      InvokeId id = new DaemonClient(db, answerWait, spec.commandLine().getErr()).request(request);
+      out.println(id);
+      out.flush();
       return await ? follow(new JooqInvocationQueries(db), id, timeout) : ExitCodes.OK;
+    }
+  }
+
+  /**
+   * The concurrency controls of the options.
+   *
+   * @throws IllegalArgumentException naming the option whose value is bad (a usage error)
+   */
+  ConcurrencyControls controls() {
+    Optional<Threshold> concurrency = threshold("--max-concurrency", maxConcurrency);
+    if (concurrency.map(t -> t.value() == 0).orElse(false)) {
+      throw new IllegalArgumentException("--max-concurrency must be at least 1 (or 1%); leave it out for no limit");
+    }
+    return new ConcurrencyControls(concurrency, threshold("--max-errors", maxErrors));
+  }
+
+  private static Optional<Threshold> threshold(String option, String text) {
+    try {
+      return Optional.ofNullable(text).map(Threshold::parse);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
     }
   }
 
@@ -73,14 +117,15 @@ public final class RunCommand implements Callable<Integer> {
       Optional<Invocation> invocation = queries.findInvocation(id).filter(i -> i.status().isEnded());
       if (invocation.isPresent()) {
         List<InvocationRecord> records = queries.listRecords(id, Optional.empty());
-        System.err.print(RecordText.of(invocation.get(), records));
+        spec.commandLine().getErr().print(RecordText.of(invocation.get(), records));
+        spec.commandLine().getErr().flush();
         boolean success = invocation.get().status() == InvocationStatus.Finished
             && records.stream().allMatch(r -> r.exitCode().equals(Optional.of(0)));
         return success ? ExitCodes.OK : ExitCodes.NOT_SUCCESSFUL;
       }
       Thread.sleep(Duration.ofMillis(200).toMillis());
     }
-    System.err.println("invocation " + id + " still running after " + waitTimeout);
+    spec.commandLine().getErr().println("invocation " + id + " still running after " + waitTimeout);
     return ExitCodes.TIMEOUT;
   }
 }

@@ -1,10 +1,9 @@
 package io.fleetrun.cli;
 
 import io.fleetrun.config.ConfigException;
-import io.fleetrun.store.Database;
 import io.fleetrun.store.Heartbeat;
-import io.fleetrun.store.JooqControlChannel;
-import io.fleetrun.store.JooqStatusQueries;
+import io.fleetrun.store.JdbcStatusQueries;
+import io.fleetrun.store.ReadOnlyDatabase;
 import io.fleetrun.store.ReloadResult;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -46,9 +45,9 @@ public final class StatusCommand implements Callable<Integer> {
       err.println(e.getMessage());
       return ExitCodes.CONFIG;
     }
-    Database db;
+    ReadOnlyDatabase db;
     try {
-      db = Database.openExisting(url);
+      db = ReadOnlyDatabase.openExisting(url);
     } catch (IllegalStateException e) {
       // No database yet, or one a newer daemon must migrate first: no daemon of ours runs on it.
       out.println(json ? Json.write(StatusText.noDatabase(e.getMessage())) : "daemon        not running (" + e.getMessage() + ")");
@@ -63,15 +62,14 @@ public final class StatusCommand implements Callable<Integer> {
     return report.alive() ? ExitCodes.OK : ExitCodes.NO_DAEMON;
   }
 
-  static StatusReport read(Database db, Instant now) {
-    JooqControlChannel control = new JooqControlChannel(db);
-    Optional<Heartbeat> beat = control.latestHeartbeat();
-    JooqStatusQueries queries = new JooqStatusQueries(db);
+  static StatusReport read(ReadOnlyDatabase db, Instant now) {
+    JdbcStatusQueries queries = new JdbcStatusQueries(db);
+    Optional<Heartbeat> beat = queries.latestHeartbeat();
     return new StatusReport(
         db.jdbcUrl(),
         now,
         beat,
-        beat.flatMap(b -> control.lastReload(b.daemon().nodeId())).map(StatusCommand::describe),
+        beat.flatMap(b -> queries.lastReload(b.daemon().nodeId())).map(StatusCommand::describe),
         queries.scheduledJobs(),
         queries.runningRecords(NEWEST_RUNNING),
         queries.pendingRequests());

@@ -12,13 +12,16 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code fleetrun stop}: stops an invocation, or some of its instances, on the running daemon. */
 @Command(name = "stop", description = "Stop an invocation (one-time or periodic), or some of its instances; remote processes are killed.")
 public final class StopCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
   @Mixin AnswerTimeout answerTimeout;
+  @Spec CommandSpec spec;
 
   @Parameters(paramLabel = "INVOKE_ID")
   String invokeId;
@@ -32,8 +35,8 @@ public final class StopCommand implements Callable<Integer> {
     Duration answerWait = answerTimeout.duration();
     Set<InstanceId> only = instances.stream().map(InstanceId::new).collect(Collectors.toSet());
     try (Database db = CliDatabase.open(config)) {
-      new DaemonClient(db, answerWait).request(new ControlRequest.Stop(id, only));
-      System.out.println("stopped " + invokeId + (only.isEmpty() ? "" : " on " + instances));
+      new DaemonClient(db, answerWait, spec.commandLine().getErr()).request(new ControlRequest.Stop(id, only));
+      spec.commandLine().getOut().println("stopped " + invokeId + (only.isEmpty() ? "" : " on " + instances));
       return ExitCodes.OK;
     }
   }

@@ -29,6 +29,22 @@ class BadInputTest {
   }
 
   @Test
+  void badMaxConcurrencyOrMaxErrorsIsAUsageErrorNamingTheOptionAndNothingIsSent() throws Exception {
+    Result zero = fleetrun("run", "--command", "c", "--instances", "a", "--max-concurrency", "0");
+    Result word = fleetrun("run", "--command", "c", "--instances", "a", "--max-errors", "some");
+    Result over = fleetrun("run", "--command", "c", "--instances", "a", "--max-errors", "120%");
+
+    assertThat(zero.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(zero.err()).isEqualTo("fleetrun run: --max-concurrency must be at least 1 (or 1%);"
+        + " leave it out for no limit (see 'fleetrun run --help')\n");
+    assertThat(word.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(word.err()).startsWith("fleetrun run: --max-errors: 'some' is not a count of targets").hasLineCount(1);
+    assertThat(over.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(over.err()).startsWith("fleetrun run: --max-errors: a percentage cannot be over 100%").hasLineCount(1);
+    assertThat(dir.resolve("fleetrun.db")).doesNotExist();
+  }
+
+  @Test
   void badSinceIsAUsageError() throws Exception {
     Result r = fleetrun("invocations", "--since", "5x");
 

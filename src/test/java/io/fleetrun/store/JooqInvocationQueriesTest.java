@@ -27,17 +27,22 @@ class JooqInvocationQueriesTest {
   @TempDir Path dir;
   private Database db;
   private JooqInvocationStore store;
-  private JooqInvocationQueries queries;
+  private InvocationQueries queries;
 
   /** t-1 Finished (job nightly), t-2 PartialFailed (ad hoc), t-3 Running (periodic job disk). */
   @BeforeEach
   void fill() {
     db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
     store = new JooqInvocationStore(db, new StatusCalculator());
-    queries = new JooqInvocationQueries(db);
     run("t-1", Optional.of("nightly"), 0, RecordStatus.Finished, RecordStatus.Finished);
     run("t-2", Optional.empty(), 60, RecordStatus.Finished, RecordStatus.Failed);
     store.createInvocation(periodic("t-3", "disk", T0.plusSeconds(120), "a", "b", "c"));
+    queries = queries(db);
+  }
+
+  /** The implementation under test; {@link JdbcInvocationQueriesTest} runs the same tests on its own. */
+  InvocationQueries queries(Database db) {
+    return new JooqInvocationQueries(db);
   }
 
   @AfterEach

@@ -1,0 +1,140 @@
+package io.fleetrun.store;
+
+import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.Invocation;
+import io.fleetrun.model.InvocationRecord;
+import io.fleetrun.model.InvokeId;
+import io.fleetrun.model.RecordId;
+import io.fleetrun.model.RecordStatus;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@link InvocationQueries} in plain JDBC over a {@link ReadOnlyDatabase}: the CLI's reads, which
+ * must answer a few milliseconds after the JVM starts (jOOQ's first query alone costs hundreds).
+ * Every statement here is covered by an index (see {@code QueryPlanTest}).
+ */
+public final class JdbcInvocationQueries implements InvocationQueries {
+  private final ReadOnlyDatabase db;
+
+  public JdbcInvocationQueries(ReadOnlyDatabase db) {
+    this.db = Objects.requireNonNull(db, "db");
+  }
+
+  @Override
+  public List<InvocationSummary> listInvocations(InvocationFilter filter) {
+    StringBuilder sql = new StringBuilder("SELECT * FROM invocation WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    filter.status().ifPresent(s -> {
+      sql.append(" AND status = ?");
+      args.add(s.name());
+    });
+    filter.job().ifPresent(j -> {
+      sql.append(" AND job_id = ?");
+      args.add(j.value());
+    });
+    filter.since().ifPresent(t -> {
+      sql.append(" AND created_at >= ?");
+      args.add(JdbcRows.text(t));
+    });
+    sql.append(" ORDER BY created_at DESC, invoke_id DESC LIMIT ?");
+    args.add(filter.limit());
+    List<Invocation> invocations = query(sql.toString(), args, JdbcRows::invocation);
+    Map<String, Map<RecordStatus, Integer>> counts = instanceCounts(invocations);
+    return invocations.stream()
+        .map(i -> new InvocationSummary(i, counts.get(i.id().value())))
+        .toList();
+  }
+
+  /** Per invocation, how many instances are in each status (zero included). */
+  private Map<String, Map<RecordStatus, Integer>> instanceCounts(List<Invocation> invocations) {
+    Map<String, Map<RecordStatus, Integer>> counts = new LinkedHashMap<>();
+    for (Invocation i : invocations) {
+      Map<RecordStatus, Integer> zero = new EnumMap<>(RecordStatus.class);
+      for (RecordStatus s : RecordStatus.values()) {
+        zero.put(s, 0);
+      }
+      counts.put(i.id().value(), zero);
+    }
+    for (Invocation i : invocations) {
+      // One indexed query per listed invocation (the primary key's prefix): a list is short.
+      query("SELECT status, count(*) FROM invocation_instance WHERE invoke_id = ? GROUP BY status",
+          List.of(i.id().value()),
+          rs -> counts.get(i.id().value()).put(RecordStatus.valueOf(rs.getString(1)), rs.getInt(2)));
+    }
+    return counts;
+  }
+
+  @Override
+  public Optional<Invocation> findInvocation(InvokeId id) {
+    return query("SELECT * FROM invocation WHERE invoke_id = ?", List.of(id.value()), JdbcRows::invocation)
+        .stream().findFirst();
+  }
+
+  @Override
+  public List<InvocationRecord> listRecords(InvokeId id, Optional<InstanceId> instance) {
+    List<Object> args = new ArrayList<>(List.of(id.value()));
+    String sql = "SELECT * FROM invocation_record WHERE invoke_id = ?";
+    if (instance.isPresent()) {
+      sql += " AND instance_id = ?";
+      args.add(instance.get().value());
+    }
+    return query(sql + " ORDER BY instance_id, repeat_no", args, JdbcRows::record);
+  }
+
+  /**
+   * A page of the records of {@code id}, newest first: at most {@code limit} (0: all) of those
+   * older than {@code before} (when given), of one instance when given, and how many older ones
+   * match besides. Newest first because a periodic invocation gathers records without end and
+   * its last runs are what a reader looks for.
+   */
+  public RecordPage recordsPage(InvokeId id, Optional<InstanceId> instance, Optional<RecordId> before, int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit cannot be negative: " + limit);
+    }
+    StringBuilder where = new StringBuilder(" FROM invocation_record WHERE invoke_id = ?");
+    List<Object> args = new ArrayList<>(List.of(id.value()));
+    instance.ifPresent(i -> {
+      where.append(" AND instance_id = ?");
+      args.add(i.value());
+    });
+    before.ifPresent(r -> {
+      where.append(" AND record_id < ?");
+      args.add(r.value());
+    });
+    // One instance: its repeats are in record order, and the unique (invoke_id, instance_id,
+    // repeat_no) index walks them without a sort.
+    String order = instance.isPresent() ? " ORDER BY repeat_no DESC" : " ORDER BY record_id DESC";
+    List<Object> pageArgs = new ArrayList<>(args);
+    String limitClause = "";
+    if (limit > 0) {
+      limitClause = " LIMIT ?";
+      pageArgs.add(limit);
+    }
+    List<InvocationRecord> page = query("SELECT *" + where + order + limitClause, pageArgs, JdbcRows::record);
+    long older = 0;
+    if (limit > 0 && page.size() == limit) {
+      List<Object> countArgs = new ArrayList<>(args);
+      countArgs.add(page.get(page.size() - 1).id().value());
+      older = query("SELECT count(*)" + where + " AND record_id < ?", countArgs, rs -> rs.getLong(1)).get(0);
+    }
+    return new RecordPage(page, older);
+  }
+
+  /** Maps one row. */
+  @FunctionalInterface
+  interface RowMapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  <T> List<T> query(String sql, List<?> args, RowMapper<T> mapper) {
+    return JdbcRows.query(db, sql, args, mapper);
+  }
+}
