@@ -32,6 +32,30 @@ public interface InvocationStore {
    */
   boolean createOnceJobInvocation(NewInvocation invocation);
 
+  /**
+   * Creates a one-time invocation with all its rows in one transaction: the invocation
+   * (Running), its instances (Running) and one record per instance (Running / Pending, {@code
+   * scheduled_at} = {@code scheduledAt}, no start time). Returns the records, in instance order.
+   */
+  List<PendingRecord> createWithRecords(NewInvocation invocation, Instant scheduledAt);
+
+  /**
+   * As {@link #createWithRecords} for one-time job {@code invocation.job()}, unless that job has
+   * an invocation already, ever: then writes nothing and returns empty. Atomic.
+   */
+  Optional<List<PendingRecord>> createOnceJobWithRecords(NewInvocation invocation, Instant scheduledAt);
+
+  /**
+   * One fire of a periodic invocation, in one transaction: the next record (repeat_no =
+   * repeats + 1, Running / Pending, {@code scheduled_at} = {@code scheduledAt}) on each of
+   * {@code firing} that is an active member, and one skipped fire counted on each of {@code
+   * skipped}. When {@code create} is present it is inserted first, in the same transaction (the
+   * job's first fire). No status changes: a periodic invocation's statuses ignore its records.
+   * Returns the records written, in the order of {@code firing}.
+   */
+  List<PendingRecord> firePeriodic(Optional<NewInvocation> create, InvokeId invokeId,
+      List<InstanceId> firing, Collection<InstanceId> skipped, Instant scheduledAt);
+
   /** The periodic invocation of {@code job} that is still Running, if any. */
   Optional<Invocation> findRunningPeriodic(JobId job);
 

@@ -92,7 +92,7 @@ final class Orphans {
           .set(INVOCATION_RECORD.REPEAT_NO, 1)
           .set(INVOCATION_RECORD.STATUS, RecordStatus.Running)
           .set(INVOCATION_RECORD.DETAIL_STATUS, DetailStatus.Pending)
-          .set(INVOCATION_RECORD.START_TIME, now)
+          .set(INVOCATION_RECORD.SCHEDULED_AT, now)
           .returningResult(INVOCATION_RECORD.RECORD_ID)
           .fetchSingle()
           .value1();

@@ -79,7 +79,7 @@ final class Unstarted {
           .set(INVOCATION_RECORD.DETAIL_STATUS, end.detail())
           .set(INVOCATION_RECORD.ERROR_CODE, end.errorCode().orElse(null))
           .set(INVOCATION_RECORD.ERROR_INFO, end.errorInfo().orElse(null))
-          .set(INVOCATION_RECORD.START_TIME, end.endTime())
+          .set(INVOCATION_RECORD.SCHEDULED_AT, end.endTime())
           .set(INVOCATION_RECORD.FINISH_TIME, end.endTime())
           .execute();
       touched.add(instance);
