@@ -56,6 +56,12 @@ public interface InvocationStore {
   List<PendingRecord> firePeriodic(Optional<NewInvocation> create, InvokeId invokeId,
       List<InstanceId> firing, Collection<InstanceId> skipped, Instant scheduledAt);
 
+  /**
+   * A {@link RecordJournal} writing to this store's database: record sends, runs and ends in
+   * group-committed batches. The caller closes it.
+   */
+  RecordJournal openJournal();
+
   /** The periodic invocation of {@code job} that is still Running, if any. */
   Optional<Invocation> findRunningPeriodic(JobId job);
 
@@ -96,18 +102,6 @@ public interface InvocationStore {
    * recomputes statuses. Records still running are ended by the caller through {@link #endRecord}.
    */
   void stopInstances(InvokeId invokeId, Set<InstanceId> instances, Instant now);
-
-  /**
-   * Ends what a fan-out could not start, in one transaction with the statuses: each of {@code
-   * records} (written but never handed to the executor) that is still Running, with no exit code
-   * and no process group, ends as {@code end} says; and each of {@code instances} (no record yet
-   * for this fire or run, not stopped) gets a new record (next repeat_no) that has already ended
-   * so, but only if its repeat count is still the one the fan-out saw (the map's value): a later
-   * fire or run that started a record on it meanwhile has the newer truth, and a Failed record
-   * added after it would hide it. Returns how many records were ended or written.
-   */
-  int failUnstarted(
-      InvokeId invokeId, Collection<RecordId> records, Map<InstanceId, Integer> instances, RecordEnd end);
 
   /** The records of {@code invokeId} that are still Running (for a stop). */
   List<InvocationRecord> runningRecords(InvokeId invokeId);

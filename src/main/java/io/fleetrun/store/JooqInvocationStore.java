@@ -38,17 +38,17 @@ import org.jooq.Record2;
  */
 public final class JooqInvocationStore implements InvocationStore {
   private final Database db;
+  private final StatusRules rules;
   private final StatusWriter statuses;
   private final Stopper stopper;
   private final InstanceMembership membership;
-  private final Unstarted unstarted;
 
   public JooqInvocationStore(Database db, StatusRules rules) {
     this.db = Objects.requireNonNull(db, "db");
-    this.statuses = new StatusWriter(Objects.requireNonNull(rules, "rules"));
+    this.rules = Objects.requireNonNull(rules, "rules");
+    this.statuses = new StatusWriter(rules);
     this.stopper = new Stopper(statuses);
     this.membership = new InstanceMembership(statuses);
-    this.unstarted = new Unstarted(statuses);
   }
 
   @Override
@@ -83,6 +83,11 @@ public final class JooqInvocationStore implements InvocationStore {
     } catch (AlreadyClaimed e) {
       return false;
     }
+  }
+
+  @Override
+  public RecordJournal openJournal() {
+    return new RecordJournal(db, rules);
   }
 
   @Override
@@ -288,12 +293,6 @@ public final class JooqInvocationStore implements InvocationStore {
   @Override
   public void stopInstances(InvokeId invokeId, Set<InstanceId> instances, Instant now) {
     db.dsl().transaction(cfg -> stopper.stop(cfg.dsl(), invokeId, instances, now));
-  }
-
-  @Override
-  public int failUnstarted(
-      InvokeId invokeId, Collection<RecordId> records, Map<InstanceId, Integer> instances, RecordEnd end) {
-    return db.dsl().transactionResult(cfg -> unstarted.end(cfg.dsl(), invokeId, records, instances, end));
   }
 
   @Override
