@@ -97,9 +97,23 @@ final class FireWriter {
         insert = insert.values(id.value(), instance.value(), repeatNo.get(instance.value()),
             RecordStatus.Running, DetailStatus.Pending, scheduledAt);
       }
-      insert.returningResult(INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.RECORD_ID)
+      insert.execute();
+      // Read back by the unique (invoke_id, instance_id, repeat_no): jOOQ's RETURNING on a
+      // multi-row SQLite insert yields only the last id.
+      List<String> chunk = instances.subList(from, Math.min(instances.size(), from + CHUNK)).stream()
+          .map(InstanceId::value).toList();
+      int lowest = chunk.stream().mapToInt(repeatNo::get).min().orElse(1);
+      tx.select(INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.REPEAT_NO, INVOCATION_RECORD.RECORD_ID)
+          .from(INVOCATION_RECORD)
+          .where(INVOCATION_RECORD.INVOKE_ID.eq(id.value()))
+          .and(INVOCATION_RECORD.INSTANCE_ID.in(chunk))
+          .and(INVOCATION_RECORD.REPEAT_NO.ge(lowest))
           .fetch()
-          .forEach(r -> ids.put(r.value1(), r.value2()));
+          .forEach(r -> {
+            if (r.value2().equals(repeatNo.get(r.value1()))) {
+              ids.put(r.value1(), r.value3());
+            }
+          });
     }
     List<PendingRecord> records = new ArrayList<>(instances.size());
     for (InstanceId instance : instances) {
