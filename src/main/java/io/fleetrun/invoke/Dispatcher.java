@@ -82,10 +82,12 @@ final class Dispatcher {
   }
 
   private void pump(Flight flight) {
-    for (Flight.Target target : flight.take()) {
+    List<Flight.Target> next = flight.take(target -> {
+      live.put(target.id(), new LiveRun(flight.invokeId + "/" + target.instance().id() + " (" + flight.jobLabel + ")"));
       waiting.remove(target.id());
-      LiveRun run = new LiveRun(flight.invokeId + "/" + target.instance().id() + " (" + flight.jobLabel + ")");
-      live.put(target.id(), run);
+    });
+    for (Flight.Target target : next) {
+      LiveRun run = live.get(target.id());
       try {
         start(flight, target, run);
       } catch (RuntimeException e) {
@@ -179,6 +181,12 @@ final class Dispatcher {
     Flight flight = waiting.get(record);
     Optional<Flight.Target> target = flight == null ? Optional.empty() : flight.remove(record);
     if (target.isEmpty()) {
+      // Claimed by the dispatch thread since we looked: it is live now (or already ended).
+      LiveRun claimed = live.get(record);
+      if (claimed != null) {
+        claimed.stop(reason);
+        return true;
+      }
       return false;
     }
     waiting.remove(record);

@@ -12,6 +12,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The dispatch state of one fire (or run): its records not yet handed to SSH, how many run, how
@@ -51,11 +52,17 @@ final class Flight {
     this.maxErrors = controls.maxErrors().map(t -> t.of(this.targets));
   }
 
-  /** The records to hand to SSH now (counted as running), within maxConcurrency. */
-  synchronized List<Target> take() {
+  /**
+   * The records to hand to SSH now (counted as running), within maxConcurrency. {@code claimed}
+   * sees each under this flight's lock, so a {@link #remove} that misses a record knows it was
+   * claimed already.
+   */
+  synchronized List<Target> take(Consumer<Target> claimed) {
     List<Target> next = new ArrayList<>();
     while (!cancelled && running < maxConcurrency && !queue.isEmpty()) {
-      next.add(queue.poll());
+      Target target = queue.poll();
+      claimed.accept(target);
+      next.add(target);
       running++;
     }
     return next;

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class RecordJournal implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RecordJournal.class);
   /** Most events in one transaction. */
-  static final int MAX_BATCH = 200;
+  static final int MAX_BATCH = 100;
   /** How long the writer waits for more events after the first of a batch. */
   static final Duration LINGER = Duration.ofMillis(3);
   /** Failures of one batch before it is split (or, alone, checked for poison). */

@@ -110,8 +110,12 @@ class FanOutScaleTest {
           .isLessThan(Duration.ofSeconds(3));
 
       while (count("SELECT count(*) FROM invocation_record WHERE status = 'Running'") > 0) {
+        // The beat comes every second and waits for one journal batch at most (fair turns on the
+        // database). Half of Heartbeat.ALIVE_WITHIN: status never calls the daemon dead, no second
+        // daemon takes the lease; ~1.1 s idle, up to ~2 s seen at a load average of 28 on 2 cores.
         assertThat(count("SELECT CAST((julianday('now') - julianday(beat_at)) * 86400000 AS INTEGER)"
-            + " FROM daemon_heartbeat")).as("heartbeat age in ms during the fan-out").isLessThan(2000);
+            + " FROM daemon_heartbeat")).as("heartbeat age in ms during the fan-out")
+            .isLessThan(io.fleetrun.store.Heartbeat.ALIVE_WITHIN.toMillis() / 2);
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(WAIT);
         Thread.sleep(200);
       }
