@@ -126,8 +126,8 @@ final class Dispatcher {
     List<Flight.Target> cancelled = flight.ended(isError(end));
     if (!cancelled.isEmpty()) {
       String info = flight.cancelInfo();
-      log.warn("invocation {}: {}; {} record(s) not started end Failed/{}", flight.invokeId, info,
-          cancelled.size(), ErrorCode.MaxErrorsExceeded);
+      log.warn("invocation {} ({}): more records failed than maxErrors allows; the {} not started end"
+          + " Failed/{}", flight.invokeId, flight.jobLabel, cancelled.size(), ErrorCode.MaxErrorsExceeded);
       for (Flight.Target rest : cancelled) {
         waiting.remove(rest.id());
         write(flight.invokeId, rest, flight.invokeId + "/" + rest.instance().id(), cancelled(info), null);
@@ -157,9 +157,9 @@ final class Dispatcher {
         || (end.status() == RecordStatus.Finished && end.detail() != DetailStatus.Success);
   }
 
-  private static RecordEnd cancelled(String info) {
+  private RecordEnd cancelled(String info) {
     return new RecordEnd(RecordStatus.Failed, DetailStatus.Cancelled, Optional.empty(),
-        Optional.of(ErrorCode.MaxErrorsExceeded), Optional.of(info), Output.EMPTY, Instant.now());
+        Optional.of(ErrorCode.MaxErrorsExceeded), Optional.of(info), Output.EMPTY, clock.instant());
   }
 
   /** Whether a record of {@code invokeId} on {@code instance} waits, runs, or its end is unwritten. */

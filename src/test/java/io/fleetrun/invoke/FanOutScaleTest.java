@@ -89,7 +89,13 @@ class FanOutScaleTest {
     JooqControlChannel control = JooqControlChannel.onControlConnection(db);
     DaemonInfo info = new DaemonInfo("node-1", 1, "host", "dev", "cfg", Instant.now());
     ScheduledExecutorService beat = Executors.newSingleThreadScheduledExecutor();
-    beat.scheduleWithFixedDelay(() -> control.heartbeat(info, Instant.now()), 0, 1, TimeUnit.SECONDS);
+    java.util.concurrent.atomic.AtomicLong slowestBeat = new java.util.concurrent.atomic.AtomicLong();
+    beat.scheduleWithFixedDelay(() -> {
+      long start = System.nanoTime();
+      control.heartbeat(info, Instant.now());
+      slowestBeat.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
+    }, 0, 1, TimeUnit.SECONDS);
+    long maxAge = 0;
     try {
       // As in a daemon that has run before: the first use of jOOQ and SSH classes costs seconds.
       awaitEnded(invoker.runAdHoc(run("c", 50, ConcurrencyControls.NONE)));
@@ -110,15 +116,19 @@ class FanOutScaleTest {
           .isLessThan(Duration.ofSeconds(3));
 
       while (count("SELECT count(*) FROM invocation_record WHERE status = 'Running'") > 0) {
-        // The beat comes every second and waits for one journal batch at most (fair turns on the
-        // database). Half of Heartbeat.ALIVE_WITHIN: status never calls the daemon dead, no second
-        // daemon takes the lease; ~1.1 s idle, up to ~2 s seen at a load average of 28 on 2 cores.
-        assertThat(count("SELECT CAST((julianday('now') - julianday(beat_at)) * 86400000 AS INTEGER)"
-            + " FROM daemon_heartbeat")).as("heartbeat age in ms during the fan-out")
-            .isLessThan(io.fleetrun.store.Heartbeat.ALIVE_WITHIN.toMillis() / 2);
+        // Age as status and the lease see it: must stay within Heartbeat.ALIVE_WITHIN, or the
+        // daemon would be called dead. (~1.1 s idle; up to ~3 s seen at a load average of 25 on
+        // 2 cores, where the in-process server's handshakes starve every thread of CPU.)
+        maxAge = Math.max(maxAge, count("SELECT CAST((julianday('now') - julianday(beat_at)) * 86400000"
+            + " AS INTEGER) FROM daemon_heartbeat"));
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(WAIT);
         Thread.sleep(200);
       }
+      assertThat(maxAge).as("heartbeat age in ms during the fan-out")
+          .isLessThan(io.fleetrun.store.Heartbeat.ALIVE_WITHIN.toMillis());
+      // The beat's write waits for one journal batch at most, never for the fan-out's queue
+      // (before: up to the pool's 30 s connection timeout).
+      assertThat(slowestBeat.get()).as("slowest heartbeat write in ms").isLessThan(2000);
       assertThat(count("SELECT count(*) FROM invocation_record WHERE invoke_id = '" + big
           + "' AND status = 'Finished' AND start_time IS NOT NULL AND start_time >= scheduled_at")).isEqualTo(500);
       assertThat(one("SELECT status FROM invocation WHERE invoke_id = '" + sleeper + "'")).isEqualTo("Stopped");
