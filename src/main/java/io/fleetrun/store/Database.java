@@ -54,7 +54,6 @@ public final class Database implements AutoCloseable {
   private final Duration busyTimeout;
   private final HikariDataSource pool;
   private final DSLContext dsl;
-  private final WriteGate gate = new WriteGate(CONNECTION_TIMEOUT);
   private HikariDataSource controlPool;
   private DSLContext controlDsl;
 
@@ -62,7 +61,7 @@ public final class Database implements AutoCloseable {
     this.jdbcUrl = jdbcUrl;
     this.busyTimeout = busyTimeout;
     this.pool = pool;
-    this.dsl = DSL.using(gate.guard(pool), SQLDialect.SQLITE);
+    this.dsl = DSL.using(pool, SQLDialect.SQLITE);
   }
 
   /**
@@ -137,8 +136,7 @@ public final class Database implements AutoCloseable {
   /**
    * jOOQ over a connection of its own, for the daemon's heartbeat, lease and control poll: they
    * must never queue behind a fan-out's writes for the main connection (SQLite still serializes
-   * writers, but the wait is then one transaction, not a queue of them). The two connections take
-   * fair turns ({@link WriteGate}). Opened on first use.
+   * writers, but the wait is then one transaction, not a queue of them). Opened on first use.
    */
   public synchronized DSLContext controlDsl() {
     if (sqliteFile(jdbcUrl).isEmpty()) {
@@ -146,7 +144,7 @@ public final class Database implements AutoCloseable {
     }
     if (controlDsl == null) {
       controlPool = sqlitePool(jdbcUrl, "fleetrun-db-control", busyTimeout);
-      controlDsl = DSL.using(gate.guard(controlPool), SQLDialect.SQLITE);
+      controlDsl = DSL.using(controlPool, SQLDialect.SQLITE);
     }
     return controlDsl;
   }
