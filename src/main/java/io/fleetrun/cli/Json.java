@@ -63,7 +63,8 @@ final class Json {
     m.put("exit_code", r.exitCode().orElse(null));
     m.put("error_code", r.errorCode().map(Enum::name).orElse(null));
     m.put("error_info", r.errorInfo().orElse(null));
-    m.put("start_time", r.startTime().toString());
+    m.put("scheduled_at", r.scheduledAt().toString());
+    m.put("start_time", text(r.startTime()));
     m.put("finish_time", text(r.finishTime()));
     m.put("stop_time", text(r.stopTime()));
     m.put("output", r.output().text());

@@ -29,7 +29,7 @@ final class RecordText {
       out.append(String.format("%n%s #%d  %s  %s  exit %s%s%n", r.instance(), r.repeatNo(),
           r.status(), r.detail(), r.exitCode().map(String::valueOf).orElse("-"),
           r.errorCode().map(c -> "  error " + c + r.errorInfo().map(e -> " (" + e + ")").orElse("")).orElse("")));
-      out.append(String.format("  start %s  finish %s%s%n", r.startTime(), time(r.finishTime()),
+      out.append(String.format("  start %s  finish %s%s%n", time(r.startTime()), time(r.finishTime()),
           r.stopTime().map(t -> "  stop " + t).orElse("")));
       if (r.output().dropped() > 0) {
         out.append(String.format("  output (%d bytes dropped from the middle):%n", r.output().dropped()));

@@ -1,11 +1,13 @@
 package io.fleetrun.config;
 
 import io.fleetrun.model.CommandId;
+import io.fleetrun.model.ConcurrencyControls;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.JobId;
 import io.fleetrun.model.ScriptTemplate;
 import io.fleetrun.model.Targets;
+import io.fleetrun.model.Threshold;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -21,7 +23,8 @@ import java.util.TreeSet;
 final class JobSection {
   static final List<String> KEYS =
       List.of(
-          "id", "command", "targets", "repeat", "frequency", "parameters", "misfire", "overlap");
+          "id", "command", "targets", "repeat", "frequency", "parameters", "misfire", "overlap",
+          "maxConcurrency", "maxErrors");
   static final List<String> TARGET_KEYS = List.of("instances", "tags");
 
   private final InstanceSection.Result instances;
@@ -67,6 +70,11 @@ final class JobSection {
       Optional<ScheduleRule.Schedule> schedule = ScheduleRule.read(r, clock.instant());
       Optional<PolicyRule.Policies> policies = PolicyRule.read(r, schedule);
       ParameterValues parameters = ParameterValues.read(r, problems);
+      Optional<Threshold> maxConcurrency = threshold(r, "maxConcurrency");
+      Optional<Threshold> maxErrors = threshold(r, "maxErrors");
+      if (maxConcurrency.filter(t -> t.value() == 0).isPresent()) {
+        r.problem("maxConcurrency", "must be at least 1 (or 1%); leave it out for no limit");
+      }
       String jobName = id.map(v -> "job '" + v + "'").orElse("this job");
       command.ifPresent(
           c ->
@@ -82,10 +90,28 @@ final class JobSection {
                 schedule.orElseThrow().frequency(),
                 parameters.values(),
                 policies.orElseThrow().misfire(),
-                policies.orElseThrow().overlap()));
+                policies.orElseThrow().overlap(),
+                new ConcurrencyControls(maxConcurrency, maxErrors)));
       }
     }
     return jobs;
+  }
+
+  /**
+   * {@code maxConcurrency} / {@code maxErrors}: a whole number ({@code 10}) or a percentage of
+   * the targets ({@code "25%"}), as AWS Systems Manager writes them.
+   */
+  private static Optional<Threshold> threshold(MapReader r, String key) {
+    Optional<String> text = r.text(key);
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Threshold.parse(text.get()));
+    } catch (IllegalArgumentException e) {
+      r.problem(key, e.getMessage());
+      return Optional.empty();
+    }
   }
 
   private Optional<String> commandRef(MapReader r) {

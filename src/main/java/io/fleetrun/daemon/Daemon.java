@@ -94,11 +94,11 @@ public final class Daemon implements AutoCloseable {
     try {
       JooqInvocationStore store = new JooqInvocationStore(database, new StatusCalculator());
       JooqInvocationQueries queries = new JooqInvocationQueries(database);
-      this.control = new JooqControlChannel(database);
+      this.control = JooqControlChannel.onControlConnection(database);
       this.info = new DaemonInfo(UUID.randomUUID().toString(), ProcessHandle.current().pid(), hostName(),
           version(), config.source().toString(), clock.instant());
       // Before repair: repair must never run beside a live daemon.
-      lease = SingleNodeGuard.acquire(new JooqDaemonLease(database), info, clock, config.databaseUrl());
+      lease = SingleNodeGuard.acquire(JooqDaemonLease.onControlConnection(database), info, clock, config.databaseUrl());
       this.guard = lease;
       // Renewed from now on, also while repair waits for unreachable targets and while close
       // waits for running records: a lease left to go stale there would let a second daemon in.

@@ -53,10 +53,16 @@ final class Recovery {
   /** Repairs the database and the targets; returns within the kill bound plus a margin. */
   void repair(Fleet fleet) {
     List<OrphanedRecord> orphans = store.interruptOrphanedRecords(clock.instant(), INTERRUPTED_INFO);
-    if (!orphans.isEmpty()) {
-      log.warn("{} record(s) left running by a previous daemon were ended as interrupted; "
-          + "ending their remote processes", orphans.size());
-      killOnTargets(orphans, fleet);
+    if (orphans.isEmpty()) {
+      return;
+    }
+    // A record never sent (start_time NULL: it waited for its turn) has no process anywhere:
+    // at 1,000 of them, looking would cost 1,000 needless connections.
+    List<OrphanedRecord> sent = orphans.stream().filter(OrphanedRecord::sent).toList();
+    log.warn("{} record(s) left running by a previous daemon were ended as interrupted ({} never sent); "
+        + "ending the remote processes of the {} sent", orphans.size(), orphans.size() - sent.size(), sent.size());
+    if (!sent.isEmpty()) {
+      killOnTargets(sent, fleet);
     }
   }
 

@@ -1,9 +1,11 @@
 /**
- * Orchestration: creates invocations (for job fires and ad-hoc runs), fans out one record per
- * instance to the {@code exec} layer, writes every start and end through the {@code store} (which
- * recomputes statuses in the same transaction), and stops runs. A fan-out that fails midway
- * ends what it did not hand to {@code exec} Failed at once ({@code FanOut}, {@code
- * UnstartedRepair}) instead of leaving it to the next start's repair. May import {@code model},
- * {@code status}, {@code exec} and {@code store}.
+ * Orchestration: a fire or an ad-hoc run writes its invocation, instances and one record per
+ * target in one {@code store} transaction and is answered at once ({@code Invoker}, {@code
+ * JobFire}, {@code AdHocRun}); the {@code Dispatcher} hands the records to {@code exec} under
+ * each fire's concurrency controls ({@code Flight}) and turns sends, starts and ends into {@code
+ * store.RecordJournal} events (group commit, statuses included); {@code Stops} stops records
+ * (waiting ones at once, running ones through their execution) and follows config changes. No
+ * lock is held over SSH or database I/O. May import {@code model}, {@code status}, {@code exec}
+ * and {@code store}.
  */
 package io.fleetrun.invoke;

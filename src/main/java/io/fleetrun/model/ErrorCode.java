@@ -27,11 +27,16 @@ public enum ErrorCode {
   /** A credential reference could not be read (missing env variable or file). */
   CredentialUnavailable,
   /**
-   * The daemon could not start the record: starting an invocation's records failed midway (for
-   * example the database stayed busy past its timeout), and the records not yet handed to SSH
-   * were ended so; the script did not run. error_info names the cause.
+   * The daemon could not start the record: handing it to SSH failed (error_info names the
+   * cause); the script did not run.
    */
   DispatchFailed,
+  /**
+   * More records of the invocation (of the fire, for a periodic job) ended in error than its
+   * {@code maxErrors} allows, so this one was not started (detail Cancelled); error_info says
+   * how many failed of how many allowed.
+   */
+  MaxErrorsExceeded,
   /** Anything else that prevented the run; error_info says what. */
   InternalError
 }

@@ -167,7 +167,7 @@ public final class FleetScheduler implements AutoCloseable {
         return;
       }
       try {
-        firer.fire(job);
+        firer.fire(job, context.getScheduledFireTime().toInstant());
       } catch (RuntimeException e) {
         log.error("fire of job {} failed", job, e);
       }

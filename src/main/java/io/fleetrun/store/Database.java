@@ -51,11 +51,15 @@ public final class Database implements AutoCloseable {
   }
 
   private final String jdbcUrl;
+  private final Duration busyTimeout;
   private final HikariDataSource pool;
   private final DSLContext dsl;
+  private HikariDataSource controlPool;
+  private DSLContext controlDsl;
 
-  private Database(String jdbcUrl, HikariDataSource pool) {
+  private Database(String jdbcUrl, Duration busyTimeout, HikariDataSource pool) {
     this.jdbcUrl = jdbcUrl;
+    this.busyTimeout = busyTimeout;
     this.pool = pool;
     this.dsl = DSL.using(pool, SQLDialect.SQLITE);
   }
@@ -72,8 +76,16 @@ public final class Database implements AutoCloseable {
    * @throws IllegalArgumentException when {@code jdbcUrl} is not a {@code jdbc:sqlite:} URL
    */
   public static Database open(String jdbcUrl) {
+    return open(jdbcUrl, BUSY_TIMEOUT);
+  }
+
+  /**
+   * As {@link #open(String)}, with {@code busyTimeout} instead of {@link #BUSY_TIMEOUT} (tests
+   * that make the database refuse writes).
+   */
+  public static Database open(String jdbcUrl, Duration busyTimeout) {
     sqliteFile(jdbcUrl).ifPresent(Database::makePrivate);
-    Database db = new Database(jdbcUrl, sqlitePool(jdbcUrl));
+    Database db = new Database(jdbcUrl, busyTimeout, sqlitePool(jdbcUrl, "fleetrun-db", busyTimeout));
     try {
       db.flyway().migrate();
       return db;
@@ -96,7 +108,7 @@ public final class Database implements AutoCloseable {
       throw new IllegalStateException(
           "no fleetrun database at " + file.get() + "; start the daemon first, it creates it");
     }
-    Database db = new Database(jdbcUrl, sqlitePool(jdbcUrl));
+    Database db = new Database(jdbcUrl, BUSY_TIMEOUT, sqlitePool(jdbcUrl, "fleetrun-db", BUSY_TIMEOUT));
     try {
       // Not Flyway's info(): it costs the CLI about a second; the history table tells as much.
       try (Connection connection = db.pool.getConnection()) {
@@ -125,6 +137,22 @@ public final class Database implements AutoCloseable {
     return dsl;
   }
 
+  /**
+   * jOOQ over a connection of its own, for the daemon's heartbeat, lease and control poll: they
+   * must never queue behind a fan-out's writes for the main connection (SQLite still serializes
+   * writers, but the wait is then one transaction, not a queue of them). Opened on first use.
+   */
+  public synchronized DSLContext controlDsl() {
+    if (sqliteFile(jdbcUrl).isEmpty()) {
+      return dsl; // an in-memory database lives in its one connection
+    }
+    if (controlDsl == null) {
+      controlPool = sqlitePool(jdbcUrl, "fleetrun-db-control", busyTimeout);
+      controlDsl = DSL.using(controlPool, SQLDialect.SQLITE);
+    }
+    return controlDsl;
+  }
+
   public String jdbcUrl() {
     return jdbcUrl;
   }
@@ -132,6 +160,11 @@ public final class Database implements AutoCloseable {
   /** Closes the pool; idempotent. */
   @Override
   public void close() {
+    synchronized (this) {
+      if (controlPool != null) {
+        controlPool.close();
+      }
+    }
     pool.close();
   }
 
@@ -143,18 +176,18 @@ public final class Database implements AutoCloseable {
         .load();
   }
 
-  private static HikariDataSource sqlitePool(String jdbcUrl) {
+  private static HikariDataSource sqlitePool(String jdbcUrl, String name, Duration busyTimeout) {
     SQLiteConfig sqlite = new SQLiteConfig();
     sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
     sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-    sqlite.setBusyTimeout((int) BUSY_TIMEOUT.toMillis());
+    sqlite.setBusyTimeout((int) busyTimeout.toMillis());
     sqlite.enforceForeignKeys(true);
     sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     SQLiteDataSource source = new SQLiteDataSource(sqlite);
     source.setUrl(jdbcUrl);
 
     HikariConfig config = new HikariConfig();
-    config.setPoolName("fleetrun-db");
+    config.setPoolName(name);
     config.setDataSource(source);
     config.setMaximumPoolSize(1);
     config.setMinimumIdle(1);

@@ -32,6 +32,36 @@ public interface InvocationStore {
    */
   boolean createOnceJobInvocation(NewInvocation invocation);
 
+  /**
+   * Creates a one-time invocation with all its rows in one transaction: the invocation
+   * (Running), its instances (Running) and one record per instance (Running / Pending, {@code
+   * scheduled_at} = {@code scheduledAt}, no start time). Returns the records, in instance order.
+   */
+  List<PendingRecord> createWithRecords(NewInvocation invocation, Instant scheduledAt);
+
+  /**
+   * As {@link #createWithRecords} for one-time job {@code invocation.job()}, unless that job has
+   * an invocation already, ever: then writes nothing and returns empty. Atomic.
+   */
+  Optional<List<PendingRecord>> createOnceJobWithRecords(NewInvocation invocation, Instant scheduledAt);
+
+  /**
+   * One fire of a periodic invocation, in one transaction: the next record (repeat_no =
+   * repeats + 1, Running / Pending, {@code scheduled_at} = {@code scheduledAt}) on each of
+   * {@code firing} that is an active member, and one skipped fire counted on each of {@code
+   * skipped}. When {@code create} is present it is inserted first, in the same transaction (the
+   * job's first fire). No status changes: a periodic invocation's statuses ignore its records.
+   * Returns the records written, in the order of {@code firing}.
+   */
+  List<PendingRecord> firePeriodic(Optional<NewInvocation> create, InvokeId invokeId,
+      List<InstanceId> firing, Collection<InstanceId> skipped, Instant scheduledAt);
+
+  /**
+   * A {@link RecordJournal} writing to this store's database: record sends, runs and ends in
+   * group-committed batches. The caller closes it.
+   */
+  RecordJournal openJournal();
+
   /** The periodic invocation of {@code job} that is still Running, if any. */
   Optional<Invocation> findRunningPeriodic(JobId job);
 
@@ -72,18 +102,6 @@ public interface InvocationStore {
    * recomputes statuses. Records still running are ended by the caller through {@link #endRecord}.
    */
   void stopInstances(InvokeId invokeId, Set<InstanceId> instances, Instant now);
-
-  /**
-   * Ends what a fan-out could not start, in one transaction with the statuses: each of {@code
-   * records} (written but never handed to the executor) that is still Running, with no exit code
-   * and no process group, ends as {@code end} says; and each of {@code instances} (no record yet
-   * for this fire or run, not stopped) gets a new record (next repeat_no) that has already ended
-   * so, but only if its repeat count is still the one the fan-out saw (the map's value): a later
-   * fire or run that started a record on it meanwhile has the newer truth, and a Failed record
-   * added after it would hide it. Returns how many records were ended or written.
-   */
-  int failUnstarted(
-      InvokeId invokeId, Collection<RecordId> records, Map<InstanceId, Integer> instances, RecordEnd end);
 
   /** The records of {@code invokeId} that are still Running (for a stop). */
   List<InvocationRecord> runningRecords(InvokeId invokeId);

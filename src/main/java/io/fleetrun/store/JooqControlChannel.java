@@ -30,14 +30,32 @@ public final class JooqControlChannel implements ControlChannel {
   static final String WITHDRAWN = "withdrawn by the CLI before the daemon took it; it did not run";
 
   private final Database db;
+  private final boolean ownConnection;
 
   public JooqControlChannel(Database db) {
+    this(db, false);
+  }
+
+  private JooqControlChannel(Database db, boolean ownConnection) {
     this.db = Objects.requireNonNull(db, "db");
+    this.ownConnection = ownConnection;
+  }
+
+  /**
+   * The channel over the database's own control connection ({@link Database#controlDsl()}), as the
+   * daemon uses it: never queued behind the record writes of a fan-out.
+   */
+  public static JooqControlChannel onControlConnection(Database db) {
+    return new JooqControlChannel(db, true);
+  }
+
+  private DSLContext dsl() {
+    return ownConnection ? db.controlDsl() : db.dsl();
   }
 
   @Override
   public long submit(ControlRequest request, Instant now) {
-    return db.dsl()
+    return dsl()
         .insertInto(CONTROL_REQUEST)
         .set(CONTROL_REQUEST.KIND, ControlPayload.kind(request))
         .set(CONTROL_REQUEST.PAYLOAD, ControlPayload.write(request))
@@ -49,7 +67,7 @@ public final class JooqControlChannel implements ControlChannel {
 
   @Override
   public List<PendingRequest> claimPending(Instant now) {
-    return db.dsl().transactionResult(cfg -> {
+    return dsl().transactionResult(cfg -> {
       DSLContext tx = cfg.dsl();
       List<ControlRequestRow> claimed = tx.update(CONTROL_REQUEST)
           .set(CONTROL_REQUEST.CLAIMED_AT, now)
@@ -78,7 +96,7 @@ public final class JooqControlChannel implements ControlChannel {
 
   @Override
   public void complete(long id, RequestAnswer answer, Instant now) {
-    int updated = db.dsl()
+    int updated = dsl()
         .update(CONTROL_REQUEST)
         .set(CONTROL_REQUEST.DONE_AT, now)
         .set(CONTROL_REQUEST.INVOKE_ID,
@@ -94,7 +112,7 @@ public final class JooqControlChannel implements ControlChannel {
 
   @Override
   public Optional<RequestState> findRequest(long id) {
-    return db.dsl()
+    return dsl()
         .selectFrom(CONTROL_REQUEST)
         .where(CONTROL_REQUEST.REQUEST_ID.eq(id))
         .fetchOptional()
@@ -103,7 +121,7 @@ public final class JooqControlChannel implements ControlChannel {
 
   @Override
   public Withdrawal withdraw(long id, Instant now) {
-    return db.dsl().transactionResult(cfg -> {
+    return dsl().transactionResult(cfg -> {
       DSLContext tx = cfg.dsl();
       int withdrawn = tx.update(CONTROL_REQUEST)
           .set(CONTROL_REQUEST.WITHDRAWN_AT, now)
@@ -147,7 +165,7 @@ public final class JooqControlChannel implements ControlChannel {
     row.put(DAEMON_HEARTBEAT.CONFIG_FILE, daemon.configFile());
     row.put(DAEMON_HEARTBEAT.STARTED_AT, daemon.startedAt());
     row.put(DAEMON_HEARTBEAT.BEAT_AT, now);
-    db.dsl()
+    dsl()
         .insertInto(DAEMON_HEARTBEAT)
         .set(DAEMON_HEARTBEAT.NODE_ID, daemon.nodeId())
         .set(row)
@@ -159,12 +177,12 @@ public final class JooqControlChannel implements ControlChannel {
 
   @Override
   public void removeHeartbeat(String nodeId) {
-    db.dsl().deleteFrom(DAEMON_HEARTBEAT).where(DAEMON_HEARTBEAT.NODE_ID.eq(nodeId)).execute();
+    dsl().deleteFrom(DAEMON_HEARTBEAT).where(DAEMON_HEARTBEAT.NODE_ID.eq(nodeId)).execute();
   }
 
   @Override
   public Optional<Heartbeat> latestHeartbeat() {
-    return db.dsl()
+    return dsl()
         .selectFrom(DAEMON_HEARTBEAT)
         .orderBy(DAEMON_HEARTBEAT.BEAT_AT.desc())
         .limit(1)
@@ -181,7 +199,7 @@ public final class JooqControlChannel implements ControlChannel {
 
   @Override
   public void recordConfigLoaded(String nodeId, Instant loadedAt) {
-    db.dsl()
+    dsl()
         .update(DAEMON_HEARTBEAT)
         .set(DAEMON_HEARTBEAT.CONFIG_LOADED_AT, loadedAt)
         .where(DAEMON_HEARTBEAT.NODE_ID.eq(nodeId))
@@ -190,7 +208,7 @@ public final class JooqControlChannel implements ControlChannel {
 
   @Override
   public void recordReload(String nodeId, ReloadResult result) {
-    db.dsl()
+    dsl()
         .update(DAEMON_HEARTBEAT)
         .set(DAEMON_HEARTBEAT.LAST_RELOAD_AT, result.at())
         .set(DAEMON_HEARTBEAT.LAST_RELOAD_RESULT, result.result())
@@ -204,7 +222,7 @@ public final class JooqControlChannel implements ControlChannel {
 
   @Override
   public Optional<Instant> configLoadedAt(String nodeId) {
-    return db.dsl()
+    return dsl()
         .select(DAEMON_HEARTBEAT.CONFIG_LOADED_AT)
         .from(DAEMON_HEARTBEAT)
         .where(DAEMON_HEARTBEAT.NODE_ID.eq(nodeId))
@@ -213,7 +231,7 @@ public final class JooqControlChannel implements ControlChannel {
 
   @Override
   public Optional<ReloadResult> lastReload(String nodeId) {
-    return db.dsl()
+    return dsl()
         .selectFrom(DAEMON_HEARTBEAT)
         .where(DAEMON_HEARTBEAT.NODE_ID.eq(nodeId))
         .and(DAEMON_HEARTBEAT.LAST_RELOAD_AT.isNotNull())
@@ -225,7 +243,7 @@ public final class JooqControlChannel implements ControlChannel {
 
   @Override
   public int refuseUnanswered(String reason, Instant now) {
-    return db.dsl().transactionResult(cfg -> cfg.dsl()
+    return dsl().transactionResult(cfg -> cfg.dsl()
         .update(CONTROL_REQUEST)
         .set(CONTROL_REQUEST.DONE_AT, now)
         .set(CONTROL_REQUEST.ERROR, reason)

@@ -18,14 +18,32 @@ public final class JooqDaemonLease implements DaemonLease {
   private static final int ROW = 1;
 
   private final Database db;
+  private final boolean ownConnection;
 
   public JooqDaemonLease(Database db) {
+    this(db, false);
+  }
+
+  private JooqDaemonLease(Database db, boolean ownConnection) {
     this.db = Objects.requireNonNull(db, "db");
+    this.ownConnection = ownConnection;
+  }
+
+  /**
+   * The lease over the database's own control connection ({@link Database#controlDsl()}), as the
+   * daemon uses it: never queued behind the record writes of a fan-out.
+   */
+  public static JooqDaemonLease onControlConnection(Database db) {
+    return new JooqDaemonLease(db, true);
+  }
+
+  private DSLContext dsl() {
+    return ownConnection ? db.controlDsl() : db.dsl();
   }
 
   @Override
   public LeaseClaim claim(DaemonInfo daemon, Instant now, Duration staleAfter) {
-    return db.dsl().transactionResult(cfg -> {
+    return dsl().transactionResult(cfg -> {
       DSLContext tx = cfg.dsl();
       Optional<LeaseHolder> current = find(tx);
       if (current.isPresent() && !current.get().beatAt().plus(staleAfter).isBefore(now)) {
@@ -39,7 +57,7 @@ public final class JooqDaemonLease implements DaemonLease {
 
   @Override
   public boolean renew(String nodeId, Instant now) {
-    return db.dsl()
+    return dsl()
         .update(DAEMON_LEASE)
         .set(DAEMON_LEASE.BEAT_AT, now)
         .where(DAEMON_LEASE.NODE_ID.eq(nodeId))
@@ -48,12 +66,12 @@ public final class JooqDaemonLease implements DaemonLease {
 
   @Override
   public void release(String nodeId) {
-    db.dsl().deleteFrom(DAEMON_LEASE).where(DAEMON_LEASE.NODE_ID.eq(nodeId)).execute();
+    dsl().deleteFrom(DAEMON_LEASE).where(DAEMON_LEASE.NODE_ID.eq(nodeId)).execute();
   }
 
   @Override
   public Optional<LeaseHolder> holder() {
-    return find(db.dsl());
+    return find(dsl());
   }
 
   private static Optional<LeaseHolder> find(DSLContext ctx) {

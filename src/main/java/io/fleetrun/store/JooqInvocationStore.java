@@ -38,17 +38,17 @@ import org.jooq.Record2;
  */
 public final class JooqInvocationStore implements InvocationStore {
   private final Database db;
+  private final StatusRules rules;
   private final StatusWriter statuses;
   private final Stopper stopper;
   private final InstanceMembership membership;
-  private final Unstarted unstarted;
 
   public JooqInvocationStore(Database db, StatusRules rules) {
     this.db = Objects.requireNonNull(db, "db");
-    this.statuses = new StatusWriter(Objects.requireNonNull(rules, "rules"));
+    this.rules = Objects.requireNonNull(rules, "rules");
+    this.statuses = new StatusWriter(rules);
     this.stopper = new Stopper(statuses);
     this.membership = new InstanceMembership(statuses);
-    this.unstarted = new Unstarted(statuses);
   }
 
   @Override
@@ -85,6 +85,71 @@ public final class JooqInvocationStore implements InvocationStore {
     }
   }
 
+  @Override
+  public RecordJournal openJournal() {
+    return new RecordJournal(db, rules);
+  }
+
+  @Override
+  public List<PendingRecord> createWithRecords(NewInvocation invocation, Instant scheduledAt) {
+    return db.dsl().transactionResult(cfg -> insertWithRecords(cfg.dsl(), invocation, scheduledAt));
+  }
+
+  @Override
+  public Optional<List<PendingRecord>> createOnceJobWithRecords(NewInvocation invocation, Instant scheduledAt) {
+    JobId job = invocation.job()
+        .orElseThrow(() -> new IllegalArgumentException("a one-time job invocation needs a job id"));
+    try {
+      return db.dsl().transactionResult(cfg -> {
+        DSLContext tx = cfg.dsl();
+        if (tx.fetchExists(ONCE_JOB, ONCE_JOB.JOB_ID.eq(job.value()))) {
+          return Optional.<List<PendingRecord>>empty();
+        }
+        List<PendingRecord> records = insertWithRecords(tx, invocation, scheduledAt);
+        claim(tx, job, invocation);
+        return Optional.of(records);
+      });
+    } catch (AlreadyClaimed e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public List<PendingRecord> firePeriodic(Optional<NewInvocation> create, InvokeId invokeId,
+      List<InstanceId> firing, Collection<InstanceId> skipped, Instant scheduledAt) {
+    return db.dsl().transactionResult(cfg -> {
+      DSLContext tx = cfg.dsl();
+      if (create.isPresent()) {
+        insert(tx, create.get());
+      }
+      return FireWriter.fire(tx, invokeId, firing, skipped, scheduledAt);
+    });
+  }
+
+  /** The statuses are written as they are, Running, with no recompute (see {@link FireWriter}). */
+  private static List<PendingRecord> insertWithRecords(DSLContext tx, NewInvocation inv, Instant scheduledAt) {
+    if (inv.repeat() != RepeatMode.Once) {
+      throw new IllegalArgumentException("invocation " + inv.id() + " is periodic; its records come with its fires");
+    }
+    insertInvocation(tx, inv);
+    FireWriter.insertInstances(tx, inv.id(), inv.instances(), 1);
+    return FireWriter.firstRecords(tx, inv.id(), inv.instances(), scheduledAt);
+  }
+
+  private static void claim(DSLContext tx, JobId job, NewInvocation invocation) {
+    // SQLite's write lock already keeps others out since the check; where writers run side by
+    // side (PostgreSQL) the key decides, and the loser rolls back its invocation.
+    int claimed = tx.insertInto(ONCE_JOB)
+        .set(ONCE_JOB.JOB_ID, job.value())
+        .set(ONCE_JOB.INVOKE_ID, invocation.id().value())
+        .set(ONCE_JOB.CREATED_AT, invocation.createdAt())
+        .onConflictDoNothing()
+        .execute();
+    if (claimed == 0) {
+      throw new AlreadyClaimed();
+    }
+  }
+
   /** Rolls back the invocation of a one-time job that another writer claimed first. */
   private static final class AlreadyClaimed extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -95,6 +160,12 @@ public final class JooqInvocationStore implements InvocationStore {
   }
 
   private void insert(DSLContext tx, NewInvocation inv) {
+    insertInvocation(tx, inv);
+    FireWriter.insertInstances(tx, inv.id(), inv.instances(), 0);
+    statuses.recompute(tx, inv.id(), List.of(), inv.createdAt());
+  }
+
+  private static void insertInvocation(DSLContext tx, NewInvocation inv) {
     tx.insertInto(INVOCATION)
         .set(INVOCATION.INVOKE_ID, inv.id().value())
         .set(INVOCATION.JOB_ID, inv.job().map(JobId::value).orElse(null))
@@ -106,16 +177,6 @@ public final class JooqInvocationStore implements InvocationStore {
         .set(INVOCATION.STATUS, InvocationStatus.Running)
         .set(INVOCATION.CREATED_AT, inv.createdAt())
         .execute();
-    int no = 0;
-    for (InstanceId instance : inv.instances()) {
-      tx.insertInto(INVOCATION_INSTANCE)
-          .set(INVOCATION_INSTANCE.INVOKE_ID, inv.id().value())
-          .set(INVOCATION_INSTANCE.INSTANCE_ID, instance.value())
-          .set(INVOCATION_INSTANCE.INSTANCE_NO, no++)
-          .set(INVOCATION_INSTANCE.STATUS, RecordStatus.Running)
-          .execute();
-    }
-    statuses.recompute(tx, inv.id(), inv.instances(), inv.createdAt());
   }
 
   @Override
@@ -174,6 +235,7 @@ public final class JooqInvocationStore implements InvocationStore {
           .set(INVOCATION_RECORD.REPEAT_NO, repeatNo)
           .set(INVOCATION_RECORD.STATUS, RecordStatus.Running)
           .set(INVOCATION_RECORD.DETAIL_STATUS, DetailStatus.Pending)
+          .set(INVOCATION_RECORD.SCHEDULED_AT, now)
           .set(INVOCATION_RECORD.START_TIME, now)
           .returningResult(INVOCATION_RECORD.RECORD_ID)
           .fetchSingle()
@@ -231,12 +293,6 @@ public final class JooqInvocationStore implements InvocationStore {
   @Override
   public void stopInstances(InvokeId invokeId, Set<InstanceId> instances, Instant now) {
     db.dsl().transaction(cfg -> stopper.stop(cfg.dsl(), invokeId, instances, now));
-  }
-
-  @Override
-  public int failUnstarted(
-      InvokeId invokeId, Collection<RecordId> records, Map<InstanceId, Integer> instances, RecordEnd end) {
-    return db.dsl().transactionResult(cfg -> unstarted.end(cfg.dsl(), invokeId, records, instances, end));
   }
 
   @Override

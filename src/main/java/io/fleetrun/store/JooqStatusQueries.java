@@ -83,11 +83,11 @@ public final class JooqStatusQueries {
     int count = db.dsl().fetchCount(INVOCATION_RECORD, INVOCATION_RECORD.STATUS.eq(RecordStatus.Running));
     List<RunningRecord> newest = db.dsl()
         .select(INVOCATION_RECORD.INVOKE_ID, INVOCATION_RECORD.INSTANCE_ID, INVOCATION.JOB_ID,
-            INVOCATION_RECORD.START_TIME)
+            DSL.coalesce(INVOCATION_RECORD.START_TIME, INVOCATION_RECORD.SCHEDULED_AT))
         .from(INVOCATION_RECORD)
         .join(INVOCATION).on(INVOCATION.INVOKE_ID.eq(INVOCATION_RECORD.INVOKE_ID))
         .where(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
-        .orderBy(INVOCATION_RECORD.START_TIME.desc(), INVOCATION_RECORD.RECORD_ID.desc())
+        .orderBy(DSL.coalesce(INVOCATION_RECORD.START_TIME, INVOCATION_RECORD.SCHEDULED_AT).desc(), INVOCATION_RECORD.RECORD_ID.desc())
         .limit(limit)
         .fetch(r -> new RunningRecord(
             new InvokeId(r.value1()),

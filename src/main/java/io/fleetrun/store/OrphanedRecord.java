@@ -10,9 +10,17 @@ import java.util.OptionalLong;
  *
  * @param processGroup the run's process group id, when it was recorded
  * @param leaderStart the start time of that group's leader, when it was recorded
+ * @param sent whether its exec request went to the target (start_time set); one never sent has
+ *     no process anywhere, so nothing is looked for on its target
  */
 public record OrphanedRecord(RecordId id, InvokeId invokeId, InstanceId instance,
-    OptionalLong processGroup, OptionalLong leaderStart) {
+    OptionalLong processGroup, OptionalLong leaderStart, boolean sent) {
+
+  /** An orphan whose exec request was sent. */
+  public OrphanedRecord(RecordId id, InvokeId invokeId, InstanceId instance,
+      OptionalLong processGroup, OptionalLong leaderStart) {
+    this(id, invokeId, instance, processGroup, leaderStart, true);
+  }
 
   /** An orphan without a recorded start time. */
   public OrphanedRecord(

@@ -57,7 +57,7 @@ final class Orphans {
   private static List<OrphanedRecord> running(DSLContext tx) {
     return tx.select(INVOCATION_RECORD.RECORD_ID, INVOCATION_RECORD.INVOKE_ID,
             INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.REMOTE_PGID,
-            INVOCATION_RECORD.REMOTE_PGID_STARTED)
+            INVOCATION_RECORD.REMOTE_PGID_STARTED, INVOCATION_RECORD.START_TIME)
         .from(INVOCATION_RECORD)
         .where(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
         .orderBy(INVOCATION_RECORD.RECORD_ID)
@@ -66,7 +66,8 @@ final class Orphans {
             new InvokeId(r.value2()),
             new InstanceId(r.value3()),
             r.value4() == null ? OptionalLong.empty() : OptionalLong.of(r.value4()),
-            r.value5() == null ? OptionalLong.empty() : OptionalLong.of(r.value5())));
+            r.value5() == null ? OptionalLong.empty() : OptionalLong.of(r.value5()),
+            r.value6() != null));
   }
 
   /** Inserts a Running record (ended with the others) for each never-started one-time instance. */
@@ -92,12 +93,12 @@ final class Orphans {
           .set(INVOCATION_RECORD.REPEAT_NO, 1)
           .set(INVOCATION_RECORD.STATUS, RecordStatus.Running)
           .set(INVOCATION_RECORD.DETAIL_STATUS, DetailStatus.Pending)
-          .set(INVOCATION_RECORD.START_TIME, now)
+          .set(INVOCATION_RECORD.SCHEDULED_AT, now)
           .returningResult(INVOCATION_RECORD.RECORD_ID)
           .fetchSingle()
           .value1();
       orphans.add(new OrphanedRecord(new RecordId(id), new InvokeId(instance.value1()),
-          new InstanceId(instance.value2()), OptionalLong.empty()));
+          new InstanceId(instance.value2()), OptionalLong.empty(), OptionalLong.empty(), false));
     }
     return orphans;
   }

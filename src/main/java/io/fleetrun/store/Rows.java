@@ -42,7 +42,8 @@ final class Rows {
         Optional.ofNullable(row.getErrorCode()),
         Optional.ofNullable(row.getErrorInfo()),
         new Output(row.getOutput(), row.getDropped()),
-        row.getStartTime(),
+        row.getScheduledAt(),
+        Optional.ofNullable(row.getStartTime()),
         Optional.ofNullable(row.getFinishTime()),
         Optional.ofNullable(row.getStopTime()));
   }

@@ -13,12 +13,17 @@ import io.fleetrun.model.StatusRules;
 import io.fleetrun.store.jooq.tables.records.InvocationInstanceRow;
 import io.fleetrun.store.jooq.tables.records.InvocationRow;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /**
  * Recomputes and writes the statuses of invocation instances and invocations, inside the
@@ -71,13 +76,42 @@ final class StatusWriter {
     }
   }
 
+  /**
+   * Writes the overall status of {@code invokeId} from its instance statuses read as counts
+   * ({@code SELECT status, count(*) ... GROUP BY status}), once per batch of record ends, with
+   * the same finished_at / stopped_at rules as {@link #recompute}.
+   */
+  void overallFromCounts(DSLContext tx, InvokeId invokeId, Instant now) {
+    InvocationRow invocation = tx.selectFrom(INVOCATION)
+        .where(INVOCATION.INVOKE_ID.eq(invokeId.value()))
+        .fetchOptional()
+        .orElseThrow(() -> new NoSuchElementException("no invocation " + invokeId));
+    Map<RecordStatus, Integer> counts = new EnumMap<>(RecordStatus.class);
+    tx.select(INVOCATION_INSTANCE.STATUS, DSL.count())
+        .from(INVOCATION_INSTANCE)
+        .where(INVOCATION_INSTANCE.INVOKE_ID.eq(invokeId.value()))
+        .groupBy(INVOCATION_INSTANCE.STATUS)
+        .forEach(r -> counts.put(r.value1(), r.value2()));
+    write(tx, invocation, rules.overall(invocation.getRepeatMode(), expand(counts)), now);
+  }
+
+  /** A list with each status as many times as counted: the rules only look at the mix. */
+  static List<RecordStatus> expand(Map<RecordStatus, Integer> counts) {
+    List<RecordStatus> statuses = new ArrayList<>();
+    counts.forEach((status, n) -> statuses.addAll(Collections.nCopies(n, status)));
+    return statuses;
+  }
+
   private void overall(DSLContext tx, InvocationRow row, Instant now) {
     List<RecordStatus> instances = tx.select(INVOCATION_INSTANCE.STATUS)
         .from(INVOCATION_INSTANCE)
         .where(INVOCATION_INSTANCE.INVOKE_ID.eq(row.getInvokeId()))
         .orderBy(INVOCATION_INSTANCE.INSTANCE_NO)
         .fetch(INVOCATION_INSTANCE.STATUS);
-    InvocationStatus status = rules.overall(row.getRepeatMode(), instances);
+    write(tx, row, rules.overall(row.getRepeatMode(), instances), now);
+  }
+
+  private static void write(DSLContext tx, InvocationRow row, InvocationStatus status, Instant now) {
     Instant finishedAt = row.getFinishedAt();
     Instant stoppedAt = row.getStoppedAt();
     if (!status.isEnded()) {

@@ -41,7 +41,7 @@ class RecordTextTest {
       new InvocationRecord(
           new RecordId(1), INVOCATION.id(), new InstanceId("web-1"), 1, RecordStatus.Failed,
           DetailStatus.Failed, Optional.empty(), Optional.of(ErrorCode.ConnectionLost),
-          Optional.of("server said \u001b]0;pwned\u0007bye"), new Output(HOSTILE, 0), Instant.EPOCH,
+          Optional.of("server said \u001b]0;pwned\u0007bye"), new Output(HOSTILE, 0), Instant.EPOCH, Optional.of(Instant.EPOCH),
           Optional.of(Instant.EPOCH), Optional.empty());
 
   @Test

@@ -185,6 +185,27 @@ class ConfigValidationTest {
   }
 
   @Test
+  void concurrencyControlsAreReadAsACountOrAPercentageOfTheTargets() throws Exception {
+    var jobs = ConfigLoader.parse(CONTEXT, job("repeat: Once, maxConcurrency: 2, maxErrors: 25%"))
+        .fleet().jobs();
+    assertThat(jobs.get(0).controls()).isEqualTo(new io.fleetrun.model.ConcurrencyControls(
+        java.util.Optional.of(io.fleetrun.model.Threshold.count(2)),
+        java.util.Optional.of(io.fleetrun.model.Threshold.parse("25%"))));
+    assertThat(ConfigLoader.parse(CONTEXT, job("repeat: Once")).fleet().jobs().get(0).controls())
+        .isEqualTo(io.fleetrun.model.ConcurrencyControls.NONE);
+  }
+
+  @Test
+  void badConcurrencyControlsAreReportedAtTheirKey() {
+    assertOnly(problems(job("repeat: Once, maxConcurrency: 0")), 7, "jobs[0].maxConcurrency",
+        "must be at least 1 (or 1%); leave it out for no limit");
+    assertOnly(problems(job("repeat: Once, maxErrors: 120%")), 7, "jobs[0].maxErrors",
+        "a percentage cannot be over 100%: 120%");
+    assertOnly(problems(job("repeat: Once, maxErrors: lots")), 7, "jobs[0].maxErrors",
+        "'lots' is not a count of targets; write a whole number like 10 or a percentage like 25%");
+  }
+
+  @Test
   void policiesThatMeanNothingForAOneTimeJobAreReported() {
     assertOnly(
         problems(job("repeat: Once, misfire: skip")),

@@ -93,8 +93,9 @@ class ConfigReloadTest {
     long before = config.records("tick").size();
     await().atMost(WAIT).until(() -> config.records("tick").size() >= before + 3);
     // The last three records came at the new rate: two gaps span ~4 s (2 s at the old rate). Two
-    // gaps and a 1 s margin, so one fire a loaded machine delays cannot fail the test.
-    List<Instant> starts = config.query("SELECT start_time FROM invocation_record ORDER BY record_id DESC LIMIT 3")
+    // gaps and a 1 s margin, so one fire a loaded machine delays cannot fail the test. Their
+    // scheduled_at is the trigger's fire time (start_time may still be empty: not sent yet).
+    List<Instant> starts = config.query("SELECT scheduled_at FROM invocation_record ORDER BY record_id DESC LIMIT 3")
         .stream().map(Instant::parse).toList();
     assertThat(Duration.between(starts.get(2), starts.get(0))).isGreaterThan(Duration.ofSeconds(3));
     assertThat(config.query("SELECT DISTINCT invoke_id || ':' || status FROM invocation")).containsExactly(invokeId + ":Running");

@@ -111,8 +111,9 @@ class CrashRecoveryIT {
     // record of the killed run.
     await().atMost(WAIT).ignoreExceptions().until(() ->
         query(db, "SELECT pid FROM daemon_heartbeat").contains(Long.toString(second.pid())));
+    // Records of the killed run, sent or still waiting for their turn (start_time NULL).
     await().atMost(WAIT).until(() -> query(db, "SELECT count(*) FROM invocation_record WHERE status = 'Running' "
-        + "AND start_time < '" + killed + "'").equals(List.of("0")));
+        + "AND coalesce(start_time, scheduled_at) < '" + killed + "'").equals(List.of("0")));
     assertThat(Duration.between(Instant.parse(killed), Instant.now())).isLessThan(Duration.ofSeconds(15));
     List<String> once = query(db, "SELECT r.status || ':' || r.detail_status || ':' || coalesce(r.error_code, '-') "
         + "|| ':' || (r.finish_time IS NOT NULL) FROM invocation_record r JOIN invocation i USING (invoke_id) "

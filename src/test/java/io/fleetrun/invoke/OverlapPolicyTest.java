@@ -139,9 +139,9 @@ class OverlapPolicyTest {
     invoker = new Invoker(new JooqInvocationStore(db, new StatusCalculator()),
         new JooqInvocationQueries(db), executor, new Fleet(instances, List.of(sleeper), List.of(job)),
         Clock.systemUTC());
-    scheduler = new FleetScheduler(db.dataSource(), id -> {
+    scheduler = new FleetScheduler(db.dataSource(), (id, at) -> {
       fires.incrementAndGet();
-      invoker.fireJob(id);
+      invoker.fireJob(id, at);
     }, "overlap-" + UUID.randomUUID());
     scheduler.apply(List.of(job), Instant.now());
     scheduler.start();

@@ -164,7 +164,7 @@ class FleetSchedulerMisfireTest {
   }
 
   private FleetScheduler scheduler(Duration threshold) {
-    return new FleetScheduler(db.dataSource(), job -> fires.add(new Fire(job.value(), Instant.now())), name, threshold);
+    return new FleetScheduler(db.dataSource(), (job, at) -> fires.add(new Fire(job.value(), Instant.now())), name, threshold);
   }
 
   private List<Instant> firesOf(String job, Instant from, Instant to) {

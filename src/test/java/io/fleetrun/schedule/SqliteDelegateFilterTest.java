@@ -94,7 +94,7 @@ class SqliteDelegateFilterTest {
 
   @Test
   void aFleetrunSchedulerStoresNoSerializedObject() throws Exception {
-    try (FleetScheduler scheduler = new FleetScheduler(db.dataSource(), job -> {}, schedName)) {
+    try (FleetScheduler scheduler = new FleetScheduler(db.dataSource(), (job, at) -> {}, schedName)) {
       scheduler.apply(
           List.of(
               job("cron", RepeatMode.Period, "0 0 3 * * ?"),

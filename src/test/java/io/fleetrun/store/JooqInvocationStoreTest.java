@@ -20,6 +20,7 @@ import io.fleetrun.model.RecordId;
 import io.fleetrun.model.RecordStatus;
 import io.fleetrun.status.StatusCalculator;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -154,27 +155,56 @@ class JooqInvocationStoreTest {
   }
 
   @Test
-  void failUnstartedWritesOnlyWhereNothingStartedSinceTheFanOutLooked() {
-    InvokeId id = new InvokeId("t-unstarted");
-    store.createInvocation(periodic(id.value(), "disk", T0, "a", "b", "c"));
-    RecordId handed = store.startRecord(id, new InstanceId("a"), T0);
-    store.markRecordRunning(handed, 4242);
-    Map<InstanceId, Integer> seen = store.activeRepeats(id);
-    assertThat(seen).containsExactly(Map.entry(new InstanceId("a"), 1), Map.entry(new InstanceId("b"), 0),
-        Map.entry(new InstanceId("c"), 0));
-    // A later fire started b (and it finished) before the repair of the failed one came.
-    RecordId later = store.startRecord(id, new InstanceId("b"), T0.plusSeconds(5));
-    store.endRecord(later, end(RecordStatus.Finished, T0.plusSeconds(6)));
+  void aPeriodicFireWritesItsRecordsAndSkipCountsInOneGoAndLeavesStoppedInstancesOut() {
+    InvokeId id = new InvokeId("t-fire");
+    Instant due = T0.plusSeconds(30);
+    List<PendingRecord> first = store.firePeriodic(Optional.of(periodic(id.value(), "disk", T0, "a", "b", "c")), id,
+        instanceIds("a", "b", "c"), List.of(), due);
+    store.stopInstances(id, Set.of(new InstanceId("c")), T0.plusSeconds(31));
 
-    int written = store.failUnstarted(id, List.of(handed),
-        Map.of(new InstanceId("b"), seen.get(new InstanceId("b")), new InstanceId("c"), seen.get(new InstanceId("c"))),
-        end(RecordStatus.Failed, T0.plusSeconds(7)));
+    List<PendingRecord> second = store.firePeriodic(Optional.empty(), id, instanceIds("a", "c"),
+        instanceIds("b"), due.plusSeconds(30));
 
-    assertThat(written).as("only c").isEqualTo(1);
-    assertThat(queries.listRecords(id, Optional.empty()))
-        .extracting(r -> r.instance().value() + ":" + r.repeatNo() + ":" + r.status())
-        .containsExactlyInAnyOrder("a:1:Running", "b:1:Finished", "c:1:Failed");
-    assertThat(instanceStatuses(id)).as("periodic instances run on").containsOnly(RecordStatus.Running);
+    assertThat(first).extracting(r -> r.instance().value() + ":" + r.repeatNo()).containsExactly("a:1", "b:1", "c:1");
+    assertThat(second).extracting(r -> r.instance().value() + ":" + r.repeatNo())
+        .as("c is stopped, b skipped").containsExactly("a:2");
+    assertThat(queries.listRecords(id, Optional.of(new InstanceId("a"))))
+        .extracting(r -> r.repeatNo() + ":" + r.status() + ":" + r.detail() + ":" + r.scheduledAt() + ":" + r.startTime())
+        .containsExactly("1:Running:Pending:" + due + ":Optional.empty",
+            "2:Running:Pending:" + due.plusSeconds(30) + ":Optional.empty");
+    assertThat(db.dsl().fetchValue("SELECT skipped FROM invocation_instance WHERE instance_id = 'b'"))
+        .isEqualTo(1);
+    assertThat(status(id)).isEqualTo(InvocationStatus.Running);
+  }
+
+  @Test
+  void aThousandTargetRunCommitsInOneTransactionWellUnderASecond() {
+    String[] targets = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "host-" + i).toArray(String[]::new);
+    store.createWithRecords(once("t-warm", Optional.empty(), T0, "a"), T0); // first use of jOOQ's classes
+    NewInvocation big = once("t-big", Optional.empty(), T0, targets);
+
+    long t0 = System.nanoTime();
+    List<PendingRecord> records = store.createWithRecords(big, T0);
+    java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - t0);
+
+    assertThat(records).hasSize(1000).extracting(PendingRecord::id).doesNotHaveDuplicates();
+    assertThat(db.dsl().fetchValue("SELECT count(*) FROM invocation_record WHERE invoke_id = 't-big'"
+        + " AND status = 'Running' AND detail_status = 'Pending' AND start_time IS NULL")).isEqualTo(1000);
+    assertThat(took).isLessThan(java.time.Duration.ofSeconds(1));
+  }
+
+  @Test
+  void aOneTimeRunIsWrittenWithAllItsRecordsAndStatusesRunning() {
+    NewInvocation run = once("t-all", Optional.empty(), T0, "a", "b");
+    List<PendingRecord> records = store.createWithRecords(run, T0.plusMillis(5));
+
+    assertThat(records).extracting(r -> r.instance().value()).containsExactly("a", "b");
+    assertThat(store.runningRecords(run.id())).extracting(InvocationRecord::id)
+        .containsExactlyElementsOf(records.stream().map(PendingRecord::id).toList());
+    assertThat(instanceStatuses(run.id())).containsOnly(RecordStatus.Running);
+    assertThat(status(run.id())).isEqualTo(InvocationStatus.Running);
+    assertThat(store.createOnceJobWithRecords(once("t-j1", Optional.of("boot"), T0, "a"), T0)).isPresent();
+    assertThat(store.createOnceJobWithRecords(once("t-j2", Optional.of("boot"), T0, "a"), T0)).isEmpty();
   }
 
   @Test

@@ -1,0 +1,244 @@
+package io.fleetrun.invoke;
+
+import io.fleetrun.exec.Execution;
+import io.fleetrun.exec.ExecutionRequest;
+import io.fleetrun.exec.ProcessMarker;
+import io.fleetrun.exec.RemoteExecutor;
+import io.fleetrun.model.DetailStatus;
+import io.fleetrun.model.DurationText;
+import io.fleetrun.model.ErrorCode;
+import io.fleetrun.model.ExecutionOutcome;
+import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.InvokeId;
+import io.fleetrun.model.Output;
+import io.fleetrun.model.RecordEnd;
+import io.fleetrun.model.RecordId;
+import io.fleetrun.model.RecordStatus;
+import io.fleetrun.store.RecordJournal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands records written with their fire to SSH under each fire's concurrency controls, and turns
+ * what happens to them into {@link RecordJournal} events. One dispatch thread decides what to
+ * start (executor calls return at once); completions arrive on SSH threads and only enqueue
+ * journal events and a dispatch turn, so nothing here waits for SQLite or holds a lock over I/O.
+ */
+final class Dispatcher {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+  private static final Duration POLL = Duration.ofMillis(50);
+
+  private final RemoteExecutor executor;
+  private final RecordJournal journal;
+  private final Clock clock;
+  private final ExecutorService turns = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "fleetrun-dispatch");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Records handed to SSH (or being handed) whose end is not enqueued yet. */
+  private final Map<RecordId, LiveRun> live = new ConcurrentHashMap<>();
+  /** Records waiting for their turn, with their fire. */
+  private final Map<RecordId, Flight> waiting = new ConcurrentHashMap<>();
+  /**
+   * Records per (invocation, instance) dispatched or waiting whose end is not committed yet: a
+   * fire that finds none never writes a record that overlaps the previous one in the database.
+   */
+  private final Map<InstanceRun, Integer> unfinished = new ConcurrentHashMap<>();
+
+  private record InstanceRun(InvokeId invokeId, InstanceId instance) {}
+
+  Dispatcher(RemoteExecutor executor, RecordJournal journal, Clock clock) {
+    this.executor = executor;
+    this.journal = journal;
+    this.clock = clock;
+  }
+
+  /** Takes a fire's records; returns at once, they start from the dispatch thread. */
+  void submit(Flight flight, List<Flight.Target> targets) {
+    for (Flight.Target target : targets) {
+      unfinished.merge(new InstanceRun(flight.invokeId, target.record().instance()), 1, Integer::sum);
+      waiting.put(target.id(), flight);
+    }
+    turn(flight);
+  }
+
+  private void turn(Flight flight) {
+    try {
+      turns.execute(() -> pump(flight));
+    } catch (RejectedExecutionException e) {
+      log.debug("invocation {}: dispatch stopped; its waiting records are ended at shutdown", flight.invokeId);
+    }
+  }
+
+  private void pump(Flight flight) {
+    List<Flight.Target> next = flight.take(target -> {
+      live.put(target.id(), new LiveRun(flight.invokeId + "/" + target.instance().id() + " (" + flight.jobLabel + ")"));
+      waiting.remove(target.id());
+    });
+    for (Flight.Target target : next) {
+      LiveRun run = live.get(target.id());
+      try {
+        start(flight, target, run);
+      } catch (RuntimeException e) {
+        log.error("record {}: could not be handed to SSH", run.label, e);
+        finish(flight, target, run, RecordEnds.couldNotStart(ErrorCode.DispatchFailed,
+            "the daemon could not start this record: " + e, clock.instant()));
+      }
+    }
+  }
+
+  private void start(Flight flight, Flight.Target target, LiveRun run) {
+    RecordId id = target.id();
+    String script;
+    try {
+      script = Scripts.render(flight, target.instance());
+    } catch (IllegalArgumentException e) {
+      finish(flight, target, run, RecordEnds.couldNotStart(ErrorCode.InternalError, e.getMessage(), clock.instant()));
+      return;
+    }
+    Execution execution = executor.start(new ExecutionRequest(run.label, target.instance(), script,
+        flight.command.workingDir(), flight.command.timeout(), ProcessMarker.of(flight.invokeId, id)));
+    run.attach(execution);
+    execution.requested().thenAccept(at -> journal.sent(id, at));
+    execution.started().thenAccept(group -> journal.running(id, group.id(), group.leaderStart()));
+    execution.outcome().thenAccept(outcome -> finish(flight, target, run,
+        RecordEnds.of(outcome, run.stopReason(), flight.command.timeout(), clock.instant())));
+  }
+
+  /** Enqueues the end, then frees the record's slot (and cancels the rest past maxErrors). */
+  private void finish(Flight flight, Flight.Target target, LiveRun run, RecordEnd end) {
+    Instant began = run.began;
+    write(flight.invokeId, target, run.label, end, began);
+    // Only after the end is queued: a stop that finds the record no longer live ends it in the
+    // journal after this end, so its Stopped never overwrites what really happened.
+    live.remove(target.id());
+    List<Flight.Target> cancelled = flight.ended(isError(end));
+    if (!cancelled.isEmpty()) {
+      String info = flight.cancelInfo();
+      log.warn("invocation {} ({}): more records failed than maxErrors allows; the {} not started end"
+          + " Failed/{}", flight.invokeId, flight.jobLabel, cancelled.size(), ErrorCode.MaxErrorsExceeded);
+      for (Flight.Target rest : cancelled) {
+        waiting.remove(rest.id());
+        write(flight.invokeId, rest, flight.invokeId + "/" + rest.instance().id(), cancelled(info), null);
+      }
+    }
+    turn(flight);
+  }
+
+  private void write(InvokeId invokeId, Flight.Target target, String label, RecordEnd end, Instant began) {
+    InstanceRun key = new InstanceRun(invokeId, target.record().instance());
+    journal.ended(target.id(), end).whenComplete((written, failure) -> {
+      unfinished.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
+      if (Boolean.TRUE.equals(written)) {
+        log.info("record end {} status={} detail={} exit={} error={} duration={}ms", label, end.status(),
+            end.detail(), end.exitCode().map(String::valueOf).orElse("-"),
+            end.errorCode().map(Enum::name).orElse("-"),
+            began == null ? 0 : Duration.between(began, end.endTime()).toMillis());
+      } else if (failure == null) {
+        log.debug("record {} had already ended; {} not written", label, end.status());
+      }
+    });
+  }
+
+  /** An error for maxErrors: Failed, or Finished but not in success; a stop is none. */
+  static boolean isError(RecordEnd end) {
+    return end.status() == RecordStatus.Failed
+        || (end.status() == RecordStatus.Finished && end.detail() != DetailStatus.Success);
+  }
+
+  private RecordEnd cancelled(String info) {
+    return new RecordEnd(RecordStatus.Failed, DetailStatus.Cancelled, Optional.empty(),
+        Optional.of(ErrorCode.MaxErrorsExceeded), Optional.of(info), Output.EMPTY, clock.instant());
+  }
+
+  /** Whether a record of {@code invokeId} on {@code instance} waits, runs, or its end is unwritten. */
+  boolean hasUnfinishedRecord(InvokeId invokeId, InstanceId instance) {
+    return unfinished.containsKey(new InstanceRun(invokeId, instance));
+  }
+
+  /**
+   * Stops {@code record} if this daemon has it: a running one through its execution (its end
+   * follows), a waiting one at once (ended Stopped, or interrupted at shutdown). False when this
+   * daemon has no such record.
+   */
+  boolean stop(RecordId record, StopReason reason) {
+    LiveRun run = live.get(record);
+    if (run != null) {
+      run.stop(reason);
+      return true;
+    }
+    Flight flight = waiting.get(record);
+    Optional<Flight.Target> target = flight == null ? Optional.empty() : flight.remove(record);
+    if (target.isEmpty()) {
+      // Claimed by the dispatch thread since we looked: it is live now (or already ended).
+      LiveRun claimed = live.get(record);
+      if (claimed != null) {
+        claimed.stop(reason);
+        return true;
+      }
+      return false;
+    }
+    waiting.remove(record);
+    write(flight.invokeId, target.get(), flight.invokeId + "/" + target.get().instance().id(),
+        endWithoutExecution(reason), null);
+    return true;
+  }
+
+  /**
+   * Lets records go on (and waiting ones start) for up to {@code grace}; then ends the waiting
+   * ones interrupted, stops the running ones ({@link StopReason#SHUTDOWN}) and waits up to
+   * {@code killWait} for their ends; what is left then is ended interrupted. Bounded.
+   */
+  void shutdown(Duration grace, Duration killWait) {
+    if (liveCount() > 0) {
+      log.info("waiting up to {} for {} record(s)", DurationText.format(grace), liveCount());
+    }
+    awaitEmpty(grace);
+    turns.shutdownNow();
+    for (RecordId id : List.copyOf(waiting.keySet())) {
+      stop(id, StopReason.SHUTDOWN);
+    }
+    live.values().forEach(run -> run.stop(StopReason.SHUTDOWN));
+    awaitEmpty(killWait);
+    live.forEach((id, run) -> {
+      if (live.remove(id) != null) {
+        log.warn("record {} did not end after the kill; marking it interrupted", run.label);
+        journal.ended(id, RecordEnds.interrupted(Output.EMPTY, clock.instant()));
+      }
+    });
+  }
+
+  private void awaitEmpty(Duration max) {
+    Instant deadline = Instant.now().plus(max);
+    try {
+      while (liveCount() > 0 && Instant.now().isBefore(deadline)) {
+        Thread.sleep(POLL.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The end of a record stopped before it ran: Stopped, or interrupted at shutdown. */
+  RecordEnd endWithoutExecution(StopReason reason) {
+    Instant now = clock.instant();
+    return reason == StopReason.SHUTDOWN
+        ? RecordEnds.interrupted(Output.EMPTY, now)
+        : RecordEnds.of(new ExecutionOutcome.Stopped(Output.EMPTY), Optional.of(reason), Duration.ZERO, now);
+  }
+
+  int liveCount() {
+    return live.size() + waiting.size();
+  }
+}

@@ -1,0 +1,109 @@
+package io.fleetrun.invoke;
+
+import io.fleetrun.model.Command;
+import io.fleetrun.model.Fleet;
+import io.fleetrun.model.Instance;
+import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.Invocation;
+import io.fleetrun.model.InvokeId;
+import io.fleetrun.model.Job;
+import io.fleetrun.model.OverlapPolicy;
+import io.fleetrun.model.RepeatMode;
+import io.fleetrun.store.InvocationStore;
+import io.fleetrun.store.NewInvocation;
+import io.fleetrun.store.PendingRecord;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One fire of a job: its rows in one transaction, then its records to the dispatcher. A one-time
+ * job runs on its targets once, ever; a periodic job adds one record per instance not stopped
+ * (overlap: skip leaves out, and counts, an instance whose previous record has not ended).
+ */
+final class JobFire {
+  private static final Logger log = LoggerFactory.getLogger(JobFire.class);
+
+  private final InvocationStore store;
+  private final Dispatcher dispatcher;
+  private final Clock clock;
+
+  JobFire(InvocationStore store, Dispatcher dispatcher, Clock clock) {
+    this.store = store;
+    this.dispatcher = dispatcher;
+    this.clock = clock;
+  }
+
+  /** Fires {@code job} of {@code fleet} due at {@code scheduledAt}; returns the invocation fired into. */
+  Optional<InvokeId> fire(Fleet fleet, Job job, Instant scheduledAt) {
+    Command command = fleet.findCommand(job.command()).orElseThrow();
+    Map<String, String> parameters = AdHocRun.merged(command.parameters(), job.parameters());
+    List<Instance> targets = fleet.resolve(job.targets());
+    return job.repeat() == RepeatMode.Once
+        ? once(job, command, parameters, targets, scheduledAt)
+        : periodic(fleet, job, command, parameters, targets, scheduledAt);
+  }
+
+  private Optional<InvokeId> once(Job job, Command command, Map<String, String> parameters,
+      List<Instance> targets, Instant scheduledAt) {
+    NewInvocation invocation = Invoker.newInvocation(Optional.of(job), command, parameters, targets, clock);
+    Optional<List<PendingRecord>> records = store.createOnceJobWithRecords(invocation, scheduledAt);
+    if (records.isEmpty()) {
+      log.debug("one-time job {} already ran; not running it again", job.id());
+      return Optional.empty();
+    }
+    log.info("invocation {} of job {} on {} instance(s)", invocation.id(), job.id(), targets.size());
+    dispatch(invocation.id(), job, command, parameters, records.get(), targets);
+    return Optional.of(invocation.id());
+  }
+
+  private Optional<InvokeId> periodic(Fleet fleet, Job job, Command command, Map<String, String> parameters,
+      List<Instance> targets, Instant scheduledAt) {
+    Optional<InvokeId> running = store.findRunningPeriodic(job.id()).map(Invocation::id);
+    if (running.isEmpty() && store.isStoppedJob(job.id(), JobSpec.of(job, command))) {
+      log.debug("periodic job {} was stopped; it starts again when its definition changes", job.id());
+      return Optional.empty();
+    }
+    Optional<NewInvocation> created = running.isPresent() ? Optional.empty()
+        : Optional.of(Invoker.newInvocation(Optional.of(job), command, parameters, targets, clock));
+    InvokeId id = running.orElseGet(() -> created.get().id());
+    List<InstanceId> members = created.map(NewInvocation::instances)
+        .orElseGet(() -> List.copyOf(store.activeRepeats(id).keySet()));
+    List<InstanceId> firing = new ArrayList<>();
+    List<InstanceId> skipped = new ArrayList<>();
+    for (InstanceId instance : members) {
+      if (fleet.findInstance(instance).isEmpty()) {
+        log.warn("job {}: instance {} is no longer in config; skipped", job.id(), instance);
+      } else if (job.overlap() == OverlapPolicy.SKIP && dispatcher.hasUnfinishedRecord(id, instance)) {
+        skipped.add(instance);
+      } else {
+        firing.add(instance);
+      }
+    }
+    List<PendingRecord> records = store.firePeriodic(created, id, firing, skipped, scheduledAt);
+    created.ifPresent(c -> log.info("periodic invocation {} of job {} created", c.id(), job.id()));
+    for (InstanceId instance : skipped) {
+      log.info("fire of job {} skipped on instance {} of invocation {}: its previous record is still"
+          + " running (overlap: skip)", job.id(), instance, id);
+    }
+    dispatch(id, job, command, parameters, records, fleet.instances());
+    return Optional.of(id);
+  }
+
+  private void dispatch(InvokeId id, Job job, Command command, Map<String, String> parameters,
+      List<PendingRecord> records, List<Instance> instances) {
+    Map<InstanceId, Instance> byId = new HashMap<>();
+    instances.forEach(i -> byId.put(i.id(), i));
+    List<Flight.Target> targets = new ArrayList<>(records.size());
+    for (PendingRecord record : records) {
+      targets.add(new Flight.Target(record, byId.get(record.instance())));
+    }
+    dispatcher.submit(new Flight(id, job.id().value(), command, parameters, targets, job.controls()), targets);
+  }
+}
