@@ -89,7 +89,8 @@ final class JdbcRows {
         Optional.ofNullable(rs.getString("error_code")).map(ErrorCode::valueOf),
         Optional.ofNullable(rs.getString("error_info")),
         new Output(rs.getString("output"), rs.getLong("dropped")),
-        Instant.parse(rs.getString("start_time")),
+        Instant.parse(rs.getString("scheduled_at")),
+        time(rs, "start_time"),
         time(rs, "finish_time"),
         time(rs, "stop_time"));
   }

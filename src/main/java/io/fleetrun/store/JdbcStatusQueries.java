@@ -58,13 +58,13 @@ public final class JdbcStatusQueries {
 
   /**
    * How many records run now, and the {@code limit} most recently started of them. A record not
-   * sent yet (no {@code start_time}) counts from its invocation's creation.
+   * sent yet (no {@code start_time}) counts from its scheduled time.
    */
   public RunningRecords runningRecords(int limit) {
     int count = JdbcRows.query(db, "SELECT count(*) FROM invocation_record WHERE status = 'Running'",
         List.of(), rs -> rs.getInt(1)).get(0);
     List<RunningRecord> newest = JdbcRows.query(db,
-        "SELECT r.invoke_id, r.instance_id, i.job_id, coalesce(r.start_time, i.created_at) AS since"
+        "SELECT r.invoke_id, r.instance_id, i.job_id, coalesce(r.start_time, r.scheduled_at) AS since"
             + " FROM invocation_record r JOIN invocation i ON i.invoke_id = r.invoke_id"
             + " WHERE r.status = 'Running' ORDER BY r.start_time DESC, r.record_id DESC LIMIT ?",
         List.of(limit),
