@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.future.OpenFuture;
@@ -50,6 +51,10 @@ final class MinaExecution implements Execution {
   private final SessionOpener opener;
   private final RunKill kill;
 
+  private final AtomicBoolean sessionReleased = new AtomicBoolean();
+  /** Completes when the run has given its session up (or never had one). */
+  private final CompletableFuture<Void> released = new CompletableFuture<>();
+
   // Guarded by this.
   private Phase phase = Phase.CONNECTING;
   private ClientSession session;
@@ -73,7 +78,7 @@ final class MinaExecution implements Execution {
     this.output = new OutputBuffer(outputLimit);
     this.stdout = new PgidLineFilter(output, token, this::onPgid);
     this.kill = new RunKill(request.label(), target, marker, rt.tuning().killGrace(),
-        this::scheduleLocked, () -> guard(this::closeMainChannel));
+        this::scheduleLocked, () -> guard(this::onKillsDone));
     this.opener = new SessionOpener(request.label(), instance, target, rt,
         new SessionOpener.Listener() {
           @Override
@@ -196,6 +201,17 @@ final class MinaExecution implements Execution {
     kill.start(s, stdout::doneScanning);
   }
 
+  private void onKillsDone() {
+    closeMainChannel();
+    boolean ended;
+    synchronized (this) {
+      ended = phase == Phase.DONE;
+    }
+    if (ended) {
+      releaseSession(); // the run ended before its kill answered: the kill is done now
+    }
+  }
+
   private void closeMainChannel() {
     ChannelExec ch;
     EndReason reason;
@@ -270,20 +286,50 @@ final class MinaExecution implements Execution {
       timers.clear();
     }
     pending.forEach(t -> t.cancel(false));
-    if (s != null) {
-      s.close(true); // closing the session gives its permit back
-    } else {
+    if (s == null) {
       opener.cancel();
+      markReleased();
+    } else if (!kill.answering()) {
+      releaseSession();
+    } else {
+      // The script's channel closed while its kill still runs (TERM done, KILL maybe not yet):
+      // the outcome is reported now, the session stays until the kill answers (onKillsDone).
+      try {
+        rt.timer().schedule(this::releaseSession, kill.bound().toNanos(), TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        releaseSession();
+      }
     }
     stdout.finish();
     ExecutionOutcome result = make.apply(output.snapshot());
     requested.cancel(false);
     started.cancel(false);
-    rt.live().remove(this);
     outcome.complete(result);
     LOG.debug("{}: {} on {} after {} ms", request.label(), result.getClass().getSimpleName(),
         target, Duration.between(created, rt.clock().instant()).toMillis());
     return true;
+  }
+
+  /** Gives the session up, once: only after the run ended and its kills answered (or timed out). */
+  private void releaseSession() {
+    ClientSession s;
+    synchronized (this) {
+      s = session;
+    }
+    if (s != null && sessionReleased.compareAndSet(false, true)) {
+      s.close(true); // closing the session gives its permit back
+      markReleased();
+    }
+  }
+
+  private void markReleased() {
+    rt.live().remove(this); // only now: close() waits for the kill that still needs the session
+    released.complete(null);
+  }
+
+  /** Completes once the run ended and gave its session up: after its kills answered. */
+  CompletableFuture<Void> released() {
+    return released;
   }
 
   private synchronized void scheduleLocked(SessionOpener.ThrowingRunnable action, Duration delay) {

@@ -153,8 +153,9 @@ public final class MinaSshExecutor implements RemoteExecutor {
     }
     List<MinaExecution> live = new ArrayList<>(rt.live());
     live.forEach(MinaExecution::stop);
+    // Released, not only ended: a run's kill may still need its session after the outcome.
     CompletableFuture<?>[] outcomes =
-        live.stream().map(MinaExecution::outcome).toArray(CompletableFuture<?>[]::new);
+        live.stream().map(MinaExecution::released).toArray(CompletableFuture<?>[]::new);
     Duration wait = rt.tuning().killGrace().plus(CLOSE_MARGIN);
     try {
       CompletableFuture.allOf(outcomes).get(wait.toMillis(), TimeUnit.MILLISECONDS);

@@ -10,6 +10,7 @@ import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.Limits;
 import io.fleetrun.model.SshSettings;
 import io.fleetrun.testing.LocalCommand;
+import io.fleetrun.testing.LocalProcesses;
 import io.fleetrun.testing.OpenSshTargets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,10 +106,13 @@ class MinaSshExecutorOpenSshIT {
           Optional.of("/tmp"), Duration.ofSeconds(2)));
       long pgid = execution.started().get(10, TimeUnit.SECONDS).id();
       assertThat(pgid).isPositive();
-      await().atMost(Duration.ofSeconds(5)).until(() -> targets.processesMatching("sleep 42").size() >= 2);
+      // The real children only: "sleep 42" alone also matches the wrapper shells holding the script.
+      await().atMost(Duration.ofSeconds(5)).until(() -> LocalProcesses.commandLinesEqualTo("sleep 421").size()
+          + LocalProcesses.commandLinesEqualTo("sleep 422").size() >= 2);
       assertThat(execution.outcome().get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionOutcome.TimedOut.class);
     }
-    targets.awaitNoProcessMatching("sleep 42", Duration.ofSeconds(10));
+    targets.awaitNoProcessRunning("sleep 421", Duration.ofSeconds(10));
+    targets.awaitNoProcessRunning("sleep 422", Duration.ofSeconds(10));
   }
 
   @Test
@@ -118,10 +122,10 @@ class MinaSshExecutorOpenSshIT {
       Execution execution = executor.start(new ExecutionRequest("it", instance(targets.clientKey()), script,
           Optional.empty(), Duration.ofSeconds(60)));
       execution.started().get(10, TimeUnit.SECONDS);
-      await().atMost(Duration.ofSeconds(5)).until(() -> !targets.processesMatching("sleep 423").isEmpty());
+      await().atMost(Duration.ofSeconds(5)).until(() -> !LocalProcesses.commandLinesEqualTo("sleep 423").isEmpty());
       execution.stop();
       assertThat(execution.outcome().get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionOutcome.Stopped.class);
     }
-    targets.awaitNoProcessMatching("sleep 423", Duration.ofSeconds(10));
+    targets.awaitNoProcessRunning("sleep 423", Duration.ofSeconds(10));
   }
 }

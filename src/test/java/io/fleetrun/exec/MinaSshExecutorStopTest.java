@@ -72,6 +72,25 @@ class MinaSshExecutorStopTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).isEmpty());
   }
 
+  /**
+   * The script's shell dies of the TERM at once, its child ignores TERM: the run's channel closes
+   * while the kill waits out the grace. The session must stay until the kill's KILL step is done
+   * (MINA's server ends a command whose session closes, as it would cut the kill there).
+   */
+  @Test
+  void stopEndsAChildThatIgnoresTermAfterTheScriptItselfDied() throws Exception {
+    String marker = "marker-" + UUID.randomUUID();
+    Execution run = executor.start(request(
+        "sh -c 'trap \"\" TERM; sleep 300; : " + marker + "' & wait", Duration.ofMinutes(5)));
+    run.started().get(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).size() >= 1);
+
+    run.stop();
+
+    assertThat(SshFixture.await(run)).isInstanceOf(ExecutionOutcome.Stopped.class);
+    await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).isEmpty());
+  }
+
   @Test
   void stopKillsTheWholeProcessGroup() throws Exception {
     String marker = "marker-" + UUID.randomUUID();
