@@ -103,7 +103,9 @@ class MinaSshExecutorOpenSshIT {
     String script = "sh -c 'sleep 421; echo child-a' & sh -c 'sleep 422; echo child-b' & wait";
     try (MinaSshExecutor executor = executor(targets.knownHosts())) {
       Execution execution = executor.start(new ExecutionRequest("it", instance(targets.clientKey()), script,
-          Optional.of("/tmp"), Duration.ofSeconds(2)));
+          // Long enough for both children to start first on a loaded machine (else the timeout
+          // can end the run before they exist and the check below proves nothing).
+          Optional.of("/tmp"), Duration.ofSeconds(6)));
       long pgid = execution.started().get(10, TimeUnit.SECONDS).id();
       assertThat(pgid).isPositive();
       // The real children only: "sleep 42" alone also matches the wrapper shells holding the script.
