@@ -42,7 +42,8 @@ class MinaSshExecutorOpenSshIT {
     Path authorized = targets.clientKey().resolveSibling(targets.clientKey().getFileName() + ".pub");
     for (String type : List.of("rsa", "ecdsa")) {
       Path key = dir.resolve("id_" + type);
-      LocalCommand.Result made = LocalCommand.run(Duration.ofSeconds(30),
+      // RSA key generation takes long on a loaded 2-core machine.
+      LocalCommand.Result made = LocalCommand.run(Duration.ofSeconds(120),
           List.of("ssh-keygen", "-q", "-t", type, "-N", "", "-f", key.toString()));
       assertThat(made.ok()).as(made.output()).isTrue();
       Files.writeString(authorized, Files.readString(key.resolveSibling(key.getFileName() + ".pub")),
@@ -95,6 +96,22 @@ class MinaSshExecutorOpenSshIT {
     try (MinaSshExecutor executor = executor(hashed)) {
       assertThat(run(executor, instance(targets.clientKey()), "true", Duration.ofSeconds(10)))
           .isInstanceOf(ExecutionOutcome.Exited.class);
+    }
+  }
+
+  @Test
+  void twoRunsGoOverOneKeptConnection() throws Exception {
+    try (MinaSshExecutor executor = executor(targets.knownHosts())) {
+      // SSH_CONNECTION names the client's port: the same port is the same TCP connection.
+      ExecutionOutcome first = run(executor, instance(targets.clientKey()), "echo $SSH_CONNECTION",
+          Duration.ofSeconds(10));
+      ExecutionOutcome second = run(executor, instance(targets.clientKey()),
+          "echo $SSH_CONNECTION", Duration.ofSeconds(10));
+
+      assertThat(first).isInstanceOf(ExecutionOutcome.Exited.class);
+      assertThat(first.output().text()).startsWith("127.0.0.1 ");
+      assertThat(second.output().text()).isEqualTo(first.output().text());
+      assertThat(executor.sessionsInUse()).isEqualTo(1);
     }
   }
 
