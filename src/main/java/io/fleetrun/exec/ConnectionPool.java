@@ -1,6 +1,7 @@
 package io.fleetrun.exec;
 
 import io.fleetrun.exec.ConnectFailures.Failure;
+import io.fleetrun.model.ErrorCode;
 import io.fleetrun.model.Instance;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,6 +127,18 @@ final class ConnectionPool {
    */
   Lease acquire(String label, Instance instance, String target, boolean fresh, Listener listener) {
     PoolKey key = PoolKey.of(instance);
+    boolean refuse;
+    synchronized (this) {
+      refuse = closed; // a retry racing the executor's close
+    }
+    if (refuse) {
+      Lease refused = new Lease(new Conn(key), listener);
+      synchronized (this) {
+        refused.released = true;
+      }
+      listener.failed(new Failure(ErrorCode.InternalError, "the SSH executor is closed"));
+      return refused;
+    }
     List<ClientSession> toClose = new ArrayList<>();
     List<SessionOpener> toCancel = new ArrayList<>();
     Lease lease;
