@@ -21,7 +21,8 @@ final class SettingsSection {
   static final List<String> DATABASE_KEYS = List.of("url");
   static final List<String> SSH_KEYS =
       List.of(
-          "user", "identityFile", "knownHosts", "hostKeyPolicy", "connectTimeout", "keyExchanges");
+          "user", "identityFile", "knownHosts", "hostKeyPolicy", "connectTimeout", "keyExchanges",
+          "keepAlive", "channelsPerConnection");
   static final List<String> LIMITS_KEYS = List.of("maxSessions", "outputBytes");
 
   private SettingsSection() {}
@@ -99,7 +100,22 @@ final class SettingsSection {
         r.flatMap(s -> s.duration("connectTimeout")).orElse(ConfigDefaults.CONNECT_TIMEOUT);
     List<String> kex =
         r.flatMap(SettingsSection::keyExchanges).orElse(SshSettings.DEFAULT_KEY_EXCHANGES);
-    return new SshSettings(user, identity, knownHosts, policy, timeout, kex);
+    Duration keepAlive =
+        r.flatMap(SettingsSection::keepAlive).orElse(SshSettings.DEFAULT_KEEP_ALIVE);
+    int channels =
+        r.flatMap(s -> s.integer("channelsPerConnection", SshSettings.MIN_CHANNELS,
+                SshSettings.MAX_CHANNELS))
+            .orElse(SshSettings.DEFAULT_CHANNELS_PER_CONNECTION);
+    return new SshSettings(user, identity, knownHosts, policy, timeout, kex, keepAlive, channels);
+  }
+
+  /** A duration like {@code 5m}, or {@code 0} (reuse off). */
+  private static Optional<Duration> keepAlive(MapReader r) {
+    Optional<String> text = r.text("keepAlive");
+    if (text.isPresent() && text.get().trim().equals("0")) {
+      return Optional.of(Duration.ZERO);
+    }
+    return r.duration("keepAlive");
   }
 
   private static Optional<HostKeyPolicy> hostKeyPolicy(MapReader r) {

@@ -127,6 +127,9 @@ record ConfigChange(
     restart(keys, "ssh.hostKeyPolicy", a.hostKeyPolicy(), b.hostKeyPolicy());
     restart(keys, "ssh.connectTimeout", a.connectTimeout(), b.connectTimeout());
     restart(keys, "ssh.keyExchanges", a.keyExchanges(), b.keyExchanges());
+    restart(keys, "ssh.keepAlive", a.keepAlive(), b.keepAlive());
+    restart(keys, "ssh.channelsPerConnection", a.channelsPerConnection(),
+        b.channelsPerConnection());
     restart(keys, "limits.maxSessions", old.limits().maxSessions(), next.limits().maxSessions());
     restart(keys, "limits.outputBytes", old.limits().outputBytes(), next.limits().outputBytes());
     restart(keys, "retention.records", old.retention(), next.retention());

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.future.OpenFuture;
@@ -47,13 +48,20 @@ final class MinaExecution implements Execution {
   private final CompletableFuture<ExecutionOutcome> outcome = new CompletableFuture<>();
   private final OutputBuffer output;
   private final PgidLineFilter stdout;
-  private final SessionOpener opener;
+  private final ConnectionPool pool;
   private final RunKill kill;
+
+  private final AtomicBoolean sessionReleased = new AtomicBoolean();
+  /** Completes when the run has given its session up (or never had one). */
+  private final CompletableFuture<Void> released = new CompletableFuture<>();
 
   // Guarded by this.
   private Phase phase = Phase.CONNECTING;
   private ClientSession session;
+  private ConnectionPool.Lease lease;
+  private boolean retried;
   private ChannelExec channel;
+  private OpenFuture channelOpen;
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   private EndReason endReason;
 
@@ -62,10 +70,11 @@ final class MinaExecution implements Execution {
    * @param marker the marker {@code command} carries (unique even for an anonymous request)
    * @param token the pgid line's token {@code command} prints
    */
-  MinaExecution(ExecutionRequest request, ExecRuntime rt, int outputLimit, String command,
-      ProcessMarker marker, String token) {
+  MinaExecution(ExecutionRequest request, ExecRuntime rt, ConnectionPool pool, int outputLimit,
+      String command, ProcessMarker marker, String token) {
     this.request = request;
     this.rt = rt;
+    this.pool = pool;
     this.command = command;
     Instance instance = request.instance();
     this.target = instance.user() + "@" + instance.host() + ":" + instance.port();
@@ -73,19 +82,7 @@ final class MinaExecution implements Execution {
     this.output = new OutputBuffer(outputLimit);
     this.stdout = new PgidLineFilter(output, token, this::onPgid);
     this.kill = new RunKill(request.label(), target, marker, rt.tuning().killGrace(),
-        this::scheduleLocked, () -> guard(this::closeMainChannel));
-    this.opener = new SessionOpener(request.label(), instance, target, rt,
-        new SessionOpener.Listener() {
-          @Override
-          public void opened(ClientSession s) {
-            guard(() -> onSessionOpened(s));
-          }
-
-          @Override
-          public void failed(Failure failure) {
-            fail(failure);
-          }
-        });
+        this::scheduleLocked, () -> guard(this::onKillsDone));
   }
 
   @Override
@@ -115,6 +112,11 @@ final class MinaExecution implements Execution {
     });
   }
 
+  /** Bytes of output buffer this run holds (none until it prints), for tests. */
+  int outputAllocated() {
+    return output.allocated();
+  }
+
   /** Ends the run as interrupted if it still has not ended (the executor is closing). */
   void abandon(String why) {
     fail(new Failure(ErrorCode.ExecutionInterrupted, why));
@@ -122,16 +124,44 @@ final class MinaExecution implements Execution {
 
   void begin() {
     if (command != null) { // else the executor finishes it with the reason the script was refused
-      opener.begin();
+      connect(false);
     }
   }
 
-  private void onSessionOpened(ClientSession s) throws IOException {
+  /** Asks the pool for a connection; {@code fresh}: a new one (a kept one just failed). */
+  private void connect(boolean fresh) {
+    ConnectionPool.Lease asked = pool.acquire(request.label(), request.instance(), target, fresh,
+        new ConnectionPool.Listener() {
+          @Override
+          public void granted(ConnectionPool.Lease granted) {
+            guard(() -> onSessionOpened(granted));
+          }
+
+          @Override
+          public void failed(Failure failure) {
+            fail(failure);
+          }
+        });
+    boolean ended;
+    synchronized (this) {
+      ended = phase == Phase.DONE && lease == null;
+      if (!ended && lease == null) {
+        lease = asked; // still waiting: finish withdraws it
+      }
+    }
+    if (ended) {
+      asked.release(); // ended while asking
+    }
+  }
+
+  private void onSessionOpened(ConnectionPool.Lease granted) throws IOException {
     boolean keep;
+    ClientSession s = granted.session();
     synchronized (this) {
       keep = phase == Phase.CONNECTING;
       if (keep) {
         session = s;
+        lease = granted;
         phase = Phase.OPENING;
         // From here on the script may run: the timeout counts even if the server never confirms
         // the channel (requestKill handles OPENING), else only heartbeats would bound the run.
@@ -139,31 +169,37 @@ final class MinaExecution implements Execution {
       }
     }
     if (!keep) {
-      s.close(true); // stopped while logging in
+      granted.release(); // stopped while logging in
       return;
     }
-    ChannelExec ch = s.createExecChannel(command);
+    ChannelExec ch;
+    try {
+      ch = s.createExecChannel(command);
+    } catch (IOException | IllegalStateException e) {
+      onOpenFailed(e); // a kept connection that closed just now
+      return;
+    }
     ch.setOut(stdout);
     ch.setErr(output.stream());
     synchronized (this) {
       channel = ch;
     }
     ch.addCloseFutureListener(f -> guard(() -> onChannelClosed(ch)));
-    ch.open().addListener(f -> guard(() -> onOpened(ch, f)));
+    OpenFuture opening = ch.open();
+    synchronized (this) {
+      channelOpen = opening;
+    }
+    opening.addListener(f -> guard(() -> onOpened(ch, f)));
   }
 
   private void onOpened(ChannelExec ch, OpenFuture future) throws IOException {
+    synchronized (this) {
+      if (ch != channel) {
+        return; // a channel given up for a retry
+      }
+    }
     if (!future.isOpened()) {
-      EndReason reason;
-      synchronized (this) {
-        reason = endReason;
-      }
-      if (reason != null) {
-        finish(ended(reason));
-      } else {
-        fail(new Failure(ErrorCode.ConnectionLost, "cannot open an exec channel on " + target
-            + ": " + ConnectFailures.describe(future.getException())));
-      }
+      onOpenFailed(future.getException());
       return;
     }
     // MINA sends the exec request as the server confirms the channel, before this listener runs.
@@ -173,6 +209,47 @@ final class MinaExecution implements Execution {
       if (phase == Phase.OPENING) {
         phase = Phase.RUNNING;
       }
+    }
+  }
+
+  /**
+   * The exec channel did not open. Its exec request was never sent (MINA sends it with the open
+   * confirmation), so the script did not run: on a kept connection that may just have died
+   * unnoticed, the run goes on once over a fresh connection; else it could not run.
+   */
+  private void onOpenFailed(Throwable why) {
+    ConnectionPool.Lease broken;
+    EndReason reason;
+    boolean retry;
+    List<ScheduledFuture<?>> pending;
+    synchronized (this) {
+      reason = endReason;
+      broken = lease;
+      retry = reason == null && phase == Phase.OPENING && !retried && broken != null
+          && broken.reused() && !requested.isDone();
+      pending = List.of();
+      if (retry) {
+        retried = true;
+        phase = Phase.CONNECTING;
+        session = null;
+        channel = null;
+        channelOpen = null;
+        lease = null;
+        pending = List.copyOf(timers); // the run timeout starts again with the new connection
+        timers.clear();
+      }
+    }
+    if (retry) {
+      pending.forEach(t -> t.cancel(false));
+      LOG.debug("{}: kept connection to {} failed ({}); retrying on a fresh one", request.label(),
+          target, ConnectFailures.describe(why));
+      broken.discard();
+      connect(true);
+    } else if (reason != null) {
+      finish(ended(reason));
+    } else {
+      fail(new Failure(ErrorCode.ConnectionLost, "cannot open an exec channel on " + target
+          + ": " + ConnectFailures.describe(why)));
     }
   }
 
@@ -196,6 +273,17 @@ final class MinaExecution implements Execution {
     kill.start(s, stdout::doneScanning);
   }
 
+  private void onKillsDone() {
+    closeMainChannel();
+    boolean ended;
+    synchronized (this) {
+      ended = phase == Phase.DONE;
+    }
+    if (ended) {
+      releaseSession(); // the run ended before its kill answered: the kill is done now
+    }
+  }
+
   private void closeMainChannel() {
     ChannelExec ch;
     EndReason reason;
@@ -217,6 +305,19 @@ final class MinaExecution implements Execution {
   }
 
   private void onChannelClosed(ChannelExec ch) {
+    OpenFuture opening;
+    synchronized (this) {
+      if (ch != channel) {
+        return; // a channel given up for a retry
+      }
+      opening = channelOpen;
+    }
+    if (opening == null || !opening.isOpened()) {
+      // Closed before the open was confirmed (this may come before the open listener): the
+      // exec request, sent only with the confirmation, never went out.
+      onOpenFailed(opening == null ? null : opening.getException());
+      return;
+    }
     stdout.finish();
     Integer status = ch.getExitStatus();
     String signal = ch.getExitSignal();
@@ -259,6 +360,7 @@ final class MinaExecution implements Execution {
    */
   private boolean finishIn(Phase expected, Function<Output, ExecutionOutcome> make) {
     ClientSession s;
+    ConnectionPool.Lease waiting;
     List<ScheduledFuture<?>> pending;
     synchronized (this) {
       if (phase == Phase.DONE || (expected != null && phase != expected)) {
@@ -266,24 +368,57 @@ final class MinaExecution implements Execution {
       }
       phase = Phase.DONE;
       s = session;
+      waiting = s == null ? lease : null;
       pending = List.copyOf(timers);
       timers.clear();
     }
     pending.forEach(t -> t.cancel(false));
-    if (s != null) {
-      s.close(true); // closing the session gives its permit back
+    if (s == null) {
+      if (waiting != null) {
+        waiting.release(); // withdraws the wait for a connection
+      }
+      markReleased();
+    } else if (!kill.answering()) {
+      releaseSession();
     } else {
-      opener.cancel();
+      // The script's channel closed while its kill still runs (TERM done, KILL maybe not yet):
+      // the outcome is reported now, the session stays until the kill answers (onKillsDone).
+      try {
+        rt.timer().schedule(this::releaseSession, kill.bound().toNanos(), TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        releaseSession();
+      }
     }
     stdout.finish();
     ExecutionOutcome result = make.apply(output.snapshot());
     requested.cancel(false);
     started.cancel(false);
-    rt.live().remove(this);
     outcome.complete(result);
     LOG.debug("{}: {} on {} after {} ms", request.label(), result.getClass().getSimpleName(),
         target, Duration.between(created, rt.clock().instant()).toMillis());
     return true;
+  }
+
+  /** Gives the session up, once: only after the run ended and its kills answered (or timed out). */
+  private void releaseSession() {
+    ConnectionPool.Lease held;
+    synchronized (this) {
+      held = session == null ? null : lease;
+    }
+    if (held != null && sessionReleased.compareAndSet(false, true)) {
+      held.release(); // the connection stays for the next run, or closes (keepAlive 0)
+      markReleased();
+    }
+  }
+
+  private void markReleased() {
+    rt.live().remove(this); // only now: close() waits for the kill that still needs the session
+    released.complete(null);
+  }
+
+  /** Completes once the run ended and gave its session up: after its kills answered. */
+  CompletableFuture<Void> released() {
+    return released;
   }
 
   private synchronized void scheduleLocked(SessionOpener.ThrowingRunnable action, Duration delay) {

@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link RemoteExecutor} over Apache MINA SSHD: one {@link SshClient} for the daemon, host keys
  * checked by {@link SshSettings#hostKeyPolicy()}, never anything from the daemon user's
- * {@code ~/.ssh}. Runs fan out on MINA's asynchronous API with at most
- * {@link Limits#maxSessions()} sessions and {@link ExecutorTuning#maxHandshakes()} handshakes at
- * once; waiting runs hold no thread.
+ * {@code ~/.ssh}. Runs fan out on MINA's asynchronous API over kept connections ({@link
+ * ConnectionPool}: {@link SshSettings#keepAlive()}, {@link SshSettings#channelsPerConnection()})
+ * with at most {@link Limits#maxSessions()} connections and {@link
+ * ExecutorTuning#maxHandshakes()} handshakes at once; waiting runs hold no thread.
  */
 public final class MinaSshExecutor implements RemoteExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(MinaSshExecutor.class);
@@ -46,6 +47,7 @@ public final class MinaSshExecutor implements RemoteExecutor {
 
   private final Limits limits;
   private final ExecRuntime rt;
+  private final ConnectionPool pool;
   private final ScheduledThreadPoolExecutor timer;
   private final ExecutorService connectStarter;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -74,8 +76,10 @@ public final class MinaSshExecutor implements RemoteExecutor {
     // The run's own timer ends a slow connect first; MINA's TCP timeout is only a backstop.
     CoreModuleProperties.IO_CONNECT_TIMEOUT.set(client, ssh.connectTimeout().plusSeconds(1));
     // A script may stay silent for hours; its own timeout bounds it, not MINA's 10 min idle close.
+    // A kept connection without runs is closed by the pool after ssh.keepAlive instead.
     CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
     // Without traffic a dead peer is noticed only by heartbeats: ~3 min of no replies ends it.
+    // They also keep a kept connection through NAT and firewall idle timeouts between runs.
     CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, Duration.ofSeconds(30));
     CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, 6);
     client.start();
@@ -88,6 +92,8 @@ public final class MinaSshExecutor implements RemoteExecutor {
         new AsyncPermits(tuning.maxHandshakes()), timer, connectStarter,
         new Credentials(System::getenv), ssh.connectTimeout(), tuning, clock,
         ConcurrentHashMap.newKeySet());
+    this.pool = new ConnectionPool(rt, ssh.keepAlive(), ssh.channelsPerConnection(),
+        limits.maxSessions());
     LOG.debug("SSH client started: host keys {} ({}), key exchanges {}",
         ssh.hostKeyPolicy().configName(), ssh.knownHosts(), ssh.keyExchanges());
   }
@@ -109,7 +115,7 @@ public final class MinaSshExecutor implements RemoteExecutor {
       refusal = "the SSH executor is closed";
     }
     MinaExecution execution =
-        new MinaExecution(request, rt, limits.outputBytes(), command, marker, token);
+        new MinaExecution(request, rt, pool, limits.outputBytes(), command, marker, token);
     if (refusal != null) {
       String info = refusal;
       execution.finish(out -> new ExecutionOutcome.CouldNotRun(ErrorCode.InternalError, info, out));
@@ -137,9 +143,19 @@ public final class MinaSshExecutor implements RemoteExecutor {
     return MinaOrphanKill.bound(rt);
   }
 
-  /** Sessions open (or being opened) right now. */
+  /** Sessions open (or being opened) right now, kept idle ones included. */
   int sessionsInUse() {
     return rt.sessions().inUse();
+  }
+
+  /** Runs holding (or waiting for) a place on a connection right now. */
+  int runsOnConnections() {
+    return pool.leases();
+  }
+
+  /** The connection pool, for tests. */
+  ConnectionPool pool() {
+    return pool;
   }
 
   /**
@@ -153,8 +169,9 @@ public final class MinaSshExecutor implements RemoteExecutor {
     }
     List<MinaExecution> live = new ArrayList<>(rt.live());
     live.forEach(MinaExecution::stop);
+    // Released, not only ended: a run's kill may still need its session after the outcome.
     CompletableFuture<?>[] outcomes =
-        live.stream().map(MinaExecution::outcome).toArray(CompletableFuture<?>[]::new);
+        live.stream().map(MinaExecution::released).toArray(CompletableFuture<?>[]::new);
     Duration wait = rt.tuning().killGrace().plus(CLOSE_MARGIN);
     try {
       CompletableFuture.allOf(outcomes).get(wait.toMillis(), TimeUnit.MILLISECONDS);
@@ -165,6 +182,7 @@ public final class MinaSshExecutor implements RemoteExecutor {
           rt.live().size(), wait.toMillis());
     }
     new ArrayList<>(rt.live()).forEach(e -> e.abandon("the SSH executor closed while it ran"));
+    pool.close();
     connectStarter.shutdownNow();
     try {
       rt.client().stop();

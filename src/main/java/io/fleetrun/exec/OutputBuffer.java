@@ -9,11 +9,18 @@ import java.nio.charset.StandardCharsets;
  * What a run prints, bounded: keeps the first half and the last half of {@code limit} bytes
  * (the tail in a ring buffer) and counts the bytes in between that were left out. Stdout and
  * stderr write into the same buffer from MINA's I/O threads, so every method is synchronized and
- * the arrival order is kept. Memory stays at {@code limit} bytes whatever the run prints.
+ * the arrival order is kept. Memory stays at {@code limit} bytes whatever the run prints, and is
+ * taken only as output comes: nothing for a queued or silent run, the head grows by doubling,
+ * the tail is allocated once the head is full (1,000 queued runs cost no buffers).
  */
 final class OutputBuffer {
-  private final byte[] head;
-  private final byte[] tail;
+  /** First head allocation: most scripts print a line or two. */
+  private static final int FIRST_CHUNK = 256;
+
+  private final int headCapacity;
+  private final int tailCapacity;
+  private byte[] head = new byte[0];
+  private byte[] tail = new byte[0];
   private int headLength;
   private int tailStart;
   private int tailLength;
@@ -23,11 +30,20 @@ final class OutputBuffer {
     if (limit < 2) {
       throw new IllegalArgumentException("limit must be at least 2 bytes");
     }
-    head = new byte[limit / 2];
-    tail = new byte[limit - limit / 2];
+    headCapacity = limit / 2;
+    tailCapacity = limit - limit / 2;
+  }
+
+  /** Bytes of buffer memory taken so far. */
+  synchronized int allocated() {
+    return head.length + tail.length;
   }
 
   synchronized void write(byte[] bytes, int offset, int length) {
+    if (length <= 0) {
+      return;
+    }
+    growHead(headLength + length);
     int headRoom = head.length - headLength;
     int toHead = Math.min(headRoom, length);
     System.arraycopy(bytes, offset, head, headLength, toHead);
@@ -36,6 +52,9 @@ final class OutputBuffer {
     length -= toHead;
     if (length == 0) {
       return;
+    }
+    if (tail.length == 0) {
+      tail = new byte[tailCapacity];
     }
     if (length >= tail.length) {
       // The whole tail is replaced: what it held and the front of this chunk are left out.
@@ -54,6 +73,18 @@ final class OutputBuffer {
     System.arraycopy(bytes, offset, tail, end, first);
     System.arraycopy(bytes, offset + first, tail, 0, length - first);
     tailLength += length;
+  }
+
+  /** Makes room in the head for {@code wanted} bytes, doubling, up to half the limit. */
+  private void growHead(int wanted) {
+    if (head.length >= headCapacity || wanted <= head.length) {
+      return;
+    }
+    int size = Math.max(head.length, Math.min(FIRST_CHUNK, headCapacity));
+    while (size < wanted && size < headCapacity) {
+      size = (int) Math.min((long) size * 2, headCapacity);
+    }
+    head = java.util.Arrays.copyOf(head, size);
   }
 
   /** Bytes left out so far. */

@@ -110,6 +110,14 @@ final class RunKill {
     return groupKillSent || markerKillSent;
   }
 
+  /**
+   * Whether a kill sent is still waiting for its answer: its channel needs the session until then
+   * (onKillsDone follows when the last one answers).
+   */
+  synchronized boolean answering() {
+    return running > 0;
+  }
+
   private void onPgidWaitOver() {
     synchronized (this) {
       if (group != null) {
@@ -162,7 +170,7 @@ final class RunKill {
 
   private void onDone(Optional<RemoteGroup> aim, OrphanKill result) {
     String what = aim.isPresent() ? "process group " + aim.get().id() : "marker " + marker;
-    // Often no answer: the run ends (and closes its session) as soon as its script is gone.
+    // The run keeps its session until this answer came (MinaExecution), so no answer is news.
     if (result instanceof OrphanKill.Killed) {
       LOG.debug("{}: ended {} on {}: {}", label, what, target, result);
     } else {

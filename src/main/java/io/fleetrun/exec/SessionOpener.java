@@ -4,6 +4,7 @@ import io.fleetrun.exec.ConnectFailures.Failure;
 import io.fleetrun.model.ErrorCode;
 import io.fleetrun.model.Instance;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SessionOpener {
   private static final Logger LOG = LoggerFactory.getLogger(SessionOpener.class);
+  static final int HANDSHAKE_FACTOR = 6;
+  static final Duration MIN_HANDSHAKE = Duration.ofSeconds(60);
 
   /** Where the result goes; called on MINA or fleetrun threads, never under a lock. */
   interface Listener {
@@ -49,6 +52,7 @@ final class SessionOpener {
   private ConnectFuture connectFuture;
   private ClientSession session;
   private ScheduledFuture<?> timeout;
+  private boolean extended;
 
   SessionOpener(String label, Instance instance, String target, ExecRuntime rt, Listener listener) {
     this.label = label;
@@ -153,9 +157,46 @@ final class SessionOpener {
     future.addListener(f -> guard(() -> onConnected(f, offer)));
   }
 
+  /**
+   * How long key exchange and login may take in all once the target has answered with its SSH
+   * identification: {@link #HANDSHAKE_FACTOR} connect timeouts, at least {@link #MIN_HANDSHAKE}.
+   */
+  static Duration handshakeBound(Duration connectTimeout) {
+    Duration scaled = connectTimeout.multipliedBy(HANDSHAKE_FACTOR);
+    return scaled.compareTo(MIN_HANDSHAKE) < 0 ? MIN_HANDSHAKE : scaled;
+  }
+
+  /**
+   * The connect timeout ran out. A target that has not even sent its SSH identification is
+   * unreachable or not an SSH server: ConnectTimeout. One that has is alive and only slow, most
+   * often because this machine's CPU is saturated by hundreds of key exchanges (a 1,000-host fan
+   * out on 2 cores failed healthy targets so): it gets the rest of {@link #handshakeBound}, so a
+   * saturated daemon slows down instead of failing healthy targets.
+   */
   private void onTimeout() {
-    fail(new Failure(ErrorCode.ConnectTimeout,
-        "no SSH session with " + target + " within " + rt.connectTimeout().toMillis() + " ms"));
+    Duration rest = handshakeBound(rt.connectTimeout()).minus(rt.connectTimeout());
+    synchronized (this) {
+      if (state != State.CONNECTING) {
+        return;
+      }
+      if (!extended && session != null && session.getServerVersion() != null) {
+        extended = true;
+        try {
+          timeout = rt.timer().schedule(() -> guard(this::onTimeout), rest.toNanos(),
+              TimeUnit.NANOSECONDS);
+          LOG.debug("{}: {} answered but its SSH login is slow; waiting {} ms more", label,
+              target, rest.toMillis());
+          return;
+        } catch (RejectedExecutionException e) {
+          LOG.debug("{}: timer is shut down", label);
+        }
+      }
+    }
+    String what = extended
+        ? "SSH login with " + target + " not done within "
+            + handshakeBound(rt.connectTimeout()).toMillis() + " ms (it answered)"
+        : "no SSH session with " + target + " within " + rt.connectTimeout().toMillis() + " ms";
+    fail(new Failure(ErrorCode.ConnectTimeout, what));
   }
 
   private void onConnected(ConnectFuture future, Credentials.Offer offer) throws IOException {

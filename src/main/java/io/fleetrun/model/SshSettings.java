@@ -12,6 +12,10 @@ import java.util.Optional;
  * @param user default login user of instances that name none
  * @param identityFile default private key of instances that name none
  * @param keyExchanges key exchange algorithms in order of preference (MINA names)
+ * @param keepAlive how long an idle connection to an instance stays open for the next run;
+ *     zero turns reuse off (one connection per run)
+ * @param channelsPerConnection exec channels one connection carries at once, a run's kill
+ *     channels included ({@value #MIN_CHANNELS}..{@value #MAX_CHANNELS})
  */
 public record SshSettings(
     String user,
@@ -19,7 +23,16 @@ public record SshSettings(
     Path knownHosts,
     HostKeyPolicy hostKeyPolicy,
     Duration connectTimeout,
-    List<String> keyExchanges) {
+    List<String> keyExchanges,
+    Duration keepAlive,
+    int channelsPerConnection) {
+  public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofMinutes(5);
+  /** OpenSSH's MaxSessions is 10: 8 leaves room for a stopped run's marker and group kills. */
+  public static final int DEFAULT_CHANNELS_PER_CONNECTION = 8;
+  /** A run and its kill need two channels. */
+  public static final int MIN_CHANNELS = 2;
+  public static final int MAX_CHANNELS = 64;
+
   /**
    * curve25519 first: with BouncyCastle present MINA would otherwise start with
    * sntrup761x25519, which costs ~12 ms more client CPU per connection (MINA-SSHD-NOTES.md).
@@ -35,5 +48,20 @@ public record SshSettings(
     Objects.requireNonNull(hostKeyPolicy, "hostKeyPolicy");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     keyExchanges = List.copyOf(keyExchanges);
+    Objects.requireNonNull(keepAlive, "keepAlive");
+    if (keepAlive.isNegative()) {
+      throw new IllegalArgumentException("keepAlive must not be negative");
+    }
+    if (channelsPerConnection < MIN_CHANNELS || channelsPerConnection > MAX_CHANNELS) {
+      throw new IllegalArgumentException("channelsPerConnection must be between " + MIN_CHANNELS
+          + " and " + MAX_CHANNELS + ", got " + channelsPerConnection);
+    }
+  }
+
+  /** Settings with the default {@link #keepAlive} and {@link #channelsPerConnection}. */
+  public SshSettings(String user, Optional<Path> identityFile, Path knownHosts,
+      HostKeyPolicy hostKeyPolicy, Duration connectTimeout, List<String> keyExchanges) {
+    this(user, identityFile, knownHosts, hostKeyPolicy, connectTimeout, keyExchanges,
+        DEFAULT_KEEP_ALIVE, DEFAULT_CHANNELS_PER_CONNECTION);
   }
 }

@@ -157,6 +157,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void connectionReuseIsReadAndZeroTurnsItOff() {
+    FleetConfig reuse = ConfigLoader.parse(CONTEXT,
+        "ssh: { keepAlive: 90s, channelsPerConnection: 4 }\n");
+    FleetConfig off = ConfigLoader.parse(CONTEXT, "ssh: { keepAlive: 0 }\n");
+
+    assertThat(reuse.ssh().keepAlive()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(reuse.ssh().channelsPerConnection()).isEqualTo(4);
+    assertThat(off.ssh().keepAlive()).isZero();
+    assertThat(off.ssh().channelsPerConnection())
+        .isEqualTo(SshSettings.DEFAULT_CHANNELS_PER_CONNECTION);
+    assertThat(ConfigLoader.parse(CONTEXT, "# defaults\n").ssh().keepAlive())
+        .isEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
   void instanceWithoutSshSectionLogsInAsTheDaemonUserWithNoKey() {
     FleetConfig config = ConfigLoader.parse(CONTEXT, "instances: [{ id: a, host: h }]\n");
 

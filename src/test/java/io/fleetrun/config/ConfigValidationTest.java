@@ -549,6 +549,17 @@ class ConfigValidationTest {
   }
 
   @Test
+  void badConnectionReuseSettingsAreReported() {
+    ConfigException e =
+        problems("ssh:\n  keepAlive: -5m\n  channelsPerConnection: 1\n");
+
+    assertThat(e.problems())
+        .extracting(ConfigProblem::line, ConfigProblem::key)
+        .containsExactly(tuple(2, "ssh.keepAlive"), tuple(3, "ssh.channelsPerConnection"));
+    assertThat(e).hasMessageContaining("must be between 2 and 64, got 1");
+  }
+
+  @Test
   void badIdIsReported() {
     assertOnly(
         problems("instances:\n  - { id: \"-web 1\", host: h }\n"),

@@ -203,4 +203,48 @@ class MinaSshExecutorConnectTest {
       assertThat(run.started()).isCancelled();
     }
   }
+
+  /**
+   * A target that answers with its SSH identification but whose key exchange is slower than the
+   * connect timeout (as on a daemon whose CPU is saturated by hundreds of handshakes) is slow,
+   * not unreachable: the run goes on instead of failing a healthy target.
+   */
+  @Test
+  void slowKeyExchangeAfterTheServerAnsweredIsWaitedFor() throws Exception {
+    try (ServerSocket proxy = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        MinaSshExecutor executor = new MinaSshExecutor(
+            SshFixture.settings(server.knownHosts(), HostKeyPolicy.INSECURE, Duration.ofMillis(500)),
+            Limits.defaults(), Clock.systemUTC())) {
+      Thread relay = new Thread(() -> relaySlowly(proxy, server.port(), Duration.ofMillis(1500)));
+      relay.setDaemon(true);
+      relay.start();
+      var target = instance(proxy.getLocalPort(), Optional.of(server.clientKey()), Optional.empty());
+
+      assertThat(await(executor.start(request(target, "echo ok")))).isEqualTo(OK);
+    }
+  }
+
+  /** Relays one connection; the client's first bytes reach the server only after {@code delay}. */
+  private static void relaySlowly(ServerSocket proxy, int port, Duration delay) {
+    try (java.net.Socket client = proxy.accept();
+        java.net.Socket upstream = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+      Thread down = new Thread(() -> copy(upstream, client));
+      down.setDaemon(true);
+      down.start();
+      Thread.sleep(delay.toMillis()); // the slow peer: a deliberate delay, not a wait for a result
+      copy(client, upstream);
+    } catch (IOException e) {
+      // the test's executor closed the connection
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void copy(java.net.Socket from, java.net.Socket to) {
+    try {
+      from.getInputStream().transferTo(to.getOutputStream());
+    } catch (IOException e) {
+      // one side closed
+    }
+  }
 }

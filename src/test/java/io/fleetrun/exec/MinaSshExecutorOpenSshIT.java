@@ -10,6 +10,7 @@ import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.Limits;
 import io.fleetrun.model.SshSettings;
 import io.fleetrun.testing.LocalCommand;
+import io.fleetrun.testing.LocalProcesses;
 import io.fleetrun.testing.OpenSshTargets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,8 @@ class MinaSshExecutorOpenSshIT {
     Path authorized = targets.clientKey().resolveSibling(targets.clientKey().getFileName() + ".pub");
     for (String type : List.of("rsa", "ecdsa")) {
       Path key = dir.resolve("id_" + type);
-      LocalCommand.Result made = LocalCommand.run(Duration.ofSeconds(30),
+      // RSA key generation takes long on a loaded 2-core machine.
+      LocalCommand.Result made = LocalCommand.run(Duration.ofSeconds(120),
           List.of("ssh-keygen", "-q", "-t", type, "-N", "", "-f", key.toString()));
       assertThat(made.ok()).as(made.output()).isTrue();
       Files.writeString(authorized, Files.readString(key.resolveSibling(key.getFileName() + ".pub")),
@@ -98,17 +100,38 @@ class MinaSshExecutorOpenSshIT {
   }
 
   @Test
+  void twoRunsGoOverOneKeptConnection() throws Exception {
+    try (MinaSshExecutor executor = executor(targets.knownHosts())) {
+      // SSH_CONNECTION names the client's port: the same port is the same TCP connection.
+      ExecutionOutcome first = run(executor, instance(targets.clientKey()), "echo $SSH_CONNECTION",
+          Duration.ofSeconds(10));
+      ExecutionOutcome second = run(executor, instance(targets.clientKey()),
+          "echo $SSH_CONNECTION", Duration.ofSeconds(10));
+
+      assertThat(first).isInstanceOf(ExecutionOutcome.Exited.class);
+      assertThat(first.output().text()).startsWith("127.0.0.1 ");
+      assertThat(second.output().text()).isEqualTo(first.output().text());
+      assertThat(executor.sessionsInUse()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void timeoutEndsTheScriptAndEveryChildOnTheTarget() throws Exception {
     String script = "sh -c 'sleep 421; echo child-a' & sh -c 'sleep 422; echo child-b' & wait";
     try (MinaSshExecutor executor = executor(targets.knownHosts())) {
       Execution execution = executor.start(new ExecutionRequest("it", instance(targets.clientKey()), script,
-          Optional.of("/tmp"), Duration.ofSeconds(2)));
+          // Long enough for both children to start first on a loaded machine (else the timeout
+          // can end the run before they exist and the check below proves nothing).
+          Optional.of("/tmp"), Duration.ofSeconds(6)));
       long pgid = execution.started().get(10, TimeUnit.SECONDS).id();
       assertThat(pgid).isPositive();
-      await().atMost(Duration.ofSeconds(5)).until(() -> targets.processesMatching("sleep 42").size() >= 2);
+      // The real children only: "sleep 42" alone also matches the wrapper shells holding the script.
+      await().atMost(Duration.ofSeconds(5)).until(() -> LocalProcesses.commandLinesEqualTo("sleep 421").size()
+          + LocalProcesses.commandLinesEqualTo("sleep 422").size() >= 2);
       assertThat(execution.outcome().get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionOutcome.TimedOut.class);
     }
-    targets.awaitNoProcessMatching("sleep 42", Duration.ofSeconds(10));
+    targets.awaitNoProcessRunning("sleep 421", Duration.ofSeconds(10));
+    targets.awaitNoProcessRunning("sleep 422", Duration.ofSeconds(10));
   }
 
   @Test
@@ -118,10 +141,10 @@ class MinaSshExecutorOpenSshIT {
       Execution execution = executor.start(new ExecutionRequest("it", instance(targets.clientKey()), script,
           Optional.empty(), Duration.ofSeconds(60)));
       execution.started().get(10, TimeUnit.SECONDS);
-      await().atMost(Duration.ofSeconds(5)).until(() -> !targets.processesMatching("sleep 423").isEmpty());
+      await().atMost(Duration.ofSeconds(5)).until(() -> !LocalProcesses.commandLinesEqualTo("sleep 423").isEmpty());
       execution.stop();
       assertThat(execution.outcome().get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionOutcome.Stopped.class);
     }
-    targets.awaitNoProcessMatching("sleep 423", Duration.ofSeconds(10));
+    targets.awaitNoProcessRunning("sleep 423", Duration.ofSeconds(10));
   }
 }

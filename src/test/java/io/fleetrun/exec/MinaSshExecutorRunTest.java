@@ -128,8 +128,8 @@ class MinaSshExecutorRunTest {
 
   @Test
   void sessionLimitQueuesRunsAndAllOfThemFinish() {
-    try (MinaSshExecutor limited =
-        SshFixture.executor(server.knownHosts(), HostKeyPolicy.STRICT, new Limits(2, 4096))) {
+    // One session per run: then the session limit is a limit on runs at once.
+    try (MinaSshExecutor limited = SshFixture.unpooled(server, new Limits(2, 4096))) {
       String script = "date +%s%N; sleep 0.3; date +%s%N";
 
       List<Execution> runs = IntStream.range(0, 6)

@@ -61,7 +61,8 @@ class MinaSshExecutorStopTest {
   void timeoutKillsTheWholeProcessGroup() throws Exception {
     String marker = "marker-" + UUID.randomUUID();
 
-    Execution run = executor.start(request(scriptWithChildren(marker), Duration.ofSeconds(1)));
+    // Long enough for the children to be seen first on a loaded machine.
+    Execution run = executor.start(request(scriptWithChildren(marker), Duration.ofSeconds(4)));
 
     long pgid = run.started().get(10, TimeUnit.SECONDS).id();
     await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).size() >= 2);
@@ -69,6 +70,25 @@ class MinaSshExecutorStopTest {
     ExecutionOutcome outcome = SshFixture.await(run);
     assertThat(outcome).isInstanceOf(ExecutionOutcome.TimedOut.class);
     assertThat(outcome.output().text()).isEqualTo("started\n");
+    await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).isEmpty());
+  }
+
+  /**
+   * The script's shell dies of the TERM at once, its child ignores TERM: the run's channel closes
+   * while the kill waits out the grace. The session must stay until the kill's KILL step is done
+   * (MINA's server ends a command whose session closes, as it would cut the kill there).
+   */
+  @Test
+  void stopEndsAChildThatIgnoresTermAfterTheScriptItselfDied() throws Exception {
+    String marker = "marker-" + UUID.randomUUID();
+    Execution run = executor.start(request(
+        "sh -c 'trap \"\" TERM; sleep 300; : " + marker + "' & wait", Duration.ofMinutes(5)));
+    run.started().get(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).size() >= 1);
+
+    run.stop();
+
+    assertThat(SshFixture.await(run)).isInstanceOf(ExecutionOutcome.Stopped.class);
     await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).isEmpty());
   }
 
@@ -131,13 +151,15 @@ class MinaSshExecutorStopTest {
 
   @Test
   void stopWhileQueuedNeverStartsTheScript() throws Exception {
-    try (MinaSshExecutor single =
-        SshFixture.executor(server.knownHosts(), HostKeyPolicy.STRICT, new Limits(1, 4096))) {
+    // One session per run, so the second run waits for the only session.
+    try (MinaSshExecutor single = SshFixture.unpooled(server, new Limits(1, 4096))) {
       Execution first = single.start(request("sleep 300", Duration.ofMinutes(5)));
       first.started().get(10, TimeUnit.SECONDS);
       String marker = "marker-" + UUID.randomUUID();
       Execution queued =
           single.start(request("echo " + marker + "; sleep 300", Duration.ofMinutes(5)));
+      // A queued run holds no output buffer: 1,000 of them must not cost 1,000 buffers.
+      assertThat(((MinaExecution) queued).outputAllocated()).isZero();
 
       queued.stop();
 
@@ -184,8 +206,8 @@ class MinaSshExecutorStopTest {
         assertThat(SshFixture.await(run)).isInstanceOf(ExecutionOutcome.Stopped.class);
       }
       await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker).isEmpty());
-      // The permit comes back when the session has closed, just after the outcome.
-      await().atMost(Duration.ofSeconds(5)).until(() -> executor.sessionsInUse() == 0);
+      // Each run lets its connection go just after its outcome (once its kill answered).
+      await().atMost(Duration.ofSeconds(5)).until(() -> executor.runsOnConnections() == 0);
     } finally {
       stopper.shutdownNow();
     }

@@ -18,6 +18,20 @@ class OutputBufferTest {
   }
 
   @Test
+  void memoryIsTakenOnlyAsOutputComes() {
+    OutputBuffer buffer = new OutputBuffer(1 << 20);
+    assertThat(buffer.allocated()).isZero();
+
+    write(buffer, "ok\n");
+    assertThat(buffer.allocated()).isEqualTo(256);
+
+    byte[] lots = new byte[3 << 20];
+    buffer.write(lots, 0, lots.length);
+    assertThat(buffer.allocated()).isEqualTo(1 << 20);
+    assertThat(buffer.snapshot().dropped()).isEqualTo((3 << 20) + 3 - (1 << 20));
+  }
+
+  @Test
   void outputWithinTheLimitIsKeptWhole() {
     OutputBuffer buffer = new OutputBuffer(10);
     write(buffer, "hello");

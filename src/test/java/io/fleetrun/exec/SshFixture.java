@@ -53,6 +53,22 @@ final class SshFixture {
         Clock.systemUTC(), new ExecutorTuning(TEST_KILL_GRACE, 50));
   }
 
+  /** An executor with connection reuse set so ({@code keepAlive} zero: one session per run). */
+  static MinaSshExecutor executor(EmbeddedSshServer server, Limits limits, Duration keepAlive,
+      int channelsPerConnection) {
+    SshSettings base = settings(server.knownHosts(), HostKeyPolicy.STRICT, Duration.ofSeconds(5));
+    SshSettings ssh = new SshSettings(base.user(), base.identityFile(), base.knownHosts(),
+        base.hostKeyPolicy(), base.connectTimeout(), base.keyExchanges(), keepAlive,
+        channelsPerConnection);
+    return new MinaSshExecutor(ssh, limits, Clock.systemUTC(),
+        new ExecutorTuning(TEST_KILL_GRACE, 50));
+  }
+
+  /** One session per run, as before connections were kept. */
+  static MinaSshExecutor unpooled(EmbeddedSshServer server, Limits limits) {
+    return executor(server, limits, Duration.ZERO, SshSettings.DEFAULT_CHANNELS_PER_CONNECTION);
+  }
+
   static Instance instance(int port, Optional<Path> key, Optional<SecretRef> password) {
     return new Instance(new InstanceId("web-1"), "127.0.0.1", port, "fleet", key, password,
         Set.of());

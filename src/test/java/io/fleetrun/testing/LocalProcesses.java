@@ -30,6 +30,18 @@ public final class LocalProcesses {
     if (marker.isBlank()) {
       throw new IllegalArgumentException("marker must not be blank");
     }
+    return commandLines(cmd -> cmd.contains(marker));
+  }
+
+  /**
+   * Live processes whose whole command line (arguments joined by spaces) is {@code commandLine}:
+   * a run's real child ({@code sleep 421}), not the shells whose arguments hold the whole script.
+   */
+  public static List<String> commandLinesEqualTo(String commandLine) {
+    return commandLines(commandLine::equals);
+  }
+
+  private static List<String> commandLines(java.util.function.Predicate<String> wanted) {
     long self = ProcessHandle.current().pid();
     List<String> found = new ArrayList<>();
     try (DirectoryStream<Path> pids =
@@ -39,7 +51,7 @@ public final class LocalProcesses {
           continue;
         }
         String cmd = commandLine(pidDir);
-        if (!cmd.isEmpty() && cmd.contains(marker) && !LOOKERS.contains(programName(cmd))) {
+        if (!cmd.isEmpty() && wanted.test(cmd) && !LOOKERS.contains(programName(cmd))) {
           found.add(cmd);
         }
       }

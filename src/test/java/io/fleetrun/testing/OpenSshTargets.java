@@ -190,8 +190,23 @@ public final class OpenSshTargets implements AutoCloseable {
    * so a failure says which process of a run survived, not only that one did.
    */
   public void awaitNoProcessMatching(String marker, Duration within) throws InterruptedException {
+    awaitNone(marker, () -> processesMatching(marker), within);
+  }
+
+  /**
+   * Like {@link #awaitNoProcessMatching} for processes whose whole command line is {@code
+   * commandLine}: the run's real child, never a wrapper shell whose arguments hold the script
+   * (those end once the child is gone, but a little later).
+   */
+  public void awaitNoProcessRunning(String commandLine, Duration within)
+      throws InterruptedException {
+    awaitNone(commandLine, () -> LocalProcesses.commandLinesEqualTo(commandLine), within);
+  }
+
+  private static void awaitNone(String marker, java.util.function.Supplier<List<String>> found,
+      Duration within) throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
-    while (!processesMatching(marker).isEmpty()) {
+    while (!found.get().isEmpty()) {
       if (System.nanoTime() > deadline) {
         String ps = LocalCommand.run(Duration.ofSeconds(10),
             List.of("ps", "-eo", "pid,pgid,ppid,sid,stat,args")).output();

@@ -1,0 +1,129 @@
+package io.fleetrun.exec;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.channel.ChannelFactory;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.server.shell.ProcessShellFactory;
+
+/**
+ * An in-process MINA server for pool tests that counts what a test must see: sessions opened and
+ * open now, and every command it ran. Its host key lives in a file, so a restart on the same port
+ * is the same server to a client (a "server restarted" case, not a host key change). Accepts any
+ * public key; it can refuse the next channel opens, as a server at its MaxSessions does.
+ */
+final class CountingSshServer implements AutoCloseable {
+  private final Path hostKey;
+  // New counters per start: a session of the stopped server that reports late counts nowhere.
+  private volatile AtomicInteger sessionsOpened = new AtomicInteger();
+  private volatile AtomicInteger sessionsOpen = new AtomicInteger();
+  private final AtomicInteger refuseChannels = new AtomicInteger();
+  private final List<String> commands = new CopyOnWriteArrayList<>();
+  private SshServer server;
+  private int port;
+
+  private CountingSshServer(Path hostKey) {
+    this.hostKey = hostKey;
+  }
+
+  static CountingSshServer start(Path dir) throws IOException {
+    CountingSshServer s = new CountingSshServer(dir.resolve("host_key"));
+    s.startOn(0);
+    return s;
+  }
+
+  private void startOn(int wanted) throws IOException {
+    SshServer sshd = SshServer.setUpDefaultServer();
+    sshd.setHost("127.0.0.1");
+    sshd.setPort(wanted);
+    SimpleGeneratorHostKeyProvider keys = new SimpleGeneratorHostKeyProvider(hostKey);
+    keys.setAlgorithm(KeyUtils.EC_ALGORITHM); // quick to make, unlike the RSA default
+    sshd.setKeyPairProvider(keys);
+    sshd.setPublickeyAuthenticator((user, key, session) -> true);
+    sshd.setCommandFactory((channel, command) -> {
+      commands.add(command);
+      return new ProcessShellFactory(command, List.of("/bin/sh", "-c", command))
+          .createShell(channel);
+    });
+    sshd.setChannelFactories(List.of(new ChannelFactory() {
+      @Override
+      public String getName() {
+        return "session";
+      }
+
+      @Override
+      public Channel createChannel(Session session) {
+        // null makes MINA answer the open with a failure: the exec request is never sent.
+        return refuseChannels.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+            ? null : new ChannelSession();
+      }
+    }));
+    AtomicInteger opened = new AtomicInteger();
+    AtomicInteger open = new AtomicInteger();
+    sshd.addSessionListener(new SessionListener() {
+      @Override
+      public void sessionCreated(Session session) {
+        opened.incrementAndGet();
+        open.incrementAndGet();
+      }
+
+      @Override
+      public void sessionClosed(Session session) {
+        open.decrementAndGet();
+      }
+    });
+    sessionsOpened = opened;
+    sessionsOpen = open;
+    sshd.start();
+    server = sshd;
+    port = sshd.getPort();
+  }
+
+  int port() {
+    return port;
+  }
+
+  /** Sessions ever opened (connections accepted) since the start or the last restart. */
+  int sessionsOpened() {
+    return sessionsOpened.get();
+  }
+
+  int sessionsOpen() {
+    return sessionsOpen.get();
+  }
+
+  /** How many commands containing {@code text} this server ran. */
+  long ran(String text) {
+    return commands.stream().filter(c -> c.contains(text)).count();
+  }
+
+  /** The next {@code n} channel opens fail. */
+  void refuseChannels(int n) {
+    refuseChannels.set(n);
+  }
+
+  /** Stops the server (every session ends abruptly) and starts it again on the same port. */
+  void restart() throws IOException {
+    server.stop(true);
+    startOn(port);
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.stop(true);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
