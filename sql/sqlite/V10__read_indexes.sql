@@ -24,3 +24,7 @@ CREATE INDEX invocation_job_created ON invocation (job_id, created_at);
 -- Instances whose fires were skipped by overlap: skip (README: "Schedules that survive
 -- downtime"); partial, as nearly every row has skipped = 0.
 CREATE INDEX invocation_instance_skipped ON invocation_instance (skipped) WHERE skipped > 0;
+
+-- The README's queries of the last hour by fire time (failed records, the delay from schedule
+-- to remote start) read scheduled_at, which V9 added.
+CREATE INDEX invocation_record_scheduled_at ON invocation_record (scheduled_at);
