@@ -276,7 +276,7 @@ final class ConnectionPool {
       conn.waiting.clear();
       waiting.forEach(l -> l.delivered = true);
       conn.carried = !waiting.isEmpty();
-      unwanted = conn.leases == 0 && (closed || conn.retired || keepAlive.isZero());
+      unwanted = conn.leases == 0 && (closed || conn.retired || keepAlive.isZero() || othersWaitLocked());
       if (conn.leases == 0 && !unwanted) {
         scheduleIdleLocked(conn);
       }
@@ -317,7 +317,7 @@ final class ConnectionPool {
         if (conn.session == null) {
           removeLocked(conn); // nobody waits for it any more
           cancel = conn.opener;
-        } else if (conn.retired || closed || keepAlive.isZero()) {
+        } else if (conn.retired || closed || keepAlive.isZero() || othersWaitLocked()) {
           removeLocked(conn);
           close = conn.session;
         } else {
@@ -331,6 +331,15 @@ final class ConnectionPool {
     if (close != null) {
       close.close(true); // closing gives the session permit back
     }
+  }
+
+  /**
+   * Whether connections wait for a session permit: then a connection that goes idle closes at
+   * once and gives its permit to them, instead of holding it for {@code keepAlive} while a
+   * fan-out wider than {@code limits.maxSessions} waits.
+   */
+  private boolean othersWaitLocked() {
+    return rt.sessions().waiting() > 0;
   }
 
   /** At the session bound: closes one idle connection so a queued one can open. */

@@ -115,6 +115,28 @@ class MinaSshExecutorPoolTest {
   }
 
   @Test
+  void aConnectionGoingIdleMakesRoomForOnesWaitingAtTheSessionLimit() {
+    SshSettings ssh = new SshSettings("fleet", Optional.empty(), dir.resolve("known_hosts"),
+        HostKeyPolicy.ACCEPT_NEW, Duration.ofSeconds(5), SshSettings.DEFAULT_KEY_EXCHANGES,
+        Duration.ofMinutes(5), 8);
+    // One session for three instances, all started at once: each must get the permit as the
+    // one before goes idle, not after the 5 min keepAlive.
+    try (MinaSshExecutor executor = new MinaSshExecutor(ssh, new Limits(1, Limits.DEFAULT_OUTPUT_BYTES),
+        Clock.systemUTC(), new ExecutorTuning(SshFixture.TEST_KILL_GRACE, 50))) {
+      List<Execution> runs = IntStream.range(1, 4)
+          .mapToObj(i -> executor.start(SshFixture.request(new Instance(new InstanceId("web-" + i),
+              "127.0.0.1", server.port(), "fleet", Optional.of(clientKey), Optional.empty(), Set.of()),
+              "echo " + i)))
+          .toList();
+
+      for (int i = 0; i < runs.size(); i++) {
+        assertThat(SshFixture.await(runs.get(i))).isEqualTo(ok(String.valueOf(i + 1)));
+      }
+      assertThat(server.sessionsOpened()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void deadConnectionIsReplacedAndTheScriptRunsOnce() throws IOException {
     try (MinaSshExecutor executor = executor(Duration.ofMinutes(5), 8)) {
       assertThat(run(executor, instance("fleet"), "echo one")).isEqualTo(ok("one"));
