@@ -44,8 +44,10 @@ final class RemoteCommand {
    * The remote command that runs {@code script} with {@code /bin/sh} in {@code workingDir}. It
    * exports {@code FLEETRUN_RUN=marker} first, so every process of the run carries the marker in
    * its environment from its start (a stop that never learned the group id finds the run by it).
-   * The outer {@code exec setsid -w /bin/sh} (where that {@code setsid} accepts {@code -w}) makes
-   * the script's shell a new session and process group leader; it prints
+   * The outer {@code exec /bin/sh} keeps the login shell's pid: where that shell leads its own
+   * session and group (OpenSSH's does), the script's shell then leads them too; elsewhere the
+   * outer command is {@code exec setsid -w /bin/sh} (where that {@code setsid} accepts {@code -w}),
+   * which makes the script's shell a new session and process group leader. It prints
    * {@code fleetrun-pgid=<token> $$ <starttime>} (and exits if it cannot: nobody is listening any
    * more), then replaces itself with the script, so the group id stays valid for the whole run.
    * The start time (field 22 of {@code /proc/$$/stat}; left out where there is no {@code /proc})
@@ -68,10 +70,16 @@ final class RemoteCommand {
     if (!TOKEN.matcher(token).matches()) {
       throw new IllegalArgumentException("not a pgid token: " + token);
     }
-    // Probe the flag itself, not just the command: BusyBox setsid (Alpine) has no -w. Without it
-    // the run still works, since OpenSSH already makes the login shell a session leader.
+    // OpenSSH makes the login shell a session and group leader, so exec'ing the script's shell
+    // keeps a group of its own without setsid: that costs nothing, where setsid -w and its probe
+    // cost the target three more processes per run. Only a shell that is not a leader (a server
+    // that does not call setsid, like a Java one) probes setsid; the probe tests the flag itself,
+    // not just the command: BusyBox setsid (Alpine) has no -w. Where /proc or word splitting is
+    // missing (zsh as login shell) the test fails and the probe decides, as before.
     return ProcessMarker.ENV + "=" + quote(marker.value()) + "; export " + ProcessMarker.ENV
-        + "; S=; setsid -w true </dev/null >/dev/null 2>&1 && S='setsid -w'; exec $S /bin/sh -c '"
+        + "; S='setsid -w'; if [ -r /proc/$$/stat ] && read -r l </proc/$$/stat; then "
+        + "set -- ${l##*) }; [ \"$3\" = $$ ] && [ \"$4\" = $$ ] && S=; fi; "
+        + "[ -z \"$S\" ] || setsid -w true </dev/null >/dev/null 2>&1 || S=; exec $S /bin/sh -c '"
         + "T=; if [ -r /proc/$$/stat ]; then st() { read -r l </proc/$$/stat; set -- ${l##*) }; "
         + "[ -n \"${20}\" ] && T=\" ${20}\"; }; st; fi; "
         + "echo \"" + PGID_PREFIX + token + " $$$T\" || exit 1; "
