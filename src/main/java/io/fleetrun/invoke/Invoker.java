@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * The engine's front: fires and ad-hoc runs write their rows in one transaction and are answered
  * at once; a {@link Dispatcher} hands the records to SSH from there; stops go through {@link
  * Stops}. No global lock: the store serializes its transactions, the dispatcher keeps its own
- * per-fire state, and record changes are group-committed by a {@link RecordJournal}.
+ * per-fire state, record changes are group-committed by a {@link RecordJournal}, and only a fire
+ * and a stop of the same invocation wait for each other ({@link InvocationLocks}).
  */
 public final class Invoker {
   private static final Logger log = LoggerFactory.getLogger(Invoker.class);
@@ -41,6 +42,7 @@ public final class Invoker {
   private final Dispatcher dispatcher;
   private final JobFire fires;
   private final Stops stops;
+  private final InvocationLocks locks = new InvocationLocks();
   private final Clock clock;
   private volatile Fleet fleet;
   private volatile boolean accepting = true;
@@ -50,8 +52,8 @@ public final class Invoker {
     this.store = store;
     this.journal = store.openJournal();
     this.dispatcher = new Dispatcher(executor, journal, clock);
-    this.fires = new JobFire(store, dispatcher, clock);
-    this.stops = new Stops(store, queries, dispatcher, journal, () -> this.fleet, clock);
+    this.fires = new JobFire(store, dispatcher, locks, clock);
+    this.stops = new Stops(store, queries, dispatcher, journal, locks, () -> this.fleet, clock);
     this.fleet = fleet;
     this.clock = clock;
   }
@@ -96,6 +98,11 @@ public final class Invoker {
     AdHocRun run = AdHocRun.of(request, fleet);
     Instant now = clock.instant();
     NewInvocation invocation = newInvocation(Optional.empty(), run.command(), run.parameters(), run.targets(), clock);
+    locks.with(invocation.id(), () -> start(invocation, run, request, now));
+    return invocation.id();
+  }
+
+  private void start(NewInvocation invocation, AdHocRun run, ControlRequest.Run request, Instant now) {
     List<PendingRecord> records = store.createWithRecords(invocation, now);
     log.info("ad-hoc invocation {} of command {} on {} instance(s)", invocation.id(), run.command().id(),
         run.targets().size());
@@ -105,7 +112,6 @@ public final class Invoker {
     }
     dispatcher.submit(new Flight(invocation.id(), "ad-hoc", run.command(), run.parameters(), targets,
         controls(request)), targets);
-    return invocation.id();
   }
 
   private static ConcurrencyControls controls(ControlRequest.Run request) {

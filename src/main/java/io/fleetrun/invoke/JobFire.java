@@ -32,11 +32,13 @@ final class JobFire {
 
   private final InvocationStore store;
   private final Dispatcher dispatcher;
+  private final InvocationLocks locks;
   private final Clock clock;
 
-  JobFire(InvocationStore store, Dispatcher dispatcher, Clock clock) {
+  JobFire(InvocationStore store, Dispatcher dispatcher, InvocationLocks locks, Clock clock) {
     this.store = store;
     this.dispatcher = dispatcher;
+    this.locks = locks;
     this.clock = clock;
   }
 
@@ -53,6 +55,11 @@ final class JobFire {
   private Optional<InvokeId> once(Job job, Command command, Map<String, String> parameters,
       List<Instance> targets, Instant scheduledAt) {
     NewInvocation invocation = Invoker.newInvocation(Optional.of(job), command, parameters, targets, clock);
+    return locks.with(invocation.id(), () -> once(invocation, job, command, parameters, targets, scheduledAt));
+  }
+
+  private Optional<InvokeId> once(NewInvocation invocation, Job job, Command command,
+      Map<String, String> parameters, List<Instance> targets, Instant scheduledAt) {
     Optional<List<PendingRecord>> records = store.createOnceJobWithRecords(invocation, scheduledAt);
     if (records.isEmpty()) {
       log.debug("one-time job {} already ran; not running it again", job.id());
@@ -73,6 +80,11 @@ final class JobFire {
     Optional<NewInvocation> created = running.isPresent() ? Optional.empty()
         : Optional.of(Invoker.newInvocation(Optional.of(job), command, parameters, targets, clock));
     InvokeId id = running.orElseGet(() -> created.get().id());
+    return locks.with(id, () -> periodic(fleet, job, command, parameters, scheduledAt, created, id));
+  }
+
+  private Optional<InvokeId> periodic(Fleet fleet, Job job, Command command, Map<String, String> parameters,
+      Instant scheduledAt, Optional<NewInvocation> created, InvokeId id) {
     List<InstanceId> members = created.map(NewInvocation::instances)
         .orElseGet(() -> List.copyOf(store.activeRepeats(id).keySet()));
     List<InstanceId> firing = new ArrayList<>();

@@ -37,10 +37,12 @@ final class Stops {
   private final Dispatcher dispatcher;
   private final RecordJournal journal;
   private final Supplier<Fleet> fleet;
+  private final InvocationLocks locks;
   private final Clock clock;
 
   Stops(InvocationStore store, InvocationQueries queries, Dispatcher dispatcher, RecordJournal journal,
-      Supplier<Fleet> fleet, Clock clock) {
+      InvocationLocks locks, Supplier<Fleet> fleet, Clock clock) {
+    this.locks = locks;
     this.store = store;
     this.queries = queries;
     this.dispatcher = dispatcher;
@@ -58,11 +60,15 @@ final class Stops {
       throw new InvocationRefusedException(
           "invocation " + id + " has no instance " + strangers + "; its instances are " + members);
     }
-    store.stopInstances(id, instances, clock.instant());
-    if (reason == StopReason.USER) {
-      rememberIfJobStopped(invocation);
-    }
-    endRunningRecords(id, instances, reason);
+    // Under the invocation's lock: a fire of it is either wholly before (its records are in the
+    // dispatcher, which stops them) or wholly after (it sees the instances stopped).
+    locks.with(id, () -> {
+      store.stopInstances(id, instances, clock.instant());
+      if (reason == StopReason.USER) {
+        rememberIfJobStopped(invocation);
+      }
+      endRunningRecords(id, instances, reason);
+    });
     log.info("stop of invocation {} on {} ({})", id, instances.isEmpty() ? "all instances" : instances, reason);
   }
 
@@ -95,7 +101,7 @@ final class Stops {
   List<InvokeId> stopRemovedJobs(Set<JobId> periodicJobsInConfig) {
     List<InvokeId> stopped = store.stopPeriodicInvocationsExcept(periodicJobsInConfig, clock.instant());
     for (InvokeId id : stopped) {
-      endRunningRecords(id, Set.of(), StopReason.REMOVED);
+      locks.with(id, () -> endRunningRecords(id, Set.of(), StopReason.REMOVED));
       log.info("periodic invocation {} stopped: its job is no longer in config", id);
     }
     store.forgetStoppedJobsExcept(periodicJobsInConfig);

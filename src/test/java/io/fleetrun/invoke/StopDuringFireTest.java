@@ -1,0 +1,130 @@
+package io.fleetrun.invoke;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fleetrun.demo.EmbeddedSshServer;
+import io.fleetrun.exec.ExecutorTuning;
+import io.fleetrun.exec.MinaSshExecutor;
+import io.fleetrun.model.Command;
+import io.fleetrun.model.CommandId;
+import io.fleetrun.model.Fleet;
+import io.fleetrun.model.Frequency;
+import io.fleetrun.model.HostKeyPolicy;
+import io.fleetrun.model.Instance;
+import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.InvokeId;
+import io.fleetrun.model.Job;
+import io.fleetrun.model.JobId;
+import io.fleetrun.model.Limits;
+import io.fleetrun.model.MisfirePolicy;
+import io.fleetrun.model.OverlapPolicy;
+import io.fleetrun.model.RepeatMode;
+import io.fleetrun.model.SshSettings;
+import io.fleetrun.model.Targets;
+import io.fleetrun.status.StatusCalculator;
+import io.fleetrun.store.Database;
+import io.fleetrun.store.InvocationStore;
+import io.fleetrun.store.JooqInvocationQueries;
+import io.fleetrun.store.JooqInvocationStore;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A stop that comes while a fire of the same invocation is between its commit (records Pending)
+ * and handing them to the dispatcher. Before {@link InvocationLocks}, the stop read the Pending
+ * record, the dispatcher did not know it yet, so the stop wrote it Stopped itself; then the fire
+ * handed it over and its script ran to the end, untouched, under a record saying Stopped.
+ */
+class StopDuringFireTest {
+  @TempDir Path dir;
+  private EmbeddedSshServer server;
+  private MinaSshExecutor executor;
+  private Database db;
+  private Invoker invoker;
+
+  @AfterEach
+  void close() {
+    if (invoker != null) {
+      invoker.shutdown(Duration.ZERO, Duration.ofSeconds(5));
+    }
+    if (executor != null) {
+      executor.close();
+    }
+    if (db != null) {
+      db.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void aStopDuringAFireStopsItsRecordsScripts() throws Exception {
+    server = EmbeddedSshServer.start(dir.resolve("ssh"));
+    SshSettings ssh = new SshSettings("fleet", Optional.empty(), server.knownHosts(),
+        HostKeyPolicy.STRICT, Duration.ofSeconds(5), SshSettings.DEFAULT_KEY_EXCHANGES);
+    executor = new MinaSshExecutor(ssh, Limits.defaults(), Clock.systemUTC(),
+        new ExecutorTuning(Duration.ofMillis(500), 50));
+    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
+    Path marker = dir.resolve("ran");
+    // The sleep gives the stop time to end the script before it touches the marker.
+    Command touch = new Command(new CommandId("touch"), "sleep 3; touch " + marker, Optional.empty(),
+        Duration.ofSeconds(20), Map.of());
+    Job job = new Job(new JobId("tick"), touch.id(), new Targets(List.of(new InstanceId("web-1")), Set.of()),
+        RepeatMode.Period, Optional.of(Frequency.parse("rate(1h)")), Map.of(), MisfirePolicy.RUN_ONCE,
+        OverlapPolicy.ALLOW);
+    Instance web1 = new Instance(new InstanceId("web-1"), "127.0.0.1", server.port(), "fleet",
+        Optional.of(server.clientKey()), Optional.empty(), Set.of());
+
+    JooqInvocationStore real = new JooqInvocationStore(db, new StatusCalculator());
+    AtomicReference<Invoker> self = new AtomicReference<>();
+    AtomicBoolean once = new AtomicBoolean();
+    AtomicReference<Thread> stopper = new AtomicReference<>();
+    InvocationStore racing = (InvocationStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {InvocationStore.class}, (p, m, args) -> {
+          Object result;
+          try {
+            result = m.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+          if (m.getName().equals("firePeriodic") && once.compareAndSet(false, true)) {
+            // The fire's rows are committed; a person's stop of the invocation comes now, from
+            // another thread (the control poll), and the fire goes on a moment later.
+            InvokeId id = (InvokeId) args[1];
+            stopper.set(new Thread(() -> self.get().stop(id, Set.of())));
+            stopper.get().start();
+            stopper.get().join(500); // returns at once without the lock: the old interleaving
+          }
+          return result;
+        });
+    invoker = new Invoker(racing, new JooqInvocationQueries(db), executor,
+        new Fleet(List.of(web1), List.of(touch), List.of(job)), Clock.systemUTC());
+    self.set(invoker);
+
+    invoker.fireJob(job.id(), Instant.now());
+    stopper.get().join(10_000);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> invoker.runningRecords() == 0);
+    String status = String.valueOf(db.dsl().fetchValue("SELECT status FROM invocation_record WHERE instance_id = 'web-1'"));
+    assertThat(status).isEqualTo("Stopped");
+    // The run has ended: had the stop not reached its script, it would have touched the marker.
+    assertThat(Files.exists(marker)).as("the script of a record the database says Stopped ran on").isFalse();
+  }
+
+}
