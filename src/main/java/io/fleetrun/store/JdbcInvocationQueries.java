@@ -1,5 +1,6 @@
 package io.fleetrun.store;
 
+import io.fleetrun.model.DetailStatus;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.Invocation;
 import io.fleetrun.model.InvocationRecord;
@@ -9,6 +10,8 @@ import io.fleetrun.model.RecordStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +72,36 @@ public final class JdbcInvocationQueries implements InvocationQueries {
           List.of(i.id().value()),
           rs -> counts.get(i.id().value()).put(RecordStatus.valueOf(rs.getString(1)), rs.getInt(2)));
     }
+    return counts;
+  }
+
+  /** The record counts of {@code id} ({@link RecordCounts#NONE} when it has no records yet). */
+  public RecordCounts recordCounts(InvokeId id) {
+    return recordCounts(List.of(id)).get(id);
+  }
+
+  /**
+   * The record counts of each of {@code ids}, in one query (a page of {@code invocations}), each
+   * present ({@link RecordCounts#NONE} when it has no records).
+   */
+  public Map<InvokeId, RecordCounts> recordCounts(Collection<InvokeId> ids) {
+    Map<InvokeId, RecordCounts> counts = new LinkedHashMap<>();
+    ids.forEach(id -> counts.put(id, RecordCounts.NONE));
+    if (ids.isEmpty()) {
+      return counts;
+    }
+    // Each invocation's records are a range of the (invoke_id, record_id) index.
+    String marks = String.join(", ", Collections.nCopies(counts.size(), "?"));
+    query("SELECT invoke_id, status, detail_status, count(*) FROM invocation_record"
+            + " WHERE invoke_id IN (" + marks + ") GROUP BY invoke_id, status, detail_status",
+        counts.keySet().stream().map(InvokeId::value).toList(),
+        rs -> {
+          InvokeId id = new InvokeId(rs.getString(1));
+          RecordStatus status = RecordStatus.valueOf(rs.getString(2));
+          DetailStatus detail = DetailStatus.valueOf(rs.getString(3));
+          long count = rs.getLong(4);
+          return counts.computeIfPresent(id, (k, c) -> c.plus(status, detail, count));
+        });
     return counts;
   }
 
