@@ -83,7 +83,7 @@ class RunProgressTest {
   @Test
   void runWaitPrintsPlainProgressLinesWithTheChangingCountsThenTheFinalTable() throws Exception {
     CompletableFuture<Integer> cli = start("run", "--command", "hi", "--instances", "web-1,web-2,web-3",
-        "--wait", "--progress-every", "100ms");
+        "--wait", "--wait-timeout", "60s", "--progress-every", "100ms");
     InvokeId id = answerWithNewInvocation("p-1", "web-1", "web-2", "web-3");
 
     List<RecordId> records = Arrays.stream(new String[] {"web-1", "web-2", "web-3"})
@@ -110,7 +110,7 @@ class RunProgressTest {
   @Test
   void runWaitWithJsonPrintsOnlyJsonAndNoProgress() throws Exception {
     CompletableFuture<Integer> cli = start("run", "--command", "hi", "--instances", "web-1,web-2",
-        "--wait", "--json", "--progress-every", "100ms");
+        "--wait", "--wait-timeout", "60s", "--json", "--progress-every", "100ms");
     InvokeId id = answerWithNewInvocation("p-1", "web-1", "web-2");
     RecordId first = store.startRecord(id, new InstanceId("web-1"), Instant.now());
     RecordId second = store.startRecord(id, new InstanceId("web-2"), Instant.now());
