@@ -40,6 +40,7 @@ final class Progress {
   private final Instant start;
   private Optional<Instant> lastShown = Optional.empty();
   private boolean lineOpen;
+  private String drawn = "";
 
   Progress(Style style, PrintWriter err, Clock clock, Duration plainEvery, InvokeId id) {
     this.style = Objects.requireNonNull(style, "style");
@@ -63,14 +64,18 @@ final class Progress {
     if (lastShown.isPresent() && now.isBefore(lastShown.get().plus(every))) {
       return;
     }
-    lastShown = Optional.of(now);
     String line = ProgressText.line(id, counts, Duration.between(start, now));
     if (style == Style.TERMINAL) {
-      err.print(CLEAR_LINE + line);
-      lineOpen = true;
+      // The same text again would only make the terminal (or a recording of it) busier.
+      if (!line.equals(drawn)) {
+        err.print(CLEAR_LINE + line);
+        drawn = line;
+        lineOpen = true;
+      }
     } else {
       err.println(line);
     }
+    lastShown = Optional.of(now);
     err.flush();
   }
 

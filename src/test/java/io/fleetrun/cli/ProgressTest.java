@@ -31,11 +31,16 @@ class ProgressTest {
     progress.show(new RecordCounts(2, 1, 0, 0, 0));
     clock.move(Duration.ofMillis(150));
     progress.show(new RecordCounts(0, 1, 1, 1, 0));
+    clock.move(Duration.ofMillis(300));
+    progress.show(new RecordCounts(0, 1, 1, 1, 0));
+    clock.move(Duration.ofMillis(600));
+    progress.show(new RecordCounts(0, 1, 1, 1, 0));
     progress.end();
 
-    assertThat(err.toString()).isEqualTo(
+    assertThat(err.toString()).as("unchanged text is not drawn again").isEqualTo(
         "\r\u001b[2Kp-1: 0/3 finished, 0 failed, 0 stopped, 0 running, 3 pending, 0s elapsed"
             + "\r\u001b[2Kp-1: 1/3 finished, 1 failed, 0 stopped, 1 running, 0 pending, 0s elapsed"
+            + "\r\u001b[2Kp-1: 1/3 finished, 1 failed, 0 stopped, 1 running, 0 pending, 1s elapsed"
             + "\r\u001b[2K");
   }
 
