@@ -126,9 +126,8 @@ public final class RunCommand implements Callable<Integer> {
   /**
    * How {@code --progress} shows: never with {@code --json} (stdout is the JSON, stderr stays
    * quiet); for {@code auto}, redrawn when a console is attached and {@code TERM} is not {@code
-   * dumb}. Java sees only whether stdin and stdout are a terminal, not stderr: {@code 2>log} on a
-   * terminal still gets the redrawn line (use {@code --progress=never} or {@code --progress-every}
-   * with a pipe on stdout for a log).
+   * dumb}. Java sees only whether stdin and stdout are a terminal, not stderr, so {@code 2>log}
+   * with stdout on a terminal still gets the redrawn line; {@code --progress=never} is the way out.
    *
    * @throws IllegalArgumentException for a value other than auto, always, never
    */
