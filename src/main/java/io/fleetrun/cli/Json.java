@@ -7,6 +7,7 @@ import io.fleetrun.model.Invocation;
 import io.fleetrun.model.InvocationRecord;
 import io.fleetrun.model.RecordStatus;
 import io.fleetrun.store.InvocationSummary;
+import io.fleetrun.store.RecordCounts;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -42,8 +43,17 @@ final class Json {
     return m;
   }
 
-  static Map<String, Object> summary(InvocationSummary s) {
+  /** An invocation with its instance counts and its record counts (as numbers). */
+  static Map<String, Object> summary(InvocationSummary s, RecordCounts records) {
     Map<String, Object> m = invocation(s.invocation());
+    Map<String, Long> r = new LinkedHashMap<>();
+    r.put("total", records.total());
+    r.put("finished", records.finished());
+    r.put("failed", records.failed());
+    r.put("stopped", records.stopped());
+    r.put("running", records.running());
+    r.put("pending", records.pending());
+    m.put("record_counts", r);
     Map<String, Integer> counts = new LinkedHashMap<>();
     for (RecordStatus status : RecordStatus.values()) {
       counts.put(status.name(), s.instanceCounts().getOrDefault(status, 0));

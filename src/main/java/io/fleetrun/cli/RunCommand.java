@@ -11,8 +11,10 @@ import io.fleetrun.model.InvocationStatus;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.Threshold;
 import io.fleetrun.store.Database;
-import io.fleetrun.store.JooqInvocationQueries;
+import io.fleetrun.store.JdbcInvocationQueries;
+import io.fleetrun.store.ReadOnlyDatabase;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -71,22 +73,87 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--wait-timeout", paramLabel = "DURATION", defaultValue = "1h", description = "Give up waiting after this (default ${DEFAULT-VALUE}).")
   String waitTimeout;
 
+  @Option(
+      names = "--progress",
+      paramLabel = "WHEN",
+      defaultValue = "auto",
+      description = "With --wait, progress on stderr: auto (one line redrawn on a terminal, a plain line every --progress-every otherwise), always (the redrawn line), never. Default: ${DEFAULT-VALUE}.")
+  String progress;
+
+  @Option(
+      names = "--progress-every",
+      paramLabel = "DURATION",
+      defaultValue = "5s",
+      description = "With --wait and stderr not a terminal: a progress line this often (default ${DEFAULT-VALUE}).")
+  String progressEvery;
+
+  @Option(names = "--json", description = "Print JSON on stdout: the invoke id, or with --wait the invocation and its records; no progress.")
+  boolean json;
+
   @Override
   public Integer call() throws InterruptedException {
     // Parsed before the request is sent, so a typo does not leave an invocation running.
     Duration timeout = DurationText.parse(waitTimeout);
     Duration answerWait = answerTimeout.duration();
+    Duration plainEvery = progressEvery();
+    Progress.Style style = style(progress, json, System.console() != null, System.getenv("TERM"));
     ConcurrencyControls controls = controls();
     ControlRequest.Run request = new ControlRequest.Run(new CommandId(command),
         targets.instances.stream().map(InstanceId::new).toList(), Set.copyOf(targets.tags), params,
         controls);
     PrintWriter out = spec.commandLine().getOut();
+    InvokeId id;
+    String url;
     try (Database db = CliDatabase.open(config)) {
-      InvokeId id = new DaemonClient(db, answerWait, spec.commandLine().getErr()).request(request);
-      out.println(id);
-      out.flush();
-      return await ? follow(new JooqInvocationQueries(db), id, timeout) : ExitCodes.OK;
+      id = new DaemonClient(db, answerWait, spec.commandLine().getErr()).request(request);
+      url = db.jdbcUrl();
     }
+    if (json && !await) {
+      out.println(Json.write(Map.of("invoke_id", id.value())));
+    } else if (!json) {
+      out.println(id);
+    }
+    out.flush();
+    if (!await) {
+      return ExitCodes.OK;
+    }
+    try (ReadOnlyDatabase db = CliDatabase.read(url)) {
+      Progress shown = new Progress(style, spec.commandLine().getErr(), Clock.systemUTC(), plainEvery, id);
+      return follow(new JdbcInvocationQueries(db), id, timeout, shown);
+    }
+  }
+
+  /**
+   * How {@code --progress} shows: never with {@code --json} (stdout is the JSON, stderr stays
+   * quiet); for {@code auto}, redrawn when a console is attached and {@code TERM} is not {@code
+   * dumb}. Java sees only whether stdin and stdout are a terminal, not stderr, so {@code 2>log}
+   * with stdout on a terminal still gets the redrawn line; {@code --progress=never} is the way out.
+   *
+   * @throws IllegalArgumentException for a value other than auto, always, never
+   */
+  static Progress.Style style(String option, boolean json, boolean console, String term) {
+    Progress.Style asked = switch (option) {
+      case "auto" -> console && term != null && !term.isBlank() && !term.equals("dumb")
+          ? Progress.Style.TERMINAL : Progress.Style.PLAIN;
+      case "always" -> Progress.Style.TERMINAL;
+      case "never" -> Progress.Style.NONE;
+      default -> throw new IllegalArgumentException(
+          "--progress must be auto, always or never, not '" + option + "'");
+    };
+    return json ? Progress.Style.NONE : asked;
+  }
+
+  private Duration progressEvery() {
+    Duration every;
+    try {
+      every = DurationText.parse(progressEvery);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--progress-every: " + e.getMessage(), e);
+    }
+    if (every.isZero() || every.isNegative()) {
+      throw new IllegalArgumentException("--progress-every must be more than 0, not " + progressEvery);
+    }
+    return every;
   }
 
   /**
@@ -110,22 +177,33 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private int follow(JooqInvocationQueries queries, InvokeId id, Duration timeout)
+  private int follow(JdbcInvocationQueries queries, InvokeId id, Duration timeout, Progress progress)
       throws InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
+    PrintWriter err = spec.commandLine().getErr();
     while (Instant.now().isBefore(deadline)) {
       Optional<Invocation> invocation = queries.findInvocation(id).filter(i -> i.status().isEnded());
       if (invocation.isPresent()) {
+        progress.end();
         List<InvocationRecord> records = queries.listRecords(id, Optional.empty());
-        spec.commandLine().getErr().print(RecordText.of(invocation.get(), records));
-        spec.commandLine().getErr().flush();
+        if (json) {
+          Map<String, Object> all = new LinkedHashMap<>(Json.invocation(invocation.get()));
+          all.put("records", records.stream().map(Json::record).toList());
+          spec.commandLine().getOut().println(Json.write(all));
+          spec.commandLine().getOut().flush();
+        } else {
+          err.print(RecordText.of(invocation.get(), records));
+          err.flush();
+        }
         boolean success = invocation.get().status() == InvocationStatus.Finished
             && records.stream().allMatch(r -> r.exitCode().equals(Optional.of(0)));
         return success ? ExitCodes.OK : ExitCodes.NOT_SUCCESSFUL;
       }
-      Thread.sleep(Duration.ofMillis(200).toMillis());
+      progress.show(queries.recordCounts(id));
+      Thread.sleep(Progress.REDRAW.toMillis());
     }
-    spec.commandLine().getErr().println("invocation " + id + " still running after " + waitTimeout);
+    progress.end();
+    err.println("invocation " + id + " still running after " + waitTimeout);
     return ExitCodes.TIMEOUT;
   }
 }

@@ -1,5 +1,6 @@
 package io.fleetrun.store;
 
+import io.fleetrun.model.DetailStatus;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.Invocation;
 import io.fleetrun.model.InvocationRecord;
@@ -9,6 +10,8 @@ import io.fleetrun.model.RecordStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +25,9 @@ import java.util.Optional;
  * Every statement here is covered by an index (see {@code QueryPlanTest}).
  */
 public final class JdbcInvocationQueries implements InvocationQueries {
+  /** Ids per IN list; old SQLite builds allow 999 parameters per statement. */
+  static final int IN_LIST = 500;
+
   private final ReadOnlyDatabase db;
 
   public JdbcInvocationQueries(ReadOnlyDatabase db) {
@@ -63,13 +69,62 @@ public final class JdbcInvocationQueries implements InvocationQueries {
       }
       counts.put(i.id().value(), zero);
     }
-    for (Invocation i : invocations) {
-      // One indexed query per listed invocation (the primary key's prefix): a list is short.
-      query("SELECT status, count(*) FROM invocation_instance WHERE invoke_id = ? GROUP BY status",
-          List.of(i.id().value()),
-          rs -> counts.get(i.id().value()).put(RecordStatus.valueOf(rs.getString(1)), rs.getInt(2)));
+    if (invocations.isEmpty()) {
+      return counts;
+    }
+    // One query for the page, along the primary key (invoke_id, instance_id).
+    for (List<String> ids : chunks(List.copyOf(counts.keySet()))) {
+      query("SELECT invoke_id, status, count(*) FROM invocation_instance WHERE invoke_id IN ("
+              + marks(ids.size()) + ") GROUP BY invoke_id, status",
+          ids,
+          rs -> counts.get(rs.getString(1)).put(RecordStatus.valueOf(rs.getString(2)), rs.getInt(3)));
     }
     return counts;
+  }
+
+  /** The record counts of {@code id} ({@link RecordCounts#NONE} when it has no records yet). */
+  public RecordCounts recordCounts(InvokeId id) {
+    return recordCounts(List.of(id)).get(id);
+  }
+
+  /**
+   * The record counts of each of {@code ids}, in one query (a page of {@code invocations}), each
+   * present ({@link RecordCounts#NONE} when it has no records).
+   */
+  public Map<InvokeId, RecordCounts> recordCounts(Collection<InvokeId> ids) {
+    Map<InvokeId, RecordCounts> counts = new LinkedHashMap<>();
+    ids.forEach(id -> counts.put(id, RecordCounts.NONE));
+    // Each invocation's records are a range of the (invoke_id, record_id) index.
+    for (List<String> page : chunks(counts.keySet().stream().map(InvokeId::value).toList())) {
+      query("SELECT invoke_id, status, detail_status, count(*) FROM invocation_record"
+              + " WHERE invoke_id IN (" + marks(page.size()) + ") GROUP BY invoke_id, status, detail_status",
+          page,
+          rs -> {
+            InvokeId id = new InvokeId(rs.getString(1));
+            RecordStatus status = RecordStatus.valueOf(rs.getString(2));
+            DetailStatus detail = DetailStatus.valueOf(rs.getString(3));
+            long count = rs.getLong(4);
+            return counts.computeIfPresent(id, (k, c) -> c.plus(status, detail, count));
+          });
+    }
+    return counts;
+  }
+
+  /**
+   * {@code ids} in lists of at most {@link #IN_LIST} (none for none): one query per list keeps a
+   * page of invocations one query, and a huge {@code --limit} under SQLite's bound on parameters.
+   */
+  private static List<List<String>> chunks(List<String> ids) {
+    List<List<String>> chunks = new ArrayList<>();
+    for (int from = 0; from < ids.size(); from += IN_LIST) {
+      chunks.add(ids.subList(from, Math.min(ids.size(), from + IN_LIST)));
+    }
+    return chunks;
+  }
+
+  /** {@code n} parameter marks for an IN list: {@code ?, ?, ?}. */
+  private static String marks(int n) {
+    return String.join(", ", Collections.nCopies(n, "?"));
   }
 
   @Override

@@ -63,7 +63,13 @@ class QueryPlanTest {
         "SELECT * FROM invocation WHERE 1 = 1 AND job_id = 'nightly' ORDER BY created_at DESC, invoke_id DESC LIMIT 20",
         "SELECT * FROM invocation WHERE 1 = 1 AND created_at >= '2026-12-01T00:00:00.000Z'"
             + " ORDER BY created_at DESC, invoke_id DESC LIMIT 20",
-        "SELECT status, count(*) FROM invocation_instance WHERE invoke_id = 't-1' GROUP BY status",
+        "SELECT invoke_id, status, count(*) FROM invocation_instance WHERE invoke_id IN ('t-1', 't-2', 't-3')"
+            + " GROUP BY invoke_id, status",
+        // ... and the record counts of its page; run --wait's progress (one invocation)
+        "SELECT invoke_id, status, detail_status, count(*) FROM invocation_record"
+            + " WHERE invoke_id IN ('t-1', 't-2', 't-3') GROUP BY invoke_id, status, detail_status",
+        "SELECT invoke_id, status, detail_status, count(*) FROM invocation_record"
+            + " WHERE invoke_id IN ('t-1') GROUP BY invoke_id, status, detail_status",
         // fleetrun results (and run --wait's final table)
         "SELECT * FROM invocation WHERE invoke_id = 't-1'",
         "SELECT * FROM invocation_record WHERE invoke_id = 't-1' ORDER BY instance_id, repeat_no",
