@@ -8,6 +8,8 @@ import io.fleetrun.model.DetailStatus;
 import io.fleetrun.model.DurationText;
 import io.fleetrun.model.ErrorCode;
 import io.fleetrun.model.ExecutionOutcome;
+import io.fleetrun.model.Fleet;
+import io.fleetrun.model.Instance;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.Output;
@@ -25,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +43,7 @@ final class Dispatcher {
 
   private final RemoteExecutor executor;
   private final RecordJournal journal;
+  private final Supplier<Fleet> fleet;
   private final Clock clock;
   private final ExecutorService turns = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "fleetrun-dispatch");
@@ -58,8 +62,13 @@ final class Dispatcher {
 
   private record InstanceRun(InvokeId invokeId, InstanceId instance) {}
 
-  Dispatcher(RemoteExecutor executor, RecordJournal journal, Clock clock) {
+  /**
+   * @param fleet the config in force: a record that waited (under maxConcurrency) starts with its
+   *     instance's address and login as they are when it starts, not as they were at its fire
+   */
+  Dispatcher(RemoteExecutor executor, RecordJournal journal, Supplier<Fleet> fleet, Clock clock) {
     this.executor = executor;
+    this.fleet = fleet;
     this.journal = journal;
     this.clock = clock;
   }
@@ -100,14 +109,21 @@ final class Dispatcher {
 
   private void start(Flight flight, Flight.Target target, LiveRun run) {
     RecordId id = target.id();
+    Optional<Instance> current = fleet.get().findInstance(target.record().instance());
+    if (current.isEmpty()) {
+      finish(flight, target, run, RecordEnds.couldNotStart(ErrorCode.DispatchFailed, "instance "
+          + target.record().instance() + " was removed from config before this record started", clock.instant()));
+      return;
+    }
+    Instance instance = current.get();
     String script;
     try {
-      script = Scripts.render(flight, target.instance());
+      script = Scripts.render(flight, instance);
     } catch (IllegalArgumentException e) {
       finish(flight, target, run, RecordEnds.couldNotStart(ErrorCode.InternalError, e.getMessage(), clock.instant()));
       return;
     }
-    Execution execution = executor.start(new ExecutionRequest(run.label, target.instance(), script,
+    Execution execution = executor.start(new ExecutionRequest(run.label, instance, script,
         flight.command.workingDir(), flight.command.timeout(), ProcessMarker.of(flight.invokeId, id)));
     run.attach(execution);
     execution.requested().thenAccept(at -> journal.sent(id, at));

@@ -51,7 +51,7 @@ public final class Invoker {
       InvocationStore store, InvocationQueries queries, RemoteExecutor executor, Fleet fleet, Clock clock) {
     this.store = store;
     this.journal = store.openJournal();
-    this.dispatcher = new Dispatcher(executor, journal, clock);
+    this.dispatcher = new Dispatcher(executor, journal, () -> this.fleet, clock);
     this.fires = new JobFire(store, dispatcher, locks, clock);
     this.stops = new Stops(store, queries, dispatcher, journal, locks, () -> this.fleet, clock);
     this.fleet = fleet;

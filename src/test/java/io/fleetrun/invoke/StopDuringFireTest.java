@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A stop that comes while a fire of the same invocation is between its commit (records Pending)
+ * A fan-out racing a stop or a reload. A stop that comes while a fire of the same invocation is between its commit (records Pending)
  * and handing them to the dispatcher. Before {@link InvocationLocks}, the stop read the Pending
  * record, the dispatcher did not know it yet, so the stop wrote it Stopped itself; then the fire
  * handed it over and its script ran to the end, untouched, under a record saying Stopped.
@@ -127,4 +127,41 @@ class StopDuringFireTest {
     assertThat(Files.exists(marker)).as("the script of a record the database says Stopped ran on").isFalse();
   }
 
+
+  /**
+   * A record waiting under maxConcurrency starts with the config in force when it starts: a
+   * reload that moves its instance (here: to a port where nothing listens) is seen by it. It used
+   * to keep the instance of its fire and went to the old address with the old login.
+   */
+  @Test
+  void aRecordWaitingUnderMaxConcurrencyStartsWithTheConfigInForce() throws Exception {
+    server = EmbeddedSshServer.start(dir.resolve("ssh"));
+    SshSettings ssh = new SshSettings("fleet", Optional.empty(), server.knownHosts(),
+        HostKeyPolicy.STRICT, Duration.ofSeconds(5), SshSettings.DEFAULT_KEY_EXCHANGES);
+    executor = new MinaSshExecutor(ssh, Limits.defaults(), Clock.systemUTC(),
+        new ExecutorTuning(Duration.ofMillis(500), 50));
+    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
+    Path gate = dir.resolve("gate");
+    Command wait = new Command(new CommandId("wait"),
+        "i=0; while [ ! -e " + gate + " ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done", Optional.empty(),
+        Duration.ofSeconds(30), Map.of());
+    List<InstanceId> ids = List.of(new InstanceId("web-1"), new InstanceId("web-2"));
+    Job job = new Job(new JobId("tick"), wait.id(), new Targets(ids, Set.of()), RepeatMode.Once, Optional.empty(),
+        Map.of(), MisfirePolicy.RUN_ONCE, OverlapPolicy.ALLOW,
+        new io.fleetrun.model.ConcurrencyControls(Optional.of(io.fleetrun.model.Threshold.count(1)), Optional.empty()));
+    List<Instance> before = ids.stream().map(i -> new Instance(i, "127.0.0.1", server.port(), "fleet",
+        Optional.of(server.clientKey()), Optional.empty(), Set.of())).toList();
+    invoker = new Invoker(new JooqInvocationStore(db, new StatusCalculator()), new JooqInvocationQueries(db),
+        executor, new Fleet(before, List.of(wait), List.of(job)), Clock.systemUTC());
+    invoker.fireJob(job.id(), Instant.now());
+    // web-1 runs, web-2 waits for its turn; now the config moves both to a closed port.
+    List<Instance> after = ids.stream().map(i -> new Instance(i, "127.0.0.1", 1, "fleet",
+        Optional.of(server.clientKey()), Optional.empty(), Set.of())).toList();
+    invoker.updateFleet(new Fleet(after, List.of(wait), List.of(job)));
+    Files.createFile(gate);
+    await().atMost(Duration.ofSeconds(20)).until(() -> invoker.runningRecords() == 0);
+    String web2 = String.valueOf(db.dsl().fetchValue(
+        "SELECT status || '/' || detail_status FROM invocation_record WHERE instance_id = 'web-2'"));
+    assertThat(web2).as("web-2 started after the reload, so at its new (closed) address").startsWith("Failed");
+  }
 }
