@@ -229,6 +229,9 @@ public final class Daemon implements AutoCloseable {
     log.info("fleetrun daemon stopping");
     watcher.ifPresent(ConfigWatcher::close);
     ticker.shutdownNow();
+    // A request being carried out finishes first: a run it is writing now must reach the
+    // dispatcher before that shuts down, or its records would stay Pending until the next start.
+    awaitEnd(ticker, "the control request in progress");
     retention.close();
     scheduler.close();
     invoker.shutdown(settings.shutdownGrace(), settings.killWait());
@@ -258,6 +261,16 @@ public final class Daemon implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       log.warn("heartbeat failed: {}", e.getMessage());
+    }
+  }
+
+  private static void awaitEnd(ScheduledExecutorService thread, String what) {
+    try {
+      if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+        log.warn("{} did not end within 10 s of the stop", what);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
