@@ -4,28 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
-import io.fleetrun.demo.EmbeddedSshServer;
-import io.fleetrun.exec.ExecutorTuning;
-import io.fleetrun.exec.MinaSshExecutor;
 import io.fleetrun.exec.RemoteExecutor;
 import io.fleetrun.model.Command;
 import io.fleetrun.model.CommandId;
 import io.fleetrun.model.ControlRequest;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Frequency;
-import io.fleetrun.model.HostKeyPolicy;
 import io.fleetrun.model.Instance;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.JobId;
-import io.fleetrun.model.Limits;
 import io.fleetrun.model.MisfirePolicy;
 import io.fleetrun.model.OverlapPolicy;
 import io.fleetrun.model.RepeatMode;
-import io.fleetrun.model.SshSettings;
 import io.fleetrun.model.Targets;
 import io.fleetrun.status.StatusCalculator;
-import io.fleetrun.store.Database;
 import io.fleetrun.store.InvocationStore;
 import io.fleetrun.store.JooqInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
@@ -44,9 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A fan-out that fails at instance k of n, with the real store on a SQLite file and real SSH
- * runs on an in-process server. The fault is injected by wrapping the real store (or executor)
+ * runs on an in-process rig.server. The fault is injected by wrapping the real store (or rig.executor)
  * so that its k-th call of one method throws, as SQLite busy past its timeout would.
  */
 class FanOutRepairTest {
@@ -64,19 +54,12 @@ class FanOutRepairTest {
   private static final JobId TICK = new JobId("tick");
 
   @TempDir Path dir;
-  private EmbeddedSshServer server;
-  private MinaSshExecutor executor;
-  private Database db;
+  private InvokeRig rig;
   private Invoker invoker;
 
   @BeforeEach
   void setUp() throws IOException {
-    server = EmbeddedSshServer.start(dir.resolve("ssh"));
-    SshSettings ssh = new SshSettings("fleet", Optional.empty(), server.knownHosts(),
-        HostKeyPolicy.STRICT, Duration.ofSeconds(5), SshSettings.DEFAULT_KEY_EXCHANGES);
-    executor = new MinaSshExecutor(ssh, Limits.defaults(), Clock.systemUTC(),
-        new ExecutorTuning(Duration.ofMillis(500), 50));
-    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
+    rig = InvokeRig.start(dir);
   }
 
   @AfterEach
@@ -84,16 +67,14 @@ class FanOutRepairTest {
     if (invoker != null) {
       invoker.shutdown(Duration.ZERO, Duration.ofSeconds(5));
     }
-    executor.close();
-    db.close();
-    server.close();
+    rig.close();
   }
 
   @Test
   void whenAFireCannotBeWrittenNothingIsAndTheRequestIsRefused() {
-    InvocationStore store = failing(InvocationStore.class, new JooqInvocationStore(db, new StatusCalculator()),
+    InvocationStore store = failing(InvocationStore.class, new JooqInvocationStore(rig.db, new StatusCalculator()),
         "createWithRecords", 1, 1);
-    invoker = invoker(store, executor);
+    invoker = invoker(store, rig.executor);
 
     Throwable thrown = catchThrowable(this::runOnAll);
 
@@ -104,8 +85,8 @@ class FanOutRepairTest {
 
   @Test
   void aRecordTheExecutorRefusesEndsFailedAndTheOthersRun() {
-    RemoteExecutor refusing = failing(RemoteExecutor.class, executor, "start", 2, 1);
-    invoker = invoker(new JooqInvocationStore(db, new StatusCalculator()), refusing);
+    RemoteExecutor refusing = failing(RemoteExecutor.class, rig.executor, "start", 2, 1);
+    invoker = invoker(new JooqInvocationStore(rig.db, new StatusCalculator()), refusing);
 
     Throwable thrown = catchThrowable(this::runOnAll);
 
@@ -124,8 +105,8 @@ class FanOutRepairTest {
 
   @Test
   void aPeriodicFireWithARefusedRecordEndsItFailedAndTheNextFireRunsEverywhere() {
-    RemoteExecutor refusing = failing(RemoteExecutor.class, executor, "start", 2, 1);
-    invoker = invoker(new JooqInvocationStore(db, new StatusCalculator()), refusing);
+    RemoteExecutor refusing = failing(RemoteExecutor.class, rig.executor, "start", 2, 1);
+    invoker = invoker(new JooqInvocationStore(rig.db, new StatusCalculator()), refusing);
 
     invoker.fireJob(TICK);
 
@@ -143,9 +124,8 @@ class FanOutRepairTest {
 
   @Test
   void whenASecondConnectionHoldsTheWriteLockPastTheBusyTimeoutTheEndsAreWrittenOnceItIsReleased() throws Exception {
-    db.close();
-    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"), Duration.ofMillis(200));
-    invoker = invoker(new JooqInvocationStore(db, new StatusCalculator()), executor);
+    rig.reopenDatabase(Duration.ofMillis(200));
+    invoker = invoker(new JooqInvocationStore(rig.db, new StatusCalculator()), rig.executor);
     try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("fleetrun.db"))) {
       runOnAll();
       // As another process would: it holds the write lock while the records end, well past the
@@ -188,13 +168,12 @@ class FanOutRepairTest {
     Command hi = new Command(new CommandId("hi"), "echo hi-{{fleetrun.instanceId}}", Optional.empty(),
         Duration.ofSeconds(20), Map.of());
     List<Instance> instances = INSTANCES.stream()
-        .map(id -> new Instance(new InstanceId(id), "127.0.0.1", server.port(), "fleet",
-            Optional.of(server.clientKey()), Optional.empty(), Set.of()))
+        .map(id -> rig.instance(id))
         .toList();
     Job tick = new Job(TICK, hi.id(), new Targets(instances.stream().map(Instance::id).toList(), Set.of()),
         RepeatMode.Period, Optional.of(Frequency.parse("rate(1h)")), Map.of(), MisfirePolicy.RUN_ONCE,
         overlap);
-    return new Invoker(store, new JooqInvocationQueries(db), remote,
+    return new Invoker(store, new JooqInvocationQueries(rig.db), remote,
         new Fleet(instances, List.of(hi), List.of(tick)), Clock.systemUTC());
   }
 
@@ -208,16 +187,16 @@ class FanOutRepairTest {
   }
 
   private String one(String sql) {
-    return String.valueOf(db.dsl().fetchValue(sql));
+    return String.valueOf(rig.db.dsl().fetchValue(sql));
   }
 
   private List<String> instances() {
-    return db.dsl().fetch("SELECT instance_id || ':' || status FROM invocation_instance ORDER BY instance_no")
+    return rig.db.dsl().fetch("SELECT instance_id || ':' || status FROM invocation_instance ORDER BY instance_no")
         .getValues(0, String.class);
   }
 
   private List<String> records() {
-    return db.dsl().fetch("SELECT instance_id || ':' || repeat_no || ':' || status || ':' || detail_status || ':' "
+    return rig.db.dsl().fetch("SELECT instance_id || ':' || repeat_no || ':' || status || ':' || detail_status || ':' "
             + "|| coalesce(error_code, '-') || ':' || rtrim(output, char(10)) FROM invocation_record "
             + "ORDER BY instance_id, repeat_no")
         .getValues(0, String.class);

@@ -3,24 +3,17 @@ package io.fleetrun.invoke;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fleetrun.demo.EmbeddedSshServer;
-import io.fleetrun.exec.ExecutorTuning;
-import io.fleetrun.exec.MinaSshExecutor;
 import io.fleetrun.model.Command;
 import io.fleetrun.model.CommandId;
 import io.fleetrun.model.ConcurrencyControls;
 import io.fleetrun.model.ControlRequest;
 import io.fleetrun.model.Fleet;
-import io.fleetrun.model.HostKeyPolicy;
 import io.fleetrun.model.Instance;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.InvokeId;
-import io.fleetrun.model.Limits;
-import io.fleetrun.model.SshSettings;
 import io.fleetrun.model.Threshold;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.DaemonInfo;
-import io.fleetrun.store.Database;
 import io.fleetrun.store.JooqControlChannel;
 import io.fleetrun.store.JooqInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
@@ -45,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Fan-outs against an in-process MINA server on a real SQLite file: the answer comes after one
  * transaction, other requests and the heartbeat are not held up, and the concurrency controls
- * hold as observed on the server.
+ * hold as observed on the rig.server.
  */
 class FanOutScaleTest {
   private static final Duration WAIT = Duration.ofSeconds(90);
@@ -58,19 +51,12 @@ class FanOutScaleTest {
   }
 
   @TempDir Path dir;
-  private EmbeddedSshServer server;
-  private MinaSshExecutor executor;
-  private Database db;
+  private InvokeRig rig;
   private Invoker invoker;
 
   @BeforeEach
   void setUp() throws IOException {
-    server = EmbeddedSshServer.start(dir.resolve("ssh"));
-    SshSettings ssh = new SshSettings("fleet", Optional.empty(), server.knownHosts(),
-        HostKeyPolicy.STRICT, Duration.ofSeconds(30), SshSettings.DEFAULT_KEY_EXCHANGES);
-    executor = new MinaSshExecutor(ssh, Limits.defaults(), Clock.systemUTC(),
-        new ExecutorTuning(Duration.ofMillis(500), 50));
-    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
+    rig = InvokeRig.start(dir, Duration.ofSeconds(30));
   }
 
   @AfterEach
@@ -78,15 +64,13 @@ class FanOutScaleTest {
     if (invoker != null) {
       invoker.shutdown(Duration.ZERO, Duration.ofSeconds(5));
     }
-    executor.close();
-    db.close();
-    server.close();
+    rig.close();
   }
 
   @Test
   void a500TargetRunIsAnsweredWithin1sAndAnotherRunAStopAndTheHeartbeatAreNotHeldUp() throws Exception {
     invoker = invoker(500, "echo hi-{{fleetrun.instanceId}}", "sleep 30");
-    JooqControlChannel control = JooqControlChannel.onControlConnection(db);
+    JooqControlChannel control = JooqControlChannel.onControlConnection(rig.db);
     DaemonInfo info = new DaemonInfo("node-1", 1, "host", "dev", "cfg", Instant.now());
     ScheduledExecutorService beat = Executors.newSingleThreadScheduledExecutor();
     java.util.concurrent.atomic.AtomicLong slowestBeat = new java.util.concurrent.atomic.AtomicLong();
@@ -193,11 +177,10 @@ class FanOutScaleTest {
         Duration.ofSeconds(60), Map.of());
     Command s = new Command(new CommandId("s"), sleeperScript, Optional.empty(), Duration.ofSeconds(60), Map.of());
     List<Instance> instances = IntStream.range(0, targets)
-        .mapToObj(i -> new Instance(new InstanceId("i-" + i), "127.0.0.1", server.port(), "fleet",
-            Optional.of(server.clientKey()), Optional.empty(), Set.of()))
+        .mapToObj(i -> rig.instance("i-" + i))
         .toList();
-    return new Invoker(new JooqInvocationStore(db, new StatusCalculator()), new JooqInvocationQueries(db),
-        executor, new Fleet(instances, List.of(c, s), List.of()), Clock.systemUTC());
+    return new Invoker(new JooqInvocationStore(rig.db, new StatusCalculator()), new JooqInvocationQueries(rig.db),
+        rig.executor, new Fleet(instances, List.of(c, s), List.of()), Clock.systemUTC());
   }
 
   private static ControlRequest.Run run(String command, int targets, ConcurrencyControls controls) {
@@ -211,15 +194,15 @@ class FanOutScaleTest {
   }
 
   private List<String> details(InvokeId id) {
-    return db.dsl().fetch("SELECT status || ':' || detail_status FROM invocation_record WHERE invoke_id = ?"
+    return rig.db.dsl().fetch("SELECT status || ':' || detail_status FROM invocation_record WHERE invoke_id = ?"
         + " ORDER BY record_id", id.value()).getValues(0, String.class);
   }
 
   private String one(String sql) {
-    return String.valueOf(db.dsl().fetchValue(sql));
+    return String.valueOf(rig.db.dsl().fetchValue(sql));
   }
 
   private long count(String sql) {
-    return ((Number) db.dsl().fetchValue(sql)).longValue();
+    return ((Number) rig.db.dsl().fetchValue(sql)).longValue();
   }
 }

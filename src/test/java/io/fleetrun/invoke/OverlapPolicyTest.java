@@ -3,27 +3,20 @@ package io.fleetrun.invoke;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fleetrun.demo.EmbeddedSshServer;
-import io.fleetrun.exec.ExecutorTuning;
-import io.fleetrun.exec.MinaSshExecutor;
 import io.fleetrun.model.Command;
 import io.fleetrun.model.CommandId;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Frequency;
-import io.fleetrun.model.HostKeyPolicy;
 import io.fleetrun.model.Instance;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.JobId;
-import io.fleetrun.model.Limits;
 import io.fleetrun.model.MisfirePolicy;
 import io.fleetrun.model.OverlapPolicy;
 import io.fleetrun.model.RepeatMode;
-import io.fleetrun.model.SshSettings;
 import io.fleetrun.model.Targets;
 import io.fleetrun.schedule.FleetScheduler;
 import io.fleetrun.status.StatusCalculator;
-import io.fleetrun.store.Database;
 import io.fleetrun.store.JooqInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
 import java.io.IOException;
@@ -58,21 +51,14 @@ class OverlapPolicyTest {
   }
 
   @TempDir Path dir;
-  private EmbeddedSshServer server;
-  private MinaSshExecutor executor;
-  private Database db;
+  private InvokeRig rig;
   private Invoker invoker;
   private FleetScheduler scheduler;
   private final AtomicInteger fires = new AtomicInteger();
 
   @BeforeEach
   void startServer() throws IOException {
-    server = EmbeddedSshServer.start(dir.resolve("ssh"));
-    SshSettings ssh = new SshSettings("fleet", Optional.empty(), server.knownHosts(),
-        HostKeyPolicy.STRICT, Duration.ofSeconds(5), SshSettings.DEFAULT_KEY_EXCHANGES);
-    executor = new MinaSshExecutor(ssh, Limits.defaults(), Clock.systemUTC(),
-        new ExecutorTuning(Duration.ofMillis(500), 50));
-    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
+    rig = InvokeRig.start(dir);
   }
 
   @AfterEach
@@ -83,9 +69,7 @@ class OverlapPolicyTest {
     if (invoker != null) {
       invoker.shutdown(Duration.ZERO, Duration.ofSeconds(5));
     }
-    executor.close();
-    db.close();
-    server.close();
+    rig.close();
   }
 
   @Test
@@ -133,13 +117,12 @@ class OverlapPolicyTest {
         new Targets(INSTANCES.stream().map(InstanceId::new).toList(), Set.of()), RepeatMode.Period,
         Optional.of(Frequency.parse("rate(1s)")), Map.of(), MisfirePolicy.RUN_ONCE, overlap);
     List<Instance> instances = INSTANCES.stream()
-        .map(id -> new Instance(new InstanceId(id), "127.0.0.1", server.port(), "fleet",
-            Optional.of(server.clientKey()), Optional.empty(), Set.of()))
+        .map(id -> rig.instance(id))
         .toList();
-    invoker = new Invoker(new JooqInvocationStore(db, new StatusCalculator()),
-        new JooqInvocationQueries(db), executor, new Fleet(instances, List.of(sleeper), List.of(job)),
+    invoker = new Invoker(new JooqInvocationStore(rig.db, new StatusCalculator()),
+        new JooqInvocationQueries(rig.db), rig.executor, new Fleet(instances, List.of(sleeper), List.of(job)),
         Clock.systemUTC());
-    scheduler = new FleetScheduler(db.dataSource(), (id, at) -> {
+    scheduler = new FleetScheduler(rig.db.dataSource(), (id, at) -> {
       fires.incrementAndGet();
       invoker.fireJob(id, at);
     }, "overlap-" + UUID.randomUUID());
@@ -148,7 +131,7 @@ class OverlapPolicyTest {
   }
 
   private List<Record> records(String instance) {
-    return db.dsl()
+    return rig.db.dsl()
         .fetch("SELECT repeat_no, start_time, finish_time FROM invocation_record"
             + " WHERE instance_id = ? ORDER BY repeat_no", instance)
         .stream()
@@ -157,12 +140,12 @@ class OverlapPolicyTest {
   }
 
   private int running(String instance) {
-    return db.dsl().fetchValue("SELECT count(*) FROM invocation_record"
+    return rig.db.dsl().fetchValue("SELECT count(*) FROM invocation_record"
         + " WHERE instance_id = ? AND status = 'Running'", instance) instanceof Number n ? n.intValue() : 0;
   }
 
   private int skipped(String instance) {
-    Object v = db.dsl().fetchValue("SELECT coalesce(sum(skipped), 0) FROM invocation_instance"
+    Object v = rig.db.dsl().fetchValue("SELECT coalesce(sum(skipped), 0) FROM invocation_instance"
         + " WHERE instance_id = ?", instance);
     return ((Number) v).intValue();
   }

@@ -3,30 +3,24 @@ package io.fleetrun.invoke;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fleetrun.demo.EmbeddedSshServer;
-import io.fleetrun.exec.ExecutorTuning;
-import io.fleetrun.exec.MinaSshExecutor;
 import io.fleetrun.model.Command;
 import io.fleetrun.model.CommandId;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Frequency;
-import io.fleetrun.model.HostKeyPolicy;
 import io.fleetrun.model.Instance;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.JobId;
-import io.fleetrun.model.Limits;
 import io.fleetrun.model.MisfirePolicy;
 import io.fleetrun.model.OverlapPolicy;
 import io.fleetrun.model.RepeatMode;
-import io.fleetrun.model.SshSettings;
 import io.fleetrun.model.Targets;
 import io.fleetrun.status.StatusCalculator;
-import io.fleetrun.store.Database;
 import io.fleetrun.store.InvocationStore;
 import io.fleetrun.store.JooqInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
+import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
@@ -41,6 +35,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,35 +47,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StopDuringFireTest {
   @TempDir Path dir;
-  private EmbeddedSshServer server;
-  private MinaSshExecutor executor;
-  private Database db;
+  private InvokeRig rig;
   private Invoker invoker;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    rig = InvokeRig.start(dir);
+  }
 
   @AfterEach
   void close() {
     if (invoker != null) {
       invoker.shutdown(Duration.ZERO, Duration.ofSeconds(5));
     }
-    if (executor != null) {
-      executor.close();
-    }
-    if (db != null) {
-      db.close();
-    }
-    if (server != null) {
-      server.close();
-    }
+    rig.close();
   }
 
   @Test
   void aStopDuringAFireStopsItsRecordsScripts() throws Exception {
-    server = EmbeddedSshServer.start(dir.resolve("ssh"));
-    SshSettings ssh = new SshSettings("fleet", Optional.empty(), server.knownHosts(),
-        HostKeyPolicy.STRICT, Duration.ofSeconds(5), SshSettings.DEFAULT_KEY_EXCHANGES);
-    executor = new MinaSshExecutor(ssh, Limits.defaults(), Clock.systemUTC(),
-        new ExecutorTuning(Duration.ofMillis(500), 50));
-    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
     Path marker = dir.resolve("ran");
     // The sleep gives the stop time to end the script before it touches the marker.
     Command touch = new Command(new CommandId("touch"), "sleep 3; touch " + marker, Optional.empty(),
@@ -88,10 +72,9 @@ class StopDuringFireTest {
     Job job = new Job(new JobId("tick"), touch.id(), new Targets(List.of(new InstanceId("web-1")), Set.of()),
         RepeatMode.Period, Optional.of(Frequency.parse("rate(1h)")), Map.of(), MisfirePolicy.RUN_ONCE,
         OverlapPolicy.ALLOW);
-    Instance web1 = new Instance(new InstanceId("web-1"), "127.0.0.1", server.port(), "fleet",
-        Optional.of(server.clientKey()), Optional.empty(), Set.of());
+    Instance web1 = rig.instance("web-1");
 
-    JooqInvocationStore real = new JooqInvocationStore(db, new StatusCalculator());
+    JooqInvocationStore real = new JooqInvocationStore(rig.db, new StatusCalculator());
     AtomicReference<Invoker> self = new AtomicReference<>();
     AtomicBoolean once = new AtomicBoolean();
     AtomicReference<Thread> stopper = new AtomicReference<>();
@@ -113,7 +96,7 @@ class StopDuringFireTest {
           }
           return result;
         });
-    invoker = new Invoker(racing, new JooqInvocationQueries(db), executor,
+    invoker = new Invoker(racing, new JooqInvocationQueries(rig.db), rig.executor,
         new Fleet(List.of(web1), List.of(touch), List.of(job)), Clock.systemUTC());
     self.set(invoker);
 
@@ -121,7 +104,7 @@ class StopDuringFireTest {
     stopper.get().join(10_000);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> invoker.runningRecords() == 0);
-    String status = String.valueOf(db.dsl().fetchValue("SELECT status FROM invocation_record WHERE instance_id = 'web-1'"));
+    String status = String.valueOf(rig.db.dsl().fetchValue("SELECT status FROM invocation_record WHERE instance_id = 'web-1'"));
     assertThat(status).isEqualTo("Stopped");
     // The run has ended: had the stop not reached its script, it would have touched the marker.
     assertThat(Files.exists(marker)).as("the script of a record the database says Stopped ran on").isFalse();
@@ -135,12 +118,6 @@ class StopDuringFireTest {
    */
   @Test
   void aRecordWaitingUnderMaxConcurrencyStartsWithTheConfigInForce() throws Exception {
-    server = EmbeddedSshServer.start(dir.resolve("ssh"));
-    SshSettings ssh = new SshSettings("fleet", Optional.empty(), server.knownHosts(),
-        HostKeyPolicy.STRICT, Duration.ofSeconds(5), SshSettings.DEFAULT_KEY_EXCHANGES);
-    executor = new MinaSshExecutor(ssh, Limits.defaults(), Clock.systemUTC(),
-        new ExecutorTuning(Duration.ofMillis(500), 50));
-    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
     Path gate = dir.resolve("gate");
     Command wait = new Command(new CommandId("wait"),
         "i=0; while [ ! -e " + gate + " ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done", Optional.empty(),
@@ -149,18 +126,17 @@ class StopDuringFireTest {
     Job job = new Job(new JobId("tick"), wait.id(), new Targets(ids, Set.of()), RepeatMode.Once, Optional.empty(),
         Map.of(), MisfirePolicy.RUN_ONCE, OverlapPolicy.ALLOW,
         new io.fleetrun.model.ConcurrencyControls(Optional.of(io.fleetrun.model.Threshold.count(1)), Optional.empty()));
-    List<Instance> before = ids.stream().map(i -> new Instance(i, "127.0.0.1", server.port(), "fleet",
-        Optional.of(server.clientKey()), Optional.empty(), Set.of())).toList();
-    invoker = new Invoker(new JooqInvocationStore(db, new StatusCalculator()), new JooqInvocationQueries(db),
-        executor, new Fleet(before, List.of(wait), List.of(job)), Clock.systemUTC());
+    List<Instance> before = ids.stream().map(i -> rig.instance(i.value())).toList();
+    invoker = new Invoker(new JooqInvocationStore(rig.db, new StatusCalculator()), new JooqInvocationQueries(rig.db),
+        rig.executor, new Fleet(before, List.of(wait), List.of(job)), Clock.systemUTC());
     invoker.fireJob(job.id(), Instant.now());
     // web-1 runs, web-2 waits for its turn; now the config moves both to a closed port.
     List<Instance> after = ids.stream().map(i -> new Instance(i, "127.0.0.1", 1, "fleet",
-        Optional.of(server.clientKey()), Optional.empty(), Set.of())).toList();
+        Optional.of(rig.server.clientKey()), Optional.empty(), Set.of())).toList();
     invoker.updateFleet(new Fleet(after, List.of(wait), List.of(job)));
     Files.createFile(gate);
     await().atMost(Duration.ofSeconds(20)).until(() -> invoker.runningRecords() == 0);
-    String web2 = String.valueOf(db.dsl().fetchValue(
+    String web2 = String.valueOf(rig.db.dsl().fetchValue(
         "SELECT status || '/' || detail_status FROM invocation_record WHERE instance_id = 'web-2'"));
     assertThat(web2).as("web-2 started after the reload, so at its new (closed) address").startsWith("Failed");
   }
