@@ -2,7 +2,6 @@ package io.fleetrun.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fleetrun.Main;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.store.DaemonInfo;
 import io.fleetrun.store.Database;
@@ -11,8 +10,6 @@ import io.fleetrun.store.PendingRequest;
 import io.fleetrun.store.RequestAnswer;
 import io.fleetrun.testing.SqlReader;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +21,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * What {@code fleetrun run} says when the daemon takes its request but answers late, or not
@@ -58,12 +54,12 @@ class LateAnswerTest {
   void aTakenRequestThatIsNotAnsweredIsReportedAsTakenAndGoingOnNotAsAFailure() throws Exception {
     CompletableFuture<PendingRequest> daemon = CompletableFuture.supplyAsync(this::claimOne);
 
-    Cli cli = cli("run", "--command", "hi", "--instances", "web-1", "--answer-timeout", "500ms");
+    CliRun cli = cli("run", "--command", "hi", "--instances", "web-1", "--answer-timeout", "500ms");
 
     PendingRequest taken = daemon.get(10, TimeUnit.SECONDS);
-    assertThat(cli.exitCode).isEqualTo(ExitCodes.TIMEOUT);
-    assertThat(cli.out).isEmpty();
-    assertThat(cli.err)
+    assertThat(cli.exit()).isEqualTo(ExitCodes.TIMEOUT);
+    assertThat(cli.out()).isEmpty();
+    assertThat(cli.err())
         .contains("the daemon did not answer within 500ms (nor in 500ms more)")
         .contains("the daemon took the request (" + taken.id() + ") at ")
         .contains("is still starting it; it was not withdrawn and will run")
@@ -84,13 +80,13 @@ class LateAnswerTest {
       return taken;
     });
 
-    Cli cli = cli("run", "--command", "hi", "--instances", "web-1", "--answer-timeout", "2s",
+    CliRun cli = cli("run", "--command", "hi", "--instances", "web-1", "--answer-timeout", "2s",
         "--max-concurrency", "25%", "--max-errors", "3");
 
     daemon.get(10, TimeUnit.SECONDS);
-    assertThat(cli.exitCode).isEqualTo(ExitCodes.OK);
-    assertThat(cli.out).isEqualTo("late-1\n");
-    assertThat(cli.err).contains("the daemon took the request at ").contains("and answered late");
+    assertThat(cli.exit()).isEqualTo(ExitCodes.OK);
+    assertThat(cli.out()).isEqualTo("late-1\n");
+    assertThat(cli.err()).contains("the daemon took the request at ").contains("and answered late");
     assertThat(SqlReader.firstColumn(dbFile, "SELECT json_extract(payload, '$.maxConcurrency') || ' '"
         + " || json_extract(payload, '$.maxErrors') FROM control_request"))
         .as("the controls travel in the payload").containsExactly("25% 3");
@@ -134,20 +130,7 @@ class LateAnswerTest {
     }
   }
 
-  private record Cli(int exitCode, String out, String err) {}
-
-  private Cli cli(String... args) {
-    String[] all = new String[args.length + 2];
-    System.arraycopy(args, 0, all, 0, args.length);
-    all[args.length] = "--config";
-    all[args.length + 1] = configFile.toString();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = Main.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    int code = cmd.execute(all);
-    return new Cli(code, out.toString().replace(System.lineSeparator(), "\n"),
-        err.toString().replace(System.lineSeparator(), "\n"));
+  private CliRun cli(String... args) {
+    return CliRun.withConfig(configFile, args);
   }
 }

@@ -3,7 +3,6 @@ package io.fleetrun.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fleetrun.Main;
 import io.fleetrun.config.ConfigLoader;
 import io.fleetrun.daemon.Daemon;
 import io.fleetrun.model.ControlRequest;
@@ -15,8 +14,6 @@ import io.fleetrun.store.JooqControlChannel;
 import io.fleetrun.store.RequestState;
 import io.fleetrun.testing.SqlReader;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -31,7 +28,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A CLI that gives up waiting withdraws its request: the daemon never takes it, even when it
@@ -74,7 +70,7 @@ class RequestWithdrawalTest {
         configFile.toString(), Instant.now());
     channel.heartbeat(hung, Instant.now());
 
-    Cli cli = cli("run", "--config", configFile.toString(), "--command", "hi", "--instances", "web-1",
+    CliRun cli = cli("run", "--config", configFile.toString(), "--command", "hi", "--instances", "web-1",
         "--answer-timeout", "1s");
 
     channel.removeHeartbeat(hung.nodeId());
@@ -90,8 +86,8 @@ class RequestWithdrawalTest {
     assertThat(query("SELECT kind || ':' || (claimed_at IS NULL) || (withdrawn_at IS NOT NULL) || "
         + "(done_at IS NOT NULL) || ':' || coalesce(invoke_id, '-') FROM control_request ORDER BY request_id"))
         .containsExactly("run:111:-", "stop:001:-");
-    assertThat(cli.exitCode).isEqualTo(7);
-    assertThat(cli.err).contains("the daemon had not taken the request; it was withdrawn and will not run");
+    assertThat(cli.exit()).isEqualTo(7);
+    assertThat(cli.err()).contains("the daemon had not taken the request; it was withdrawn and will not run");
   }
 
   @Test
@@ -100,27 +96,16 @@ class RequestWithdrawalTest {
     channel.heartbeat(new DaemonInfo("hung", 1, "localhost", "test", configFile.toString(), Instant.now()),
         Instant.now());
 
-    Cli cli = cli("stop", "--config", configFile.toString(), "some-invocation", "--instance",
+    CliRun cli = cli("stop", "--config", configFile.toString(), "some-invocation", "--instance",
         new InstanceId("web-1").value(), "--answer-timeout", "500ms");
 
-    assertThat(cli.exitCode).isEqualTo(7);
-    assertThat(cli.err).contains("it was withdrawn and will not run");
+    assertThat(cli.exit()).isEqualTo(7);
+    assertThat(cli.err()).contains("it was withdrawn and will not run");
     assertThat(query("SELECT (claimed_at IS NULL) || (withdrawn_at IS NOT NULL) FROM control_request"))
         .containsExactly("11");
     assertThat(channel.claimPending(Instant.now())).isEmpty();
   }
 
-  private record Cli(int exitCode, String out, String err) {}
-
-  private static Cli cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = Main.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    int code = cmd.execute(args);
-    return new Cli(code, out.toString(), err.toString());
-  }
 
   private List<String> query(String sql) throws Exception {
     return SqlReader.firstColumn(dbFile, sql);
@@ -130,5 +115,9 @@ class RequestWithdrawalTest {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
+  }
+
+  private static CliRun cli(String... args) {
+    return CliRun.of(args);
   }
 }

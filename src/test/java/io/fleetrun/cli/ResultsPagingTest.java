@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fleetrun.Main;
 import io.fleetrun.model.CommandId;
 import io.fleetrun.model.DetailStatus;
 import io.fleetrun.model.Frequency;
@@ -20,8 +19,6 @@ import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.Database;
 import io.fleetrun.store.JooqInvocationStore;
 import io.fleetrun.store.NewInvocation;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +30,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code fleetrun results} shows a periodic invocation's records a page at a time, newest first. */
 class ResultsPagingTest {
@@ -66,65 +62,52 @@ class ResultsPagingTest {
 
   @Test
   void showsTheNewestPageAndSaysHowToSeeTheRest() {
-    Cli first = cli("results", "t-p", "--limit", "3");
+    CliRun first = cli("results", "t-p", "--limit", "3");
 
-    assertThat(first.exit).isZero();
-    assertThat(outputs(first.out)).containsExactly("run 7", "run 6", "run 5");
-    assertThat(first.out).endsWith("\n4 older record(s) not shown (newest first, 3 per page): next page with"
+    assertThat(first.exit()).isZero();
+    assertThat(outputs(first.out())).containsExactly("run 7", "run 6", "run 5");
+    assertThat(first.out()).endsWith("\n4 older record(s) not shown (newest first, 3 per page): next page with"
         + " --before " + ids.get(4) + ", all with --limit 0\n");
 
-    Cli second = cli("results", "t-p", "--limit", "3", "--before", String.valueOf(ids.get(4)));
-    assertThat(outputs(second.out)).containsExactly("run 4", "run 3", "run 2");
-    assertThat(second.out).contains("1 older record(s) not shown");
+    CliRun second = cli("results", "t-p", "--limit", "3", "--before", String.valueOf(ids.get(4)));
+    assertThat(outputs(second.out())).containsExactly("run 4", "run 3", "run 2");
+    assertThat(second.out()).contains("1 older record(s) not shown");
 
-    Cli last = cli("results", "t-p", "--limit", "3", "--before", String.valueOf(ids.get(1)));
-    assertThat(outputs(last.out)).containsExactly("run 1");
-    assertThat(last.out).doesNotContain("older record(s)");
+    CliRun last = cli("results", "t-p", "--limit", "3", "--before", String.valueOf(ids.get(1)));
+    assertThat(outputs(last.out())).containsExactly("run 1");
+    assertThat(last.out()).doesNotContain("older record(s)");
 
-    assertThat(outputs(cli("results", "t-p", "--limit", "0").out)).hasSize(7).startsWith("run 7");
-    assertThat(outputs(cli("results", "t-p", "--instance", "a", "--limit", "2").out))
+    assertThat(outputs(cli("results", "t-p", "--limit", "0").out())).hasSize(7).startsWith("run 7");
+    assertThat(outputs(cli("results", "t-p", "--instance", "a", "--limit", "2").out()))
         .containsExactly("run 7", "run 6");
   }
 
   @Test
   void jsonCarriesThePageAndWhereTheNextBegins() throws Exception {
-    JsonNode page = new ObjectMapper().readTree(cli("results", "t-p", "--limit", "2", "--json").out);
+    JsonNode page = new ObjectMapper().readTree(cli("results", "t-p", "--limit", "2", "--json").out());
 
     assertThat(page.get("records")).hasSize(2);
     assertThat(page.get("records").get(0).get("output").asText()).isEqualTo("run 7\n");
     assertThat(page.get("older_records").asLong()).isEqualTo(5);
     assertThat(page.get("next_before").asLong()).isEqualTo(ids.get(5));
-    JsonNode all = new ObjectMapper().readTree(cli("results", "t-p", "--limit", "0", "--json").out);
+    JsonNode all = new ObjectMapper().readTree(cli("results", "t-p", "--limit", "0", "--json").out());
     assertThat(all.get("older_records").asLong()).isZero();
     assertThat(all.get("next_before").isNull()).isTrue();
   }
 
   @Test
   void aNegativeLimitIsAUsageError() {
-    Cli bad = cli("results", "t-p", "--limit", "-1");
+    CliRun bad = cli("results", "t-p", "--limit", "-1");
 
-    assertThat(bad.exit).isEqualTo(ExitCodes.USAGE);
-    assertThat(bad.err).contains("--limit must be 0 (all) or more, not -1");
+    assertThat(bad.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(bad.err()).contains("--limit must be 0 (all) or more, not -1");
   }
 
   private static List<String> outputs(String text) {
     return text.lines().filter(l -> l.startsWith("  | ")).map(l -> l.substring(4)).toList();
   }
 
-  private record Cli(int exit, String out, String err) {}
-
-  private Cli cli(String... args) {
-    String[] all = new String[args.length + 2];
-    System.arraycopy(args, 0, all, 0, args.length);
-    all[args.length] = "--config";
-    all[args.length + 1] = configFile.toString();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = Main.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    int code = cmd.execute(all);
-    return new Cli(code, out.toString().replace(System.lineSeparator(), "\n"),
-        err.toString().replace(System.lineSeparator(), "\n"));
+  private CliRun cli(String... args) {
+    return CliRun.withConfig(configFile, args);
   }
 }
