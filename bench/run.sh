@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh - fleetrun against its peers on N real OpenSSH targets on 127.0.0.1 (issue 7).
 #
-#   bench/run.sh [--n 200] [--rounds 3] [--big-n 1000] [--big-rounds 1]
+#   bench/run.sh [--n 200] [--rounds 3] [--big-n 1000] [--big-rounds 1] [--rate-n 100] [--rate-secs 60]
 #                [--parts fleetrun,pssh,controlmaster,floor,big] [--dir DIR] [--keep] [--out DIR]
 #
 # Parts (comma-separated; default fleetrun,pssh,controlmaster,floor,big):
@@ -15,8 +15,9 @@
 #                  curve25519): the targets' sshd CPU per fresh connection, without contention
 #   ansible        per round: ansible -m raw -f N (only when `ansible` is installed)
 #   big            --big-rounds rounds on --big-n targets: fleetrun (fresh daemon) and pssh -p BIG_N
-#   rate           a rate(1s) job on 100 targets for 60 s: p99 of start_time - scheduled_at
-#                  (needs the scheduled_at column; prints n/a without it)
+#   rate           a rate(1s) job on --rate-n targets (100) for --rate-secs (60): p99 of
+#                  start_time - scheduled_at over the whole run and after its first 10 s, and
+#                  the targets' sshd CPU per second (needs the scheduled_at column)
 #   bigoutput      one run printing 1 GiB on one target: daemon RSS before, peak during, after
 # The command is always `echo ok`. Everything runs as root (sshd, root login on the targets).
 # Prints one table (bench/table.py); --out DIR keeps the raw rows (results.tsv,
@@ -27,7 +28,7 @@ set -euo pipefail
 ROOT=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 BENCH=$ROOT/bench
 SSHD=${SSHD:-/usr/sbin/sshd}
-N=200 ROUNDS=3 BIG_N=1000 BIG_ROUNDS=1 PARTS=fleetrun,pssh,controlmaster,floor,big
+N=200 ROUNDS=3 BIG_N=1000 BIG_ROUNDS=1 RATE_N=100 RATE_SECS=60 PARTS=fleetrun,pssh,controlmaster,floor,big
 WORK="" KEEP=0 OUT="" BASE_PORT=${BENCH_BASE_PORT:-24000}
 HZ=$(getconf CLK_TCK)
 
@@ -41,6 +42,8 @@ while (($#)); do
     --rounds) ROUNDS=$2; shift 2 ;;
     --big-n) BIG_N=$2; shift 2 ;;
     --big-rounds) BIG_ROUNDS=$2; shift 2 ;;
+    --rate-n) RATE_N=$2; shift 2 ;;
+    --rate-secs) RATE_SECS=$2; shift 2 ;;
     --parts) PARTS=$2; shift 2 ;;
     --dir) WORK=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
@@ -49,7 +52,7 @@ while (($#)); do
     *) echo "bench: unknown argument $1" >&2; usage ;;
   esac
 done
-for v in N ROUNDS BIG_N BIG_ROUNDS; do
+for v in N ROUNDS BIG_N BIG_ROUNDS RATE_N RATE_SECS; do
   [[ ${!v} =~ ^[0-9]+$ && ${!v} -ge 1 ]] || die "--$(tr 'A-Z_' 'a-z-' <<< "$v") must be a positive integer, got '${!v}'"
 done
 has_part() { [[ ,$PARTS, == *,$1,* ]]; }
@@ -109,7 +112,7 @@ printf 'tool\tn\tround\twall_s\tcpu_s\trss_kb\trc\tsshd_cpu_s\tload_before\tload
 
 farm_n=$N
 if has_part big && ((BIG_N > farm_n)); then farm_n=$BIG_N; fi
-if has_part rate && ((100 > farm_n)); then farm_n=100; fi
+if has_part rate && ((RATE_N > farm_n)); then farm_n=$RATE_N; fi
 log "work dir $WORK; $(nproc) cpus; load $(load1); parts $PARTS"
 farm_start "$FARM" "$farm_n" "$BASE_PORT"
 farm_check "$FARM" 3
@@ -139,11 +142,11 @@ if has_part big; then
     bench_pssh "$BIG_N" "$round" default
   done
 fi
-has_part rate && bench_rate 100 60
+has_part rate && bench_rate "$RATE_N" "$RATE_SECS"
 has_part bigoutput && bench_bigoutput
 
 echo
 echo "fleetrun bench: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cpus, $(uname -r), commit $(git -C "$ROOT" rev-parse --short HEAD 2> /dev/null || echo '?')"
-echo "command: bench/run.sh --n $N --rounds $ROUNDS --big-n $BIG_N --big-rounds $BIG_ROUNDS --parts $PARTS"
+echo "command: bench/run.sh --n $N --rounds $ROUNDS --big-n $BIG_N --big-rounds $BIG_ROUNDS --rate-n $RATE_N --rate-secs $RATE_SECS --parts $PARTS"
 python3 "$BENCH/table.py" "$RESULTS" "$DETAILS" "$EXTRAS"
 if [[ -n $OUT ]]; then mkdir -p "$OUT" && cp "$RESULTS" "$DETAILS" "$EXTRAS" "$OUT/"; fi

@@ -44,18 +44,33 @@ final class RemoteCommand {
    * The remote command that runs {@code script} with {@code /bin/sh} in {@code workingDir}. It
    * exports {@code FLEETRUN_RUN=marker} first, so every process of the run carries the marker in
    * its environment from its start (a stop that never learned the group id finds the run by it).
-   * The outer {@code exec /bin/sh} keeps the login shell's pid: where that shell leads its own
-   * session and group (OpenSSH's does), the script's shell then leads them too; elsewhere the
-   * outer command is {@code exec setsid -w /bin/sh} (where that {@code setsid} accepts {@code -w}),
-   * which makes the script's shell a new session and process group leader. It prints
-   * {@code fleetrun-pgid=<token> $$ <starttime>} (and exits if it cannot: nobody is listening any
-   * more), then replaces itself with the script, so the group id stays valid for the whole run.
-   * The start time (field 22 of {@code /proc/$$/stat}; left out where there is no {@code /proc})
+   * It reports {@code fleetrun-pgid=<token> <pgid> <starttime>} before the script runs (and exits
+   * if it cannot: nobody is listening any more), so the group id is known for the whole run. The
+   * start time (field 22 of {@code /proc/PID/stat}; left out where there is no {@code /proc})
    * lets a kill recognise the leader after the script exec'd into a program that dropped the
-   * marker ({@link RemoteGroup}). It is read in a function: {@code set --} there leaves the
-   * wrapper's own arguments alone. Stdin is
-   * /dev/null: scripts never wait for input. The leader's {@code $0} is {@code marker} (so it
-   * shows in its command line on the target).
+   * marker ({@link RemoteGroup}). Stdin is /dev/null: scripts never wait for input. The leader's
+   * {@code $0} is {@code marker} (so it shows in its command line on the target).
+   *
+   * <p>Two paths, chosen on the target:
+   *
+   * <ul>
+   *   <li>Where the login shell already leads its own session and process group (OpenSSH makes
+   *       it so), the login shell itself prints the line and exec's {@code /bin/sh -c script}:
+   *       exec keeps the pid, so the script's shell leads the group and has the start time just
+   *       printed. One process start per run, where a plain {@code ssh host script} has one
+   *       too: each process start costs the target about 3 ms of CPU, a third of a kept
+   *       connection's cost per run.
+   *   <li>Elsewhere (a server that does not call setsid, like a Java one) it exec's
+   *       {@code setsid -w /bin/sh} (where that {@code setsid} accepts {@code -w}; the probe
+   *       tests the flag itself, BusyBox setsid has none), which makes a new session and group
+   *       leader that prints the line and exec's the script's shell.
+   * </ul>
+   *
+   * Where {@code /proc} or word splitting is missing (zsh as login shell) the leader test fails
+   * and the second path decides. The fields of {@code /proc/$$/stat} are read in the login shell
+   * with {@code set --}, which is why script and folder travel in the variables {@code fleetrun_script} and
+   * {@code fleetrun_dir}, not positional parameters; they are not exported (unless the target's
+   * environment already exports such names) and end with the login shell's exec.
    *
    * @param token from {@link #newToken}
    * @throws IllegalArgumentException when the script is longer than {@link #MAX_SCRIPT_BYTES}
@@ -70,26 +85,21 @@ final class RemoteCommand {
     if (!TOKEN.matcher(token).matches()) {
       throw new IllegalArgumentException("not a pgid token: " + token);
     }
-    // OpenSSH makes the login shell a session and group leader, so exec'ing the script's shell
-    // keeps a group of its own without setsid: that costs nothing, where setsid -w and its probe
-    // cost the target three more processes per run. Only a shell that is not a leader (a server
-    // that does not call setsid, like a Java one) probes setsid; the probe tests the flag itself,
-    // not just the command: BusyBox setsid (Alpine) has no -w. Where /proc or word splitting is
-    // missing (zsh as login shell) the test fails and the probe decides, as before.
+    String pgidLine = "echo \"" + PGID_PREFIX + token + " $$$T\" || exit 1; ";
     return ProcessMarker.ENV + "=" + quote(marker.value()) + "; export " + ProcessMarker.ENV
-        + "; S='setsid -w'; if [ -r /proc/$$/stat ] && read -r l </proc/$$/stat; then "
-        + "set -- ${l##*) }; [ \"$3\" = $$ ] && [ \"$4\" = $$ ] && S=; fi; "
-        + "[ -z \"$S\" ] || setsid -w true </dev/null >/dev/null 2>&1 || S=; exec $S /bin/sh -c '"
+        + "; fleetrun_script=" + quote(script) + "; fleetrun_dir=" + quote(workingDir.orElse("")) + "; S='setsid -w'; T=; "
+        + "if [ -r /proc/$$/stat ] && read -r l </proc/$$/stat; then set -- ${l##*) }; "
+        + "if [ \"$3\" = $$ ] && [ \"$4\" = $$ ]; then S=; [ -n \"${20}\" ] && T=\" ${20}\"; fi; fi; "
+        + "if [ -z \"$S\" ]; then " + pgidLine
+        + "if [ -n \"$fleetrun_dir\" ]; then cd \"$fleetrun_dir\" || exit 126; fi; "
+        + "exec /bin/sh -c \"$fleetrun_script\" " + quote(marker.value()) + " </dev/null; fi; "
+        + "setsid -w true </dev/null >/dev/null 2>&1 || S=; exec $S /bin/sh -c '"
         + "T=; if [ -r /proc/$$/stat ]; then st() { read -r l </proc/$$/stat; set -- ${l##*) }; "
         + "[ -n \"${20}\" ] && T=\" ${20}\"; }; st; fi; "
-        + "echo \"" + PGID_PREFIX + token + " $$$T\" || exit 1; "
+        + pgidLine
         + "if [ -n \"$1\" ]; then cd \"$1\" || exit 126; fi; "
         + "exec /bin/sh -c \"$2\" \"$0\" </dev/null' "
-        + quote(marker.value())
-        + " "
-        + quote(workingDir.orElse(""))
-        + " "
-        + quote(script);
+        + quote(marker.value()) + " \"$fleetrun_dir\" \"$fleetrun_script\"";
   }
 
   /**

@@ -8,16 +8,22 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import io.fleetrun.testing.RequiredTool;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class RemoteCommandTest {
   private static final ProcessMarker MARKER = new ProcessMarker("fleetrun-t-test-42");
   private static final String TOKEN = "abcdefgh01234567";
+  private static final Path STRACE = Path.of("/usr/bin/strace");
 
   @TempDir Path dir;
 
@@ -33,16 +39,119 @@ class RemoteCommandTest {
   void wrapperMatchesTheAgreedShape() {
     assertThat(RemoteCommand.wrap("echo 'hi'", Optional.of("/srv/app"), MARKER, TOKEN))
         .isEqualTo("FLEETRUN_RUN='fleetrun-t-test-42'; export FLEETRUN_RUN; "
-            + "S='setsid -w'; if [ -r /proc/$$/stat ] && read -r l </proc/$$/stat; then "
-            + "set -- ${l##*) }; [ \"$3\" = $$ ] && [ \"$4\" = $$ ] && S=; fi; "
-            + "[ -z \"$S\" ] || setsid -w true </dev/null >/dev/null 2>&1 || S=; "
+            + "fleetrun_script='echo '\\''hi'\\'''; fleetrun_dir='/srv/app'; S='setsid -w'; T=; "
+            + "if [ -r /proc/$$/stat ] && read -r l </proc/$$/stat; then set -- ${l##*) }; "
+            + "if [ \"$3\" = $$ ] && [ \"$4\" = $$ ]; then S=; [ -n \"${20}\" ] && T=\" ${20}\"; fi; fi; "
+            + "if [ -z \"$S\" ]; then echo \"fleetrun-pgid=abcdefgh01234567 $$$T\" || exit 1; "
+            + "if [ -n \"$fleetrun_dir\" ]; then cd \"$fleetrun_dir\" || exit 126; fi; "
+            + "exec /bin/sh -c \"$fleetrun_script\" 'fleetrun-t-test-42' </dev/null; fi; "
+            + "setsid -w true </dev/null >/dev/null 2>&1 || S=; "
             + "exec $S /bin/sh -c '"
             + "T=; if [ -r /proc/$$/stat ]; then st() { read -r l </proc/$$/stat; "
             + "set -- ${l##*) }; [ -n \"${20}\" ] && T=\" ${20}\"; }; st; fi; "
             + "echo \"fleetrun-pgid=abcdefgh01234567 $$$T\" || exit 1; "
             + "if [ -n \"$1\" ]; then cd \"$1\" || exit 126; fi; "
-            + "exec /bin/sh -c \"$2\" \"$0\" </dev/null' 'fleetrun-t-test-42' '/srv/app' "
-            + "'echo '\\''hi'\\'''");
+            + "exec /bin/sh -c \"$2\" \"$0\" </dev/null' 'fleetrun-t-test-42' \"$fleetrun_dir\" "
+            + "\"$fleetrun_script\"");
+  }
+
+  /** The two ways a target's login shell starts: as a session leader (OpenSSH) or not (MINA). */
+  enum LoginShell {
+    LEADER("/usr/bin/setsid", "/bin/sh", "-c"),
+    NOT_LEADER("/bin/sh", "-c");
+
+    private final List<String> argv;
+
+    LoginShell(String... argv) {
+      this.argv = List.of(argv);
+    }
+
+    Process start(String command) throws IOException {
+      List<String> line = new ArrayList<>(argv);
+      line.add(command);
+      return new ProcessBuilder(line).redirectErrorStream(true).start();
+    }
+
+    String run(String command) throws IOException, InterruptedException {
+      Process p = start(command);
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      return out;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(LoginShell.class)
+  void theScriptSeesNoneOfTheWrappersParametersOrVariables(LoginShell shell) throws Exception {
+    String out = shell.run(RemoteCommand.wrap("echo \"[$#][$*][${fleetrun_script-unset}]"
+        + "[${fleetrun_dir-unset}][${S-unset}][${T-unset}][${l-unset}]\"", Optional.empty(), MARKER, TOKEN));
+
+    assertThat(out.lines().skip(1).toList()).containsExactly("[0][][unset][unset][unset][unset][unset]");
+  }
+
+  @ParameterizedTest
+  @EnumSource(LoginShell.class)
+  void theScriptRunsInItsWorkingFolderEvenWithAHostileName(LoginShell shell) throws Exception {
+    Path work = Files.createDirectories(dir.resolve("a b'; touch pwned; '$(touch pwned2)\"`touch pwned3`"));
+
+    String out = shell.run(RemoteCommand.wrap("pwd", Optional.of(work.toString()), MARKER, TOKEN));
+
+    assertThat(out.lines().skip(1).toList()).containsExactly(work.toString());
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(f -> f.getFileName().toString())).doesNotContain("pwned", "pwned2", "pwned3");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(LoginShell.class)
+  void aMissingWorkingFolderEndsTheRunWith126BeforeTheScript(LoginShell shell) throws Exception {
+    Process p = shell.start(RemoteCommand.wrap(
+        "echo ran", Optional.of(dir.resolve("gone").toString()), MARKER, TOKEN) + "; echo never");
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(p.exitValue()).isEqualTo(126);
+    assertThat(out).doesNotContain("ran").doesNotContain("never");
+  }
+
+  @ParameterizedTest
+  @EnumSource(LoginShell.class)
+  void theLeaderReportsItsGroupAndStartTimeAndCarriesTheMarker(LoginShell shell) throws Exception {
+    String out = shell.run(RemoteCommand.wrap("ps -o pgid= -p $$; cat /proc/$$/stat; echo \"$0\"; "
+        + "tr '\\000' '\\n' </proc/$$/cmdline | tail -n 1; echo \"$FLEETRUN_RUN\"", Optional.empty(), MARKER, TOKEN));
+
+    String[] lines = out.split("\n");
+    RemoteGroup group = RemoteCommand.parsePgidLine(lines[0], TOKEN).orElseThrow();
+    assertThat(Long.parseLong(lines[1].trim())).isEqualTo(group.id());
+    // Field 22 of stat; the fields after "(comm) " start at field 3.
+    String[] fields = lines[2].substring(lines[2].lastIndexOf(") ") + 2).split(" ");
+    assertThat(group.leaderStart()).hasValue(Long.parseLong(fields[22 - 3]));
+    assertThat(List.of(lines).subList(3, 6)).containsOnly(MARKER.value());
+  }
+
+  @Test
+  void underASessionLeaderTheWrapperStartsNoProcessButTheScriptsShell() throws Exception {
+    // Each process start costs the target ~3 ms of CPU (a third of a run over a kept connection):
+    // the wrapper before this one started /bin/sh twice (exec'ing into itself, then into the
+    // script's shell) where one exec does it.
+    RequiredTool.require("strace", Files.isExecutable(STRACE)
+        ? Optional.empty() : Optional.of(STRACE + " missing; .ci/run installs strace"));
+    Path trace = dir.resolve("trace");
+    Process p = new ProcessBuilder(STRACE.toString(), "-f", "-qq", "-e", "trace=execve,clone,clone3,fork,vfork",
+        "-o", trace.toString(), "/usr/bin/setsid", "/bin/sh", "-c",
+        RemoteCommand.wrap("echo ran", Optional.of("/"), MARKER, TOKEN))
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(out).endsWith("ran\n");
+
+    List<String> calls = Files.readAllLines(trace).stream()
+        .filter(l -> l.matches("^\\d+ +(execve|clone|clone3|fork|vfork)\\(.*") && !l.contains("= -1"))
+        .toList();
+    // setsid itself, the login shell it starts, and the script's shell: no fork, no setsid probe.
+    assertThat(calls).hasSize(3).allMatch(l -> l.contains("execve("));
+    assertThat(calls.get(1)).contains("\"/bin/sh\", \"-c\", \"FLEETRUN_RUN=");
+    assertThat(calls.get(2)).contains("\"/bin/sh\", \"-c\", \"echo ran\", \"fleetrun-t-test-42\"");
   }
 
   @Test
@@ -85,20 +194,6 @@ class RemoteCommandTest {
   }
 
   @Test
-  void wrapperReportsItsOwnProcessGroupAndItsLeadersStartTimeFirst() throws Exception {
-    // The script's shell is the leader: same pid and start time as the wrapper's shell.
-    String out = runLocally(RemoteCommand.wrap(
-        "ps -o pgid= -p $$; cat /proc/$$/stat", Optional.empty(), MARKER, TOKEN));
-
-    String[] lines = out.split("\n");
-    RemoteGroup group = RemoteCommand.parsePgidLine(lines[0], TOKEN).orElseThrow();
-    assertThat(Long.parseLong(lines[1].trim())).isEqualTo(group.id());
-    // Field 22 of stat; the fields after "(comm) " start at field 3.
-    String[] fields = lines[2].substring(lines[2].lastIndexOf(") ") + 2).split(" ");
-    assertThat(group.leaderStart()).hasValue(Long.parseLong(fields[22 - 3]));
-  }
-
-  @Test
   void bashAsTheTargetsShellReportsTheStartTimeToo() throws Exception {
     Process p = new ProcessBuilder("/bin/bash", "-c",
         RemoteCommand.wrap("cat /proc/$$/stat", Optional.empty(), MARKER, TOKEN))
@@ -110,16 +205,6 @@ class RemoteCommandTest {
     RemoteGroup group = RemoteCommand.parsePgidLine(lines[0], TOKEN).orElseThrow();
     String[] fields = lines[1].substring(lines[1].lastIndexOf(") ") + 2).split(" ");
     assertThat(group.leaderStart()).hasValue(Long.parseLong(fields[22 - 3]));
-  }
-
-  @Test
-  void groupLeaderCarriesTheMarkerInItsCommandLineAndEnvironment() throws Exception {
-    String out = runLocally(RemoteCommand.wrap(
-        "echo \"$0\"; tr '\\000' '\\n' </proc/$$/cmdline | tail -n 1; echo \"$FLEETRUN_RUN\"",
-        Optional.empty(), MARKER, TOKEN));
-
-    assertThat(out.lines().skip(1).toList())
-        .containsExactly("fleetrun-t-test-42", "fleetrun-t-test-42", "fleetrun-t-test-42");
   }
 
   @Test
