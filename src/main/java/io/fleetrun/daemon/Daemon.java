@@ -11,7 +11,7 @@ import io.fleetrun.store.DaemonInfo;
 import io.fleetrun.store.Database;
 import io.fleetrun.store.JooqControlChannel;
 import io.fleetrun.store.JooqDaemonLease;
-import io.fleetrun.store.JooqInvocationQueries;
+import io.fleetrun.store.JdbcInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
 import io.fleetrun.store.JooqRetention;
 import io.fleetrun.store.ReloadResult;
@@ -93,7 +93,7 @@ public final class Daemon implements AutoCloseable {
     FleetScheduler quartz = null;
     try {
       JooqInvocationStore store = new JooqInvocationStore(database, new StatusCalculator());
-      JooqInvocationQueries queries = new JooqInvocationQueries(database);
+      JdbcInvocationQueries queries = new JdbcInvocationQueries(database);
       this.control = JooqControlChannel.onControlConnection(database);
       this.info = new DaemonInfo(UUID.randomUUID().toString(), ProcessHandle.current().pid(), hostName(),
           version(), config.source().toString(), clock.instant());

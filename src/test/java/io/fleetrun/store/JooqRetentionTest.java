@@ -35,14 +35,14 @@ class JooqRetentionTest {
   @TempDir Path dir;
   private Database db;
   private JooqInvocationStore store;
-  private JooqInvocationQueries queries;
+  private JdbcInvocationQueries queries;
   private JooqRetention retention;
 
   @BeforeEach
   void open() {
     db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
     store = new JooqInvocationStore(db, new StatusCalculator());
-    queries = new JooqInvocationQueries(db);
+    queries = new JdbcInvocationQueries(db);
     retention = new JooqRetention(db, Duration.ZERO);
   }
 
