@@ -80,8 +80,15 @@ public final class Daemon implements AutoCloseable {
       this(shutdownGrace, killWait, schedulerName, requestPoll, FleetScheduler.DEFAULT_MISFIRE_THRESHOLD);
     }
 
+    /**
+     * How often the daemon looks for CLI requests: a CLI's {@code run} waits on average half of
+     * it. Each look is one indexed read on the control connection; only a look that finds a
+     * request takes the write lock to claim it, so a short poll does not contend with the writers.
+     */
+    public static final Duration REQUEST_POLL = Duration.ofMillis(50);
+
     public static Settings defaults() {
-      return new Settings(Duration.ofSeconds(10), Duration.ofSeconds(5), "fleetrun", Duration.ofMillis(250));
+      return new Settings(Duration.ofSeconds(10), Duration.ofSeconds(5), "fleetrun", REQUEST_POLL);
     }
   }
 
