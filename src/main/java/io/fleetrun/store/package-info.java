@@ -4,7 +4,9 @@
  * record changes group-committed by {@code RecordJournal}), the reads of the CLI, the daemon and the
  * demo in plain JDBC ({@code JdbcInvocationQueries}, {@code JdbcStatusQueries}, over the CLI's one
  * read-only connection or the daemon's pool: {@code ReadConnections}), and the control
- * channel (requests and daemon heartbeat) between CLI and daemon. Generated jOOQ types stay in
+ * channel (requests and daemon heartbeat) between CLI and daemon: the daemon's side in jOOQ
+ * ({@code JooqControlChannel}), the CLI's in plain JDBC ({@code CliRequests}), so no CLI command
+ * loads jOOQ or a connection pool. Generated jOOQ types stay in
  * this package; the rest of the code sees {@code model} records. May import {@code model} only;
  * never opens SSH.
  */
