@@ -10,7 +10,7 @@ import io.fleetrun.model.InvocationRecord;
 import io.fleetrun.model.InvocationStatus;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.Threshold;
-import io.fleetrun.store.Database;
+import io.fleetrun.store.CliRequests;
 import io.fleetrun.store.JdbcInvocationQueries;
 import io.fleetrun.store.ReadOnlyDatabase;
 import java.io.PrintWriter;
@@ -104,7 +104,7 @@ public final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     InvokeId id;
     String url;
-    try (Database db = CliDatabase.open(config)) {
+    try (CliRequests db = CliDatabase.requests(config)) {
       id = new DaemonClient(db, answerWait, spec.commandLine().getErr()).request(request);
       url = db.jdbcUrl();
     }
@@ -177,6 +177,9 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /** How often {@code --wait} looks whether the invocation ended. */
+  static final Duration FOLLOW_POLL = Duration.ofMillis(50);
+
   private int follow(JdbcInvocationQueries queries, InvokeId id, Duration timeout, Progress progress)
       throws InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
@@ -200,7 +203,9 @@ public final class RunCommand implements Callable<Integer> {
         return success ? ExitCodes.OK : ExitCodes.NOT_SUCCESSFUL;
       }
       progress.show(queries.recordCounts(id));
-      Thread.sleep(Progress.REDRAW.toMillis());
+      // Two indexed reads per look: the end is noticed within FOLLOW_POLL, while the progress
+      // line keeps its own pace (Progress throttles itself).
+      Thread.sleep(FOLLOW_POLL.toMillis());
     }
     progress.end();
     err.println("invocation " + id + " still running after " + waitTimeout);

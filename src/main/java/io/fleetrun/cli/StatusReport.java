@@ -1,8 +1,8 @@
 package io.fleetrun.cli;
 
 import io.fleetrun.store.Heartbeat;
-import io.fleetrun.store.JooqStatusQueries.RunningRecords;
-import io.fleetrun.store.JooqStatusQueries.ScheduledJob;
+import io.fleetrun.store.JdbcStatusQueries.RunningRecords;
+import io.fleetrun.store.JdbcStatusQueries.ScheduledJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

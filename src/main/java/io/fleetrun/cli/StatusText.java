@@ -2,8 +2,8 @@ package io.fleetrun.cli;
 
 import io.fleetrun.model.TerminalText;
 import io.fleetrun.store.DaemonInfo;
-import io.fleetrun.store.JooqStatusQueries.RunningRecord;
-import io.fleetrun.store.JooqStatusQueries.ScheduledJob;
+import io.fleetrun.store.JdbcStatusQueries.RunningRecord;
+import io.fleetrun.store.JdbcStatusQueries.ScheduledJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -38,17 +38,26 @@ final class StatusText {
       out.append(jobs);
     }
 
-    out.append(nl()).append("running records: ").append(r.running().count()).append(nl());
+    out.append(nl()).append("running records: ").append(r.running().count());
+    if (r.running().waiting() > 0) {
+      out.append(" (").append(r.running().count() - r.running().waiting()).append(" started, ")
+          .append(r.running().waiting()).append(" waiting to start)");
+    }
+    out.append(nl());
     if (!r.running().newest().isEmpty()) {
-      Table running = new Table("INVOKE ID", "INSTANCE", "JOB", "SINCE");
+      // A waiting record has no start time: it shows WAITING and how long since its fire time.
+      Table running = new Table("INVOKE ID", "INSTANCE", "JOB", "STATE", "SINCE");
       for (RunningRecord rec : r.running().newest()) {
+        Instant since = rec.startTime().orElse(rec.scheduledAt());
         running.row(rec.invokeId().value(), rec.instance().value(),
             rec.job().map(Object::toString).orElse("(ad-hoc)"),
-            rec.since() + " (" + age(Duration.between(rec.since(), r.now())) + ")");
+            rec.waiting() ? "WAITING" : "RUNNING",
+            since + " (" + age(Duration.between(since, r.now())) + ")");
       }
       out.append(running);
       if (r.running().count() > r.running().newest().size()) {
-        out.append("(newest ").append(r.running().newest().size()).append(" shown)").append(nl());
+        out.append("(").append(r.running().newest().size())
+            .append(" shown: the most recently started, then the longest waiting)").append(nl());
       }
     }
 
@@ -92,12 +101,15 @@ final class StatusText {
     }).toList());
     Map<String, Object> running = new LinkedHashMap<>();
     running.put("count", r.running().count());
+    running.put("waiting", r.running().waiting());
     running.put("newest", r.running().newest().stream().map(rec -> {
       Map<String, Object> one = new LinkedHashMap<>();
       one.put("invoke_id", rec.invokeId().value());
       one.put("instance_id", rec.instance().value());
       one.put("job_id", rec.job().map(Object::toString).orElse(null));
-      one.put("start_time", rec.since().toString());
+      one.put("state", rec.waiting() ? "waiting" : "running");
+      one.put("start_time", rec.startTime().map(Instant::toString).orElse(null));
+      one.put("scheduled_at", rec.scheduledAt().toString());
       return one;
     }).toList());
     m.put("running_records", running);

@@ -3,7 +3,7 @@ package io.fleetrun.cli;
 import io.fleetrun.model.ControlRequest;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.InvokeId;
-import io.fleetrun.store.Database;
+import io.fleetrun.store.CliRequests;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -34,7 +34,7 @@ public final class StopCommand implements Callable<Integer> {
     InvokeId id = new InvokeId(invokeId);
     Duration answerWait = answerTimeout.duration();
     Set<InstanceId> only = instances.stream().map(InstanceId::new).collect(Collectors.toSet());
-    try (Database db = CliDatabase.open(config)) {
+    try (CliRequests db = CliDatabase.requests(config)) {
       new DaemonClient(db, answerWait, spec.commandLine().getErr()).request(new ControlRequest.Stop(id, only));
       spec.commandLine().getOut().println("stopped " + invokeId + (only.isEmpty() ? "" : " on " + instances));
       return ExitCodes.OK;

@@ -1,6 +1,6 @@
 package io.fleetrun.cli;
 
-import io.fleetrun.store.ControlChannel;
+import io.fleetrun.store.RequestChannel;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +31,7 @@ final class WithdrawOnExit {
    * Installs the hook before the request is sent, so a signal that comes as soon as it is in the
    * database still finds the hook; {@link #arm} tells it the request's id.
    */
-  static WithdrawOnExit install(ControlChannel control) {
+  static WithdrawOnExit install(RequestChannel control) {
     AtomicLong request = new AtomicLong(NONE);
     CountDownLatch sending = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
@@ -57,7 +57,7 @@ final class WithdrawOnExit {
     sending.countDown();
   }
 
-  private static void withdraw(ControlChannel control, long id) {
+  private static void withdraw(RequestChannel control, long id) {
     Thread worker = new Thread(() -> DaemonClient.giveUpQuietly(control, id, System.err), "fleetrun-withdraw");
     worker.setDaemon(true);
     worker.start();

@@ -11,7 +11,7 @@ import io.fleetrun.store.DaemonInfo;
 import io.fleetrun.store.Database;
 import io.fleetrun.store.JooqControlChannel;
 import io.fleetrun.store.JooqDaemonLease;
-import io.fleetrun.store.JooqInvocationQueries;
+import io.fleetrun.store.JdbcInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
 import io.fleetrun.store.JooqRetention;
 import io.fleetrun.store.ReloadResult;
@@ -80,8 +80,15 @@ public final class Daemon implements AutoCloseable {
       this(shutdownGrace, killWait, schedulerName, requestPoll, FleetScheduler.DEFAULT_MISFIRE_THRESHOLD);
     }
 
+    /**
+     * How often the daemon looks for CLI requests: a CLI's {@code run} waits on average half of
+     * it. Each look is one indexed read on the control connection; only a look that finds a
+     * request takes the write lock to claim it, so a short poll does not contend with the writers.
+     */
+    public static final Duration REQUEST_POLL = Duration.ofMillis(50);
+
     public static Settings defaults() {
-      return new Settings(Duration.ofSeconds(10), Duration.ofSeconds(5), "fleetrun", Duration.ofMillis(250));
+      return new Settings(Duration.ofSeconds(10), Duration.ofSeconds(5), "fleetrun", REQUEST_POLL);
     }
   }
 
@@ -93,7 +100,7 @@ public final class Daemon implements AutoCloseable {
     FleetScheduler quartz = null;
     try {
       JooqInvocationStore store = new JooqInvocationStore(database, new StatusCalculator());
-      JooqInvocationQueries queries = new JooqInvocationQueries(database);
+      JdbcInvocationQueries queries = new JdbcInvocationQueries(database);
       this.control = JooqControlChannel.onControlConnection(database);
       this.info = new DaemonInfo(UUID.randomUUID().toString(), ProcessHandle.current().pid(), hostName(),
           version(), config.source().toString(), clock.instant());

@@ -7,7 +7,7 @@ import io.fleetrun.model.DurationText;
 import io.fleetrun.model.RecordStatus;
 import io.fleetrun.store.InvocationFilter;
 import io.fleetrun.store.InvocationSummary;
-import io.fleetrun.store.JooqInvocationQueries;
+import io.fleetrun.store.JdbcInvocationQueries;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,7 +42,7 @@ public final class DemoCommand implements Callable<Integer> {
       try (Daemon daemon = Daemon.start(ConfigLoader.load(config), Clock.systemUTC(),
           new Daemon.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), "fleetrun-demo", Duration.ofMillis(250)))) {
         printIntro(server, config, db);
-        JooqInvocationQueries queries = new JooqInvocationQueries(daemon.database());
+        JdbcInvocationQueries queries = new JdbcInvocationQueries(daemon.database());
         Instant end = limit.map(Instant.now()::plus).orElse(Instant.MAX);
         String last = "";
         while (Instant.now().isBefore(end) && !stop.await(Duration.ofSeconds(1))) {
@@ -72,7 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
         %n""", server.port(), config, db, db, db, config);
   }
 
-  private static String summary(JooqInvocationQueries queries) {
+  private static String summary(JdbcInvocationQueries queries) {
     List<InvocationSummary> rows = queries.listInvocations(new InvocationFilter(Optional.empty(), Optional.empty(), Optional.empty(), 10));
     StringBuilder out = new StringBuilder("-- invocations --\n");
     for (InvocationSummary s : rows.stream().sorted(Comparator.comparing(r -> r.invocation().createdAt())).toList()) {

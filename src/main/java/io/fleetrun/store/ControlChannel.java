@@ -9,7 +9,7 @@ import java.util.Optional;
  * How the CLI and the daemon talk: request rows the daemon polls, and the daemon's heartbeat
  * row. Works the same when several processes share the database.
  */
-public interface ControlChannel {
+public interface ControlChannel extends RequestChannel {
 
   /** Queues {@code request}; returns its id. */
   long submit(ControlRequest request, Instant now);

@@ -32,7 +32,7 @@ import org.sqlite.SQLiteDataSource;
  * between, whatever the busy timeout. WAL lets {@code sqlite3} readers work beside the daemon
  * without blocking it; the busy timeout covers short writes of other processes.
  */
-public final class Database implements AutoCloseable {
+public final class Database implements ReadConnections, AutoCloseable {
   /** How long a caller waits for the pool's connection. */
   public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(30);
 
@@ -153,8 +153,21 @@ public final class Database implements AutoCloseable {
     return controlDsl;
   }
 
+  @Override
   public String jdbcUrl() {
     return jdbcUrl;
+  }
+
+  /**
+   * Runs {@code work} on the pool's connection (queued behind the daemon's writes for at most
+   * {@link #CONNECTION_TIMEOUT}, as jOOQ's reads are) and gives it back: the daemon's and the
+   * demo's plain-JDBC reads.
+   */
+  @Override
+  public <T> T withConnection(Work<T> work) throws SQLException {
+    try (Connection connection = pool.getConnection()) {
+      return work.on(connection);
+    }
   }
 
   /** Closes the pool; idempotent. */

@@ -20,17 +20,19 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * {@link InvocationQueries} in plain JDBC over a {@link ReadOnlyDatabase}: the CLI's reads, which
- * must answer a few milliseconds after the JVM starts (jOOQ's first query alone costs hundreds).
- * Every statement here is covered by an index (see {@code QueryPlanTest}).
+ * {@link InvocationQueries} in plain JDBC: the CLI's reads over its {@link ReadOnlyDatabase},
+ * which must answer a few milliseconds after the JVM starts (jOOQ's first query alone costs
+ * hundreds), and the daemon's and the demo's over the pool of {@link Database}: one
+ * implementation, so the two can never answer differently. Every statement here is covered by an
+ * index (see {@code QueryPlanTest}).
  */
 public final class JdbcInvocationQueries implements InvocationQueries {
   /** Ids per IN list; old SQLite builds allow 999 parameters per statement. */
   static final int IN_LIST = 500;
 
-  private final ReadOnlyDatabase db;
+  private final ReadConnections db;
 
-  public JdbcInvocationQueries(ReadOnlyDatabase db) {
+  public JdbcInvocationQueries(ReadConnections db) {
     this.db = Objects.requireNonNull(db, "db");
   }
 

@@ -26,7 +26,7 @@ import java.util.Optional;
 
 /**
  * Plain-JDBC twin of {@link Rows}: maps result set rows to model records, for the CLI's reads
- * ({@link JdbcInvocationQueries}, {@link JdbcStatusQueries}). Times as {@link UtcText} stores
+ * and the daemon's ({@link JdbcInvocationQueries}, {@link JdbcStatusQueries}). Times as {@link UtcText} stores
  * them (not used here: it is a jOOQ converter, and loading jOOQ is what the CLI avoids).
  */
 final class JdbcRows {
@@ -36,19 +36,23 @@ final class JdbcRows {
   private JdbcRows() {}
 
   /** Runs one query with {@code args} bound in order; an SQL error names the statement. */
-  static <T> List<T> query(ReadOnlyDatabase db, String sql, List<?> args,
+  static <T> List<T> query(ReadConnections db, String sql, List<?> args,
       JdbcInvocationQueries.RowMapper<T> mapper) {
-    try (PreparedStatement st = db.connection().prepareStatement(sql)) {
-      for (int i = 0; i < args.size(); i++) {
-        st.setObject(i + 1, args.get(i));
-      }
-      List<T> rows = new ArrayList<>();
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-          rows.add(mapper.map(rs));
+    try {
+      return db.withConnection(connection -> {
+        try (PreparedStatement st = connection.prepareStatement(sql)) {
+          for (int i = 0; i < args.size(); i++) {
+            st.setObject(i + 1, args.get(i));
+          }
+          List<T> rows = new ArrayList<>();
+          try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+              rows.add(mapper.map(rs));
+            }
+          }
+          return rows;
         }
-      }
-      return rows;
+      });
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read " + db.jdbcUrl() + " (" + sql + "): " + e.getMessage(), e);
     }

@@ -67,6 +67,12 @@ public final class JooqControlChannel implements ControlChannel {
 
   @Override
   public List<PendingRequest> claimPending(Instant now) {
+    // A read first (along the done_at index: a request neither taken nor withdrawn is not done),
+    // so the daemon's frequent polls take the write lock only when there is something to take.
+    if (!dsl().fetchExists(CONTROL_REQUEST, CONTROL_REQUEST.DONE_AT.isNull()
+        .and(CONTROL_REQUEST.CLAIMED_AT.isNull()).and(CONTROL_REQUEST.WITHDRAWN_AT.isNull()))) {
+      return List.of();
+    }
     return dsl().transactionResult(cfg -> {
       DSLContext tx = cfg.dsl();
       List<ControlRequestRow> claimed = tx.update(CONTROL_REQUEST)

@@ -17,7 +17,7 @@ import org.sqlite.SQLiteConfig;
  * <p>Read-only also means a reader can never change the daemon's data by mistake. WAL lets it
  * read beside a writing daemon; the busy timeout covers the moments a checkpoint locks the file.
  */
-public final class ReadOnlyDatabase implements AutoCloseable {
+public final class ReadOnlyDatabase implements ReadConnections, AutoCloseable {
   /** As {@link Database#BUSY_TIMEOUT}; not read from there, so that class (and its logger) stays unloaded. */
   static final Duration BUSY_TIMEOUT = Duration.ofSeconds(10);
 
@@ -66,13 +66,15 @@ public final class ReadOnlyDatabase implements AutoCloseable {
     }
   }
 
+  @Override
   public String jdbcUrl() {
     return jdbcUrl;
   }
 
-  /** The one connection; statements on it are read-only. */
-  Connection connection() {
-    return connection;
+  /** Runs {@code work} on the one connection; statements on it are read-only. */
+  @Override
+  public <T> T withConnection(Work<T> work) throws SQLException {
+    return work.on(connection);
   }
 
   @Override

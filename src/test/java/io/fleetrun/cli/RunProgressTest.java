@@ -19,7 +19,7 @@ import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.DaemonInfo;
 import io.fleetrun.store.Database;
 import io.fleetrun.store.JooqControlChannel;
-import io.fleetrun.store.JooqInvocationQueries;
+import io.fleetrun.store.JdbcInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
 import io.fleetrun.store.NewInvocation;
 import io.fleetrun.store.PendingRequest;
@@ -98,7 +98,7 @@ class RunProgressTest {
 
     assertThat(cli.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(ExitCodes.NOT_SUCCESSFUL);
     assertThat(text(out)).isEqualTo("p-1\n");
-    JooqInvocationQueries queries = new JooqInvocationQueries(db);
+    JdbcInvocationQueries queries = new JdbcInvocationQueries(db);
     String table = RecordText.of(queries.findInvocation(id).orElseThrow(), queries.listRecords(id, Optional.empty()));
     String err = text(this.err);
     assertThat(err).endsWith(table).doesNotContain("\r").doesNotContain("\u001b");

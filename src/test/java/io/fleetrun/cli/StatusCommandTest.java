@@ -85,6 +85,43 @@ class StatusCommandTest {
     assertThat(r.out().indexOf("nightly")).isLessThan(r.out().indexOf("later "));
   }
 
+  /**
+   * Records not sent yet (no start_time: waiting for a session slot) are Running too: they are
+   * counted apart and shown as waiting since their fire time, after the started ones, never as if
+   * they had started.
+   */
+  @Test
+  void recordsThatWaitToStartAreShownAsWaiting() throws Exception {
+    startDaemon();
+    startRecordOutsideTheDaemon("t-adhoc", "web-1");
+    Instant fired = Instant.now().minusSeconds(90);
+    try (Database db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"))) {
+      new JooqInvocationStore(db, new StatusCalculator()).createWithRecords(new NewInvocation(
+          new InvokeId("t-queued"), Optional.empty(), new CommandId("noop"), "true", Map.of(),
+          RepeatMode.Once, Optional.empty(), List.of(new InstanceId("db-1"), new InstanceId("db-2")), fired),
+          fired);
+    }
+
+    Result text = status();
+    assertThat(text.out())
+        .contains("running records: 3 (1 started, 2 waiting to start)")
+        .containsPattern("t-adhoc +web-1 +\\(ad-hoc\\) +RUNNING +\\S+")
+        .containsPattern("t-queued +db-1 +\\(ad-hoc\\) +WAITING +" + fired.toString().substring(0, 19) + "\\S* \\(1m 3\\ds\\)");
+    // Started first, then the waiting ones in the order they were queued.
+    assertThat(text.out().indexOf("t-adhoc ")).isLessThan(text.out().indexOf("db-1"));
+    assertThat(text.out().indexOf("db-1")).isLessThan(text.out().indexOf("db-2"));
+
+    JsonNode json = new ObjectMapper().readTree(status("--json").out());
+    assertThat(json.at("/running_records/count").asInt()).isEqualTo(3);
+    assertThat(json.at("/running_records/waiting").asInt()).isEqualTo(2);
+    assertThat(json.at("/running_records/newest/0/state").asText()).isEqualTo("running");
+    assertThat(json.at("/running_records/newest/0/start_time").isNull()).isFalse();
+    assertThat(json.at("/running_records/newest/1/state").asText()).isEqualTo("waiting");
+    assertThat(json.at("/running_records/newest/1/start_time").isNull()).isTrue();
+    assertThat(Instant.parse(json.at("/running_records/newest/1/scheduled_at").asText()))
+        .isEqualTo(fired.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+  }
+
   @Test
   void jsonHasTheSameFacts() throws Exception {
     startDaemon();

@@ -18,7 +18,7 @@ import io.fleetrun.model.ParameterType;
 import io.fleetrun.model.SshSettings;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.Database;
-import io.fleetrun.store.JooqInvocationQueries;
+import io.fleetrun.store.JdbcInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -75,7 +75,7 @@ class AdHocParametersTest {
     invoker =
         new Invoker(
             new JooqInvocationStore(db, new StatusCalculator()),
-            new JooqInvocationQueries(db),
+            new JdbcInvocationQueries(db),
             executor,
             new Fleet(List.of(web), List.of(disk, count), List.of()),
             Clock.systemUTC());

@@ -20,7 +20,7 @@ import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.Targets;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.InvocationStore;
-import io.fleetrun.store.JooqInvocationQueries;
+import io.fleetrun.store.JdbcInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
 import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
@@ -173,7 +173,7 @@ class FanOutRepairTest {
     Job tick = new Job(TICK, hi.id(), new Targets(instances.stream().map(Instance::id).toList(), Set.of()),
         RepeatMode.Period, Optional.of(Frequency.parse("rate(1h)")), Map.of(), MisfirePolicy.RUN_ONCE,
         overlap);
-    return new Invoker(store, new JooqInvocationQueries(rig.db), remote,
+    return new Invoker(store, new JdbcInvocationQueries(rig.db), remote,
         new Fleet(instances, List.of(hi), List.of(tick)), Clock.systemUTC());
   }
 

@@ -15,7 +15,7 @@ import io.fleetrun.model.Threshold;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.DaemonInfo;
 import io.fleetrun.store.JooqControlChannel;
-import io.fleetrun.store.JooqInvocationQueries;
+import io.fleetrun.store.JdbcInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -179,7 +179,7 @@ class FanOutScaleTest {
     List<Instance> instances = IntStream.range(0, targets)
         .mapToObj(i -> rig.instance("i-" + i))
         .toList();
-    return new Invoker(new JooqInvocationStore(rig.db, new StatusCalculator()), new JooqInvocationQueries(rig.db),
+    return new Invoker(new JooqInvocationStore(rig.db, new StatusCalculator()), new JdbcInvocationQueries(rig.db),
         rig.executor, new Fleet(instances, List.of(c, s), List.of()), Clock.systemUTC());
   }
 

@@ -17,7 +17,7 @@ import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.Targets;
 import io.fleetrun.schedule.FleetScheduler;
 import io.fleetrun.status.StatusCalculator;
-import io.fleetrun.store.JooqInvocationQueries;
+import io.fleetrun.store.JdbcInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -120,7 +120,7 @@ class OverlapPolicyTest {
         .map(id -> rig.instance(id))
         .toList();
     invoker = new Invoker(new JooqInvocationStore(rig.db, new StatusCalculator()),
-        new JooqInvocationQueries(rig.db), rig.executor, new Fleet(instances, List.of(sleeper), List.of(job)),
+        new JdbcInvocationQueries(rig.db), rig.executor, new Fleet(instances, List.of(sleeper), List.of(job)),
         Clock.systemUTC());
     scheduler = new FleetScheduler(rig.db.dataSource(), (id, at) -> {
       fires.incrementAndGet();

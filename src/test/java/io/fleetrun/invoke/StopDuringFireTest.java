@@ -18,7 +18,7 @@ import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.Targets;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.InvocationStore;
-import io.fleetrun.store.JooqInvocationQueries;
+import io.fleetrun.store.JdbcInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
@@ -96,7 +96,7 @@ class StopDuringFireTest {
           }
           return result;
         });
-    invoker = new Invoker(racing, new JooqInvocationQueries(rig.db), rig.executor,
+    invoker = new Invoker(racing, new JdbcInvocationQueries(rig.db), rig.executor,
         new Fleet(List.of(web1), List.of(touch), List.of(job)), Clock.systemUTC());
     self.set(invoker);
 
@@ -127,7 +127,7 @@ class StopDuringFireTest {
         Map.of(), MisfirePolicy.RUN_ONCE, OverlapPolicy.ALLOW,
         new io.fleetrun.model.ConcurrencyControls(Optional.of(io.fleetrun.model.Threshold.count(1)), Optional.empty()));
     List<Instance> before = ids.stream().map(i -> rig.instance(i.value())).toList();
-    invoker = new Invoker(new JooqInvocationStore(rig.db, new StatusCalculator()), new JooqInvocationQueries(rig.db),
+    invoker = new Invoker(new JooqInvocationStore(rig.db, new StatusCalculator()), new JdbcInvocationQueries(rig.db),
         rig.executor, new Fleet(before, List.of(wait), List.of(job)), Clock.systemUTC());
     invoker.fireJob(job.id(), Instant.now());
     // web-1 runs, web-2 waits for its turn; now the config moves both to a closed port.

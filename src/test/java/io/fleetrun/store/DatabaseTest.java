@@ -147,7 +147,7 @@ class DatabaseTest {
         Database cli = Database.openExisting(url())) {
       new JooqInvocationStore(daemon, new StatusCalculator())
           .createInvocation(once("t-seen", Optional.empty(), T0, "a"));
-      assertThat(new JooqInvocationQueries(cli).findInvocation(new InvokeId("t-seen"))).isPresent();
+      assertThat(new JdbcInvocationQueries(cli).findInvocation(new InvokeId("t-seen"))).isPresent();
     }
   }
 

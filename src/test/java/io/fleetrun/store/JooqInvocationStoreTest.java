@@ -39,13 +39,13 @@ class JooqInvocationStoreTest {
   @TempDir Path dir;
   private Database db;
   private JooqInvocationStore store;
-  private JooqInvocationQueries queries;
+  private JdbcInvocationQueries queries;
 
   @BeforeEach
   void open() {
     db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
     store = new JooqInvocationStore(db, new StatusCalculator());
-    queries = new JooqInvocationQueries(db);
+    queries = new JdbcInvocationQueries(db);
   }
 
   @AfterEach

@@ -35,14 +35,14 @@ class JooqRetentionTest {
   @TempDir Path dir;
   private Database db;
   private JooqInvocationStore store;
-  private JooqInvocationQueries queries;
+  private JdbcInvocationQueries queries;
   private JooqRetention retention;
 
   @BeforeEach
   void open() {
     db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
     store = new JooqInvocationStore(db, new StatusCalculator());
-    queries = new JooqInvocationQueries(db);
+    queries = new JdbcInvocationQueries(db);
     retention = new JooqRetention(db, Duration.ZERO);
   }
 
@@ -66,6 +66,78 @@ class JooqRetentionTest {
     assertThat(count("invocation_instance")).isEqualTo(3);
     assertThat(count("invocation_record")).isEqualTo(3);
     assertThat(retention.purge(CUTOFF, 500).total()).isZero();
+  }
+
+  /**
+   * At 50,000 records: an old stopped periodic invocation's 45,000 records go with it and its
+   * instances, in batches, well within a generous bound on a loaded 2-core machine; a recent
+   * invocation's 5,000 stay, and so does a running periodic invocation's recent history. (That
+   * no statement of the purge scans a big table is QueryPlanTest's, on the same statements.)
+   */
+  @Test
+  void fiftyThousandRecordsOldOnesGoWithTheirInvocationRecentOnesStay() throws Exception {
+    try (java.sql.Connection c = db.dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      fill(c, "t-old", "Stopped", "Period", T0, 20, 2250);
+      fill(c, "t-new", "Finished", "Once", CUTOFF.plusSeconds(60), 5000, 1);
+      c.commit();
+      c.setAutoCommit(true);
+    }
+    assertThat(count("invocation_record")).isEqualTo(50_000);
+
+    long t0 = System.nanoTime();
+    JooqRetention.Purged purged = retention.purge(CUTOFF, 500);
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+    assertThat(purged).isEqualTo(new JooqRetention.Purged(1, 20, 45_000));
+    assertThat(invocationIds()).containsExactly("t-new");
+    assertThat(count("invocation_record")).isEqualTo(5_000);
+    assertThat(count("invocation_instance")).isEqualTo(5_000);
+    assertThat(took).as("purge of 45,000 records").isLessThan(Duration.ofSeconds(60));
+    assertThat(retention.purge(CUTOFF, 500).total()).isZero();
+  }
+
+  /** {@code instances} x {@code repeats} ended records of a new invocation {@code id} created at {@code at}. */
+  private static void fill(java.sql.Connection c, String id, String status, String mode, Instant at,
+      int instances, int repeats) throws java.sql.SQLException {
+    String time = JdbcRows.text(at);
+    String ended = JdbcRows.text(at.plusSeconds(30));
+    try (java.sql.PreparedStatement st = c.prepareStatement("INSERT INTO invocation (invoke_id, command_id,"
+        + " command_content, parameters, repeat_mode, status, created_at, finished_at, stopped_at)"
+        + " VALUES (?, 'c', 'true', '{}', ?, ?, ?, ?, ?)")) {
+      st.setString(1, id);
+      st.setString(2, mode);
+      st.setString(3, status);
+      st.setString(4, time);
+      st.setString(5, ended);
+      st.setString(6, status.equals("Stopped") ? ended : null);
+      st.executeUpdate();
+    }
+    try (java.sql.PreparedStatement inst = c.prepareStatement("INSERT INTO invocation_instance (invoke_id,"
+            + " instance_id, instance_no, status, repeats) VALUES (?, ?, ?, ?, ?)");
+        java.sql.PreparedStatement rec = c.prepareStatement("INSERT INTO invocation_record (invoke_id,"
+            + " instance_id, repeat_no, status, detail_status, exit_code, scheduled_at, start_time, finish_time)"
+            + " VALUES (?, ?, ?, 'Finished', 'Success', 0, ?, ?, ?)")) {
+      for (int i = 0; i < instances; i++) {
+        String instance = "h-" + i;
+        inst.setString(1, id);
+        inst.setString(2, instance);
+        inst.setInt(3, i);
+        inst.setString(4, status.equals("Stopped") ? "Stopped" : "Finished");
+        inst.setInt(5, repeats);
+        inst.executeUpdate();
+        for (int r = 1; r <= repeats; r++) {
+          rec.setString(1, id);
+          rec.setString(2, instance);
+          rec.setInt(3, r);
+          rec.setString(4, time);
+          rec.setString(5, time);
+          rec.setString(6, ended);
+          rec.addBatch();
+        }
+        rec.executeBatch();
+      }
+    }
   }
 
   @Test

@@ -61,10 +61,13 @@ class ReadOnlyDatabaseTest {
     try (Database daemon = Database.open(url);
         ReadOnlyDatabase cli = ReadOnlyDatabase.openExisting(url)) {
       assertThat(new JdbcStatusQueries(cli).pendingRequests()).isZero();
-      try (Statement s = cli.connection().createStatement()) {
-        assertThatThrownBy(() -> s.execute("DELETE FROM invocation"))
-            .isInstanceOf(SQLException.class).hasMessageContaining("readonly");
-      }
+      cli.withConnection(c -> {
+        try (Statement s = c.createStatement()) {
+          assertThatThrownBy(() -> s.execute("DELETE FROM invocation"))
+              .isInstanceOf(SQLException.class).hasMessageContaining("readonly");
+        }
+        return null;
+      });
     }
   }
 

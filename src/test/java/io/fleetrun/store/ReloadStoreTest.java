@@ -25,14 +25,14 @@ class ReloadStoreTest {
   @TempDir Path dir;
   private Database db;
   private JooqInvocationStore store;
-  private JooqInvocationQueries queries;
+  private JdbcInvocationQueries queries;
   private JooqControlChannel control;
 
   @BeforeEach
   void open() {
     db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
     store = new JooqInvocationStore(db, new StatusCalculator());
-    queries = new JooqInvocationQueries(db);
+    queries = new JdbcInvocationQueries(db);
     control = new JooqControlChannel(db);
   }
 

@@ -95,7 +95,7 @@ class StoreConcurrencyTest {
       assertThat(requests.get(10, TimeUnit.SECONDS)).isPositive();
       assertThat(reads.get(10, TimeUnit.SECONDS)).isPositive();
 
-      List<InvocationRecord> records = new JooqInvocationQueries(daemon).listRecords(id, Optional.empty());
+      List<InvocationRecord> records = new JdbcInvocationQueries(daemon).listRecords(id, Optional.empty());
       assertThat(records).hasSize(THREADS * RECORDS);
       assertThat(records).noneMatch(r -> r.status() == RecordStatus.Running);
       assertThat(records.stream().filter(r -> r.instance().value().equals("host-3")))

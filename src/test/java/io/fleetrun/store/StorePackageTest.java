@@ -32,7 +32,7 @@ class StorePackageTest {
   void generatedTypesNeverLeaveTheStore() {
     List<String> leaks = new ArrayList<>();
     for (Class<?> type : List.of(Database.class, JooqInvocationStore.class,
-        JooqInvocationQueries.class, JooqControlChannel.class, UtcText.class)) {
+        JdbcInvocationQueries.class, JooqControlChannel.class, UtcText.class)) {
       for (Method m : type.getMethods()) {
         if (!Modifier.isPublic(m.getModifiers())) {
           continue;

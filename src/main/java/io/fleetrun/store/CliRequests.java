@@ -1,0 +1,180 @@
+package io.fleetrun.store;
+
+import io.fleetrun.model.ControlRequest;
+import io.fleetrun.model.InvokeId;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * {@link RequestChannel} for one CLI command ({@code run}, {@code stop}): one plain SQLite
+ * connection, no pool and no jOOQ (together they cost a CLI on a loaded 2-core machine seconds
+ * before its request reached the database), the same rows and the same conditional writes as
+ * {@link JooqControlChannel}. Transactions begin IMMEDIATE, as the daemon's do. The methods are
+ * synchronized: the withdrawal of a shutdown hook may come while the main thread polls.
+ */
+public final class CliRequests implements RequestChannel, AutoCloseable {
+  private final String jdbcUrl;
+  private final Connection connection;
+  private final ReadConnections reads;
+
+  private CliRequests(String jdbcUrl, Connection connection) {
+    this.jdbcUrl = jdbcUrl;
+    this.connection = connection;
+    this.reads = new ReadConnections() {
+      @Override
+      public String jdbcUrl() {
+        return jdbcUrl;
+      }
+
+      @Override
+      public <T> T withConnection(Work<T> work) throws SQLException {
+        return work.on(connection);
+      }
+    };
+  }
+
+  /**
+   * Opens a database the daemon created, writing nothing at open.
+   *
+   * @throws IllegalStateException when the file does not exist, cannot be opened, or its schema
+   *     lacks a migration of this build
+   */
+  public static CliRequests openExisting(String jdbcUrl) {
+    Optional<Path> file = SqliteUrl.file(jdbcUrl);
+    if (file.isPresent() && !Files.isRegularFile(file.get())) {
+      throw new IllegalStateException(
+          "no fleetrun database at " + file.get() + "; start the daemon first, it creates it");
+    }
+    SQLiteConfig sqlite = new SQLiteConfig();
+    sqlite.setBusyTimeout((int) ReadOnlyDatabase.BUSY_TIMEOUT.toMillis());
+    sqlite.enforceForeignKeys(true);
+    sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    Connection connection;
+    try {
+      connection = sqlite.createConnection(jdbcUrl);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot open the database at " + jdbcUrl + ": " + e.getMessage(), e);
+    }
+    try {
+      Optional<Integer> missing = SchemaVersion.missing(connection, jdbcUrl);
+      if (missing.isPresent()) {
+        throw new IllegalStateException(SchemaVersion.lacks(jdbcUrl, missing.get()));
+      }
+      return new CliRequests(jdbcUrl, connection);
+    } catch (SQLException | RuntimeException e) {
+      try {
+        connection.close();
+      } catch (SQLException closing) {
+        e.addSuppressed(closing);
+      }
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("cannot read the database at " + jdbcUrl + ": " + e.getMessage(), e);
+    }
+  }
+
+  public String jdbcUrl() {
+    return jdbcUrl;
+  }
+
+  @Override
+  public synchronized long submit(ControlRequest request, Instant now) {
+    return JdbcRows.query(reads,
+        "INSERT INTO control_request (kind, payload, created_at) VALUES (?, ?, ?) RETURNING request_id",
+        List.of(ControlPayload.kind(request), ControlPayload.write(request), JdbcRows.text(now)),
+        rs -> rs.getLong(1)).get(0);
+  }
+
+  @Override
+  public synchronized Optional<RequestState> findRequest(long id) {
+    return JdbcRows.query(reads, "SELECT done_at, invoke_id, error FROM control_request WHERE request_id = ?",
+        List.of(id), rs -> new RequestState(id, answer(rs))).stream().findFirst();
+  }
+
+  @Override
+  public synchronized Withdrawal withdraw(long id, Instant now) {
+    try {
+      connection.setAutoCommit(false);
+      try {
+        Withdrawal result = withdrawInTransaction(id, now);
+        connection.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot withdraw request " + id + " in " + jdbcUrl + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Withdrawal withdrawInTransaction(long id, Instant now) throws SQLException {
+    try (PreparedStatement st = connection.prepareStatement("UPDATE control_request"
+        + " SET withdrawn_at = ?, done_at = ?, error = ?"
+        + " WHERE request_id = ? AND claimed_at IS NULL AND withdrawn_at IS NULL")) {
+      st.setString(1, JdbcRows.text(now));
+      st.setString(2, JdbcRows.text(now));
+      st.setString(3, JooqControlChannel.WITHDRAWN);
+      st.setLong(4, id);
+      if (st.executeUpdate() == 1) {
+        return new Withdrawal.Withdrawn();
+      }
+    }
+    try (PreparedStatement st = connection.prepareStatement(
+        "SELECT withdrawn_at, claimed_at, done_at, invoke_id, error FROM control_request WHERE request_id = ?")) {
+      st.setLong(1, id);
+      try (ResultSet rs = st.executeQuery()) {
+        if (!rs.next()) {
+          throw new NoSuchElementException("no control request " + id);
+        }
+        if (rs.getString("withdrawn_at") != null) {
+          return new Withdrawal.Withdrawn();
+        }
+        Optional<RequestAnswer> answer = answer(rs);
+        if (answer.isPresent()) {
+          return new Withdrawal.Answered(answer.get());
+        }
+        return new Withdrawal.Taken(Instant.parse(rs.getString("claimed_at")));
+      }
+    }
+  }
+
+  /** As {@code JooqControlChannel.answer}: none while not done; an invoke id or the error. */
+  private static Optional<RequestAnswer> answer(ResultSet rs) throws SQLException {
+    if (rs.getString("done_at") == null) {
+      return Optional.empty();
+    }
+    String invokeId = rs.getString("invoke_id");
+    if (invokeId != null) {
+      return Optional.of(new RequestAnswer.Done(new InvokeId(invokeId)));
+    }
+    return Optional.of(new RequestAnswer.Refused(Objects.requireNonNullElse(rs.getString("error"), "")));
+  }
+
+  @Override
+  public synchronized Optional<Heartbeat> latestHeartbeat() {
+    return new JdbcStatusQueries(reads).latestHeartbeat();
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // Every write was committed or rolled back; nothing is lost by a failed close.
+    }
+  }
+}
