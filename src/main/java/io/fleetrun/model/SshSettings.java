@@ -27,7 +27,7 @@ public record SshSettings(
     Duration keepAlive,
     int channelsPerConnection) {
   public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofMinutes(5);
-  /** OpenSSH's MaxSessions is 10: 8 leaves room for a stopped run's marker and group kills. */
+  /** OpenSSH's MaxSessions is 10: 8 carries 4 runs, each with its one kill channel at a time. */
   public static final int DEFAULT_CHANNELS_PER_CONNECTION = 8;
   /** A run and its kill need two channels. */
   public static final int MIN_CHANNELS = 2;
