@@ -89,6 +89,21 @@ final class KnownHostsFile {
     return Files.exists(path);
   }
 
+  /**
+   * What identifies the file's content now without reading it: inode, size and modification
+   * time; equal stamps mean the same content (a missing or unreadable file has its own stamp).
+   */
+  Object stamp() {
+    try {
+      BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+      return new Stamp(a.fileKey(), a.size(), a.lastModifiedTime());
+    } catch (NoSuchFileException e) {
+      return "missing";
+    } catch (IOException e) {
+      return "unreadable: " + e.getClass().getSimpleName();
+    }
+  }
+
   /** What the file says about {@code key} of a host known by any of {@code identities}. */
   Verdict check(Collection<SshdSocketAddress> identities, PublicKey key) throws Unusable {
     return verdict(entries(), identities, key);
