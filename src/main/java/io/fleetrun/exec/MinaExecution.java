@@ -7,11 +7,9 @@ import io.fleetrun.model.Instance;
 import io.fleetrun.model.Output;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -134,31 +132,16 @@ final class MinaExecution implements Execution {
   }
 
   /**
-   * Asks the pool for a connection; {@code fresh}: a new one (a kept one just failed). Before a
-   * kept connection to a host name is reused, the name is looked up again, off the caller's
-   * thread (the dispatcher's: a lookup may block up to the resolver's timeout, as a new
-   * connection's would), so a connection to an address the name no longer has takes no run.
+   * Asks the pool for a connection; {@code fresh}: a new one (a kept one just failed). A kept
+   * connection to a host name is reused only after the name is looked up again ({@link
+   * HostLookup}).
    */
   private void connect(boolean fresh) {
-    String host = request.instance().host();
-    if (fresh || !KeptConnectionRules.isHostName(host) || !pool.keeps(request.instance())) {
-      acquire(fresh, Optional.empty());
-      return;
-    }
     try {
-      rt.connectStarter().execute(() -> guard(() -> acquire(false, Optional.of(lookUp(host)))));
+      HostLookup.beforeReuse(rt, pool, request, fresh,
+          addresses -> guard(() -> acquire(fresh, addresses)));
     } catch (RejectedExecutionException e) {
       fail(new Failure(ErrorCode.InternalError, "the SSH executor is closed"));
-    }
-  }
-
-  /** The addresses of {@code host} now; none when it does not resolve any more. */
-  private Set<InetAddress> lookUp(String host) {
-    try {
-      return Set.copyOf(Arrays.asList(rt.resolver().lookup(host)));
-    } catch (UnknownHostException e) {
-      LOG.debug("{}: {} does not resolve any more: {}", request.label(), host, e.getMessage());
-      return Set.of();
     }
   }
 
