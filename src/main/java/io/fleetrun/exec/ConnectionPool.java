@@ -208,6 +208,20 @@ final class ConnectionPool {
     return conns.keySet().stream().anyMatch(k -> k.instanceId().equals(instance.id().value()));
   }
 
+  /**
+   * Whether known_hosts changed since a kept connection to {@code instance} was found trusted:
+   * the next acquire then reads the file to check it again.
+   */
+  boolean hostKeysChanged(Instance instance) {
+    Object now = rules.hostKeysNow();
+    synchronized (this) {
+      return conns.entrySet().stream()
+          .filter(e -> e.getKey().instanceId().equals(instance.id().value()))
+          .flatMap(e -> e.getValue().stream())
+          .anyMatch(c -> !c.retired && c.session != null && !c.hostKeys.equals(now));
+    }
+  }
+
   /** Connections open or opening, for tests. */
   synchronized int connections() {
     return conns.values().stream().mapToInt(List::size).sum();

@@ -133,12 +133,11 @@ final class MinaExecution implements Execution {
 
   /**
    * Asks the pool for a connection; {@code fresh}: a new one (a kept one just failed). A kept
-   * connection to a host name is reused only after the name is looked up again ({@link
-   * HostLookup}).
+   * connection is reused only after the checks that may block ({@link ReuseChecks}).
    */
   private void connect(boolean fresh) {
     try {
-      HostLookup.beforeReuse(rt, pool, request, fresh,
+      ReuseChecks.beforeReuse(rt, pool, request, fresh,
           addresses -> guard(() -> acquire(fresh, addresses)));
     } catch (RejectedExecutionException e) {
       fail(new Failure(ErrorCode.InternalError, "the SSH executor is closed"));
