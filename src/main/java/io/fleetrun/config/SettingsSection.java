@@ -22,7 +22,7 @@ final class SettingsSection {
   static final List<String> SSH_KEYS =
       List.of(
           "user", "identityFile", "knownHosts", "hostKeyPolicy", "connectTimeout", "keyExchanges",
-          "keepAlive", "channelsPerConnection");
+          "keepAlive", "channelsPerConnection", "connectionLifetime");
   static final List<String> LIMITS_KEYS = List.of("maxSessions", "outputBytes");
 
   private SettingsSection() {}
@@ -106,7 +106,11 @@ final class SettingsSection {
         r.flatMap(s -> s.integer("channelsPerConnection", SshSettings.MIN_CHANNELS,
                 SshSettings.MAX_CHANNELS))
             .orElse(SshSettings.DEFAULT_CHANNELS_PER_CONNECTION);
-    return new SshSettings(user, identity, knownHosts, policy, timeout, kex, keepAlive, channels);
+    Duration lifetime =
+        r.flatMap(s -> s.duration("connectionLifetime"))
+            .orElse(SshSettings.DEFAULT_CONNECTION_LIFETIME);
+    return new SshSettings(user, identity, knownHosts, policy, timeout, kex, keepAlive, channels,
+        lifetime);
   }
 
   /** A duration like {@code 5m}, or {@code 0} (reuse off). */

@@ -130,6 +130,7 @@ record ConfigChange(
     restart(keys, "ssh.keepAlive", a.keepAlive(), b.keepAlive());
     restart(keys, "ssh.channelsPerConnection", a.channelsPerConnection(),
         b.channelsPerConnection());
+    restart(keys, "ssh.connectionLifetime", a.connectionLifetime(), b.connectionLifetime());
     restart(keys, "limits.maxSessions", old.limits().maxSessions(), next.limits().maxSessions());
     restart(keys, "limits.outputBytes", old.limits().outputBytes(), next.limits().outputBytes());
     restart(keys, "retention.records", old.retention(), next.retention());

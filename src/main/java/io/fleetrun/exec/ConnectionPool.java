@@ -3,12 +3,16 @@ package io.fleetrun.exec;
 import io.fleetrun.exec.ConnectFailures.Failure;
 import io.fleetrun.model.ErrorCode;
 import io.fleetrun.model.Instance;
+import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * kill's), closed after {@code keepAlive} without runs. More runs open a second connection. Every
  * connection holds a session permit ({@code limits.maxSessions}) while open or opening, so when
  * the bound is reached an idle connection is closed to make room. With a zero {@code keepAlive}
- * every run gets its own connection, closed when the run lets it go.
+ * every run gets its own connection, closed when the run lets it go. A connection that {@link
+ * KeptConnectionRules} finds too old, no longer trusted by known_hosts or connected to an address
+ * its host name no longer resolves to takes no new run and closes once its runs end.
  *
  * <p>Nothing here holds a thread: a run waiting for a connection is a {@link Lease} in a list,
  * and opening goes through {@link SessionOpener}. State changes under this object's lock; MINA
@@ -80,6 +86,11 @@ final class ConnectionPool {
   /** One connection, opening or open. */
   private static final class Conn {
     final PoolKey key;
+    /** When it started opening: its age counts from here. */
+    final Instant opened;
+    /** The known_hosts stamp its host key was last found trusted under. */
+    Object hostKeys;
+    Optional<InetAddress> peer = Optional.empty();
     SessionOpener opener;
     ClientSession session;
     final List<Lease> waiting = new ArrayList<>();
@@ -88,8 +99,10 @@ final class ConnectionPool {
     boolean retired;
     ScheduledFuture<?> idleClose;
 
-    Conn(PoolKey key) {
+    Conn(PoolKey key, Instant opened, Object hostKeys) {
       this.key = key;
+      this.opened = opened;
+      this.hostKeys = hostKeys;
     }
   }
 
@@ -97,6 +110,7 @@ final class ConnectionPool {
   private final Duration keepAlive;
   private final int runsPerConnection;
   private final int maxConnections;
+  private final KeptConnectionRules rules;
   // Guarded by this.
   private final Map<PoolKey, List<Conn>> conns = new HashMap<>();
   private boolean closed;
@@ -105,10 +119,12 @@ final class ConnectionPool {
    * @param keepAlive idle time before a connection closes; zero: one connection per run
    * @param channelsPerConnection channels a connection carries at once, kill channels included
    * @param maxConnections the session limit, to know when an idle connection must make room
+   * @param rules when a kept connection takes no new run any more
    */
   ConnectionPool(ExecRuntime rt, Duration keepAlive, int channelsPerConnection,
-      int maxConnections) {
+      int maxConnections, KeptConnectionRules rules) {
     this.rt = rt;
+    this.rules = rules;
     this.keepAlive = keepAlive;
     this.runsPerConnection = Math.max(1, channelsPerConnection / 2);
     this.maxConnections = maxConnections;
@@ -124,21 +140,30 @@ final class ConnectionPool {
    * The listener hears exactly once, unless the lease is released first.
    *
    * @param fresh never an existing connection (a retry after a kept one failed)
+   * @param addresses what the instance's host name resolves to now, when it was looked up: a
+   *     kept connection to another address takes no run
    */
-  Lease acquire(String label, Instance instance, String target, boolean fresh, Listener listener) {
+  Lease acquire(String label, Instance instance, String target, boolean fresh,
+      Optional<Set<InetAddress>> addresses, Listener listener) {
     PoolKey key = PoolKey.of(instance);
+    Object hostKeys = rules.hostKeysNow();
     boolean refuse;
     synchronized (this) {
       refuse = closed; // a retry racing the executor's close
     }
     if (refuse) {
-      Lease refused = new Lease(new Conn(key), listener);
+      Lease refused = new Lease(new Conn(key, rules.now(), hostKeys), listener);
       synchronized (this) {
         refused.released = true;
       }
       listener.failed(new Failure(ErrorCode.InternalError, "the SSH executor is closed"));
       return refused;
     }
+    boolean reuse = !fresh && !keepAlive.isZero();
+    if (reuse) {
+      recheckHostKeys(key, hostKeys);
+    }
+    Instant now = rules.now();
     List<ClientSession> toClose = new ArrayList<>();
     List<SessionOpener> toCancel = new ArrayList<>();
     Lease lease;
@@ -146,9 +171,9 @@ final class ConnectionPool {
     boolean ready;
     synchronized (this) {
       dropChangedLocked(key, toClose, toCancel);
-      Conn conn = fresh || keepAlive.isZero() ? null : roomyLocked(key);
+      Conn conn = reuse ? roomyLocked(key, now, hostKeys, addresses, toClose) : null;
       if (conn == null) {
-        conn = new Conn(key);
+        conn = new Conn(key, now, hostKeys);
         conn.opener = open = new SessionOpener(label, instance, target, rt, opened(conn));
         conns.computeIfAbsent(key, k -> new ArrayList<>()).add(conn);
       }
@@ -176,6 +201,25 @@ final class ConnectionPool {
       listener.granted(lease);
     }
     return lease;
+  }
+
+  /** Whether a connection to {@code instance} is open or opening (its host may be looked up). */
+  synchronized boolean keeps(Instance instance) {
+    return conns.keySet().stream().anyMatch(k -> k.instanceId().equals(instance.id().value()));
+  }
+
+  /**
+   * Whether known_hosts changed since a kept connection to {@code instance} was found trusted:
+   * the next acquire then reads the file to check it again.
+   */
+  boolean hostKeysChanged(Instance instance) {
+    Object now = rules.hostKeysNow();
+    synchronized (this) {
+      return conns.entrySet().stream()
+          .filter(e -> e.getKey().instanceId().equals(instance.id().value()))
+          .flatMap(e -> e.getValue().stream())
+          .anyMatch(c -> !c.retired && c.session != null && !c.hostKeys.equals(now));
+    }
   }
 
   /** Connections open or opening, for tests. */
@@ -210,14 +254,60 @@ final class ConnectionPool {
     idle.forEach(s -> s.close(true));
   }
 
-  private Conn roomyLocked(PoolKey key) {
-    for (Conn c : conns.getOrDefault(key, List.of())) {
-      if (!c.retired && c.leases < runsPerConnection
-          && (c.session == null || c.session.isOpen())) {
+  /**
+   * A connection for {@code key} with room for one more run; retires the open ones that may take
+   * no new run (closed at once when idle: added to {@code toClose}).
+   */
+  private Conn roomyLocked(PoolKey key, Instant now, Object hostKeys,
+      Optional<Set<InetAddress>> addresses, List<ClientSession> toClose) {
+    for (Conn c : List.copyOf(conns.getOrDefault(key, List.of()))) {
+      if (c.retired || (c.session != null && !c.session.isOpen())) {
+        continue;
+      }
+      Optional<String> unfit = rules.unfit(c.opened, c.hostKeys, c.peer, now, hostKeys,
+          addresses);
+      if (unfit.isPresent()) {
+        if (c.session != null) { // one still opening serves the runs already waiting for it
+          LOG.debug("kept connection to {} takes no new run: {}", key.instanceId(),
+              unfit.get());
+          c.retired = true;
+          if (c.leases == 0) {
+            cancelIdleLocked(c);
+            removeLocked(c);
+            toClose.add(c.session);
+          }
+        }
+      } else if (c.leases < runsPerConnection) {
         return c;
       }
     }
     return null;
+  }
+
+  /**
+   * known_hosts changed since these connections' host keys were checked: checks them again
+   * against it as it is now (outside the lock: it reads the file once per change). One still
+   * trusted goes on (an accept-new append for another host changes nothing for it); the others
+   * keep their old stamp, so {@link #roomyLocked} retires them.
+   */
+  private void recheckHostKeys(PoolKey key, Object hostKeys) {
+    List<Conn> stale = new ArrayList<>();
+    List<ClientSession> sessions = new ArrayList<>();
+    synchronized (this) {
+      for (Conn c : conns.getOrDefault(key, List.of())) {
+        if (!c.retired && c.session != null && !c.hostKeys.equals(hostKeys)) {
+          stale.add(c);
+          sessions.add(c.session);
+        }
+      }
+    }
+    for (int i = 0; i < stale.size(); i++) {
+      if (rules.stillTrusted(sessions.get(i))) {
+        synchronized (this) {
+          stale.get(i).hostKeys = hostKeys;
+        }
+      }
+    }
   }
 
   /** An instance whose address, user or credentials changed: its old connections go. */
@@ -270,8 +360,10 @@ final class ConnectionPool {
   private void onOpened(Conn conn, ClientSession session) {
     List<Lease> waiting;
     boolean unwanted;
+    Optional<InetAddress> peer = KeptConnectionRules.peer(session);
     synchronized (this) {
       conn.session = session;
+      conn.peer = peer;
       waiting = List.copyOf(conn.waiting);
       conn.waiting.clear();
       waiting.forEach(l -> l.delivered = true);
@@ -317,7 +409,8 @@ final class ConnectionPool {
         if (conn.session == null) {
           removeLocked(conn); // nobody waits for it any more
           cancel = conn.opener;
-        } else if (conn.retired || closed || keepAlive.isZero() || othersWaitLocked()) {
+        } else if (conn.retired || closed || keepAlive.isZero() || othersWaitLocked()
+            || rules.expired(conn.opened, rules.now())) {
           removeLocked(conn);
           close = conn.session;
         } else {

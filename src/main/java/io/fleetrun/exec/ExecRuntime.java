@@ -1,5 +1,7 @@
 package io.fleetrun.exec;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
@@ -10,7 +12,8 @@ import org.apache.sshd.client.SshClient;
 /**
  * What every run of one {@link MinaSshExecutor} shares: the client, the limits, one timer thread
  * for all timeouts, and a small pool that starts connections (host name lookup and key files can
- * block, which MINA's I/O threads must never do).
+ * block, which MINA's I/O threads must never do), which also looks host names up again for
+ * kept connections ({@link Resolver}).
  */
 record ExecRuntime(
     SshClient client,
@@ -22,4 +25,13 @@ record ExecRuntime(
     Duration connectTimeout,
     ExecutorTuning tuning,
     Clock clock,
-    Set<MinaExecution> live) {}
+    Set<MinaExecution> live,
+    Resolver resolver) {
+
+  /** Looks a host name up: the JVM's resolver and its cache ({@link #SYSTEM}), or a test's. */
+  interface Resolver {
+    Resolver SYSTEM = InetAddress::getAllByName;
+
+    InetAddress[] lookup(String host) throws UnknownHostException;
+  }
+}

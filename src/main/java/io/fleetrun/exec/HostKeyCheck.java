@@ -35,7 +35,58 @@ final class HostKeyCheck {
    */
   record Rejection(ErrorCode code, String detail) {}
 
+  /**
+   * Whether connections opened earlier would still pass the host-key check: issue 7 wants
+   * known_hosts to apply to every new run, not only to new connections.
+   */
+  interface Trust {
+    /** What the check depends on now, cheap to get (known_hosts' inode, size, mtime). */
+    Object stamp();
+
+    /** Whether the host key {@code session} logged in with is accepted by the file as it is now. */
+    boolean stillTrusted(ClientSession session);
+  }
+
   private HostKeyCheck() {}
+
+  /** The {@link Trust} that goes with {@link #verifier} of the same arguments. */
+  static Trust trust(HostKeyPolicy policy, Path knownHosts) {
+    if (policy == HostKeyPolicy.INSECURE) {
+      return new Trust() {
+        @Override
+        public Object stamp() {
+          return policy;
+        }
+
+        @Override
+        public boolean stillTrusted(ClientSession session) {
+          return true;
+        }
+      };
+    }
+    KnownHostsFile file = KnownHostsFile.of(knownHosts);
+    return new Trust() {
+      @Override
+      public Object stamp() {
+        return file.stamp();
+      }
+
+      @Override
+      public boolean stillTrusted(ClientSession session) {
+        PublicKey key = session.getServerKey();
+        SocketAddress peer = session.getIoSession() == null
+            ? null : session.getIoSession().getRemoteAddress();
+        if (key == null || peer == null) {
+          return false;
+        }
+        try {
+          return file.check(identities(session, peer), key) == KnownHostsFile.Verdict.KNOWN;
+        } catch (KnownHostsFile.Unusable e) {
+          return false; // a new connection reports why
+        }
+      }
+    };
+  }
 
   /** The verifier for {@code policy}; known_hosts is read (and re-read when it changes) lazily. */
   static ServerKeyVerifier verifier(HostKeyPolicy policy, Path knownHosts) {
@@ -60,6 +111,21 @@ final class HostKeyCheck {
     return session == null
         ? Optional.empty()
         : Optional.ofNullable(session.getAttribute(REJECTION));
+  }
+
+  /**
+   * The names the host is known by: the address fleetrun connected to (the configured host
+   * name) and the peer's IP address, as MINA's own verifier matched them (no DNS lookups).
+   */
+  private static Collection<SshdSocketAddress> identities(
+      ClientSession session, SocketAddress address) {
+    Collection<SshdSocketAddress> ids = new TreeSet<>(SshdSocketAddress.BY_HOST_AND_PORT);
+    ids.add(SshdSocketAddress.toSshdSocketAddress(address));
+    SocketAddress connect = session.getConnectAddress();
+    if (connect != null) {
+      ids.add(SshdSocketAddress.toSshdSocketAddress(connect));
+    }
+    return ids;
   }
 
   private static final class PolicyVerifier implements ServerKeyVerifier {
@@ -111,21 +177,6 @@ final class HostKeyCheck {
     private static boolean reject(ClientSession session, ErrorCode code, String detail) {
       session.setAttribute(REJECTION, new Rejection(code, detail));
       return false;
-    }
-
-    /**
-     * The names the host is known by: the address fleetrun connected to (the configured host
-     * name) and the peer's IP address, as MINA's own verifier matched them (no DNS lookups).
-     */
-    private static Collection<SshdSocketAddress> identities(
-        ClientSession session, SocketAddress address) {
-      Collection<SshdSocketAddress> ids = new TreeSet<>(SshdSocketAddress.BY_HOST_AND_PORT);
-      ids.add(SshdSocketAddress.toSshdSocketAddress(address));
-      SocketAddress connect = session.getConnectAddress();
-      if (connect != null) {
-        ids.add(SshdSocketAddress.toSshdSocketAddress(connect));
-      }
-      return ids;
     }
   }
 }

@@ -70,6 +70,8 @@ final class KnownHostsFile {
   private final Path path;
   private final ReentrantLock appendLock = new ReentrantLock();
   private volatile Cached cached;
+  /** The stamp after each append of ours, mapped to the stamp the file had before them all. */
+  private final Map<Object, Object> ownAppends = new ConcurrentHashMap<>();
 
   private KnownHostsFile(Path path) {
     this.path = path;
@@ -89,6 +91,28 @@ final class KnownHostsFile {
     return Files.exists(path);
   }
 
+  /**
+   * What identifies the file's content now without reading it, up to this daemon's own appends:
+   * inode, size and modification time, where a stamp after an append of ours stands for the
+   * stamp before it (an accept-new line for a host unknown until then changes no verdict on any
+   * other key). Equal stamps mean the same verdicts; a missing or unreadable file has its own.
+   */
+  Object stamp() {
+    Object now = rawStamp();
+    return ownAppends.getOrDefault(now, now);
+  }
+
+  private Object rawStamp() {
+    try {
+      BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+      return new Stamp(a.fileKey(), a.size(), a.lastModifiedTime());
+    } catch (NoSuchFileException e) {
+      return "missing";
+    } catch (IOException e) {
+      return "unreadable: " + e.getClass().getSimpleName();
+    }
+  }
+
   /** What the file says about {@code key} of a host known by any of {@code identities}. */
   Verdict check(Collection<SshdSocketAddress> identities, PublicKey key) throws Unusable {
     return verdict(entries(), identities, key);
@@ -102,6 +126,7 @@ final class KnownHostsFile {
   Verdict addIfUnknown(Collection<SshdSocketAddress> identities, PublicKey key) throws Unusable {
     appendLock.lock();
     try {
+      Object before = stamp();
       createParents();
       try (FileChannel channel = FileChannel.open(path, Set.of(StandardOpenOption.CREATE,
               StandardOpenOption.READ, StandardOpenOption.WRITE), OWNER_ONLY_FILE);
@@ -114,6 +139,7 @@ final class KnownHostsFile {
           channel.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)), bytes.length);
           channel.force(false);
           cached = null;
+          ownAppends.put(rawStamp(), before);
         }
         return verdict;
       }

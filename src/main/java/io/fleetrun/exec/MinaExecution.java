@@ -6,10 +6,13 @@ import io.fleetrun.model.ExecutionOutcome;
 import io.fleetrun.model.Instance;
 import io.fleetrun.model.Output;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -128,10 +131,22 @@ final class MinaExecution implements Execution {
     }
   }
 
-  /** Asks the pool for a connection; {@code fresh}: a new one (a kept one just failed). */
+  /**
+   * Asks the pool for a connection; {@code fresh}: a new one (a kept one just failed). A kept
+   * connection is reused only after the checks that may block ({@link ReuseChecks}).
+   */
   private void connect(boolean fresh) {
+    try {
+      ReuseChecks.beforeReuse(rt, pool, request, fresh,
+          addresses -> guard(() -> acquire(fresh, addresses)));
+    } catch (RejectedExecutionException e) {
+      fail(new Failure(ErrorCode.InternalError, "the SSH executor is closed"));
+    }
+  }
+
+  private void acquire(boolean fresh, Optional<Set<InetAddress>> addresses) {
     ConnectionPool.Lease asked = pool.acquire(request.label(), request.instance(), target, fresh,
-        new ConnectionPool.Listener() {
+        addresses, new ConnectionPool.Listener() {
           @Override
           public void granted(ConnectionPool.Lease granted) {
             guard(() -> onSessionOpened(granted));

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * {@link RemoteExecutor} over Apache MINA SSHD: one {@link SshClient} for the daemon, host keys
  * checked by {@link SshSettings#hostKeyPolicy()}, never anything from the daemon user's
  * {@code ~/.ssh}. Runs fan out on MINA's asynchronous API over kept connections ({@link
- * ConnectionPool}: {@link SshSettings#keepAlive()}, {@link SshSettings#channelsPerConnection()})
+ * ConnectionPool}: {@link SshSettings#keepAlive()}, {@link SshSettings#channelsPerConnection()},
+ * {@link SshSettings#connectionLifetime()})
  * with at most {@link Limits#maxSessions()} connections and {@link
  * ExecutorTuning#maxHandshakes()} handshakes at once; waiting runs hold no thread.
  */
@@ -63,6 +64,12 @@ public final class MinaSshExecutor implements RemoteExecutor {
    * @throws IllegalArgumentException when none of {@code ssh.keyExchanges()} is supported
    */
   public MinaSshExecutor(SshSettings ssh, Limits limits, Clock clock, ExecutorTuning tuning) {
+    this(ssh, limits, clock, tuning, ExecRuntime.Resolver.SYSTEM);
+  }
+
+  /** Like the public constructor, with host names looked up by {@code resolver} (tests). */
+  MinaSshExecutor(SshSettings ssh, Limits limits, Clock clock, ExecutorTuning tuning,
+      ExecRuntime.Resolver resolver) {
     this.limits = Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(tuning, "tuning");
@@ -91,9 +98,10 @@ public final class MinaSshExecutor implements RemoteExecutor {
     this.rt = new ExecRuntime(client, new AsyncPermits(limits.maxSessions()),
         new AsyncPermits(tuning.maxHandshakes()), timer, connectStarter,
         new Credentials(System::getenv), ssh.connectTimeout(), tuning, clock,
-        ConcurrentHashMap.newKeySet());
+        ConcurrentHashMap.newKeySet(), resolver);
     this.pool = new ConnectionPool(rt, ssh.keepAlive(), ssh.channelsPerConnection(),
-        limits.maxSessions());
+        limits.maxSessions(), new KeptConnectionRules(ssh.connectionLifetime(),
+            HostKeyCheck.trust(ssh.hostKeyPolicy(), ssh.knownHosts()), clock));
     LOG.debug("SSH client started: host keys {} ({}), key exchanges {}",
         ssh.hostKeyPolicy().configName(), ssh.knownHosts(), ssh.keyExchanges());
   }

@@ -1,6 +1,7 @@
 package io.fleetrun.exec;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +17,10 @@ import org.slf4j.LoggerFactory;
  * before it), at whatever carries the run's marker. A group id that arrives after a marker kill
  * gets its own kill, and a group kill that finds nothing of the run ({@code not-ours} or
  * {@code none}) is followed by a marker kill: cheap, and it cannot hit another program. At most
- * one kill of each kind per run.
+ * one kill of each kind per run, and one kill channel at a time: a kill that comes while the
+ * other runs (a group id that arrives during a marker kill) waits for it, so a run holds at most
+ * two channels, its own and one kill's, as {@link ConnectionPool} counts it (OpenSSH's
+ * MaxSessions refuses the channel that would go beyond).
  */
 final class RunKill {
   private static final Logger LOG = LoggerFactory.getLogger(RunKill.class);
@@ -47,7 +51,9 @@ final class RunKill {
   private boolean started;
   private boolean groupKillSent;
   private boolean markerKillSent;
-  private int running;
+  private int running; // kills sent and not answered: 0 or 1, one kill channel at a time
+  /** Kills asked for while another one runs, sent in turn as each answers. */
+  private final ArrayDeque<Optional<RemoteGroup>> queued = new ArrayDeque<>();
 
   /**
    * @param scheduler runs the wait for a late pgid line (cancelled when the run ends)
@@ -151,9 +157,17 @@ final class RunKill {
       } else {
         markerKillSent = true;
       }
+      if (running > 0) {
+        queued.add(aim); // one kill channel at a time: sent when the running kill answers
+        return;
+      }
       running++;
       over = session;
     }
+    launch(aim, over);
+  }
+
+  private void launch(Optional<RemoteGroup> aim, ClientSession over) {
     CompletableFuture<Void> opened = new CompletableFuture<>();
     OptionalLong pgid = aim.map(g -> OptionalLong.of(g.id())).orElse(OptionalLong.empty());
     OptionalLong leaderStart = aim.map(RemoteGroup::leaderStart).orElse(OptionalLong.empty());
@@ -181,10 +195,18 @@ final class RunKill {
       // Before the count goes down: onKillsDone must wait for this kill too.
       sendUnless(Optional.empty(), true);
     }
+    Optional<RemoteGroup> next;
+    ClientSession over;
     synchronized (this) {
-      if (--running > 0) {
-        return; // the other kill reports when it is done
+      next = queued.poll();
+      over = session;
+      if (next == null) {
+        running--; // the one kill channel is closed and nothing waits: every kill answered
       }
+    }
+    if (next != null) {
+      launch(next, over); // this kill's channel is closed: the next one takes its place
+      return;
     }
     onKillsDone.run();
   }

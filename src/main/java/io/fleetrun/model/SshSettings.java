@@ -16,6 +16,9 @@ import java.util.Optional;
  *     zero turns reuse off (one connection per run)
  * @param channelsPerConnection exec channels one connection carries at once, a run's kill
  *     channels included ({@value #MIN_CHANNELS}..{@value #MAX_CHANNELS})
+ * @param connectionLifetime how long a kept connection takes new runs after it opened; then it
+ *     closes once its runs end, so DNS and known_hosts changes reach even a connection that is
+ *     never idle (longer than zero)
  */
 public record SshSettings(
     String user,
@@ -25,9 +28,11 @@ public record SshSettings(
     Duration connectTimeout,
     List<String> keyExchanges,
     Duration keepAlive,
-    int channelsPerConnection) {
+    int channelsPerConnection,
+    Duration connectionLifetime) {
   public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofMinutes(5);
-  /** OpenSSH's MaxSessions is 10: 8 leaves room for a stopped run's marker and group kills. */
+  public static final Duration DEFAULT_CONNECTION_LIFETIME = Duration.ofHours(1);
+  /** OpenSSH's MaxSessions is 10: 8 carries 4 runs, each with its one kill channel at a time. */
   public static final int DEFAULT_CHANNELS_PER_CONNECTION = 8;
   /** A run and its kill need two channels. */
   public static final int MIN_CHANNELS = 2;
@@ -56,9 +61,24 @@ public record SshSettings(
       throw new IllegalArgumentException("channelsPerConnection must be between " + MIN_CHANNELS
           + " and " + MAX_CHANNELS + ", got " + channelsPerConnection);
     }
+    Objects.requireNonNull(connectionLifetime, "connectionLifetime");
+    if (connectionLifetime.isNegative() || connectionLifetime.isZero()) {
+      throw new IllegalArgumentException("connectionLifetime must be longer than zero");
+    }
   }
 
-  /** Settings with the default {@link #keepAlive} and {@link #channelsPerConnection}. */
+  /** Settings with the default {@link #connectionLifetime}. */
+  public SshSettings(String user, Optional<Path> identityFile, Path knownHosts,
+      HostKeyPolicy hostKeyPolicy, Duration connectTimeout, List<String> keyExchanges,
+      Duration keepAlive, int channelsPerConnection) {
+    this(user, identityFile, knownHosts, hostKeyPolicy, connectTimeout, keyExchanges, keepAlive,
+        channelsPerConnection, DEFAULT_CONNECTION_LIFETIME);
+  }
+
+  /**
+   * Settings with the default {@link #keepAlive}, {@link #channelsPerConnection} and {@link
+   * #connectionLifetime}.
+   */
   public SshSettings(String user, Optional<Path> identityFile, Path knownHosts,
       HostKeyPolicy hostKeyPolicy, Duration connectTimeout, List<String> keyExchanges) {
     this(user, identityFile, knownHosts, hostKeyPolicy, connectTimeout, keyExchanges,

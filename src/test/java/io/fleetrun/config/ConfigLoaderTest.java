@@ -159,11 +159,13 @@ class ConfigLoaderTest {
   @Test
   void connectionReuseIsReadAndZeroTurnsItOff() {
     FleetConfig reuse = ConfigLoader.parse(CONTEXT,
-        "ssh: { keepAlive: 90s, channelsPerConnection: 4 }\n");
+        "ssh: { keepAlive: 90s, channelsPerConnection: 4, connectionLifetime: 20m }\n");
     FleetConfig off = ConfigLoader.parse(CONTEXT, "ssh: { keepAlive: 0 }\n");
 
     assertThat(reuse.ssh().keepAlive()).isEqualTo(Duration.ofSeconds(90));
     assertThat(reuse.ssh().channelsPerConnection()).isEqualTo(4);
+    assertThat(reuse.ssh().connectionLifetime()).isEqualTo(Duration.ofMinutes(20));
+    assertThat(off.ssh().connectionLifetime()).isEqualTo(Duration.ofHours(1));
     assertThat(off.ssh().keepAlive()).isZero();
     assertThat(off.ssh().channelsPerConnection())
         .isEqualTo(SshSettings.DEFAULT_CHANNELS_PER_CONNECTION);

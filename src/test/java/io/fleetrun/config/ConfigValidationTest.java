@@ -551,12 +551,17 @@ class ConfigValidationTest {
   @Test
   void badConnectionReuseSettingsAreReported() {
     ConfigException e =
-        problems("ssh:\n  keepAlive: -5m\n  channelsPerConnection: 1\n");
+        problems("ssh:\n  keepAlive: -5m\n  channelsPerConnection: 1\n"
+            + "  connectionLifetime: 0\n");
 
     assertThat(e.problems())
         .extracting(ConfigProblem::line, ConfigProblem::key)
-        .containsExactly(tuple(2, "ssh.keepAlive"), tuple(3, "ssh.channelsPerConnection"));
+        .containsExactly(tuple(2, "ssh.keepAlive"), tuple(3, "ssh.channelsPerConnection"),
+            tuple(4, "ssh.connectionLifetime"));
     assertThat(e).hasMessageContaining("must be between 2 and 64, got 1");
+    assertThat(problems("ssh:\n  connectionLifetime: forever\n").problems())
+        .extracting(ConfigProblem::line, ConfigProblem::key)
+        .containsExactly(tuple(2, "ssh.connectionLifetime"));
   }
 
   @Test

@@ -11,6 +11,7 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
@@ -20,10 +21,12 @@ import org.apache.sshd.server.shell.ProcessShellFactory;
  * An in-process MINA server for pool tests that counts what a test must see: sessions opened and
  * open now, and every command it ran. Its host key lives in a file, so a restart on the same port
  * is the same server to a client (a "server restarted" case, not a host key change). Accepts any
- * public key; it can refuse the next channel opens, as a server at its MaxSessions does.
+ * public key; it can refuse the next channel opens, as a server at its MaxSessions does, or
+ * refuse every channel beyond a number open at once on one session (MaxSessions itself).
  */
 final class CountingSshServer implements AutoCloseable {
   private final Path hostKey;
+  private final int maxChannels;
   // New counters per start: a session of the stopped server that reports late counts nowhere.
   private volatile AtomicInteger sessionsOpened = new AtomicInteger();
   private volatile AtomicInteger sessionsOpen = new AtomicInteger();
@@ -32,12 +35,18 @@ final class CountingSshServer implements AutoCloseable {
   private SshServer server;
   private int port;
 
-  private CountingSshServer(Path hostKey) {
+  private CountingSshServer(Path hostKey, int maxChannels) {
     this.hostKey = hostKey;
+    this.maxChannels = maxChannels;
   }
 
   static CountingSshServer start(Path dir) throws IOException {
-    CountingSshServer s = new CountingSshServer(dir.resolve("host_key"));
+    return start(dir, Integer.MAX_VALUE);
+  }
+
+  /** A server that refuses a session's channel open while {@code maxChannels} are open on it. */
+  static CountingSshServer start(Path dir, int maxChannels) throws IOException {
+    CountingSshServer s = new CountingSshServer(dir.resolve("host_key"), maxChannels);
     s.startOn(0);
     return s;
   }
@@ -46,6 +55,9 @@ final class CountingSshServer implements AutoCloseable {
     SshServer sshd = SshServer.setUpDefaultServer();
     sshd.setHost("127.0.0.1");
     sshd.setPort(wanted);
+    // MINA refuses a channel when more than this many are open already: one less than allowed.
+    CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(sshd,
+        maxChannels == Integer.MAX_VALUE ? maxChannels : maxChannels - 1);
     SimpleGeneratorHostKeyProvider keys = new SimpleGeneratorHostKeyProvider(hostKey);
     keys.setAlgorithm(KeyUtils.EC_ALGORITHM); // quick to make, unlike the RSA default
     sshd.setKeyPairProvider(keys);

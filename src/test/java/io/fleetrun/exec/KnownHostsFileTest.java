@@ -37,6 +37,22 @@ class KnownHostsFileTest {
   }
 
   @Test
+  void theStampStaysThroughOwnAppendsAndMovesWithAnyOtherEdit() throws Exception {
+    KnownHostsFile file = KnownHostsFile.of(dir.resolve("stamped"));
+    Object missing = file.stamp();
+    file.addIfUnknown(HOST, newKey());
+    file.addIfUnknown(List.of(new SshdSocketAddress("10.0.0.6", 2222)), newKey());
+
+    assertThat(file.stamp()).isEqualTo(missing); // accept-new changes no verdict on other keys
+
+    Files.writeString(file.path(), "# edited\n" + Files.readString(file.path()));
+    Object edited = file.stamp();
+    assertThat(edited).isNotEqualTo(missing);
+    file.addIfUnknown(List.of(new SshdSocketAddress("10.0.0.7", 2222)), newKey());
+    assertThat(file.stamp()).isEqualTo(edited);
+  }
+
+  @Test
   void oneInstancePerFileWhateverThePathLooksLike() {
     assertThat(KnownHostsFile.of(dir.resolve("a/../known_hosts")))
         .isSameAs(KnownHostsFile.of(dir.resolve("known_hosts")));

@@ -3,6 +3,7 @@ package io.fleetrun.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fleetrun.model.ErrorCode;
 import io.fleetrun.model.ExecutionOutcome;
 import io.fleetrun.model.HostKeyPolicy;
 import io.fleetrun.model.Instance;
@@ -14,6 +15,7 @@ import io.fleetrun.testing.LocalProcesses;
 import io.fleetrun.testing.OpenSshTargets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
@@ -112,6 +114,28 @@ class MinaSshExecutorOpenSshIT {
       assertThat(first.output().text()).startsWith("127.0.0.1 ");
       assertThat(second.output().text()).isEqualTo(first.output().text());
       assertThat(executor.sessionsInUse()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aHostRemovedFromKnownHostsFailsTheNextRunOfAKeptConnection() throws Exception {
+    Path edited = dir.resolve("known_hosts_edited");
+    Files.copy(targets.knownHosts(), edited, StandardCopyOption.REPLACE_EXISTING);
+    try (MinaSshExecutor executor = executor(edited)) {
+      assertThat(run(executor, instance(targets.clientKey()), "true", Duration.ofSeconds(10)))
+          .isInstanceOf(ExecutionOutcome.Exited.class);
+      assertThat(executor.sessionsInUse()).isEqualTo(1); // kept
+
+      // As an operator does before a host gets a new key.
+      LocalCommand.Result removed = LocalCommand.run(Duration.ofSeconds(30), List.of("ssh-keygen",
+          "-R", "[127.0.0.1]:" + targets.ports().get(0), "-f", edited.toString()));
+      assertThat(removed.ok()).as(removed.output()).isTrue();
+      ExecutionOutcome second = run(executor, instance(targets.clientKey()), "true",
+          Duration.ofSeconds(10));
+
+      assertThat(second).isInstanceOf(ExecutionOutcome.CouldNotRun.class);
+      assertThat(((ExecutionOutcome.CouldNotRun) second).code()).isEqualTo(ErrorCode.HostKeyUnknown);
+      await().atMost(Duration.ofSeconds(5)).until(() -> executor.sessionsInUse() == 0);
     }
   }
 

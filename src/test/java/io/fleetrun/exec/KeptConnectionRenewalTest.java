@@ -1,0 +1,228 @@
+package io.fleetrun.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fleetrun.demo.EmbeddedSshServer;
+import io.fleetrun.model.ErrorCode;
+import io.fleetrun.model.ExecutionOutcome;
+import io.fleetrun.model.HostKeyPolicy;
+import io.fleetrun.model.Instance;
+import io.fleetrun.model.InstanceId;
+import io.fleetrun.model.Limits;
+import io.fleetrun.model.Output;
+import io.fleetrun.model.SshSettings;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A kept connection stops taking new runs when what it was made under changed: its age passed
+ * ssh.connectionLifetime, known_hosts no longer accepts its host key, or its host name resolves
+ * elsewhere. Each case must make the next run open a new connection (and a new host-key check).
+ */
+class KeptConnectionRenewalTest {
+  private static final Duration LIFETIME = Duration.ofHours(1);
+  @TempDir Path dir;
+  CountingSshServer server;
+  Path clientKey;
+  Path knownHosts;
+  final MovingClock clock = new MovingClock();
+  /** Host names the executor's resolver knows; others resolve as the JVM resolves them. */
+  final Map<String, InetAddress> names = new ConcurrentHashMap<>();
+
+  @BeforeEach
+  void startServer() throws IOException {
+    server = CountingSshServer.start(dir);
+    clientKey = EmbeddedSshServer.writeNewKey(dir.resolve("id_ed25519"));
+    knownHosts = dir.resolve("known_hosts");
+    // The server's key in known_hosts, as an operator's ssh-keyscan would put it.
+    try (MinaSshExecutor learn = executor(HostKeyPolicy.ACCEPT_NEW)) {
+      assertThat(run(learn, instance("127.0.0.1"), "echo learn")).isEqualTo(ok("learn"));
+    }
+    assertThat(Files.readString(knownHosts)).contains("[127.0.0.1]:" + server.port());
+    server.restart(); // counts from zero; same host key
+  }
+
+  @AfterEach
+  void stopServer() {
+    server.close();
+  }
+
+  private MinaSshExecutor executor(HostKeyPolicy policy) {
+    SshSettings ssh = new SshSettings("fleet", Optional.empty(), knownHosts, policy,
+        Duration.ofSeconds(5), SshSettings.DEFAULT_KEY_EXCHANGES, Duration.ofMinutes(5), 8,
+        LIFETIME);
+    ExecRuntime.Resolver resolver = host -> {
+      InetAddress known = names.get(host);
+      return known != null ? new InetAddress[] {known} : InetAddress.getAllByName(host);
+    };
+    return new MinaSshExecutor(ssh, Limits.defaults(), clock,
+        new ExecutorTuning(SshFixture.TEST_KILL_GRACE, 50), resolver);
+  }
+
+  private Instance instance(String host) {
+    return new Instance(new InstanceId("web-1"), host, server.port(), "fleet",
+        Optional.of(clientKey), Optional.empty(), Set.of());
+  }
+
+  private static ExecutionOutcome run(MinaSshExecutor executor, Instance instance, String script) {
+    return SshFixture.await(executor.start(SshFixture.request(instance, script)));
+  }
+
+  private static ExecutionOutcome ok(String line) {
+    return new ExecutionOutcome.Exited(0, new Output(line + "\n", 0));
+  }
+
+  private static ErrorCode failure(ExecutionOutcome outcome) {
+    assertThat(outcome).isInstanceOf(ExecutionOutcome.CouldNotRun.class);
+    return ((ExecutionOutcome.CouldNotRun) outcome).code();
+  }
+
+  @Test
+  void anIdleConnectionOlderThanItsLifetimeIsReplaced() {
+    try (MinaSshExecutor executor = executor(HostKeyPolicy.STRICT)) {
+      assertThat(run(executor, instance("127.0.0.1"), "echo one")).isEqualTo(ok("one"));
+      clock.move(LIFETIME.minusMinutes(1));
+      assertThat(run(executor, instance("127.0.0.1"), "echo two")).isEqualTo(ok("two"));
+      assertThat(server.sessionsOpened()).isEqualTo(1);
+
+      clock.move(Duration.ofMinutes(1));
+      assertThat(run(executor, instance("127.0.0.1"), "echo three")).isEqualTo(ok("three"));
+
+      assertThat(server.sessionsOpened()).isEqualTo(2);
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.sessionsOpen() == 1);
+      assertThat(executor.pool().connections()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aBusyConnectionOlderThanItsLifetimeTakesNoNewRunAndClosesWhenItsRunsEnd() {
+    try (MinaSshExecutor executor = executor(HostKeyPolicy.STRICT)) {
+      // Always busy: a run is in flight on it whenever the next one starts.
+      Execution first = executor.start(SshFixture.request(instance("127.0.0.1"), "sleep 1"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> first.requested().isDone());
+      clock.move(LIFETIME);
+
+      assertThat(run(executor, instance("127.0.0.1"), "echo two")).isEqualTo(ok("two"));
+      assertThat(server.sessionsOpened()).isEqualTo(2);
+      assertThat(server.sessionsOpen()).isEqualTo(2); // the old one still carries its run
+
+      assertThat(SshFixture.await(first)).isInstanceOf(ExecutionOutcome.Exited.class);
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.sessionsOpen() == 1);
+      assertThat(run(executor, instance("127.0.0.1"), "echo three")).isEqualTo(ok("three"));
+      assertThat(server.sessionsOpened()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aHostKeyRemovedFromKnownHostsFailsTheNextRunClosed() throws IOException {
+    try (MinaSshExecutor executor = executor(HostKeyPolicy.STRICT)) {
+      assertThat(run(executor, instance("127.0.0.1"), "echo one")).isEqualTo(ok("one"));
+
+      Files.writeString(knownHosts, "# emptied by the operator\n");
+      ExecutionOutcome second = run(executor, instance("127.0.0.1"), "echo two");
+
+      assertThat(failure(second)).isEqualTo(ErrorCode.HostKeyUnknown);
+      assertThat(server.ran("echo two")).isZero();
+      assertThat(server.sessionsOpened()).isEqualTo(2); // a new connection, refused
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.sessionsOpen() == 0);
+    }
+  }
+
+  @Test
+  void aHostKeyChangedInKnownHostsFailsTheNextRunAsAMismatch() throws Exception {
+    try (MinaSshExecutor executor = executor(HostKeyPolicy.STRICT)) {
+      assertThat(run(executor, instance("127.0.0.1"), "echo one")).isEqualTo(ok("one"));
+
+      String otherKey = PublicKeyEntry.toString(
+          KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256).getPublic());
+      Files.writeString(knownHosts, "[127.0.0.1]:" + server.port() + " " + otherKey + "\n");
+      ExecutionOutcome second = run(executor, instance("127.0.0.1"), "echo two");
+
+      assertThat(failure(second)).isEqualTo(ErrorCode.HostKeyMismatch);
+      assertThat(server.ran("echo two")).isZero();
+    }
+  }
+
+  @Test
+  void aKnownHostsChangeThatStillTrustsTheKeyKeepsTheConnection() throws IOException {
+    try (MinaSshExecutor executor = executor(HostKeyPolicy.STRICT)) {
+      assertThat(run(executor, instance("127.0.0.1"), "echo one")).isEqualTo(ok("one"));
+
+      // Another host's line, as accept-new appends for each new host during a fan-out.
+      String line = Files.readString(knownHosts).trim();
+      Files.writeString(knownHosts, Files.readString(knownHosts)
+          + line.replace("[127.0.0.1]:" + server.port(), "[10.9.9.9]:2222") + "\n");
+      assertThat(run(executor, instance("127.0.0.1"), "echo two")).isEqualTo(ok("two"));
+
+      assertThat(server.sessionsOpened()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aHostNameResolvingElsewhereGetsANewConnection() throws IOException {
+    Files.writeString(knownHosts, Files.readString(knownHosts).trim()
+        .replace("[127.0.0.1]:", "[localhost]:") + "\n", StandardOpenOption.APPEND);
+    names.put("localhost", InetAddress.getLoopbackAddress());
+    assertThat(InetAddress.getLoopbackAddress().getHostAddress()).isEqualTo("127.0.0.1");
+    try (MinaSshExecutor executor = executor(HostKeyPolicy.STRICT)) {
+      assertThat(run(executor, instance("localhost"), "echo one")).isEqualTo(ok("one"));
+      assertThat(run(executor, instance("localhost"), "echo two")).isEqualTo(ok("two"));
+      assertThat(server.sessionsOpened()).isEqualTo(1);
+
+      names.put("localhost", address("127.0.0.2")); // the name moved; the old peer is 127.0.0.1
+      assertThat(run(executor, instance("localhost"), "echo three")).isEqualTo(ok("three"));
+
+      assertThat(server.sessionsOpened()).isEqualTo(2);
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.sessionsOpen() == 1);
+    }
+  }
+
+  private static InetAddress address(String literal) throws UnknownHostException {
+    return InetAddress.getByName(literal);
+  }
+
+  /** A clock that moves only when told. */
+  private static final class MovingClock extends Clock {
+    private volatile Instant now = Instant.parse("2026-12-02T03:00:00Z");
+
+    void move(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+}
