@@ -36,6 +36,14 @@ import org.slf4j.LoggerFactory;
  * what happens to them into {@link RecordJournal} events. One dispatch thread decides what to
  * start (executor calls return at once); completions arrive on SSH threads and only enqueue
  * journal events and a dispatch turn, so nothing here waits for SQLite or holds a lock over I/O.
+ *
+ * <p>A record goes to SSH only once its {@code dispatched_at} mark has committed: the dispatch
+ * thread enqueues the marks of what it takes (a burst rides in one group commit) and goes on;
+ * each mark's commit hops back to the dispatch thread, which then starts the execution. So a
+ * daemon killed at any moment leaves every record that may have a script running marked, and
+ * Recovery kills those scripts. A mark that cannot be written (the journal gave it up: closing,
+ * or refused as poison after its retries) ends the record Failed / DispatchFailed without
+ * starting it: the journal already retried it, and a script must never run unmarked.
  */
 final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -43,6 +51,7 @@ final class Dispatcher {
 
   private final RemoteExecutor executor;
   private final RecordJournal journal;
+  private final RecordEndWriter ends;
   private final Supplier<Fleet> fleet;
   private final Clock clock;
   private final ExecutorService turns = Executors.newSingleThreadExecutor(r -> {
@@ -70,7 +79,13 @@ final class Dispatcher {
     this.executor = executor;
     this.fleet = fleet;
     this.journal = journal;
+    this.ends = new RecordEndWriter(journal);
     this.clock = clock;
+  }
+
+  /** How every record end is written and logged (also by {@link Stops}). */
+  RecordEndWriter ends() {
+    return ends;
   }
 
   /** Takes a fire's records; returns at once, they start from the dispatch thread. */
@@ -95,15 +110,43 @@ final class Dispatcher {
       live.put(target.id(), new LiveRun(flight.invokeId + "/" + target.instance().id() + " (" + flight.jobLabel + ")"));
       waiting.remove(target.id());
     });
+    Instant at = clock.instant();
     for (Flight.Target target : next) {
       LiveRun run = live.get(target.id());
-      try {
-        start(flight, target, run);
-      } catch (RuntimeException e) {
-        log.error("record {}: could not be handed to SSH", run.label, e);
-        finish(flight, target, run, RecordEnds.couldNotStart(ErrorCode.DispatchFailed,
-            "the daemon could not start this record: " + e, clock.instant()));
-      }
+      journal.dispatched(target.id(), at).whenComplete((marked, failure) ->
+          onDispatchThread(flight, target, run, () -> afterMark(flight, target, run, marked, failure)));
+    }
+  }
+
+  /** Runs {@code step} on the dispatch thread; once dispatch stopped, ends the record interrupted. */
+  private void onDispatchThread(Flight flight, Flight.Target target, LiveRun run, Runnable step) {
+    try {
+      turns.execute(step);
+    } catch (RejectedExecutionException e) {
+      finish(flight, target, run, RecordEnds.interrupted(Output.EMPTY, clock.instant()));
+    }
+  }
+
+  /** The record's dispatched_at mark committed (or not): start it, or end it unstarted. */
+  private void afterMark(Flight flight, Flight.Target target, LiveRun run, Boolean marked, Throwable failure) {
+    if (failure != null) {
+      log.error("record {}: not started, its dispatch mark could not be written: {}", run.label, failure.toString());
+      finish(flight, target, run, RecordEnds.couldNotStart(ErrorCode.DispatchFailed,
+          "the daemon could not record that it hands this record to SSH: " + failure, clock.instant()));
+      return;
+    }
+    Optional<StopReason> stopped = run.stopReason();
+    if (!Boolean.TRUE.equals(marked) || stopped.isPresent()) {
+      // Stopped (or ended elsewhere) while its mark was written: it never starts.
+      finish(flight, target, run, endWithoutExecution(stopped.orElse(StopReason.USER)));
+      return;
+    }
+    try {
+      start(flight, target, run);
+    } catch (RuntimeException e) {
+      log.error("record {}: could not be handed to SSH", run.label, e);
+      finish(flight, target, run, RecordEnds.couldNotStart(ErrorCode.DispatchFailed,
+          "the daemon could not start this record: " + e, clock.instant()));
     }
   }
 
@@ -154,17 +197,8 @@ final class Dispatcher {
 
   private void write(InvokeId invokeId, Flight.Target target, String label, RecordEnd end, Instant began) {
     InstanceRun key = new InstanceRun(invokeId, target.record().instance());
-    journal.ended(target.id(), end).whenComplete((written, failure) -> {
-      unfinished.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
-      if (Boolean.TRUE.equals(written)) {
-        log.info("record end {} status={} detail={} exit={} error={} duration={}ms", label, end.status(),
-            end.detail(), end.exitCode().map(String::valueOf).orElse("-"),
-            end.errorCode().map(Enum::name).orElse("-"),
-            began == null ? 0 : Duration.between(began, end.endTime()).toMillis());
-      } else if (failure == null) {
-        log.debug("record {} had already ended; {} not written", label, end.status());
-      }
-    });
+    ends.write(target.id(), label, end, began).whenComplete((written, failure) ->
+        unfinished.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1));
   }
 
   /** An error for maxErrors: Failed, or Finished but not in success; a stop is none. */
@@ -230,7 +264,7 @@ final class Dispatcher {
     live.forEach((id, run) -> {
       if (live.remove(id) != null) {
         log.warn("record {} did not end after the kill; marking it interrupted", run.label);
-        journal.ended(id, RecordEnds.interrupted(Output.EMPTY, clock.instant()));
+        ends.write(id, run.label, RecordEnds.interrupted(Output.EMPTY, clock.instant()), run.began);
       }
     });
   }
