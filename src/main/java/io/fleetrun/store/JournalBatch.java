@@ -28,7 +28,8 @@ import org.jooq.DSLContext;
  * invocation touched gets its overall status once, from its instance counts. Periodic
  * invocations recompute nothing: their statuses ignore records. Rules kept from {@link
  * JooqInvocationStore#endRecord}: only a Running record ends (a late outcome never overwrites a
- * stop); finished_at / stopped_at are set on the invocation's first end.
+ * stop); finished_at / stopped_at are set on the invocation's first end. A dispatch mark, too,
+ * applies only to a Running record (one stopped while it waited must not start).
  */
 final class JournalBatch {
   private static final String DISPATCHED =
