@@ -255,11 +255,14 @@ final class Dispatcher {
       log.info("waiting up to {} for {} record(s)", DurationText.format(grace), liveCount());
     }
     awaitEmpty(grace);
-    turns.shutdownNow();
+    List<Runnable> dropped = turns.shutdownNow();
     for (RecordId id : List.copyOf(waiting.keySet())) {
       stop(id, StopReason.SHUTDOWN);
     }
     live.values().forEach(run -> run.stop(StopReason.SHUTDOWN));
+    // Turns still queued: a record whose mark committed ends here unstarted (its stop is set),
+    // instead of waiting out killWait; a pump finds nothing left to take.
+    dropped.forEach(Runnable::run);
     awaitEmpty(killWait);
     live.forEach((id, run) -> {
       if (live.remove(id) != null) {

@@ -212,7 +212,7 @@ public final class RecordJournal implements AutoCloseable {
    * output (kept for later tries if even that is refused); anything else is dropped.
    */
   private void poison(JournalEvent event, RuntimeException e) {
-    String why = firstLine(rootCause(e).getMessage());
+    String why = Failures.firstLine(Failures.rootCause(e).getMessage());
     if (!(event instanceof JournalEvent.Ended ended)) {
       log.error("record {}: dropping a change the database keeps refusing while it takes others: {} ({})",
           event.record(), event, why);
@@ -254,7 +254,8 @@ public final class RecordJournal implements AutoCloseable {
   }
 
   private void logOnce(RuntimeException e, int size) {
-    String kind = rootCause(e).getClass().getName() + ": " + firstLine(rootCause(e).getMessage());
+    Throwable root = Failures.rootCause(e);
+    String kind = root.getClass().getName() + ": " + Failures.firstLine(root.getMessage());
     if (failureKinds.add(kind)) {
       log.warn("record journal: writing {} change(s) failed ({}); retrying (further failures of this kind are "
           + "not logged)", size, kind);
@@ -269,22 +270,6 @@ public final class RecordJournal implements AutoCloseable {
         log.error("record {}: change not written, {}: {}", event.record(), why, event);
       }
     }
-  }
-
-  private static Throwable rootCause(Throwable e) {
-    Throwable root = e;
-    for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < 20; depth++) {
-      root = root.getCause();
-    }
-    return root;
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
   }
 
   /**
@@ -318,12 +303,7 @@ public final class RecordJournal implements AutoCloseable {
       }
     }
     failAll(left, "the journal closed before it was written");
-    for (JournalEvent.Ended end : refused.takeAll()) {
-      if (end.done().completeExceptionally(new IllegalStateException("the database refused it until close"))) {
-        log.error("record {}: its end ({}) is not written, the database refused it until the daemon stopped;"
-            + " the next start's recovery ends it interrupted", end.record(), end.end().status());
-      }
-    }
+    refused.giveUp();
   }
 
   /** {@link #close(Duration)} with 10 s. */

@@ -75,11 +75,18 @@ final class RefusedEnds {
     }
   }
 
-  /** Takes every kept end out (at close). */
-  synchronized List<JournalEvent.Ended> takeAll() {
-    List<JournalEvent.Ended> all = new ArrayList<>(ends);
+  /**
+   * At close: fails every kept end, one ERROR line per record id (the next start's Recovery ends
+   * those records interrupted).
+   */
+  synchronized void giveUp() {
+    for (JournalEvent.Ended end : ends) {
+      if (end.done().completeExceptionally(new IllegalStateException("the database refused it until close"))) {
+        log.error("record {}: its end ({}) is not written, the database refused it until the daemon stopped;"
+            + " the next start's recovery ends it interrupted", end.record(), end.end().status());
+      }
+    }
     ends.clear();
-    return all;
   }
 
   synchronized int size() {

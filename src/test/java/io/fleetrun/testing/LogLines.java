@@ -1,5 +1,6 @@
 package io.fleetrun.testing;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -8,14 +9,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Captures the formatted log lines of one logger and its children (as "LEVEL message") while
- * open, for tests that check what an operator reads in the log.
+ * open, for tests that check what an operator reads in the log. The logger logs INFO while open
+ * (another test class of the same JVM may have quietened it); its level is restored at close.
  */
 public final class LogLines implements AutoCloseable {
   private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final Level level;
 
   private LogLines(Logger logger) {
     this.logger = logger;
+    this.level = logger.getLevel();
+    logger.setLevel(Level.INFO);
     appender.start();
     logger.addAppender(appender);
   }
@@ -39,5 +44,6 @@ public final class LogLines implements AutoCloseable {
   public void close() {
     logger.detachAppender(appender);
     appender.stop();
+    logger.setLevel(level);
   }
 }
