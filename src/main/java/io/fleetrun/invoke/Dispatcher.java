@@ -4,10 +4,8 @@ import io.fleetrun.exec.Execution;
 import io.fleetrun.exec.ExecutionRequest;
 import io.fleetrun.exec.ProcessMarker;
 import io.fleetrun.exec.RemoteExecutor;
-import io.fleetrun.model.DetailStatus;
 import io.fleetrun.model.DurationText;
 import io.fleetrun.model.ErrorCode;
-import io.fleetrun.model.ExecutionOutcome;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Instance;
 import io.fleetrun.model.InstanceId;
@@ -15,7 +13,6 @@ import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.Output;
 import io.fleetrun.model.RecordEnd;
 import io.fleetrun.model.RecordId;
-import io.fleetrun.model.RecordStatus;
 import io.fleetrun.store.RecordJournal;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,12 +41,13 @@ import org.slf4j.LoggerFactory;
  * <p>A record goes to SSH only once its {@code dispatched_at} mark has committed: the dispatch
  * thread enqueues the marks of what it takes (a burst rides in the journal's group commits) and
  * goes on; once every mark of the burst is settled, one hop back to the dispatch thread starts
- * them together (started mark by mark, in the waves of the journal's batches, 200 records on the
- * in-process test server lost 4 to 9 to connect timeouts per run, none so). So a
- * daemon killed at any moment leaves every record that may have a script running marked, and
- * Recovery kills those scripts. A mark that cannot be written (the journal gave it up: closing,
- * or refused as poison after its retries) ends the record Failed / DispatchFailed without
- * starting it: the journal already retried it, and a script must never run unmarked.
+ * them together. (Started mark by mark instead, in the waves of the journal's batches, a
+ * 200-record run on the in-process test server lost 4 to 9 records to connect timeouts; started
+ * together, none.) So a daemon killed at any moment leaves every record that may have a script
+ * running marked, and Recovery kills those scripts. A mark that cannot be written (the journal
+ * gave it up: closing, or refused as poison after its retries) ends the record Failed /
+ * DispatchFailed without starting it: the journal already retried it, and a script must never
+ * run unmarked.
  */
 final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -122,22 +120,25 @@ final class Dispatcher {
     // The burst's marks ride in the journal's group commits; its records start together once
     // every mark is settled (one hop back), as they would without marks.
     Instant at = clock.instant();
+    List<LiveRun> runs = new ArrayList<>(next.size());
     List<CompletableFuture<Boolean>> marks = new ArrayList<>(next.size());
     for (Flight.Target target : next) {
+      runs.add(live.get(target.id()));
       marks.add(journal.dispatched(target.id(), at));
     }
     CompletableFuture.allOf(marks.toArray(CompletableFuture<?>[]::new)).whenComplete((ignored, anyFailure) -> {
       try {
-        turns.execute(() -> afterMarks(flight, next, marks));
+        turns.execute(() -> afterMarks(flight, next, runs, marks));
       } catch (RejectedExecutionException e) {
-        for (Flight.Target target : next) {
-          finish(flight, target, live.get(target.id()), RecordEnds.interrupted(Output.EMPTY, clock.instant()));
+        for (int i = 0; i < next.size(); i++) {
+          finish(flight, next.get(i), runs.get(i), RecordEnds.interrupted(Output.EMPTY, clock.instant()));
         }
       }
     });
   }
 
-  private void afterMarks(Flight flight, List<Flight.Target> targets, List<CompletableFuture<Boolean>> marks) {
+  private void afterMarks(Flight flight, List<Flight.Target> targets, List<LiveRun> runs,
+      List<CompletableFuture<Boolean>> marks) {
     for (int i = 0; i < targets.size(); i++) {
       Flight.Target target = targets.get(i);
       CompletableFuture<Boolean> mark = marks.get(i);
@@ -148,7 +149,7 @@ final class Dispatcher {
       } catch (CompletionException | CancellationException e) {
         failure = e.getCause() == null ? e : e.getCause();
       }
-      afterMark(flight, target, live.get(target.id()), marked, failure);
+      afterMark(flight, target, runs.get(i), marked, failure);
     }
   }
 
@@ -207,14 +208,14 @@ final class Dispatcher {
     // Only after the end is queued: a stop that finds the record no longer live ends it in the
     // journal after this end, so its Stopped never overwrites what really happened.
     live.remove(target.id());
-    List<Flight.Target> cancelled = flight.ended(isError(end));
+    List<Flight.Target> cancelled = flight.ended(RecordEnds.isError(end));
     if (!cancelled.isEmpty()) {
       String info = flight.cancelInfo();
       log.warn("invocation {} ({}): more records failed than maxErrors allows; the {} not started end"
           + " Failed/{}", flight.invokeId, flight.jobLabel, cancelled.size(), ErrorCode.MaxErrorsExceeded);
       for (Flight.Target rest : cancelled) {
         waiting.remove(rest.id());
-        write(flight.invokeId, rest, flight.invokeId + "/" + rest.instance().id(), cancelled(info), null);
+        write(flight.invokeId, rest, flight.invokeId + "/" + rest.instance().id(), RecordEnds.cancelled(info, clock.instant()), null);
       }
     }
     turn(flight);
@@ -224,17 +225,6 @@ final class Dispatcher {
     InstanceRun key = new InstanceRun(invokeId, target.record().instance());
     ends.write(target.id(), label, end, began).whenComplete((written, failure) ->
         unfinished.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1));
-  }
-
-  /** An error for maxErrors: Failed, or Finished but not in success; a stop is none. */
-  static boolean isError(RecordEnd end) {
-    return end.status() == RecordStatus.Failed
-        || (end.status() == RecordStatus.Finished && end.detail() != DetailStatus.Success);
-  }
-
-  private RecordEnd cancelled(String info) {
-    return new RecordEnd(RecordStatus.Failed, DetailStatus.Cancelled, Optional.empty(),
-        Optional.of(ErrorCode.MaxErrorsExceeded), Optional.of(info), Output.EMPTY, clock.instant());
   }
 
   /** Whether a record of {@code invokeId} on {@code instance} waits, runs, or its end is unwritten. */
@@ -310,10 +300,7 @@ final class Dispatcher {
 
   /** The end of a record stopped before it ran: Stopped, or interrupted at shutdown. */
   RecordEnd endWithoutExecution(StopReason reason) {
-    Instant now = clock.instant();
-    return reason == StopReason.SHUTDOWN
-        ? RecordEnds.interrupted(Output.EMPTY, now)
-        : RecordEnds.of(new ExecutionOutcome.Stopped(Output.EMPTY), Optional.of(reason), Duration.ZERO, now);
+    return RecordEnds.withoutExecution(reason, clock.instant());
   }
 
   int liveCount() {
