@@ -56,11 +56,14 @@ final class Recovery {
     if (orphans.isEmpty()) {
       return;
     }
-    // A record never sent (start_time NULL: it waited for its turn) has no process anywhere:
-    // at 1,000 of them, looking would cost 1,000 needless connections.
-    List<OrphanedRecord> sent = orphans.stream().filter(OrphanedRecord::sent).toList();
-    log.warn("{} record(s) left running by a previous daemon were ended as interrupted ({} never sent); "
-        + "ending the remote processes of the {} sent", orphans.size(), orphans.size() - sent.size(), sent.size());
+    // A record handed to SSH (dispatched_at or start_time set) may have a script running, even
+    // without a start time: the daemon commits dispatched_at before the exec request goes out,
+    // and may die before start_time is written. One never handed over (it waited for its turn)
+    // has no process anywhere: at 1,000 of them, looking would cost 1,000 needless connections.
+    List<OrphanedRecord> sent = orphans.stream().filter(OrphanedRecord::handedToSsh).toList();
+    log.warn("{} record(s) left running by a previous daemon were ended as interrupted ({} never handed to SSH); "
+        + "ending the remote processes of the {} handed over", orphans.size(), orphans.size() - sent.size(),
+        sent.size());
     if (!sent.isEmpty()) {
       killOnTargets(sent, fleet);
     }

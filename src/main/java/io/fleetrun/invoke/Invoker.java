@@ -53,7 +53,7 @@ public final class Invoker {
     this.journal = store.openJournal();
     this.dispatcher = new Dispatcher(executor, journal, () -> this.fleet, clock);
     this.fires = new JobFire(store, dispatcher, locks, clock);
-    this.stops = new Stops(store, queries, dispatcher, journal, locks, () -> this.fleet, clock);
+    this.stops = new Stops(store, queries, dispatcher, locks, () -> this.fleet, clock);
     this.fleet = fleet;
     this.clock = clock;
   }

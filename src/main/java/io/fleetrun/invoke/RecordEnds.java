@@ -96,4 +96,23 @@ final class RecordEnds {
     return new RecordEnd(
         status, detail, exitCode, Optional.ofNullable(code), Optional.ofNullable(info), out, now);
   }
+
+  /** An error for maxErrors: Failed, or Finished but not in success; a stop is none. */
+  static boolean isError(RecordEnd end) {
+    return end.status() == RecordStatus.Failed
+        || (end.status() == RecordStatus.Finished && end.detail() != DetailStatus.Success);
+  }
+
+  /** A record not started because more records failed than maxErrors allows. */
+  static RecordEnd cancelled(String info, Instant now) {
+    return new RecordEnd(RecordStatus.Failed, DetailStatus.Cancelled, Optional.empty(),
+        Optional.of(ErrorCode.MaxErrorsExceeded), Optional.of(info), Output.EMPTY, now);
+  }
+
+  /** The end of a record stopped before it ran: Stopped, or interrupted at shutdown. */
+  static RecordEnd withoutExecution(StopReason reason, Instant now) {
+    return reason == StopReason.SHUTDOWN
+        ? interrupted(Output.EMPTY, now)
+        : of(new ExecutionOutcome.Stopped(Output.EMPTY), Optional.of(reason), Duration.ZERO, now);
+  }
 }

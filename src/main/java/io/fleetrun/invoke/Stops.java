@@ -13,7 +13,6 @@ import io.fleetrun.model.JobId;
 import io.fleetrun.model.RepeatMode;
 import io.fleetrun.store.InvocationQueries;
 import io.fleetrun.store.InvocationStore;
-import io.fleetrun.store.RecordJournal;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Stops: a person's stop, the stop of periodic jobs removed from config, and the retarget of a
- * periodic invocation whose job's targets changed. Waiting records end Stopped at once (journal),
- * running ones through their execution; nothing waits for SSH.
+ * periodic invocation whose job's targets changed. Waiting records end Stopped at once (journal,
+ * through the dispatcher's {@link RecordEndWriter}), running ones through their execution;
+ * nothing waits for SSH.
  */
 final class Stops {
   private static final Logger log = LoggerFactory.getLogger(Stops.class);
@@ -35,18 +35,15 @@ final class Stops {
   private final InvocationStore store;
   private final InvocationQueries queries;
   private final Dispatcher dispatcher;
-  private final RecordJournal journal;
   private final Supplier<Fleet> fleet;
   private final InvocationLocks locks;
   private final Clock clock;
 
-  Stops(InvocationStore store, InvocationQueries queries, Dispatcher dispatcher, RecordJournal journal,
-      InvocationLocks locks, Supplier<Fleet> fleet, Clock clock) {
+  Stops(InvocationStore store, InvocationQueries queries, Dispatcher dispatcher, InvocationLocks locks, Supplier<Fleet> fleet, Clock clock) {
     this.locks = locks;
     this.store = store;
     this.queries = queries;
     this.dispatcher = dispatcher;
-    this.journal = journal;
     this.fleet = fleet;
     this.clock = clock;
   }
@@ -75,7 +72,8 @@ final class Stops {
   private void endRunningRecords(InvokeId id, Set<InstanceId> instances, StopReason reason) {
     for (InvocationRecord record : store.runningRecords(id)) {
       if ((instances.isEmpty() || instances.contains(record.instance())) && !dispatcher.stop(record.id(), reason)) {
-        journal.ended(record.id(), dispatcher.endWithoutExecution(reason));
+        // Not live here (a record of a previous daemon's run, say): ended through the same writer.
+        dispatcher.ends().write(record.id(), id + "/" + record.instance(), dispatcher.endWithoutExecution(reason), null);
       }
     }
   }

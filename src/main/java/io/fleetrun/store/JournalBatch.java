@@ -28,9 +28,12 @@ import org.jooq.DSLContext;
  * invocation touched gets its overall status once, from its instance counts. Periodic
  * invocations recompute nothing: their statuses ignore records. Rules kept from {@link
  * JooqInvocationStore#endRecord}: only a Running record ends (a late outcome never overwrites a
- * stop); finished_at / stopped_at are set on the invocation's first end.
+ * stop); finished_at / stopped_at are set on the invocation's first end. A dispatch mark, too,
+ * applies only to a Running record (one stopped while it waited must not start).
  */
 final class JournalBatch {
+  private static final String DISPATCHED =
+      "UPDATE invocation_record SET dispatched_at = ? WHERE record_id = ? AND status = 'Running'";
   private static final String SENT =
       "UPDATE invocation_record SET start_time = ? WHERE record_id = ? AND start_time IS NULL";
   private static final String RUNNING = "UPDATE invocation_record SET detail_status = 'Running', remote_pgid = ?,"
@@ -66,20 +69,21 @@ final class JournalBatch {
   List<Boolean> write(DSLContext tx, List<JournalEvent> events) {
     Map<Long, Row> rows = load(tx, events);
     List<Boolean> applied = new ArrayList<>(events.size());
+    List<JournalEvent.Dispatched> dispatched = new ArrayList<>();
     List<JournalEvent.Sent> sent = new ArrayList<>();
     List<JournalEvent.Running> running = new ArrayList<>();
     List<JournalEvent.Ended> ended = new ArrayList<>();
     Map<InvokeId, Instant> endedIn = new LinkedHashMap<>();
     for (JournalEvent event : events) {
       Row row = rows.get(event.record().value());
-      boolean ok = row != null && decide(event, row, sent, running, ended);
+      boolean ok = row != null && decide(event, row, dispatched, sent, running, ended);
       if (ok && event instanceof JournalEvent.Ended e) {
         endedIn.merge(new InvokeId(row.invokeId), e.end().endTime(), (a, b) -> a.isAfter(b) ? a : b);
       }
       applied.add(ok);
     }
     Map<InvokeId, RepeatMode> modes = modes(tx, endedIn.keySet());
-    tx.connection(c -> execute(c, rows, modes, sent, running, ended));
+    tx.connection(c -> execute(c, rows, modes, dispatched, sent, running, ended));
     endedIn.forEach((invokeId, at) -> {
       if (modes.get(invokeId) == RepeatMode.Once) {
         statuses.overallFromCounts(tx, invokeId, at);
@@ -88,8 +92,8 @@ final class JournalBatch {
     return applied;
   }
 
-  private static boolean decide(JournalEvent event, Row row, List<JournalEvent.Sent> sent,
-      List<JournalEvent.Running> running, List<JournalEvent.Ended> ended) {
+  private static boolean decide(JournalEvent event, Row row, List<JournalEvent.Dispatched> dispatched,
+      List<JournalEvent.Sent> sent, List<JournalEvent.Running> running, List<JournalEvent.Ended> ended) {
     if (event instanceof JournalEvent.Sent s) {
       // Whatever the status: the end may come before the send (they come from different
       // threads), and the start time is still true.
@@ -103,7 +107,10 @@ final class JournalBatch {
     if (!row.running) {
       return false;
     }
-    if (event instanceof JournalEvent.Running r) {
+    if (event instanceof JournalEvent.Dispatched d) {
+      // Only a record still Running: one stopped while it waited must not start.
+      dispatched.add(d);
+    } else if (event instanceof JournalEvent.Running r) {
       running.add(r);
     } else {
       row.running = false;
@@ -136,8 +143,16 @@ final class JournalBatch {
   }
 
   private static void execute(Connection c, Map<Long, Row> rows, Map<InvokeId, RepeatMode> modes,
-      List<JournalEvent.Sent> sent, List<JournalEvent.Running> running, List<JournalEvent.Ended> ended)
-      throws SQLException {
+      List<JournalEvent.Dispatched> dispatched, List<JournalEvent.Sent> sent, List<JournalEvent.Running> running,
+      List<JournalEvent.Ended> ended) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(DISPATCHED)) {
+      for (JournalEvent.Dispatched d : dispatched) {
+        ps.setString(1, UtcText.format(d.at()));
+        ps.setLong(2, d.record().value());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
     try (PreparedStatement ps = c.prepareStatement(SENT)) {
       for (JournalEvent.Sent s : sent) {
         ps.setString(1, UtcText.format(s.startTime()));

@@ -17,6 +17,17 @@ sealed interface JournalEvent {
 
   CompletableFuture<Boolean> done();
 
+  /**
+   * The daemon commits to handing the record to SSH: dispatched_at. Applied only to a record
+   * still Running; the exec request may go out only after it committed.
+   */
+  record Dispatched(RecordId record, Instant at, CompletableFuture<Boolean> done) implements JournalEvent {
+    public Dispatched {
+      Objects.requireNonNull(record, "record");
+      Objects.requireNonNull(at, "at");
+    }
+  }
+
   /** The exec request went to the target: start_time. */
   record Sent(RecordId record, Instant startTime, CompletableFuture<Boolean> done) implements JournalEvent {
     public Sent {

@@ -10,13 +10,14 @@ import java.util.OptionalLong;
  *
  * @param processGroup the run's process group id, when it was recorded
  * @param leaderStart the start time of that group's leader, when it was recorded
- * @param sent whether its exec request went to the target (start_time set); one never sent has
- *     no process anywhere, so nothing is looked for on its target
+ * @param handedToSsh whether the daemon handed it to SSH (dispatched_at or start_time set): its
+ *     script may run. One never handed over has no process anywhere, so nothing is looked for on
+ *     its target
  */
 public record OrphanedRecord(RecordId id, InvokeId invokeId, InstanceId instance,
-    OptionalLong processGroup, OptionalLong leaderStart, boolean sent) {
+    OptionalLong processGroup, OptionalLong leaderStart, boolean handedToSsh) {
 
-  /** An orphan whose exec request was sent. */
+  /** An orphan that was handed to SSH. */
   public OrphanedRecord(RecordId id, InvokeId invokeId, InstanceId instance,
       OptionalLong processGroup, OptionalLong leaderStart) {
     this(id, invokeId, instance, processGroup, leaderStart, true);

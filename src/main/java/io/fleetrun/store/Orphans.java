@@ -57,7 +57,8 @@ final class Orphans {
   private static List<OrphanedRecord> running(DSLContext tx) {
     return tx.select(INVOCATION_RECORD.RECORD_ID, INVOCATION_RECORD.INVOKE_ID,
             INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.REMOTE_PGID,
-            INVOCATION_RECORD.REMOTE_PGID_STARTED, INVOCATION_RECORD.START_TIME)
+            INVOCATION_RECORD.REMOTE_PGID_STARTED, INVOCATION_RECORD.START_TIME,
+            INVOCATION_RECORD.DISPATCHED_AT)
         .from(INVOCATION_RECORD)
         .where(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
         .orderBy(INVOCATION_RECORD.RECORD_ID)
@@ -67,7 +68,9 @@ final class Orphans {
             new InstanceId(r.value3()),
             r.value4() == null ? OptionalLong.empty() : OptionalLong.of(r.value4()),
             r.value5() == null ? OptionalLong.empty() : OptionalLong.of(r.value5()),
-            r.value6() != null));
+            // Marked dispatched before its exec request could go out: it may run even without
+            // a start time (the daemon died before that was written).
+            r.value6() != null || r.value7() != null));
   }
 
   /** Inserts a Running record (ended with the others) for each never-started one-time instance. */

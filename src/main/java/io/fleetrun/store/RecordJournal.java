@@ -3,6 +3,7 @@ package io.fleetrun.store;
 import io.fleetrun.model.RecordEnd;
 import io.fleetrun.model.RecordId;
 import io.fleetrun.model.StatusRules;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,8 +28,15 @@ import org.slf4j.LoggerFactory;
  * <p>A failed batch is retried with a bounded backoff (one WARN per kind of failure), so an end
  * is never lost because a write failed once (the database busy past its timeout, say). A batch
  * that keeps failing is split in halves; a single event that keeps failing while the database
- * takes other writes (a probe transaction commits) is a poison event: it is logged and dropped
- * alone, and the rest commit. Shutdown drains the queue within a bounded wait.
+ * takes other writes (a probe transaction commits) is a poison event. A poison END is written in
+ * a reduced form (status, detail, codes, end time; its output dropped and error_info saying why);
+ * if even that is refused it is kept and retried with a bounded backoff until close ({@link
+ * RefusedEnds}). Any other poison event is logged and dropped alone. The rest commit.
+ *
+ * <p>Every offered event is either committed or completed false / exceptionally with a log line:
+ * an event offered while {@link #close} drains is committed by close itself, or refused at once
+ * once the journal is shut. Shutdown drains the queue within a bounded wait; ends still refused
+ * then are logged by record id (the next start's Recovery ends those records interrupted).
  */
 public final class RecordJournal implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RecordJournal.class);
@@ -47,15 +55,36 @@ public final class RecordJournal implements AutoCloseable {
   private final Set<String> failureKinds = ConcurrentHashMap.newKeySet();
   private final AtomicLong failedAttempts = new AtomicLong();
   private final AtomicLong committed = new AtomicLong();
+  private final AtomicLong transactions = new AtomicLong();
+  private final RefusedEnds refused;
+  /** Orders offers against close's final drain: no event is queued once {@link #shut} is set. */
+  private final Object gate = new Object();
+  private boolean shut;
   private volatile boolean closing;
   private volatile Instant giveUpAt = Instant.MAX;
+  /** Test hook: runs inside an offer, between its check that the journal is open and the enqueue. */
+  volatile Runnable beforeEnqueue = () -> {};
 
   public RecordJournal(Database db, StatusRules rules) {
+    this(db, rules, Clock.systemUTC());
+  }
+
+  RecordJournal(Database db, StatusRules rules, Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
     this.batch = new JournalBatch(new StatusWriter(Objects.requireNonNull(rules, "rules")));
+    this.refused = new RefusedEnds(clock);
     this.writer = new Thread(this::drain, "fleetrun-record-journal");
     writer.setDaemon(true);
     writer.start();
+  }
+
+  /**
+   * The daemon commits, at {@code at}, to hand {@code record} to SSH (dispatched_at). The
+   * future is true once that is committed, false when the record is no longer Running (it must
+   * not start then), exceptionally when the journal gave the mark up.
+   */
+  public CompletableFuture<Boolean> dispatched(RecordId record, Instant at) {
+    return offer(new JournalEvent.Dispatched(record, at, new CompletableFuture<>()));
   }
 
   /** The exec request of {@code record} went to the target at {@code startTime}. */
@@ -86,13 +115,25 @@ public final class RecordJournal implements AutoCloseable {
     return failedAttempts.get();
   }
 
+  /** Transactions committed so far (for tests and measurements). */
+  long transactions() {
+    return transactions.get();
+  }
+
+  /** Retry rounds of refused ends so far (for tests). */
+  long refusedRetries() {
+    return refused.retries();
+  }
+
   private CompletableFuture<Boolean> offer(JournalEvent event) {
-    if (closing && !writer.isAlive()) {
-      event.done().completeExceptionally(new IllegalStateException("the record journal is closed"));
-      log.error("record {}: change not written, the journal is closed: {}", event.record(), event);
-      return event.done();
+    synchronized (gate) {
+      if (!shut) {
+        beforeEnqueue.run();
+        queue.add(event);
+        return event.done();
+      }
     }
-    queue.add(event);
+    failAll(List.of(event), "the record journal is closed");
     return event.done();
   }
 
@@ -100,6 +141,7 @@ public final class RecordJournal implements AutoCloseable {
     List<JournalEvent> events = new ArrayList<>();
     while (true) {
       try {
+        refused.retryIfDue(this::writeAlone);
         JournalEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
           if (closing) {
@@ -136,6 +178,7 @@ public final class RecordJournal implements AutoCloseable {
     for (int failures = 0; ; ) {
       try {
         List<Boolean> applied = db.dsl().transactionResult(cfg -> batch.write(cfg.dsl(), events));
+        transactions.incrementAndGet();
         committed.addAndGet(events.size());
         for (int i = 0; i < events.size(); i++) {
           events.get(i).done().complete(applied.get(i));
@@ -155,14 +198,48 @@ public final class RecordJournal implements AutoCloseable {
           return;
         }
         if (failures >= SPLIT_AFTER && databaseTakesWrites()) {
-          log.error("record {}: dropping a change the database keeps refusing while it takes others: {} ({})",
-              events.get(0).record(), events.get(0), e.toString());
-          events.get(0).done().completeExceptionally(e);
+          poison(events.get(0), e);
           return;
         }
         long backoff = Math.min(MAX_BACKOFF.toMillis(), 50L << Math.min(failures, 6));
         Thread.sleep(backoff);
       }
+    }
+  }
+
+  /**
+   * A change the database keeps refusing while it takes others. An end is written without its
+   * output (kept for later tries if even that is refused); anything else is dropped.
+   */
+  private void poison(JournalEvent event, RuntimeException e) {
+    String why = Failures.firstLine(Failures.rootCause(e).getMessage());
+    if (!(event instanceof JournalEvent.Ended ended)) {
+      log.error("record {}: dropping a change the database keeps refusing while it takes others: {} ({})",
+          event.record(), event, why);
+      event.done().completeExceptionally(e);
+      return;
+    }
+    JournalEvent.Ended reduced = Reduced.end(ended, why);
+    if (writeAlone(reduced)) {
+      log.error("record {}: the database refuses its end ({}); written without its output", event.record(), why);
+      return;
+    }
+    log.error("record {}: the database refuses its end even without its output ({}); retrying it until the"
+        + " daemon stops", event.record(), why);
+    refused.add(reduced);
+  }
+
+  /** One try of one event in its own transaction; true when it committed (its future completed). */
+  private boolean writeAlone(JournalEvent.Ended event) {
+    try {
+      List<Boolean> applied = db.dsl().transactionResult(cfg -> batch.write(cfg.dsl(), List.of(event)));
+      transactions.incrementAndGet();
+      committed.incrementAndGet();
+      event.done().complete(applied.get(0));
+      return true;
+    } catch (RuntimeException e) {
+      failedAttempts.incrementAndGet();
+      return false;
     }
   }
 
@@ -177,7 +254,8 @@ public final class RecordJournal implements AutoCloseable {
   }
 
   private void logOnce(RuntimeException e, int size) {
-    String kind = rootCause(e).getClass().getName() + ": " + firstLine(rootCause(e).getMessage());
+    Throwable root = Failures.rootCause(e);
+    String kind = root.getClass().getName() + ": " + Failures.firstLine(root.getMessage());
     if (failureKinds.add(kind)) {
       log.warn("record journal: writing {} change(s) failed ({}); retrying (further failures of this kind are "
           + "not logged)", size, kind);
@@ -194,40 +272,38 @@ public final class RecordJournal implements AutoCloseable {
     }
   }
 
-  private static Throwable rootCause(Throwable e) {
-    Throwable root = e;
-    for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < 20; depth++) {
-      root = root.getCause();
-    }
-    return root;
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
-  }
-
   /**
    * Writes what is queued, waiting up to {@code wait}; what is still unwritten then (the
-   * database refusing writes) is logged and failed. Idempotent.
+   * database refusing writes) is logged by record id and failed. An event offered from now on is
+   * either written here or refused at once. Idempotent.
    */
   public void close(Duration wait) {
     giveUpAt = Instant.now().plus(wait);
     closing = true;
     try {
       writer.join(Math.max(1, wait.plusSeconds(1).toMillis()));
+      if (writer.isAlive()) {
+        writer.interrupt();
+        writer.join(1000);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (writer.isAlive()) {
-      writer.interrupt();
-    }
     List<JournalEvent> left = new ArrayList<>();
-    queue.drainTo(left);
+    synchronized (gate) {
+      shut = true;
+      queue.drainTo(left);
+    }
+    // Offered after the writer's last look at the queue: written here, within the same bound.
+    if (!left.isEmpty() && !writer.isAlive() && !Thread.currentThread().isInterrupted()) {
+      try {
+        commit(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     failAll(left, "the journal closed before it was written");
+    refused.giveUp();
   }
 
   /** {@link #close(Duration)} with 10 s. */

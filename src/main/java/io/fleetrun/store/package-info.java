@@ -1,12 +1,13 @@
 /**
  * jOOQ over SQLite (PostgreSQL later): schema migration from {@code sql/}, invocation and record
  * writes with statuses recomputed in the same transaction (a fire's rows in one transaction,
- * record changes group-committed by {@code RecordJournal}), the reads of the CLI, the daemon and the
- * demo in plain JDBC ({@code JdbcInvocationQueries}, {@code JdbcStatusQueries}, over the CLI's one
- * read-only connection or the daemon's pool: {@code ReadConnections}), and the control
- * channel (requests and daemon heartbeat) between CLI and daemon: the daemon's side in jOOQ
- * ({@code JooqControlChannel}), the CLI's in plain JDBC ({@code CliRequests}), so no CLI command
- * loads jOOQ or a connection pool. Generated jOOQ types stay in
+ * record changes group-committed by {@code RecordJournal}, which never loses an end: a refused
+ * one is written without its output, or kept and retried by {@code RefusedEnds}), the reads of
+ * the CLI, the daemon and the demo in plain JDBC ({@code JdbcInvocationQueries}, {@code
+ * JdbcStatusQueries}, over the CLI's one read-only connection or the daemon's pool: {@code
+ * ReadConnections}), and the control channel (requests and daemon heartbeat) between CLI and
+ * daemon: the daemon's side in jOOQ ({@code JooqControlChannel}), the CLI's in plain JDBC ({@code
+ * CliRequests}), so no CLI command loads jOOQ or a connection pool. Generated jOOQ types stay in
  * this package; the rest of the code sees {@code model} records. May import {@code model} only;
  * never opens SSH.
  */

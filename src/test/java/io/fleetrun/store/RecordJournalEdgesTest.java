@@ -1,0 +1,189 @@
+package io.fleetrun.store;
+
+import static io.fleetrun.store.Invocations.T0;
+import static io.fleetrun.store.Invocations.end;
+import static io.fleetrun.store.Invocations.once;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fleetrun.model.DetailStatus;
+import io.fleetrun.model.Output;
+import io.fleetrun.model.RecordEnd;
+import io.fleetrun.model.RecordId;
+import io.fleetrun.model.RecordStatus;
+import io.fleetrun.status.StatusCalculator;
+import io.fleetrun.testing.LogLines;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The journal's edge cases on a real SQLite file: an event offered while close drains, ends the
+ * database refuses (a real trigger, not a mock), dispatch marks.
+ */
+class RecordJournalEdgesTest {
+  private static final StatusCalculator RULES = new StatusCalculator();
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @TempDir Path dir;
+  private Database db;
+  private JooqInvocationStore store;
+  private RecordJournal journal;
+
+  @BeforeEach
+  void open() {
+    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
+    store = new JooqInvocationStore(db, RULES);
+    journal = new RecordJournal(db, RULES);
+  }
+
+  @AfterEach
+  void close() {
+    journal.close(Duration.ofSeconds(5));
+    db.close();
+  }
+
+  @Test
+  void anEventOfferedWhileCloseDrainsIsWrittenNeverLost() throws Exception {
+    RecordId id = store.createWithRecords(once("t-close", Optional.empty(), T0, "a"), T0).get(0).id();
+    CountDownLatch inOffer = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    // The offer pauses after it found the journal open and before it enqueues, until close has
+    // returned (or 2 s: a close that waits for the offer cannot return first).
+    journal.beforeEnqueue = () -> {
+      journal.beforeEnqueue = () -> {};
+      inOffer.countDown();
+      try {
+        closed.await(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    CompletableFuture<CompletableFuture<Boolean>> offered =
+        CompletableFuture.supplyAsync(() -> journal.ended(id, end(RecordStatus.Finished, T0.plusSeconds(1))));
+    assertThat(inOffer.await(10, TimeUnit.SECONDS)).isTrue();
+    Thread closer = new Thread(() -> {
+      journal.close(Duration.ofSeconds(2));
+      closed.countDown();
+    });
+    closer.start();
+
+    CompletableFuture<Boolean> end = offered.get(10, TimeUnit.SECONDS);
+    String outcome = end.handle((written, failure) -> failure == null ? "written " + written : "refused")
+        .get(10, TimeUnit.SECONDS);
+    closer.join(10_000);
+
+    assertThat(outcome).isEqualTo("written true");
+    assertThat(db.dsl().fetchValue("SELECT status FROM invocation_record")).isEqualTo("Finished");
+    assertThat(journal.ended(id, end(RecordStatus.Failed, T0)))
+        .as("an offer after close is refused at once").isCompletedExceptionally();
+  }
+
+  @Test
+  void aPoisonEndIsWrittenWithoutItsOutputAndTheOthersWithTheirs() throws Exception {
+    List<PendingRecord> records = store.createWithRecords(once("t-poison", Optional.empty(), T0, "a", "b"), T0);
+    db.dsl().execute("CREATE TRIGGER poison BEFORE UPDATE ON invocation_record WHEN NEW.output LIKE '%poison%'"
+        + " BEGIN SELECT RAISE(ABORT, 'poison refused by a trigger'); END");
+    RecordEnd poisoned = new RecordEnd(RecordStatus.Failed, DetailStatus.Failed, Optional.of(3), Optional.empty(),
+        Optional.of("exit code 3"), new Output("a poison line\n", 7), T0.plusSeconds(1));
+
+    CompletableFuture<Boolean> a = journal.ended(records.get(0).id(), poisoned);
+    CompletableFuture<Boolean> b = journal.ended(records.get(1).id(), end(RecordStatus.Finished, T0.plusSeconds(2)));
+
+    assertThat(a.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(b.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(db.dsl().fetchValue("SELECT status || ':' || detail_status || ':' || exit_code || ':' || output"
+        + " || ':' || dropped || ':' || finish_time FROM invocation_record WHERE instance_id = 'a'"))
+        .isEqualTo("Failed:Failed:3::21:" + T0.plusSeconds(1));
+    assertThat(db.dsl().fetchValue("SELECT error_info FROM invocation_record WHERE instance_id = 'a'").toString())
+        .startsWith("the output could not be stored").contains("poison refused by a trigger");
+    assertThat(db.dsl().fetchValue("SELECT output FROM invocation_record WHERE instance_id = 'b'")).isEqualTo("ok\n");
+    assertThat(db.dsl().fetchValue("SELECT status FROM invocation_instance WHERE instance_id = 'a'")).isEqualTo("Failed");
+    assertThat(db.dsl().fetchValue("SELECT status FROM invocation")).isEqualTo("PartialFailed");
+  }
+
+  @Test
+  void anEndRefusedEvenWithoutItsOutputIsRetriedUntilTheDatabaseTakesIt() throws Exception {
+    List<PendingRecord> records = store.createWithRecords(once("t-refused", Optional.empty(), T0, "a", "b"), T0);
+    refuseEndsOf("a");
+
+    CompletableFuture<Boolean> a = journal.ended(records.get(0).id(), end(RecordStatus.Finished, T0.plusSeconds(1)));
+    CompletableFuture<Boolean> b = journal.ended(records.get(1).id(), end(RecordStatus.Finished, T0.plusSeconds(1)));
+
+    assertThat(b.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    await().atMost(WAIT).until(() -> journal.refusedRetries() >= 2);
+    assertThat(a).isNotDone();
+    assertThat(db.dsl().fetchValue("SELECT status FROM invocation_record WHERE instance_id = 'a'")).isEqualTo("Running");
+
+    db.dsl().execute("DROP TRIGGER refuse_end");
+
+    assertThat(a.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(db.dsl().fetchValue("SELECT status || ':' || output FROM invocation_record WHERE instance_id = 'a'"))
+        .isEqualTo("Finished:");
+    assertThat(db.dsl().fetchValue("SELECT status FROM invocation")).isEqualTo("Finished");
+  }
+
+  @Test
+  void anEndStillRefusedAtCloseIsLoggedByRecordIdAndFailed() throws Exception {
+    RecordId a = store.createWithRecords(once("t-closed", Optional.empty(), T0, "a"), T0).get(0).id();
+    refuseEndsOf("a");
+    try (LogLines log = LogLines.of("io.fleetrun.store")) {
+      CompletableFuture<Boolean> end = journal.ended(a, end(RecordStatus.Finished, T0.plusSeconds(1)));
+      await().atMost(WAIT).until(() -> journal.refusedRetries() >= 1);
+
+      journal.close(Duration.ofSeconds(1));
+
+      assertThat(end).isCompletedExceptionally();
+      assertThat(log.containing("record " + a.value() + ": its end (Finished) is not written"))
+          .singleElement().asString().startsWith("ERROR");
+    }
+  }
+
+  @Test
+  void theDispatchMarksOfABurstOf200RecordsRideInAFewTransactionsNot200() throws Exception {
+    String[] instances = new String[200];
+    for (int i = 0; i < instances.length; i++) {
+      instances[i] = "h" + i;
+    }
+    List<PendingRecord> records = store.createWithRecords(once("t-burst", Optional.empty(), T0, instances), T0);
+    long before = journal.transactions();
+
+    List<CompletableFuture<Boolean>> marks = new ArrayList<>();
+    for (PendingRecord r : records) {
+      marks.add(journal.dispatched(r.id(), T0.plusMillis(5)));
+    }
+    for (CompletableFuture<Boolean> mark : marks) {
+      assertThat(mark.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    }
+
+    // At most MAX_BATCH (100) events per transaction: 200 marks are 2 transactions when they come
+    // within one linger of each other; a loaded machine may cut the burst once or twice more.
+    assertThat(journal.transactions() - before).isBetween(2L, 5L);
+    assertThat(db.dsl().fetchValue("SELECT count(*) FROM invocation_record WHERE dispatched_at = ?",
+        T0.plusMillis(5).toString())).isEqualTo(200);
+  }
+
+  @Test
+  void aDispatchMarkOfARecordThatAlreadyEndedIsNotApplied() throws Exception {
+    RecordId a = store.createWithRecords(once("t-mark", Optional.empty(), T0, "a"), T0).get(0).id();
+    assertThat(journal.ended(a, end(RecordStatus.Stopped, T0.plusSeconds(1))).get(10, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(journal.dispatched(a, T0.plusSeconds(2)).get(10, TimeUnit.SECONDS)).isFalse();
+    assertThat(db.dsl().fetchValue("SELECT dispatched_at FROM invocation_record")).isNull();
+  }
+
+  /** A real trigger that aborts every end of the record on instance {@code instance}. */
+  private void refuseEndsOf(String instance) {
+    db.dsl().execute("CREATE TRIGGER refuse_end BEFORE UPDATE ON invocation_record WHEN OLD.instance_id = '"
+        + instance + "' AND NEW.status <> 'Running' BEGIN SELECT RAISE(ABORT, 'end refused by a trigger'); END");
+  }
+}
