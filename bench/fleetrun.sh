@@ -144,6 +144,23 @@ rate_p99() {
       (SELECT max(ms) FROM d), (SELECT count(*) FROM d))"
 }
 
+# rate_fire_latency DB INVOKE: per fire after the first 10 s, the delay of its FIRST record's
+# exec request and of its dispatch mark (dispatched_at) after scheduled_at, median / p99 over the
+# fires: fleetrun's own latency, apart from the targets' CPU queue that spreads a fire's records
+rate_fire_latency() {
+  sql "$1" "WITH f AS (SELECT min((julianday(start_time) - julianday(scheduled_at)) * 86400000) AS first_ms,
+        min((julianday(dispatched_at) - julianday(scheduled_at)) * 86400000) AS mark_ms
+      FROM invocation_record WHERE invoke_id = '$2' AND start_time IS NOT NULL AND julianday(scheduled_at)
+        >= (SELECT julianday(min(scheduled_at)) FROM invocation_record WHERE invoke_id = '$2') + 10 / 86400.0
+      GROUP BY scheduled_at)
+    SELECT printf('first record of each fire: median %.1f ms, p99 %.1f ms; its dispatch mark committed: median %.1f ms, p99 %.1f ms (%d fires)',
+      (SELECT first_ms FROM f ORDER BY first_ms LIMIT 1 OFFSET (SELECT count(*) / 2 FROM f)),
+      (SELECT first_ms FROM f ORDER BY first_ms LIMIT 1 OFFSET (SELECT CAST(count(*) * 0.99 AS INT) FROM f)),
+      (SELECT mark_ms FROM f ORDER BY mark_ms LIMIT 1 OFFSET (SELECT count(*) / 2 FROM f)),
+      (SELECT mark_ms FROM f ORDER BY mark_ms LIMIT 1 OFFSET (SELECT CAST(count(*) * 0.99 AS INT) FROM f)),
+      (SELECT count(*) FROM f))"
+}
+
 # bench_rate N SECONDS: a rate(1s) job on N targets; p99 of start_time - scheduled_at
 bench_rate() {
   local n=$1 secs=$2 dir db has invoke p99 stats
@@ -168,6 +185,7 @@ bench_rate() {
   if [[ $has == 1 ]]; then
     p99=$(rate_p99 "$db" "$invoke" 0)
     p99+="; after the first 10 s (the first fire opens every connection): $(rate_p99 "$db" "$invoke" 10)"
+    p99+="; $(rate_fire_latency "$db" "$invoke")"
     # a fire lost or doubled shows as an instance without, or with two records for, one fire time
     stats+="|fire times with two records on one instance: $(sql "$db" "SELECT count(*) FROM (SELECT 1 FROM invocation_record WHERE invoke_id = '$invoke'
       GROUP BY instance_id, scheduled_at HAVING count(*) > 1)")"
