@@ -72,6 +72,8 @@ final class KnownHostsFile {
   private volatile Cached cached;
   /** The stamp after each append of ours, mapped to the stamp the file had before them all. */
   private final Map<Object, Object> ownAppends = new ConcurrentHashMap<>();
+  /** Test hook: runs inside {@link #addIfUnknown}, after its first look at the file. */
+  volatile Runnable beforeAppend = () -> {};
 
   private KnownHostsFile(Path path) {
     this.path = path;
@@ -126,7 +128,9 @@ final class KnownHostsFile {
   Verdict addIfUnknown(Collection<SshdSocketAddress> identities, PublicKey key) throws Unusable {
     appendLock.lock();
     try {
-      Object before = stamp();
+      Object beforeRaw = rawStamp();
+      Object before = ownAppends.getOrDefault(beforeRaw, beforeRaw);
+      beforeAppend.run();
       createParents();
       try (FileChannel channel = FileChannel.open(path, Set.of(StandardOpenOption.CREATE,
               StandardOpenOption.READ, StandardOpenOption.WRITE), OWNER_ONLY_FILE);
@@ -136,10 +140,14 @@ final class KnownHostsFile {
         if (verdict == Verdict.UNKNOWN) {
           boolean needsNewline = bytes.length > 0 && bytes[bytes.length - 1] != '\n';
           String line = (needsNewline ? "\n" : "") + line(identities, key) + "\n";
-          channel.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)), bytes.length);
+          byte[] appended = line.getBytes(StandardCharsets.UTF_8);
+          channel.write(ByteBuffer.wrap(appended), bytes.length);
           channel.force(false);
           cached = null;
-          ownAppends.put(rawStamp(), before);
+          Object after = rawStamp();
+          if (appendedAlone(beforeRaw, bytes.length, appended.length, after)) {
+            ownAppends.put(after, before);
+          }
         }
         return verdict;
       }
@@ -148,6 +156,22 @@ final class KnownHostsFile {
     } finally {
       appendLock.unlock();
     }
+  }
+
+  /**
+   * Whether the file went from {@code before} to {@code after} by our append of {@code appended}
+   * bytes to the {@code read} bytes we read alone: same file (or one we created), no other edit
+   * between. Otherwise (ssh-keygen -R moved a new file into place meanwhile, say) the new stamp
+   * must not stand for the old one, or a kept connection would never be checked against it.
+   */
+  private static boolean appendedAlone(Object before, long read, long appended, Object after) {
+    if (!(after instanceof Stamp a) || a.size() != read + appended) {
+      return false;
+    }
+    if (before instanceof Stamp b) {
+      return b.fileKey() != null && b.fileKey().equals(a.fileKey()) && b.size() == read;
+    }
+    return "missing".equals(before) && read == 0;
   }
 
   private List<Entry> entries() throws Unusable {

@@ -67,9 +67,11 @@ final class RemoteCommand {
    * </ul>
    *
    * Where {@code /proc} or word splitting is missing (zsh as login shell) the leader test fails
-   * and the second path decides. The fields of {@code /proc/$$/stat} are read in the login shell
-   * with {@code set --}, which is why script and folder travel in the variables {@code fleetrun_script} and
-   * {@code fleetrun_dir}, not positional parameters; they are not exported (unless the target's
+   * and the second path decides; {@code setsid} and its {@code -w} are therefore two words of
+   * their own ({@code $S ${S:+-w}}), never one variable split in two, which zsh does not do.
+   * The fields of {@code /proc/$$/stat} are read in the login shell with {@code set --}, which
+   * is why script and folder travel in the variables {@code fleetrun_script} and {@code
+   * fleetrun_dir}, not positional parameters; they are not exported (unless the target's
    * environment already exports such names) and end with the login shell's exec.
    *
    * @param token from {@link #newToken}
@@ -87,13 +89,13 @@ final class RemoteCommand {
     }
     String pgidLine = "echo \"" + PGID_PREFIX + token + " $$$T\" || exit 1; ";
     return ProcessMarker.ENV + "=" + quote(marker.value()) + "; export " + ProcessMarker.ENV
-        + "; fleetrun_script=" + quote(script) + "; fleetrun_dir=" + quote(workingDir.orElse("")) + "; S='setsid -w'; T=; "
+        + "; fleetrun_script=" + quote(script) + "; fleetrun_dir=" + quote(workingDir.orElse("")) + "; S=setsid; T=; "
         + "if [ -r /proc/$$/stat ] && read -r l </proc/$$/stat; then set -- ${l##*) }; "
         + "if [ \"$3\" = $$ ] && [ \"$4\" = $$ ]; then S=; [ -n \"${20}\" ] && T=\" ${20}\"; fi; fi; "
         + "if [ -z \"$S\" ]; then " + pgidLine
         + "if [ -n \"$fleetrun_dir\" ]; then cd \"$fleetrun_dir\" || exit 126; fi; "
         + "exec /bin/sh -c \"$fleetrun_script\" " + quote(marker.value()) + " </dev/null; fi; "
-        + "setsid -w true </dev/null >/dev/null 2>&1 || S=; exec $S /bin/sh -c '"
+        + "setsid -w true </dev/null >/dev/null 2>&1 || S=; exec $S ${S:+-w} /bin/sh -c '"
         + "T=; if [ -r /proc/$$/stat ]; then st() { read -r l </proc/$$/stat; set -- ${l##*) }; "
         + "[ -n \"${20}\" ] && T=\" ${20}\"; }; st; fi; "
         + pgidLine

@@ -3,8 +3,11 @@ package io.fleetrun.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.PublicKey;
 import java.util.List;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -50,6 +53,29 @@ class KnownHostsFileTest {
     assertThat(edited).isNotEqualTo(missing);
     file.addIfUnknown(List.of(new SshdSocketAddress("10.0.0.7", 2222)), newKey());
     assertThat(file.stamp()).isEqualTo(edited);
+  }
+
+  @Test
+  void anEditThatComesWhileTheDaemonAppendsStillMovesTheStamp() throws Exception {
+    KnownHostsFile file = KnownHostsFile.of(dir.resolve("raced"));
+    PublicKey first = newKey();
+    file.addIfUnknown(HOST, first);
+    Object trusted = file.stamp(); // a kept connection to HOST was checked under this
+    // ssh-keygen -R HOST (a new file moved into place) while the daemon appends another host.
+    file.beforeAppend = () -> {
+      file.beforeAppend = () -> {};
+      try {
+        Path edited = Files.writeString(dir.resolve("raced.new"), "# HOST removed\n");
+        Files.move(edited, file.path(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
+
+    file.addIfUnknown(List.of(new SshdSocketAddress("10.0.0.6", 2222)), newKey());
+
+    assertThat(file.check(HOST, first)).isEqualTo(KnownHostsFile.Verdict.UNKNOWN);
+    assertThat(file.stamp()).as("the removal must not pass for the daemon's own append").isNotEqualTo(trusted);
   }
 
   @Test

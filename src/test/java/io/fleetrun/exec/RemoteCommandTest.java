@@ -24,6 +24,7 @@ class RemoteCommandTest {
   private static final ProcessMarker MARKER = new ProcessMarker("fleetrun-t-test-42");
   private static final String TOKEN = "abcdefgh01234567";
   private static final Path STRACE = Path.of("/usr/bin/strace");
+  private static final Path ZSH = Path.of("/usr/bin/zsh");
 
   @TempDir Path dir;
 
@@ -39,14 +40,14 @@ class RemoteCommandTest {
   void wrapperMatchesTheAgreedShape() {
     assertThat(RemoteCommand.wrap("echo 'hi'", Optional.of("/srv/app"), MARKER, TOKEN))
         .isEqualTo("FLEETRUN_RUN='fleetrun-t-test-42'; export FLEETRUN_RUN; "
-            + "fleetrun_script='echo '\\''hi'\\'''; fleetrun_dir='/srv/app'; S='setsid -w'; T=; "
+            + "fleetrun_script='echo '\\''hi'\\'''; fleetrun_dir='/srv/app'; S=setsid; T=; "
             + "if [ -r /proc/$$/stat ] && read -r l </proc/$$/stat; then set -- ${l##*) }; "
             + "if [ \"$3\" = $$ ] && [ \"$4\" = $$ ]; then S=; [ -n \"${20}\" ] && T=\" ${20}\"; fi; fi; "
             + "if [ -z \"$S\" ]; then echo \"fleetrun-pgid=abcdefgh01234567 $$$T\" || exit 1; "
             + "if [ -n \"$fleetrun_dir\" ]; then cd \"$fleetrun_dir\" || exit 126; fi; "
             + "exec /bin/sh -c \"$fleetrun_script\" 'fleetrun-t-test-42' </dev/null; fi; "
             + "setsid -w true </dev/null >/dev/null 2>&1 || S=; "
-            + "exec $S /bin/sh -c '"
+            + "exec $S ${S:+-w} /bin/sh -c '"
             + "T=; if [ -r /proc/$$/stat ]; then st() { read -r l </proc/$$/stat; "
             + "set -- ${l##*) }; [ -n \"${20}\" ] && T=\" ${20}\"; }; st; fi; "
             + "echo \"fleetrun-pgid=abcdefgh01234567 $$$T\" || exit 1; "
@@ -205,6 +206,35 @@ class RemoteCommandTest {
     RemoteGroup group = RemoteCommand.parsePgidLine(lines[0], TOKEN).orElseThrow();
     String[] fields = lines[1].substring(lines[1].lastIndexOf(") ") + 2).split(" ");
     assertThat(group.leaderStart()).hasValue(Long.parseLong(fields[22 - 3]));
+  }
+
+  /**
+   * zsh as the target user's login shell: sshd runs {@code zsh -c wrapper} (a session leader), and
+   * zsh splits no unquoted variable, so the wrapper must not rely on word splitting to run setsid.
+   */
+  @Test
+  void zshAsTheLoginShellRunsTheScriptInItsFolderAndReportsItsGroup() throws Exception {
+    RequiredTool.require("zsh", Files.isExecutable(ZSH)
+        ? Optional.empty() : Optional.of(ZSH + " missing; .ci/run installs zsh"));
+    Path pwned = dir.resolve("pwned");
+    String hostile = "x'; touch " + pwned + " #";
+    String script = ScriptTemplate.render("printf '%s|' {{v}}; echo \"[$PWD][$0][$FLEETRUN_RUN]\"",
+        Map.of("v", hostile));
+    Path work = Files.createDirectories(dir.resolve(hostile.replace('/', '_')));
+    for (List<String> shell : List.of(List.of("/usr/bin/setsid", ZSH.toString(), "-c"), List.of(ZSH.toString(), "-c"))) {
+      List<String> line = new ArrayList<>(shell);
+      line.add(RemoteCommand.wrap(script, Optional.of(work.toString()), MARKER, TOKEN));
+      Process p = new ProcessBuilder(line).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+      assertThat(p.exitValue()).as("%s said: %s", shell, out).isZero();
+      String[] lines = out.split("\n");
+      assertThat(RemoteCommand.parsePgidLine(lines[0], TOKEN)).as("%s said: %s", shell, out).isPresent();
+      assertThat(lines).as("%s said: %s", shell, out).hasSize(2)
+          .endsWith(hostile + "|[" + work + "][" + MARKER.value() + "][" + MARKER.value() + "]");
+      assertThat(pwned).doesNotExist();
+    }
   }
 
   @Test
