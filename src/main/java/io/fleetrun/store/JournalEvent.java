@@ -18,6 +18,24 @@ sealed interface JournalEvent {
   CompletableFuture<Boolean> done();
 
   /**
+   * What the change is, for a log line: never a record's output or error info, which come from
+   * the target and may hold anything a script printed (the database is where they belong).
+   */
+  default String describe() {
+    if (this instanceof Dispatched d) {
+      return "dispatch mark at " + d.at();
+    } else if (this instanceof Sent s) {
+      return "start at " + s.startTime();
+    } else if (this instanceof Running r) {
+      return "running as process group " + r.processGroup();
+    }
+    RecordEnd end = ((Ended) this).end();
+    return "end " + end.status() + "/" + end.detail() + " exit " + end.exitCode().map(String::valueOf).orElse("-")
+        + " error " + end.errorCode().map(Enum::name).orElse("-") + " at " + end.endTime() + " ("
+        + end.output().text().length() + " output characters not shown)";
+  }
+
+  /**
    * The daemon commits to handing the record to SSH: dispatched_at. Applied only to a record
    * still Running; the exec request may go out only after it committed.
    */

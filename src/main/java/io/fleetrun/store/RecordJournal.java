@@ -215,7 +215,7 @@ public final class RecordJournal implements AutoCloseable {
     String why = Failures.firstLine(Failures.rootCause(e).getMessage());
     if (!(event instanceof JournalEvent.Ended ended)) {
       log.error("record {}: dropping a change the database keeps refusing while it takes others: {} ({})",
-          event.record(), event, why);
+          event.record(), event.describe(), why);
       event.done().completeExceptionally(e);
       return;
     }
@@ -267,7 +267,7 @@ public final class RecordJournal implements AutoCloseable {
   private void failAll(List<JournalEvent> events, String why) {
     for (JournalEvent event : events) {
       if (event.done().completeExceptionally(new IllegalStateException(why))) {
-        log.error("record {}: change not written, {}: {}", event.record(), why, event);
+        log.error("record {}: change not written, {}: {}", event.record(), why, event.describe());
       }
     }
   }

@@ -149,6 +149,22 @@ class RecordJournalEdgesTest {
   }
 
   @Test
+  void anEndGivenUpIsLoggedWithoutTheOutputOrErrorInfoTheTargetPrinted() throws Exception {
+    RecordId a = store.createWithRecords(once("t-quiet", Optional.empty(), T0, "a"), T0).get(0).id();
+    journal.close(Duration.ofSeconds(1));
+    RecordEnd printed = new RecordEnd(RecordStatus.Finished, DetailStatus.Failed, Optional.of(1), Optional.empty(),
+        Optional.of("info TOKEN=s3cr3t-info"), new Output("password: s3cr3t-output\n", 0), T0.plusSeconds(1));
+
+    try (LogLines log = LogLines.of("io.fleetrun.store")) {
+      assertThat(journal.ended(a, printed)).isCompletedExceptionally();
+
+      assertThat(log.containing("record " + a.value() + ": change not written")).singleElement().asString()
+          .contains("end Finished/Failed exit 1").contains("24 output characters not shown")
+          .doesNotContain("s3cr3t");
+    }
+  }
+
+  @Test
   void theDispatchMarksOfABurstOf200RecordsRideInAFewTransactionsNot200() throws Exception {
     String[] instances = new String[200];
     for (int i = 0; i < instances.length; i++) {
