@@ -40,16 +40,22 @@ final class ReuseChecks {
       return;
     }
     rt.connectStarter().execute(() -> next.accept(
-        lookUp ? Optional.of(addresses(rt, request.label(), host)) : Optional.empty()));
+        lookUp ? addresses(rt, request.label(), host) : Optional.empty()));
   }
 
-  /** The addresses of {@code host} now; none when it does not resolve any more. */
-  private static Set<InetAddress> addresses(ExecRuntime rt, String label, String host) {
+  /**
+   * The addresses of {@code host} now; empty (as if not looked up) when the look-up fails: Java
+   * cannot tell a name that was removed from a resolver that is down, and a DNS outage must not
+   * retire every kept connection to a host name (a new connection could not even be opened then).
+   * A removed name's connection still goes at {@code ssh.connectionLifetime}.
+   */
+  private static Optional<Set<InetAddress>> addresses(ExecRuntime rt, String label, String host) {
     try {
-      return Set.copyOf(Arrays.asList(rt.resolver().lookup(host)));
+      return Optional.of(Set.copyOf(Arrays.asList(rt.resolver().lookup(host))));
     } catch (UnknownHostException e) {
-      LOG.debug("{}: {} does not resolve any more: {}", label, host, e.getMessage());
-      return Set.of();
+      LOG.info("{}: {} could not be looked up again ({}); its kept connection is reused", label, host,
+          e.getMessage());
+      return Optional.empty();
     }
   }
 }

@@ -49,6 +49,8 @@ class KeptConnectionRenewalTest {
   final MovingClock clock = new MovingClock();
   /** Host names the executor's resolver knows; others resolve as the JVM resolves them. */
   final Map<String, InetAddress> names = new ConcurrentHashMap<>();
+  /** Host names whose look-up fails, as when the resolver is down. */
+  final Set<String> failingNames = ConcurrentHashMap.newKeySet();
 
   @BeforeEach
   void startServer() throws IOException {
@@ -73,6 +75,9 @@ class KeptConnectionRenewalTest {
         Duration.ofSeconds(5), SshSettings.DEFAULT_KEY_EXCHANGES, Duration.ofMinutes(5), 8,
         LIFETIME);
     ExecRuntime.Resolver resolver = host -> {
+      if (failingNames.contains(host)) {
+        throw new UnknownHostException(host + ": Temporary failure in name resolution");
+      }
       InetAddress known = names.get(host);
       return known != null ? new InetAddress[] {known} : InetAddress.getAllByName(host);
     };
@@ -195,6 +200,23 @@ class KeptConnectionRenewalTest {
 
       assertThat(server.sessionsOpened()).isEqualTo(2);
       await().atMost(Duration.ofSeconds(5)).until(() -> server.sessionsOpen() == 1);
+    }
+  }
+
+  @Test
+  void aHostNameThatCannotBeLookedUpAgainKeepsItsConnection() throws IOException {
+    // A resolver that is down looks the same to Java as a removed name; retiring the connection
+    // would fail the run, as a new connection cannot be opened without the name either.
+    Files.writeString(knownHosts, Files.readString(knownHosts).trim()
+        .replace("[127.0.0.1]:", "[localhost]:") + "\n", StandardOpenOption.APPEND);
+    names.put("localhost", InetAddress.getLoopbackAddress());
+    try (MinaSshExecutor executor = executor(HostKeyPolicy.STRICT)) {
+      assertThat(run(executor, instance("localhost"), "echo one")).isEqualTo(ok("one"));
+
+      failingNames.add("localhost");
+      assertThat(run(executor, instance("localhost"), "echo two")).isEqualTo(ok("two"));
+
+      assertThat(server.sessionsOpened()).isEqualTo(1);
     }
   }
 
