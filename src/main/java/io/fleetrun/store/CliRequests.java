@@ -2,8 +2,6 @@ package io.fleetrun.store;
 
 import io.fleetrun.model.ControlRequest;
 import io.fleetrun.model.InvokeId;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,38 +48,10 @@ public final class CliRequests implements RequestChannel, AutoCloseable {
    *     lacks a migration of this build
    */
   public static CliRequests openExisting(String jdbcUrl) {
-    Optional<Path> file = SqliteUrl.file(jdbcUrl);
-    if (file.isPresent() && !Files.isRegularFile(file.get())) {
-      throw new IllegalStateException(
-          "no fleetrun database at " + file.get() + "; start the daemon first, it creates it");
-    }
     SQLiteConfig sqlite = new SQLiteConfig();
-    sqlite.setBusyTimeout((int) ReadOnlyDatabase.BUSY_TIMEOUT.toMillis());
     sqlite.enforceForeignKeys(true);
     sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-    Connection connection;
-    try {
-      connection = sqlite.createConnection(jdbcUrl);
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot open the database at " + jdbcUrl + ": " + e.getMessage(), e);
-    }
-    try {
-      Optional<Integer> missing = SchemaVersion.missing(connection, jdbcUrl);
-      if (missing.isPresent()) {
-        throw new IllegalStateException(SchemaVersion.lacks(jdbcUrl, missing.get()));
-      }
-      return new CliRequests(jdbcUrl, connection);
-    } catch (SQLException | RuntimeException e) {
-      try {
-        connection.close();
-      } catch (SQLException closing) {
-        e.addSuppressed(closing);
-      }
-      if (e instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException("cannot read the database at " + jdbcUrl + ": " + e.getMessage(), e);
-    }
+    return new CliRequests(jdbcUrl, ReadOnlyDatabase.connectExisting(jdbcUrl, sqlite));
   }
 
   public String jdbcUrl() {

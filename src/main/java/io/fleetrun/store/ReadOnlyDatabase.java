@@ -37,13 +37,24 @@ public final class ReadOnlyDatabase implements ReadConnections, AutoCloseable {
    * @throws IllegalArgumentException when {@code jdbcUrl} is not a {@code jdbc:sqlite:} URL
    */
   public static ReadOnlyDatabase openExisting(String jdbcUrl) {
+    SQLiteConfig sqlite = new SQLiteConfig();
+    sqlite.setReadOnly(true);
+    return new ReadOnlyDatabase(jdbcUrl, connectExisting(jdbcUrl, sqlite));
+  }
+
+  /**
+   * One connection to a database that the daemon created and migrated to this build's schema,
+   * opened with {@code sqlite} (and this class's busy timeout); closed again when it fails the
+   * check. The CLI's readers and its request writer ({@link CliRequests}) open theirs here.
+   *
+   * @throws IllegalStateException as {@link #openExisting}
+   */
+  static Connection connectExisting(String jdbcUrl, SQLiteConfig sqlite) {
     Optional<Path> file = SqliteUrl.file(jdbcUrl);
     if (file.isPresent() && !Files.isRegularFile(file.get())) {
       throw new IllegalStateException(
           "no fleetrun database at " + file.get() + "; start the daemon first, it creates it");
     }
-    SQLiteConfig sqlite = new SQLiteConfig();
-    sqlite.setReadOnly(true);
     sqlite.setBusyTimeout((int) BUSY_TIMEOUT.toMillis());
     Connection connection;
     try {
@@ -56,7 +67,7 @@ public final class ReadOnlyDatabase implements ReadConnections, AutoCloseable {
       if (missing.isPresent()) {
         throw new IllegalStateException(SchemaVersion.lacks(jdbcUrl, missing.get()));
       }
-      return new ReadOnlyDatabase(jdbcUrl, connection);
+      return connection;
     } catch (SQLException | RuntimeException e) {
       closeQuietly(connection);
       if (e instanceof RuntimeException r) {
