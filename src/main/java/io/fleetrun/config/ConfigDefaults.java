@@ -1,6 +1,7 @@
 package io.fleetrun.config;
 
 import io.fleetrun.model.Command;
+import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.HostKeyPolicy;
 import io.fleetrun.model.Limits;
 import io.fleetrun.model.MisfirePolicy;
@@ -11,8 +12,8 @@ import java.util.regex.Pattern;
 /** Every default and bound of the config format, in one place. */
 final class ConfigDefaults {
   static final String DATABASE_URL = "jdbc:sqlite:data/fleetrun.db";
-  static final String SQLITE_PREFIX = "jdbc:sqlite:";
-  static final String POSTGRESQL_PREFIX = "jdbc:postgresql:";
+  static final String SQLITE_PREFIX = DatabaseSettings.SQLITE_PREFIX;
+  static final String POSTGRESQL_PREFIX = DatabaseSettings.POSTGRESQL_PREFIX;
 
   /** Written the way an operator would; resolved like any configured path. */
   static final String KNOWN_HOSTS = "~/.ssh/known_hosts";

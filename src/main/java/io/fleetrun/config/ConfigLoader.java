@@ -2,6 +2,7 @@ package io.fleetrun.config;
 
 import io.fleetrun.config.YamlNode.MapNode;
 import io.fleetrun.config.YamlNode.Mark;
+import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.Limits;
@@ -104,8 +105,8 @@ public final class ConfigLoader {
       problems.throwIfAny();
     }
     MapReader r = root.orElseThrow();
-    String url =
-        SettingsSection.databaseUrl(r.map("database", SettingsSection.DATABASE_KEYS), context);
+    DatabaseSettings database =
+        SettingsSection.database(r.map("database", SettingsSection.DATABASE_KEYS), context, problems);
     SshSettings ssh = SettingsSection.ssh(r.map("ssh", SettingsSection.SSH_KEYS), context);
     Limits limits = SettingsSection.limits(r.map("limits", SettingsSection.LIMITS_KEYS));
     Retention retention = RetentionSection.read(r.map("retention", RetentionSection.KEYS));
@@ -119,7 +120,7 @@ public final class ConfigLoader {
     problems.throwIfAny();
     Fleet fleet =
         new Fleet(instances.instances(), new ArrayList<>(commands.commands().values()), jobs);
-    return new FleetConfig(context.file(), url, ssh, limits, fleet, retention);
+    return new FleetConfig(context.file(), database, ssh, limits, fleet, retention);
   }
 
   /** The file's bytes; a missing or unreadable file is a {@link ConfigException}. */

@@ -1,5 +1,6 @@
 package io.fleetrun.config;
 
+import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Limits;
 import io.fleetrun.model.Retention;
@@ -11,28 +12,40 @@ import java.util.Objects;
  * A loaded, validated config file.
  *
  * @param source the file it was read from (absolute)
- * @param databaseUrl JDBC URL; a relative SQLite path is already resolved against the config
- *     file's folder
+ * @param database where the database is ({@code database:}); a relative SQLite path is already
+ *     resolved against the config file's folder
  * @param retention how long finished work is kept ({@code retention:})
  */
 public record FleetConfig(
     Path source,
-    String databaseUrl,
+    DatabaseSettings database,
     SshSettings ssh,
     Limits limits,
     Fleet fleet,
     Retention retention) {
   public FleetConfig {
     Objects.requireNonNull(source, "source");
-    Objects.requireNonNull(databaseUrl, "databaseUrl");
+    Objects.requireNonNull(database, "database");
     Objects.requireNonNull(ssh, "ssh");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(fleet, "fleet");
     Objects.requireNonNull(retention, "retention");
   }
 
+  /** A config on the database {@code databaseUrl} names alone (a SQLite file, in tests). */
+  public FleetConfig(
+      Path source, String databaseUrl, SshSettings ssh, Limits limits, Fleet fleet,
+      Retention retention) {
+    this(source, DatabaseSettings.of(databaseUrl), ssh, limits, fleet, retention);
+  }
+
   /** A config that keeps everything (no {@code retention:} section). */
   public FleetConfig(Path source, String databaseUrl, SshSettings ssh, Limits limits, Fleet fleet) {
     this(source, databaseUrl, ssh, limits, fleet, Retention.keepEverything());
+  }
+
+  /** The database's JDBC URL. */
+  public String databaseUrl() {
+    return database.url();
   }
 }

@@ -81,8 +81,11 @@ final class InstanceSection {
     return tags;
   }
 
-  /** Where the password is read from at connect time; its value is never read here. */
-  private static Optional<SecretRef> password(MapReader r, LoadContext context, Problems problems) {
+  /**
+   * Where the {@code password} of {@code r} is read from when it is needed; its value is never
+   * read here (an instance's, and the database's).
+   */
+  static Optional<SecretRef> password(MapReader r, LoadContext context, Problems problems) {
     Optional<YamlNode> node = r.value("password");
     if (node.isEmpty()) {
       return Optional.empty();

@@ -3,8 +3,10 @@ package io.fleetrun.config;
 import static io.fleetrun.config.ConfigDefaults.POSTGRESQL_PREFIX;
 import static io.fleetrun.config.ConfigDefaults.SQLITE_PREFIX;
 
+import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.HostKeyPolicy;
 import io.fleetrun.model.Limits;
+import io.fleetrun.model.SecretRef;
 import io.fleetrun.model.SshSettings;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -18,7 +20,7 @@ import java.util.Optional;
  * by its default, so the sections that depend on these settings can still be checked.
  */
 final class SettingsSection {
-  static final List<String> DATABASE_KEYS = List.of("url");
+  static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
   static final List<String> SSH_KEYS =
       List.of(
           "user", "identityFile", "knownHosts", "hostKeyPolicy", "connectTimeout", "keyExchanges",
@@ -27,41 +29,85 @@ final class SettingsSection {
 
   private SettingsSection() {}
 
-  /** The JDBC URL, with a relative SQLite file resolved against the config's folder. */
-  static String databaseUrl(Optional<MapReader> section, LoadContext context) {
+  /**
+   * Where the database is: a SQLite file (resolved against the config's folder when relative) or
+   * a PostgreSQL server with its role and where its password is read from.
+   */
+  static DatabaseSettings database(
+      Optional<MapReader> section, LoadContext context, Problems problems) {
+    DatabaseSettings fallback = DatabaseSettings.of(resolveSqlite(ConfigDefaults.DATABASE_URL, context));
     if (section.isEmpty()) {
-      return resolveSqlite(ConfigDefaults.DATABASE_URL, context);
+      return fallback;
     }
     MapReader r = section.get();
     Optional<String> url = r.requiredText("url").map(String::trim);
+    Optional<String> user = r.nonBlankText("user");
+    Optional<SecretRef> password = InstanceSection.password(r, context, problems);
     if (url.isEmpty()) {
-      return resolveSqlite(ConfigDefaults.DATABASE_URL, context);
+      return fallback;
     }
     String u = url.get();
     if (u.startsWith(POSTGRESQL_PREFIX)) {
-      // The schema has a PostgreSQL twin, but Database.open speaks SQLite only.
+      return postgresql(r, u, user, password).orElse(fallback);
+    }
+    if (user.isPresent() || password.isPresent()) {
       r.problem(
-          "url",
-          "PostgreSQL is not supported yet; use %sFILE, like %s"
-              .formatted(SQLITE_PREFIX, ConfigDefaults.DATABASE_URL));
-      return resolveSqlite(ConfigDefaults.DATABASE_URL, context);
+          user.isPresent() ? "user" : "password",
+          "is for a PostgreSQL database; a SQLite file has no user or password");
     }
     if (!u.startsWith(SQLITE_PREFIX)) {
       r.problem(
           "url",
-          "only %sFILE URLs are supported, got '%s'".formatted(SQLITE_PREFIX, scheme(u)));
-      return resolveSqlite(ConfigDefaults.DATABASE_URL, context);
+          "must be a %sFILE or a %s//HOST:PORT/DATABASE URL, got '%s'"
+              .formatted(SQLITE_PREFIX, POSTGRESQL_PREFIX, DatabaseSettings.schemeOf(u)));
+      return fallback;
     }
     if (u.length() == SQLITE_PREFIX.length() || u.charAt(SQLITE_PREFIX.length()) == '?') {
       r.problem("url", "names no database file; write it like " + ConfigDefaults.DATABASE_URL);
-      return resolveSqlite(ConfigDefaults.DATABASE_URL, context);
+      return fallback;
     }
     try {
-      return resolveSqlite(u, context);
+      return DatabaseSettings.of(resolveSqlite(u, context));
     } catch (InvalidPathException e) {
       r.problem("url", "the SQLite file is not a valid path: " + e.getReason());
-      return resolveSqlite(ConfigDefaults.DATABASE_URL, context);
+      return fallback;
     }
+  }
+
+  /**
+   * A PostgreSQL URL with its role and password reference. A password or role inside the URL is
+   * refused (never echoed): the password would sit in the config and in every log line that
+   * names the database, and two places for the role would disagree.
+   */
+  private static Optional<DatabaseSettings> postgresql(
+      MapReader r, String url, Optional<String> user, Optional<SecretRef> password) {
+    String rest = url.substring(POSTGRESQL_PREFIX.length());
+    int q = rest.indexOf('?');
+    String query = q >= 0 ? rest.substring(q + 1) : "";
+    String location = q >= 0 ? rest.substring(0, q) : rest;
+    for (String parameter : query.split("&")) {
+      String name = parameter.split("=", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+      if (name.equals("password") || name.equals("user")) {
+        r.problem(
+            "url",
+            "must not carry the " + name + " (" + DatabaseSettings.schemeOf(url)
+                + "); give it as database." + name
+                + (name.equals("password") ? ": { env: VAR } or { file: PATH }" : ""));
+        return Optional.empty();
+      }
+    }
+    if (location.contains("@")) {
+      r.problem("url", "must not carry a user or password before '@'; use database.user and database.password");
+      return Optional.empty();
+    }
+    if (!location.startsWith("//") || location.length() <= 2 || location.endsWith("/")) {
+      r.problem(
+          "url",
+          "names no server and database; write it like " + POSTGRESQL_PREFIX
+              + "//db.example.com:5432/fleetrun");
+      return Optional.empty();
+    }
+    return Optional.of(new DatabaseSettings(url, user, password));
   }
 
   /**
@@ -77,12 +123,6 @@ final class SettingsSection {
     String file = q >= 0 ? rest.substring(0, q) : rest;
     String query = q >= 0 ? rest.substring(q) : "";
     return SQLITE_PREFIX + context.resolve(file) + query;
-  }
-
-  /** Only the scheme, so a password in a URL is never echoed back. */
-  private static String scheme(String url) {
-    String[] parts = url.split(":", 3);
-    return parts.length >= 2 ? parts[0] + ":" + parts[1] + ":..." : url.length() > 20 ? "..." : url;
   }
 
   static SshSettings ssh(Optional<MapReader> section, LoadContext context) {

@@ -118,9 +118,9 @@ record ConfigChange(
    */
   private static List<String> needsRestart(FleetConfig old, FleetConfig next) {
     List<String> keys = new ArrayList<>();
-    if (!old.databaseUrl().equals(next.databaseUrl())) {
-      keys.add("database.url");
-    }
+    restart(keys, "database.url", old.databaseUrl(), next.databaseUrl());
+    restart(keys, "database.user", old.database().user(), next.database().user());
+    restart(keys, "database.password", old.database().password(), next.database().password());
     SshSettings a = old.ssh();
     SshSettings b = next.ssh();
     restart(keys, "ssh.knownHosts", a.knownHosts(), b.knownHosts());
@@ -146,6 +146,6 @@ record ConfigChange(
   /** The settings of {@code old} that need a restart, with the instances, commands and jobs of {@code next}. */
   static FleetConfig inForce(FleetConfig old, FleetConfig next) {
     return new FleetConfig(
-        old.source(), old.databaseUrl(), old.ssh(), old.limits(), next.fleet(), old.retention());
+        old.source(), old.database(), old.ssh(), old.limits(), next.fleet(), old.retention());
   }
 }

@@ -3,6 +3,7 @@ package io.fleetrun.exec;
 import io.fleetrun.model.Instance;
 import io.fleetrun.model.SecretFiles;
 import io.fleetrun.model.SecretRef;
+import io.fleetrun.model.Secrets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -99,25 +100,10 @@ final class Credentials {
   }
 
   private String secret(SecretRef ref) throws UnavailableException {
-    if (ref instanceof SecretRef.Env env) {
-      String value = environment.apply(env.variable());
-      if (value == null) {
-        throw new UnavailableException("environment variable " + env.variable() + " is not set");
-      }
-      return value;
-    }
-    Path path = ((SecretRef.File) ref).path();
-    requirePrivate(path, "password file");
     try {
-      String content = Files.readString(path, StandardCharsets.UTF_8);
-      int end = content.length();
-      while (end > 0 && (content.charAt(end - 1) == '\n' || content.charAt(end - 1) == '\r')) {
-        end--;
-      }
-      return content.substring(0, end);
-    } catch (IOException e) {
-      throw new UnavailableException(
-          "cannot read password file " + path + ": " + e.getClass().getSimpleName());
+      return Secrets.read(ref, environment, "password file");
+    } catch (Secrets.UnavailableException e) {
+      throw new UnavailableException(e.getMessage());
     }
   }
 }

@@ -2,6 +2,8 @@ package io.fleetrun.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.fleetrun.model.DatabaseSettings;
+import io.fleetrun.model.Secrets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
@@ -23,7 +26,13 @@ import org.sqlite.SQLiteDataSource;
 
 /**
  * The fleetrun database: a connection pool, the schema migrations of {@code sql/} and a jOOQ
- * context. SQLite only for now ({@code jdbc:sqlite:/var/lib/fleetrun/fleetrun.db}).
+ * context, on SQLite ({@code jdbc:sqlite:/var/lib/fleetrun/fleetrun.db}, the embedded single-node
+ * default) or PostgreSQL ({@code jdbc:postgresql://db.example.com:5432/fleetrun}, which several
+ * daemons share as one cluster).
+ *
+ * <p>On PostgreSQL the pool holds {@link #POSTGRESQL_POOL_SIZE} connections and the schema comes
+ * from {@code sql/postgresql}; its password is read (environment or private file) when the pool
+ * opens and never kept in the config. What follows is SQLite's case.
  *
  * <p>SQLite has one writer. The pool therefore holds one connection (several would only get
  * SQLITE_BUSY from each other), callers queue for it for up to {@link #CONNECTION_TIMEOUT}, and
@@ -42,6 +51,18 @@ public final class Database implements ReadConnections, AutoCloseable {
   /** Class path folder of the SQLite migrations (the files of {@code sql/sqlite}). */
   public static final String SQLITE_MIGRATIONS = "db/migration/sqlite";
 
+  /** Class path folder of the PostgreSQL migrations (the files of {@code sql/postgresql}). */
+  public static final String POSTGRESQL_MIGRATIONS = "db/migration/postgresql";
+
+  /**
+   * Connections of the main PostgreSQL pool: the record journal's writer, Quartz's worker,
+   * misfire and cluster check-in threads, retention and the daemon's reads, with room to spare.
+   */
+  public static final int POSTGRESQL_POOL_SIZE = 12;
+
+  /** Connections of the PostgreSQL control pool (heartbeat, lease, node beat, control poll). */
+  static final int POSTGRESQL_CONTROL_POOL_SIZE = 2;
+
   private static final Logger log = LoggerFactory.getLogger(Database.class);
 
   static {
@@ -50,6 +71,7 @@ public final class Database implements ReadConnections, AutoCloseable {
     System.setProperty("org.jooq.no-tips", "true");
   }
 
+  private final DatabaseSettings settings;
   private final String jdbcUrl;
   private final Duration busyTimeout;
   private final HikariDataSource pool;
@@ -57,11 +79,12 @@ public final class Database implements ReadConnections, AutoCloseable {
   private HikariDataSource controlPool;
   private DSLContext controlDsl;
 
-  private Database(String jdbcUrl, Duration busyTimeout, HikariDataSource pool) {
-    this.jdbcUrl = jdbcUrl;
+  private Database(DatabaseSettings settings, Duration busyTimeout, HikariDataSource pool) {
+    this.settings = settings;
+    this.jdbcUrl = settings.url();
     this.busyTimeout = busyTimeout;
     this.pool = pool;
-    this.dsl = DSL.using(pool, SQLDialect.SQLITE);
+    this.dsl = DSL.using(pool, dialect(settings));
   }
 
   /**
@@ -84,8 +107,32 @@ public final class Database implements ReadConnections, AutoCloseable {
    * that make the database refuse writes).
    */
   public static Database open(String jdbcUrl, Duration busyTimeout) {
-    sqliteFile(jdbcUrl).ifPresent(Database::makePrivate);
-    Database db = new Database(jdbcUrl, busyTimeout, sqlitePool(jdbcUrl, "fleetrun-db", busyTimeout));
+    return open(DatabaseSettings.of(jdbcUrl), busyTimeout, System::getenv);
+  }
+
+  /**
+   * Opens the database {@code settings} names for the daemon and applies pending migrations: a
+   * SQLite file as {@link #open(String)} does, or a PostgreSQL database (which must exist; its
+   * tables are created in the role's default schema).
+   *
+   * @throws IllegalStateException when the PostgreSQL password cannot be read or the server
+   *     refuses the connection
+   */
+  public static Database open(DatabaseSettings settings) {
+    return open(settings, BUSY_TIMEOUT, System::getenv);
+  }
+
+  static Database open(
+      DatabaseSettings settings, Duration busyTimeout, Function<String, String> environment) {
+    String jdbcUrl = settings.url();
+    HikariDataSource pool;
+    if (settings.isPostgresql()) {
+      pool = postgresqlPool(settings, "fleetrun-db", POSTGRESQL_POOL_SIZE, environment);
+    } else {
+      sqliteFile(jdbcUrl).ifPresent(Database::makePrivate);
+      pool = sqlitePool(jdbcUrl, "fleetrun-db", busyTimeout);
+    }
+    Database db = new Database(settings, busyTimeout, pool);
     try {
       db.flyway().migrate();
       return db;
@@ -103,12 +150,24 @@ public final class Database implements ReadConnections, AutoCloseable {
    *     (the daemon applies migrations when it starts)
    */
   public static Database openExisting(String jdbcUrl) {
-    Optional<Path> file = sqliteFile(jdbcUrl);
-    if (file.isPresent() && !Files.isRegularFile(file.get())) {
-      throw new IllegalStateException(
-          "no fleetrun database at " + file.get() + "; start the daemon first, it creates it");
+    return openExisting(DatabaseSettings.of(jdbcUrl));
+  }
+
+  /** As {@link #openExisting(String)}, for a SQLite file or a PostgreSQL database. */
+  public static Database openExisting(DatabaseSettings settings) {
+    String jdbcUrl = settings.url();
+    HikariDataSource pool;
+    if (settings.isPostgresql()) {
+      pool = postgresqlPool(settings, "fleetrun-db", POSTGRESQL_CONTROL_POOL_SIZE, System::getenv);
+    } else {
+      Optional<Path> file = sqliteFile(jdbcUrl);
+      if (file.isPresent() && !Files.isRegularFile(file.get())) {
+        throw new IllegalStateException(
+            "no fleetrun database at " + file.get() + "; start the daemon first, it creates it");
+      }
+      pool = sqlitePool(jdbcUrl, "fleetrun-db", BUSY_TIMEOUT);
     }
-    Database db = new Database(jdbcUrl, BUSY_TIMEOUT, sqlitePool(jdbcUrl, "fleetrun-db", BUSY_TIMEOUT));
+    Database db = new Database(settings, BUSY_TIMEOUT, pool);
     try {
       // Not Flyway's info(): it costs the CLI about a second; the history table tells as much.
       try (Connection connection = db.pool.getConnection()) {
@@ -132,7 +191,17 @@ public final class Database implements ReadConnections, AutoCloseable {
     return pool;
   }
 
-  /** jOOQ over {@link #dataSource()}, SQLite dialect. */
+  /** Where this database is. */
+  public DatabaseSettings settings() {
+    return settings;
+  }
+
+  /** Whether this is a PostgreSQL database (the cluster's) rather than a SQLite file. */
+  public boolean isPostgresql() {
+    return settings.isPostgresql();
+  }
+
+  /** jOOQ over {@link #dataSource()}, in this database's dialect. */
   public DSLContext dsl() {
     return dsl;
   }
@@ -143,12 +212,15 @@ public final class Database implements ReadConnections, AutoCloseable {
    * writers, but the wait is then one transaction, not a queue of them). Opened on first use.
    */
   public synchronized DSLContext controlDsl() {
-    if (sqliteFile(jdbcUrl).isEmpty()) {
+    if (!settings.isPostgresql() && sqliteFile(jdbcUrl).isEmpty()) {
       return dsl; // an in-memory database lives in its one connection
     }
     if (controlDsl == null) {
-      controlPool = sqlitePool(jdbcUrl, "fleetrun-db-control", busyTimeout);
-      controlDsl = DSL.using(controlPool, SQLDialect.SQLITE);
+      controlPool =
+          settings.isPostgresql()
+              ? postgresqlPool(settings, "fleetrun-db-control", POSTGRESQL_CONTROL_POOL_SIZE, System::getenv)
+              : sqlitePool(jdbcUrl, "fleetrun-db-control", busyTimeout);
+      controlDsl = DSL.using(controlPool, dialect(settings));
     }
     return controlDsl;
   }
@@ -184,9 +256,57 @@ public final class Database implements ReadConnections, AutoCloseable {
   private Flyway flyway() {
     return Flyway.configure()
         .dataSource(pool)
-        .locations("classpath:" + SQLITE_MIGRATIONS)
+        .locations("classpath:" + (settings.isPostgresql() ? POSTGRESQL_MIGRATIONS : SQLITE_MIGRATIONS))
         .failOnMissingLocations(true)
         .load();
+  }
+
+  private static SQLDialect dialect(DatabaseSettings settings) {
+    return settings.isPostgresql() ? SQLDialect.POSTGRES : SQLDialect.SQLITE;
+  }
+
+  /**
+   * A pool of {@code size} connections to a PostgreSQL database. The password is read here, once
+   * per pool, and goes only to the driver; a failure names where it was looked for, never a
+   * value. Transactions run READ COMMITTED (PostgreSQL's default); what must hold across
+   * daemons is a constraint or a row lock, not an isolation level.
+   */
+  private static HikariDataSource postgresqlPool(
+      DatabaseSettings settings, String name, int size, Function<String, String> environment) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName(name);
+    config.setJdbcUrl(settings.url());
+    settings.user().ifPresent(config::setUsername);
+    if (settings.password().isPresent()) {
+      try {
+        config.setPassword(Secrets.read(settings.password().get(), environment, "database password file"));
+      } catch (Secrets.UnavailableException e) {
+        throw new IllegalStateException("cannot read database.password: " + e.getMessage(), e);
+      }
+    }
+    config.setMaximumPoolSize(size);
+    config.setMinimumIdle(Math.min(2, size));
+    config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+    // A server that is down fails the open at once with the driver's reason, not after 30 s.
+    config.setInitializationFailTimeout(1);
+    config.addDataSourceProperty("ApplicationName", "fleetrun");
+    // A dead server or a cut network must not hang a thread forever on a socket read.
+    config.addDataSourceProperty("tcpKeepAlive", "true");
+    try {
+      return new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "cannot connect to the database " + DatabaseSettings.redacted(settings.url()) + ": "
+              + rootMessage(e), e);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    for (int i = 0; i < 10 && root.getCause() != null; i++) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 
   private static HikariDataSource sqlitePool(String jdbcUrl, String name, Duration busyTimeout) {

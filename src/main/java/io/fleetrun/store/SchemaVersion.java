@@ -1,5 +1,6 @@
 package io.fleetrun.store;
 
+import io.fleetrun.model.DatabaseSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.JarURLConnection;
@@ -39,14 +40,19 @@ final class SchemaVersion {
    *     fleetrun database, or no daemon ever started on it)
    */
   static Optional<Integer> missing(Connection connection, String jdbcUrl) throws SQLException {
-    SortedSet<Integer> lacking = new TreeSet<>(inJar(Database.SQLITE_MIGRATIONS));
+    SortedSet<Integer> lacking =
+        new TreeSet<>(
+            inJar(
+                DatabaseSettings.kindOf(jdbcUrl) == DatabaseSettings.Kind.POSTGRESQL
+                    ? Database.POSTGRESQL_MIGRATIONS
+                    : Database.SQLITE_MIGRATIONS));
     lacking.removeAll(applied(connection, jdbcUrl));
     return lacking.isEmpty() ? Optional.empty() : Optional.of(lacking.last());
   }
 
   /** The message for a database that lacks migration {@code version} of this build. */
   static String lacks(String jdbcUrl, int version) {
-    return "the database at " + jdbcUrl + " lacks schema version " + version
+    return "the database at " + DatabaseSettings.redacted(jdbcUrl) + " lacks schema version " + version
         + "; start the daemon of this version first, it migrates the schema";
   }
 
@@ -54,16 +60,18 @@ final class SchemaVersion {
     SortedSet<Integer> versions = new TreeSet<>();
     try (Statement st = connection.createStatement()) {
       boolean known;
-      try (ResultSet rs = st.executeQuery(
-          "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'flyway_schema_history'")) {
-        known = rs.next() && rs.getInt(1) == 1;
+      // The driver's catalogue, not sqlite_master or pg_tables: the same call on both databases.
+      try (ResultSet rs =
+          connection.getMetaData().getTables(null, null, "flyway_schema_history", new String[] {"TABLE"})) {
+        known = rs.next();
       }
       if (!known) {
-        throw new IllegalStateException("the database at " + jdbcUrl + " has no fleetrun schema version"
+        throw new IllegalStateException("the database at " + DatabaseSettings.redacted(jdbcUrl)
+            + " has no fleetrun schema version"
             + " (no flyway_schema_history table); start the daemon of this version first, it creates it");
       }
       try (ResultSet rs = st.executeQuery(
-          "SELECT version FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")) {
+          "SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL")) {
         while (rs.next()) {
           versions.add(Integer.parseInt(rs.getString(1)));
         }

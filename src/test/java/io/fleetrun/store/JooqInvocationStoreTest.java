@@ -32,18 +32,27 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.fleetrun.testing.StoreBackend;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.fleetrun.testing.StoreBackend#both")
 class JooqInvocationStoreTest {
+  @Parameter StoreBackend backend;
   @TempDir Path dir;
+  private StoreBackend.Place place;
   private Database db;
   private JooqInvocationStore store;
   private JdbcInvocationQueries queries;
 
   @BeforeEach
   void open() {
-    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
+    place = backend.newPlace(dir);
+    db = Database.open(place.settings());
     store = new JooqInvocationStore(db, new StatusCalculator());
     queries = new JdbcInvocationQueries(db);
   }
@@ -51,6 +60,7 @@ class JooqInvocationStoreTest {
   @AfterEach
   void close() {
     db.close();
+    place.close();
   }
 
   @ParameterizedTest(name = "{0},{1},{2} -> {3}")
