@@ -3,10 +3,14 @@ package io.fleetrun.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.fleetrun.model.DatabaseSettings;
+import io.fleetrun.model.SecretRef;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** One test per kind of mistake an operator makes; each must name file, line and key. */
@@ -520,12 +524,69 @@ class ConfigValidationTest {
   }
 
   @Test
-  void postgresqlUrlIsRefusedUntilItIsSupported() {
+  void postgresqlTakesARoleAndAPasswordReference() throws Exception {
+    FleetConfig config =
+        ConfigLoader.parse(
+            CONTEXT,
+            """
+            database:
+              url: jdbc:postgresql://db.internal:5432/fleetrun
+              user: fleetrun
+              password: { env: FLEETRUN_DB_PASSWORD }
+            """);
+
+    assertThat(config.database())
+        .isEqualTo(
+            new DatabaseSettings(
+                "jdbc:postgresql://db.internal:5432/fleetrun",
+                Optional.of("fleetrun"),
+                Optional.of(new SecretRef.Env("FLEETRUN_DB_PASSWORD"))));
+    assertThat(config.database().kind()).isEqualTo(DatabaseSettings.Kind.POSTGRESQL);
+  }
+
+  @Test
+  void aPasswordInThePostgresqlUrlIsRefusedWithoutEchoingIt() {
+    for (String url :
+        List.of(
+            "jdbc:postgresql://db.internal:5432/fleetrun?password=pw123",
+            "jdbc:postgresql://db.internal:5432/fleetrun?ssl=true&PASSWORD=pw123",
+            "jdbc:postgresql://db.internal:5432/fleetrun?user=fleetrun&password=pw123")) {
+      ConfigException e = problems("database: { url: \"" + url + "\" }\n");
+      assertThat(e.problems()).extracting(ConfigProblem::key).containsExactly("database.url");
+      assertThat(e).hasMessageContaining("must not carry the").hasMessageNotContaining("pw123");
+    }
+    ConfigException atSign =
+        problems("database: { url: \"jdbc:postgresql://fleetrun:pw123@db.internal/fleetrun\" }\n");
+    assertThat(atSign).hasMessageContaining("before '@'").hasMessageNotContaining("pw123");
+  }
+
+  @Test
+  void anInlineDatabasePasswordIsRefusedWithoutEchoingIt() {
+    ConfigException e =
+        problems(
+            "database: { url: \"jdbc:postgresql://db/fleetrun\", password: hunter2secret }\n");
+
+    assertOnly(e, 1, "database.password",
+        "passwords are never written inline; use { env: VAR } or { file: PATH }");
+    assertThat(e).hasMessageNotContaining("hunter2secret");
+  }
+
+  @Test
+  void aSqliteFileTakesNoRoleOrPassword() {
     assertOnly(
-        problems("database: { url: \"jdbc:postgresql://db.internal:5432/fleetrun?password=pw\" }\n"),
+        problems("database: { url: \"jdbc:sqlite:f.db\", user: fleetrun }\n"),
+        1,
+        "database.user",
+        "is for a PostgreSQL database; a SQLite file has no user or password");
+  }
+
+  @Test
+  void aPostgresqlUrlWithoutServerOrDatabaseIsReported() {
+    assertOnly(
+        problems("database: { url: \"jdbc:postgresql:fleetrun\" }\n"),
         1,
         "database.url",
-        "PostgreSQL is not supported yet; use jdbc:sqlite:FILE, like jdbc:sqlite:data/fleetrun.db");
+        "names no server and database; write it like jdbc:postgresql://db.example.com:5432/fleetrun");
   }
 
   @Test
@@ -542,7 +603,7 @@ class ConfigValidationTest {
         .containsExactly(
             "database.url", "ssh.hostKeyPolicy", "ssh.connectTimeout", "ssh.keyExchanges");
     assertThat(e)
-        .hasMessageContaining("only jdbc:sqlite:FILE URLs are supported, got 'jdbc:mysql:...'")
+        .hasMessageContaining("must be a jdbc:sqlite:FILE or a jdbc:postgresql://HOST:PORT/DATABASE URL, got 'jdbc:mysql:...'")
         .hasMessageNotContaining("pw123")
         .hasMessageContaining("(did you mean 'accept-new'?)")
         .hasMessageContaining("'10' is not a duration");
