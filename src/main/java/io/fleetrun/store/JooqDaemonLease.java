@@ -19,6 +19,8 @@ import org.jooq.Record;
  */
 public final class JooqDaemonLease implements DaemonLease {
   private static final int ROW = 1;
+  /** Claims lost to a release between a failed take and the re-read; then the claim fails. */
+  private static final int ATTEMPTS = 3;
 
   private final Database db;
   private final boolean ownConnection;
@@ -43,9 +45,6 @@ public final class JooqDaemonLease implements DaemonLease {
   private DSLContext dsl() {
     return ownConnection ? db.controlDsl() : db.dsl();
   }
-
-  /** Claims lost to a release between a failed take and the re-read; then the claim fails. */
-  private static final int ATTEMPTS = 3;
 
   @Override
   public LeaseClaim claim(DaemonInfo daemon, Instant now, Duration staleAfter) {
