@@ -60,6 +60,8 @@ final class InstanceMembership {
             .set(INVOCATION_INSTANCE.INSTANCE_ID, instance.value())
             .set(INVOCATION_INSTANCE.INSTANCE_NO, next++)
             .set(INVOCATION_INSTANCE.STATUS, RecordStatus.Running)
+            // Another daemon's reload may add the same instance at once (PostgreSQL): one row.
+            .onConflictDoNothing()
             .execute();
       }
     }

@@ -67,17 +67,7 @@ public final class JooqInvocationStore implements InvocationStore {
           return false;
         }
         insert(tx, invocation);
-        // SQLite's write lock already keeps others out since the check; where writers run
-        // side by side (PostgreSQL) the key decides, and the loser rolls back its invocation.
-        int claimed = tx.insertInto(ONCE_JOB)
-            .set(ONCE_JOB.JOB_ID, job.value())
-            .set(ONCE_JOB.INVOKE_ID, invocation.id().value())
-            .set(ONCE_JOB.CREATED_AT, invocation.createdAt())
-            .onConflictDoNothing()
-            .execute();
-        if (claimed == 0) {
-          throw new AlreadyClaimed();
-        }
+        claim(tx, job, invocation);
         return true;
       });
     } catch (AlreadyClaimed e) {
@@ -136,9 +126,14 @@ public final class JooqInvocationStore implements InvocationStore {
     return FireWriter.firstRecords(tx, inv.id(), inv.instances(), scheduledAt);
   }
 
+  /**
+   * Writes the once_job row of {@code job}, or rolls the transaction back (AlreadyClaimed) when
+   * another one has it. The check before it is only a shortcut: on SQLite the IMMEDIATE
+   * transaction keeps others out from the check on; on PostgreSQL two daemons may both pass it,
+   * and the primary key decides (the second insert waits for the first transaction, then does
+   * nothing), so exactly one invocation of the job is ever committed.
+   */
   private static void claim(DSLContext tx, JobId job, NewInvocation invocation) {
-    // SQLite's write lock already keeps others out since the check; where writers run side by
-    // side (PostgreSQL) the key decides, and the loser rolls back its invocation.
     int claimed = tx.insertInto(ONCE_JOB)
         .set(ONCE_JOB.JOB_ID, job.value())
         .set(ONCE_JOB.INVOKE_ID, invocation.id().value())

@@ -16,10 +16,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.ToIntFunction;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Record2;
+import org.jooq.exception.DataAccessException;
 
 /**
  * Deletes finished work older than a cutoff ({@code retention:} in config), in small batches.
@@ -41,6 +43,10 @@ import org.jooq.Record2;
  */
 public final class JooqRetention {
   private static final InvocationRecordTable RUNNING_RECORD = INVOCATION_RECORD.as("running");
+  /** Tries of a batch that a concurrent writer made fail (PostgreSQL). */
+  private static final int ATTEMPTS = 3;
+  /** SQLSTATEs of a batch that lost a race: could not serialize, deadlock, foreign key. */
+  private static final Set<String> LOST_RACE = Set.of("40001", "40P01", "23503");
 
   private final Database db;
   private final Duration pause;
@@ -163,13 +169,40 @@ public final class JooqRetention {
   private int inBatches(int batchSize, ToIntFunction<DSLContext> batch) {
     int total = 0;
     while (!Thread.currentThread().isInterrupted()) {
-      int deleted = db.dsl().transactionResult(cfg -> batch.applyAsInt(cfg.dsl()));
+      int deleted = oneBatch(batch);
       total += deleted;
       if (deleted < batchSize || !pause()) {
         break;
       }
     }
     return total;
+  }
+
+  /**
+   * One batch in its own transaction. On PostgreSQL writers run beside it: a reload may make an
+   * old stopped invocation run again, or a record start, between the batch's read and its
+   * delete. At READ COMMITTED the delete would then go ahead on what it read (it re-checks only
+   * the deleted row, not the invocation it was chosen by) and remove a running invocation's
+   * instance. So the batch reads and deletes at REPEATABLE READ, where such a writer makes it
+   * fail instead (could not serialize, or the foreign key), and it is run again on fresh data,
+   * at most {@link #ATTEMPTS} times. SQLite's IMMEDIATE transaction keeps writers out anyway.
+   */
+  private int oneBatch(ToIntFunction<DSLContext> batch) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return db.dsl().transactionResult(cfg -> {
+          DSLContext tx = cfg.dsl();
+          if (db.isPostgresql()) {
+            tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+          }
+          return batch.applyAsInt(tx);
+        });
+      } catch (DataAccessException e) {
+        if (attempt >= ATTEMPTS || !LOST_RACE.contains(e.sqlState())) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** Waits between batches; false when interrupted (the flag is restored). */

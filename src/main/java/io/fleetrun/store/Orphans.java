@@ -14,6 +14,7 @@ import io.fleetrun.model.RecordStatus;
 import io.fleetrun.model.RepeatMode;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,6 +30,9 @@ import org.jooq.DSLContext;
  * record) gets one such record too, or its invocation would stay Running forever.
  */
 final class Orphans {
+  /** Record ids per UPDATE, far below both databases' bound-variable limits. */
+  private static final int CHUNK = 500;
+
   private final StatusWriter statuses;
 
   Orphans(StatusWriter statuses) {
@@ -36,16 +40,25 @@ final class Orphans {
   }
 
   List<OrphanedRecord> interrupt(DSLContext tx, Instant now, String info) {
-    List<OrphanedRecord> orphans = new ArrayList<>(running(tx));
-    orphans.addAll(neverStarted(tx, now));
-    tx.update(INVOCATION_RECORD)
-        .set(INVOCATION_RECORD.STATUS, RecordStatus.Failed)
-        .set(INVOCATION_RECORD.DETAIL_STATUS, DetailStatus.Terminated)
-        .set(INVOCATION_RECORD.ERROR_CODE, ErrorCode.ExecutionInterrupted)
-        .set(INVOCATION_RECORD.ERROR_INFO, info)
-        .set(INVOCATION_RECORD.FINISH_TIME, now)
-        .where(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
-        .execute();
+    List<OrphanedRecord> found = new ArrayList<>(running(tx));
+    found.addAll(neverStarted(tx, now));
+    // Only the records read above, each only if it still runs: on PostgreSQL a record may start
+    // or end between the read and this update, and what is returned must be what was ended.
+    List<OrphanedRecord> orphans = new ArrayList<>();
+    for (int from = 0; from < found.size(); from += CHUNK) {
+      List<OrphanedRecord> chunk = found.subList(from, Math.min(found.size(), from + CHUNK));
+      Set<Long> ended = new HashSet<>(tx.update(INVOCATION_RECORD)
+          .set(INVOCATION_RECORD.STATUS, RecordStatus.Failed)
+          .set(INVOCATION_RECORD.DETAIL_STATUS, DetailStatus.Terminated)
+          .set(INVOCATION_RECORD.ERROR_CODE, ErrorCode.ExecutionInterrupted)
+          .set(INVOCATION_RECORD.ERROR_INFO, info)
+          .set(INVOCATION_RECORD.FINISH_TIME, now)
+          .where(INVOCATION_RECORD.RECORD_ID.in(chunk.stream().map(o -> o.id().value()).toList()))
+          .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+          .returningResult(INVOCATION_RECORD.RECORD_ID)
+          .fetch(INVOCATION_RECORD.RECORD_ID));
+      chunk.stream().filter(o -> ended.contains(o.id().value())).forEach(orphans::add);
+    }
     Map<InvokeId, Set<InstanceId>> touched = new LinkedHashMap<>();
     for (OrphanedRecord orphan : orphans) {
       touched.computeIfAbsent(orphan.invokeId(), id -> new LinkedHashSet<>()).add(orphan.instance());
@@ -85,11 +98,16 @@ final class Orphans {
         .fetch();
     List<OrphanedRecord> orphans = new ArrayList<>();
     for (var instance : instances) {
-      tx.update(INVOCATION_INSTANCE)
+      // Still without a record: a record started since the read (PostgreSQL) keeps repeat 1.
+      int claimed = tx.update(INVOCATION_INSTANCE)
           .set(INVOCATION_INSTANCE.REPEATS, 1)
           .where(INVOCATION_INSTANCE.INVOKE_ID.eq(instance.value1()))
           .and(INVOCATION_INSTANCE.INSTANCE_ID.eq(instance.value2()))
+          .and(INVOCATION_INSTANCE.REPEATS.eq(0))
           .execute();
+      if (claimed == 0) {
+        continue;
+      }
       long id = tx.insertInto(INVOCATION_RECORD)
           .set(INVOCATION_RECORD.INVOKE_ID, instance.value1())
           .set(INVOCATION_RECORD.INSTANCE_ID, instance.value2())

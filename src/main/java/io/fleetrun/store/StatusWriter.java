@@ -23,11 +23,24 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import org.jooq.DSLContext;
+import org.jooq.Record;
+import org.jooq.ResultQuery;
+import org.jooq.SQLDialect;
+import org.jooq.SelectForUpdateStep;
 import org.jooq.impl.DSL;
 
 /**
  * Recomputes and writes the statuses of invocation instances and invocations, inside the
  * caller's transaction, so that a SQL reader always sees statuses that match the records.
+ *
+ * <p>On PostgreSQL writers run side by side (READ COMMITTED), so a status read from rows another
+ * transaction is changing would be stale: two records of one invocation ending at once would
+ * each see the other instance still Running, and the invocation would stay Running forever.
+ * Each instance row is therefore locked before its status is computed, and the invocation row
+ * before its overall status is: the second writer waits for the first to commit and then reads
+ * what it wrote. Locks are always taken record, then instance, then invocation, so writers never
+ * wait for each other in a circle. On SQLite, whose transactions begin IMMEDIATE and so hold the
+ * whole database, no lock is added (see {@link #locked}).
  */
 final class StatusWriter {
   private final StatusRules rules;
@@ -45,20 +58,17 @@ final class StatusWriter {
    * @throws NoSuchElementException when there is no such invocation or instance
    */
   void recompute(DSLContext tx, InvokeId invokeId, Collection<InstanceId> instances, Instant now) {
-    InvocationRow invocation = tx.selectFrom(INVOCATION)
-        .where(INVOCATION.INVOKE_ID.eq(invokeId.value()))
-        .fetchOptional()
-        .orElseThrow(() -> new NoSuchElementException("no invocation " + invokeId));
+    RepeatMode mode = mode(tx, invokeId);
     for (InstanceId instance : instances) {
-      instance(tx, invocation.getRepeatMode(), invokeId, instance);
+      instance(tx, mode, invokeId, instance);
     }
-    overall(tx, invocation, now);
+    overall(tx, lockedInvocation(tx, invokeId), now);
   }
 
   private void instance(DSLContext tx, RepeatMode mode, InvokeId invokeId, InstanceId instance) {
-    InvocationInstanceRow row = tx.selectFrom(INVOCATION_INSTANCE)
-        .where(INVOCATION_INSTANCE.INVOKE_ID.eq(invokeId.value()))
-        .and(INVOCATION_INSTANCE.INSTANCE_ID.eq(instance.value()))
+    InvocationInstanceRow row = locked(tx, tx.selectFrom(INVOCATION_INSTANCE)
+            .where(INVOCATION_INSTANCE.INVOKE_ID.eq(invokeId.value()))
+            .and(INVOCATION_INSTANCE.INSTANCE_ID.eq(instance.value())))
         .fetchOptional()
         .orElseThrow(() -> new NoSuchElementException(
             "invocation " + invokeId + " has no instance " + instance));
@@ -82,10 +92,7 @@ final class StatusWriter {
    * the same finished_at / stopped_at rules as {@link #recompute}.
    */
   void overallFromCounts(DSLContext tx, InvokeId invokeId, Instant now) {
-    InvocationRow invocation = tx.selectFrom(INVOCATION)
-        .where(INVOCATION.INVOKE_ID.eq(invokeId.value()))
-        .fetchOptional()
-        .orElseThrow(() -> new NoSuchElementException("no invocation " + invokeId));
+    InvocationRow invocation = lockedInvocation(tx, invokeId);
     Map<RecordStatus, Integer> counts = new EnumMap<>(RecordStatus.class);
     tx.select(INVOCATION_INSTANCE.STATUS, DSL.count())
         .from(INVOCATION_INSTANCE)
@@ -129,6 +136,23 @@ final class StatusWriter {
       row.setStoppedAt(stoppedAt);
       row.update();
     }
+  }
+
+  /** The row of {@code invokeId}, locked until the end of the transaction (PostgreSQL). */
+  private static InvocationRow lockedInvocation(DSLContext tx, InvokeId invokeId) {
+    return locked(tx, tx.selectFrom(INVOCATION).where(INVOCATION.INVOKE_ID.eq(invokeId.value())))
+        .fetchOptional()
+        .orElseThrow(() -> new NoSuchElementException("no invocation " + invokeId));
+  }
+
+  /**
+   * {@code select} with FOR NO KEY UPDATE on PostgreSQL (the lock an UPDATE takes, which the
+   * foreign-key checks of inserts do not wait for): its rows stay locked to the end of the
+   * transaction, and a row another transaction is changing is read once that one committed.
+   * SQLite has no row locks and needs none: the IMMEDIATE transaction holds the database.
+   */
+  static <R extends Record> ResultQuery<R> locked(DSLContext tx, SelectForUpdateStep<R> select) {
+    return tx.dialect().family() == SQLDialect.POSTGRES ? select.forNoKeyUpdate() : select;
   }
 
   /** The repeat mode of {@code invokeId}. */

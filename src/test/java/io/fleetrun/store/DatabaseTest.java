@@ -22,8 +22,18 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import io.fleetrun.model.DatabaseSettings;
+import io.fleetrun.testing.StoreBackend;
+import java.util.EnumMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class DatabaseTest {
   @TempDir Path dir;
@@ -32,21 +42,88 @@ class DatabaseTest {
     return "jdbc:sqlite:" + dir.resolve("fleetrun.db");
   }
 
-  @Test
-  void openingTwiceMigratesOnceAndKeepsTheData() {
-    try (Database db = Database.open(url())) {
-      new JooqControlChannel(db).heartbeat(
-          new DaemonInfo("n1", 1, "h", "v", "c.yaml", T0), T0);
+  /** What holds on both databases; the rest of this class is about SQLite's file and locks. */
+  @Nested
+  @ParameterizedClass(name = "{0}")
+  @MethodSource("io.fleetrun.testing.StoreBackend#both")
+  class OnBothDatabases {
+    @Parameter StoreBackend backend;
+    private DatabaseSettings settings;
+
+    @BeforeEach
+    void empty() {
+      settings = databases(backend).empty(dir);
     }
-    try (Database db = Database.open(url())) {
-      assertThat(db.dsl().fetchValue("SELECT count(*) FROM daemon_heartbeat")).isEqualTo(1);
-      // Each migration applied once; versions beyond 2 come from later features.
-      assertThat(db.dsl().fetchValues(
-              "SELECT version FROM flyway_schema_history WHERE success = 1 ORDER BY installed_rank"))
-          .map(String::valueOf)
-          .startsWith("1", "2")
-          .doesNotHaveDuplicates();
+
+    @Test
+    void openingTwiceMigratesOnceAndKeepsTheData() {
+      try (Database db = Database.open(settings)) {
+        new JooqControlChannel(db).heartbeat(
+            new DaemonInfo("n1", 1, "h", "v", "c.yaml", T0), T0);
+      }
+      try (Database db = Database.open(settings)) {
+        assertThat(db.dsl().fetchOne("SELECT count(*) FROM daemon_heartbeat").get(0, Integer.class))
+            .isEqualTo(1);
+        // Each migration applied once; versions beyond 2 come from later features.
+        assertThat(db.dsl().fetchValues(
+                "SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank"))
+            .map(String::valueOf)
+            .startsWith("1", "2")
+            .doesNotHaveDuplicates();
+      }
     }
+
+    @Test
+    void schemaHasQuartzTablesAndTheMigrationsAreOnTheClassPath() {
+      try (Database db = Database.open(settings)) {
+        for (String table : new String[] {"QRTZ_JOB_DETAILS", "QRTZ_TRIGGERS", "QRTZ_CRON_TRIGGERS",
+            "QRTZ_SIMPLE_TRIGGERS", "QRTZ_FIRED_TRIGGERS", "QRTZ_LOCKS", "QRTZ_SCHEDULER_STATE"}) {
+          assertThat(db.dsl().fetchOne("SELECT count(*) FROM " + table).get(0, Integer.class)).isZero();
+        }
+      }
+      ClassLoader loader = getClass().getClassLoader();
+      for (String folder : new String[] {Database.SQLITE_MIGRATIONS, Database.POSTGRESQL_MIGRATIONS}) {
+        assertThat(loader.getResource(folder + "/V1__fleetrun.sql")).isNotNull();
+        assertThat(loader.getResource(folder + "/V2__quartz.sql")).isNotNull();
+      }
+    }
+
+    @Test
+    void aReaderHoldingAReadTransactionDoesNotMakeWritesFail() throws SQLException {
+      try (Database db = Database.open(settings);
+          Connection reader = StoreDatabases.connect(settings)) {
+        JooqInvocationStore store = new JooqInvocationStore(db, new StatusCalculator());
+        store.createInvocation(once("t-before", Optional.empty(), T0, "a"));
+        reader.setAutoCommit(false);
+        if (settings.isPostgresql()) {
+          // psql's snapshot lasts a statement; a report's transaction keeps one, as sqlite3's does.
+          reader.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        }
+        assertThat(count(reader, "invocation")).isEqualTo(1);
+
+        // Like sqlite3 or psql in the middle of a long SELECT: its snapshot stays open while we write.
+        store.createInvocation(once("t-during", Optional.empty(), T0, "a"));
+        RecordId r = store.startRecord(new InvokeId("t-during"), new InstanceId("a"), T0);
+        assertThat(store.endRecord(r, end(RecordStatus.Finished, T0.plusSeconds(1)))).isTrue();
+
+        assertThat(count(reader, "invocation")).isEqualTo(1);
+        reader.commit();
+        assertThat(count(reader, "invocation")).isEqualTo(2);
+      }
+    }
+  }
+
+  /** One database per backend for the whole class (see {@link StoreDatabases}). */
+  private static final Map<StoreBackend, StoreDatabases> DATABASES = new EnumMap<>(StoreBackend.class);
+
+  private static StoreDatabases databases(StoreBackend backend) {
+    return DATABASES.computeIfAbsent(backend, StoreDatabases::new);
+  }
+
+  @AfterAll
+  static void drop() {
+    DATABASES.values().forEach(StoreDatabases::close);
+    DATABASES.clear();
   }
 
   @Test
@@ -65,39 +142,6 @@ class DatabaseTest {
     try (Database db = Database.open("jdbc:sqlite:" + file)) {
       assertThat(file).isRegularFile();
       assertThat(db.jdbcUrl()).endsWith("a/b/fleetrun.db");
-    }
-  }
-
-  @Test
-  void schemaHasQuartzTablesAndTheMigrationsAreOnTheClassPath() {
-    try (Database db = Database.open(url())) {
-      for (String table : new String[] {"QRTZ_JOB_DETAILS", "QRTZ_TRIGGERS", "QRTZ_CRON_TRIGGERS",
-          "QRTZ_SIMPLE_TRIGGERS", "QRTZ_FIRED_TRIGGERS", "QRTZ_LOCKS", "QRTZ_SCHEDULER_STATE"}) {
-        assertThat(db.dsl().fetchValue("SELECT count(*) FROM " + table)).isEqualTo(0);
-      }
-    }
-    ClassLoader loader = getClass().getClassLoader();
-    assertThat(loader.getResource(Database.SQLITE_MIGRATIONS + "/V1__fleetrun.sql")).isNotNull();
-    assertThat(loader.getResource(Database.SQLITE_MIGRATIONS + "/V2__quartz.sql")).isNotNull();
-  }
-
-  @Test
-  void aReaderHoldingAReadTransactionDoesNotMakeWritesFail() throws SQLException {
-    try (Database db = Database.open(url());
-        Connection reader = DriverManager.getConnection(url())) {
-      JooqInvocationStore store = new JooqInvocationStore(db, new StatusCalculator());
-      store.createInvocation(once("t-before", Optional.empty(), T0, "a"));
-      reader.setAutoCommit(false);
-      assertThat(count(reader, "invocation")).isEqualTo(1);
-
-      // Like sqlite3 in the middle of a long SELECT: its snapshot stays open while we write.
-      store.createInvocation(once("t-during", Optional.empty(), T0, "a"));
-      RecordId r = store.startRecord(new InvokeId("t-during"), new InstanceId("a"), T0);
-      assertThat(store.endRecord(r, end(RecordStatus.Finished, T0.plusSeconds(1)))).isTrue();
-
-      assertThat(count(reader, "invocation")).isEqualTo(1);
-      reader.commit();
-      assertThat(count(reader, "invocation")).isEqualTo(2);
     }
   }
 
@@ -153,8 +197,10 @@ class DatabaseTest {
 
   @Test
   void refusesUrlsOfOtherDatabases() {
-    assertThatThrownBy(() -> Database.open("jdbc:postgresql://127.0.0.1/fleetrun"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jdbc:sqlite:");
+    assertThatThrownBy(() -> Database.open("jdbc:mysql://127.0.0.1/fleetrun"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'jdbc:mysql:").hasMessageContaining("jdbc:sqlite:")
+        .hasMessageContaining("jdbc:postgresql:");
   }
 
   @Test

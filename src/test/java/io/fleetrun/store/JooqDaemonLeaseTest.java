@@ -13,14 +13,42 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import io.fleetrun.model.DatabaseSettings;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.fleetrun.testing.StoreBackend;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.fleetrun.testing.StoreBackend#both")
 class JooqDaemonLeaseTest {
   private static final Instant T0 = Instant.parse("2026-11-28T07:10:03.123Z");
   private static final Duration STALE = Heartbeat.ALIVE_WITHIN;
 
+  private static StoreDatabases databases;
+  @Parameter StoreBackend backend;
   @TempDir Path dir;
+  private DatabaseSettings settings;
+
+  @BeforeParameterizedClassInvocation
+  static void create(StoreBackend backend) {
+    databases = new StoreDatabases(backend);
+  }
+
+  @AfterParameterizedClassInvocation
+  static void drop() {
+    databases.close();
+  }
+
+  @BeforeEach
+  void empty() {
+    settings = databases.empty(dir);
+  }
 
   private static DaemonInfo daemon(String node, long pid) {
     return new DaemonInfo(node, pid, "host-" + node, "dev", "/etc/fleetrun.yaml", T0);
@@ -28,7 +56,7 @@ class JooqDaemonLeaseTest {
 
   @Test
   void aFreeLeaseIsTakenAndAFreshOneIsRefusedNamingItsHolder() {
-    try (Database db = Database.open(url())) {
+    try (Database db = Database.open(settings)) {
       JooqDaemonLease lease = new JooqDaemonLease(db);
 
       assertThat(lease.claim(daemon("a", 11), T0, STALE)).isEqualTo(new LeaseClaim.Taken(Optional.empty()));
@@ -42,7 +70,7 @@ class JooqDaemonLeaseTest {
 
   @Test
   void aStaleLeaseIsTakenOverAndItsFormerHolderLearnsItLostIt() {
-    try (Database db = Database.open(url())) {
+    try (Database db = Database.open(settings)) {
       JooqDaemonLease lease = new JooqDaemonLease(db);
       lease.claim(daemon("a", 11), T0, STALE);
 
@@ -57,7 +85,7 @@ class JooqDaemonLeaseTest {
 
   @Test
   void releaseFreesTheLeaseAtOnceButOnlyForItsHolder() {
-    try (Database db = Database.open(url())) {
+    try (Database db = Database.open(settings)) {
       JooqDaemonLease lease = new JooqDaemonLease(db);
       lease.claim(daemon("a", 11), T0, STALE);
 
@@ -77,7 +105,7 @@ class JooqDaemonLeaseTest {
     ExecutorService pool = Executors.newFixedThreadPool(contenders);
     try {
       for (int i = 0; i < contenders; i++) {
-        dbs.add(Database.open(url())); // one pool each, as separate processes would have
+        dbs.add(Database.open(settings)); // one pool each, as separate processes would have
       }
       CyclicBarrier start = new CyclicBarrier(contenders);
       List<Future<LeaseClaim>> claims = new ArrayList<>();
@@ -100,9 +128,5 @@ class JooqDaemonLeaseTest {
       pool.shutdownNow();
       dbs.forEach(Database::close);
     }
-  }
-
-  private String url() {
-    return "jdbc:sqlite:" + dir.resolve("fleetrun.db");
   }
 }

@@ -33,6 +33,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import io.fleetrun.testing.StoreBackend;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,17 +44,26 @@ import org.junit.jupiter.params.provider.CsvSource;
 @ParameterizedClass(name = "{0}")
 @MethodSource("io.fleetrun.testing.StoreBackend#both")
 class JooqInvocationStoreTest {
+  private static StoreDatabases databases;
   @Parameter StoreBackend backend;
   @TempDir Path dir;
-  private StoreBackend.Place place;
   private Database db;
   private JooqInvocationStore store;
   private JdbcInvocationQueries queries;
 
+  @BeforeParameterizedClassInvocation
+  static void create(StoreBackend backend) {
+    databases = new StoreDatabases(backend);
+  }
+
+  @AfterParameterizedClassInvocation
+  static void drop() {
+    databases.close();
+  }
+
   @BeforeEach
   void open() {
-    place = backend.newPlace(dir);
-    db = Database.open(place.settings());
+    db = Database.open(databases.empty(dir));
     store = new JooqInvocationStore(db, new StatusCalculator());
     queries = new JdbcInvocationQueries(db);
   }
@@ -60,7 +71,6 @@ class JooqInvocationStoreTest {
   @AfterEach
   void close() {
     db.close();
-    place.close();
   }
 
   @ParameterizedTest(name = "{0},{1},{2} -> {3}")
@@ -198,8 +208,11 @@ class JooqInvocationStoreTest {
     java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - t0);
 
     assertThat(records).hasSize(1000).extracting(PendingRecord::id).doesNotHaveDuplicates();
-    assertThat(db.dsl().fetchValue("SELECT count(*) FROM invocation_record WHERE invoke_id = 't-big'"
+    assertThat(count("SELECT count(*) FROM invocation_record WHERE invoke_id = 't-big'"
         + " AND status = 'Running' AND detail_status = 'Pending' AND start_time IS NULL")).isEqualTo(1000);
+    // Six statements (two chunks of 500: instances, records, record ids) and one commit:
+    // measured 0.58 s on SQLite and 0.45 s on PostgreSQL (127.0.0.1) on a 2-core machine at a
+    // load average of 9. The PostgreSQL failure here was the count's type, not the time.
     assertThat(took).isLessThan(java.time.Duration.ofSeconds(1));
   }
 
@@ -293,11 +306,19 @@ class JooqInvocationStoreTest {
     assertThat(stored.frequency().map(f -> f.text())).contains("rate(30s)");
     assertThat(stored.createdAt()).isEqualTo(T0);
     assertThat(store.activeInstances(stored.id())).containsExactlyElementsOf(instanceIds("b", "a"));
+    // The stored text is read as a time by the database's own date functions (schema rule).
+    String asTime = backend == StoreBackend.SQLITE ? "datetime(created_at)"
+        : "to_char(created_at::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";
     Map<String, Object> row = db.dsl().fetchOne(
-        "SELECT parameters, command_content, created_at, datetime(created_at) AS d FROM invocation").intoMap();
+        "SELECT parameters, command_content, created_at, " + asTime + " AS d FROM invocation").intoMap();
     assertThat(row).containsEntry("parameters", "{}").containsEntry("command_content", "df -h")
         .containsEntry("created_at", "2026-11-28T07:10:03.123Z")
         .containsEntry("d", "2026-11-28 07:10:03");
+  }
+
+  /** A count query's value: SQLite's count(*) is an int, PostgreSQL's a bigint. */
+  private int count(String sql) {
+    return db.dsl().fetchOne(sql).get(0, Integer.class);
   }
 
   private InvocationStatus status(InvokeId id) {

@@ -28,19 +28,39 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.fleetrun.testing.StoreBackend;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.fleetrun.testing.StoreBackend#both")
 class JooqRetentionTest {
   private static final Instant CUTOFF = T0.plus(Duration.ofDays(1));
 
+  private static StoreDatabases databases;
+  @Parameter StoreBackend backend;
   @TempDir Path dir;
   private Database db;
   private JooqInvocationStore store;
   private JdbcInvocationQueries queries;
   private JooqRetention retention;
 
+  @BeforeParameterizedClassInvocation
+  static void create(StoreBackend backend) {
+    databases = new StoreDatabases(backend);
+  }
+
+  @AfterParameterizedClassInvocation
+  static void drop() {
+    databases.close();
+  }
+
   @BeforeEach
   void open() {
-    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
+    db = Database.open(databases.empty(dir));
     store = new JooqInvocationStore(db, new StatusCalculator());
     queries = new JdbcInvocationQueries(db);
     retention = new JooqRetention(db, Duration.ZERO);
