@@ -72,9 +72,13 @@ class DatabaseTest {
   void schemaHasQuartzTablesAndTheMigrationsAreOnTheClassPath() {
     try (Database db = Database.open(url())) {
       for (String table : new String[] {"QRTZ_JOB_DETAILS", "QRTZ_TRIGGERS", "QRTZ_CRON_TRIGGERS",
-          "QRTZ_SIMPLE_TRIGGERS", "QRTZ_FIRED_TRIGGERS", "QRTZ_LOCKS", "QRTZ_SCHEDULER_STATE"}) {
+          "QRTZ_SIMPLE_TRIGGERS", "QRTZ_FIRED_TRIGGERS", "QRTZ_SCHEDULER_STATE"}) {
         assertThat(db.dsl().fetchValue("SELECT count(*) FROM " + table)).isEqualTo(0);
       }
+      // V13 inserts the lock rows of the daemon's scheduler name before any scheduler starts.
+      assertThat(db.dsl().fetch("SELECT SCHED_NAME, LOCK_NAME FROM QRTZ_LOCKS ORDER BY LOCK_NAME")
+          .map(r -> r.get(0) + "/" + r.get(1)))
+          .containsExactly("fleetrun/STATE_ACCESS", "fleetrun/TRIGGER_ACCESS");
     }
     ClassLoader loader = getClass().getClassLoader();
     assertThat(loader.getResource(Database.SQLITE_MIGRATIONS + "/V1__fleetrun.sql")).isNotNull();
