@@ -266,7 +266,7 @@ public final class Daemon implements AutoCloseable {
           new LeaseHolder(h.nodeId(), h.pid(), h.host(), h.startedAt(), h.beatAt()));
     }
     try {
-      registry.clockSkew(clock.instant()).ifPresent(skew -> {
+      registry.clockSkew(clock).ifPresent(skew -> {
         if (skew.abs().compareTo(Duration.ofSeconds(1)) > 0) {
           log.warn("this node's clock is {} ms {} the database's: cluster nodes must agree on the time"
               + " (a node ahead fires early and takes live nodes for dead); synchronise the clocks (NTP)",

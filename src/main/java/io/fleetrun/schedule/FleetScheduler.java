@@ -65,6 +65,9 @@ public final class FleetScheduler implements AutoCloseable {
    */
   public static final Duration CLUSTER_CHECKIN_INTERVAL = Duration.ofSeconds(5);
 
+  /** How often an idle cluster node looks for triggers to acquire (see {@link #properties}). */
+  static final Duration CLUSTER_IDLE_WAIT = Duration.ofSeconds(5);
+
   /** Quartz threads that run fires (a fire only hands work on, so few are needed). */
   private static final int THREADS = 4;
 
@@ -293,6 +296,10 @@ public final class FleetScheduler implements AutoCloseable {
       // (or a batch size above 1; JobStoreSupport.acquireNextTriggers), clustered or not:
       // without it two nodes can acquire the same trigger (quartz #107), a duplicate fire.
       p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
+      // A node that found nothing to acquire looks again after this (Quartz: 30 s). The node that
+      // fired a trigger acquires its next fire at once, so the others mostly idle; when that node
+      // dies they must look soon enough for its jobs to go on firing within the failover target.
+      p.setProperty("org.quartz.scheduler.idleWaitTime", Long.toString(CLUSTER_IDLE_WAIT.toMillis()));
     }
     p.setProperty(
         "org.quartz.jobStore.misfireThreshold", Long.toString(misfireThreshold.toMillis()));

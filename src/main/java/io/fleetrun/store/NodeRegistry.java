@@ -3,6 +3,7 @@ package io.fleetrun.store;
 import static io.fleetrun.store.jooq.Tables.DAEMON_NODE;
 
 import io.fleetrun.store.jooq.tables.records.DaemonNodeRow;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -167,17 +168,22 @@ public final class NodeRegistry {
   }
 
   /**
-   * The database's clock minus {@code nodeNow} (PostgreSQL's {@code clock_timestamp()}): Quartz
-   * nodes must agree on the time, a node ahead fires early and declares others dead.
+   * The database's clock ({@code clock_timestamp()}) minus this node's {@code clock}, taken at the
+   * middle of the query's round trip: Quartz nodes must agree on the time, a node ahead fires
+   * early and declares others dead. Empty on SQLite.
    */
-  public Optional<Duration> clockSkew(Instant nodeNow) {
+  public Optional<Duration> clockSkew(Clock clock) {
     if (!db.isPostgresql()) {
       return Optional.empty();
     }
-    Long dbMillis = db.controlDsl()
+    DSLContext control = db.controlDsl();
+    Instant before = clock.instant();
+    Long dbMillis = control
         .select(DSL.field("CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)", Long.class))
         .fetchOne(0, Long.class);
-    return Optional.ofNullable(dbMillis).map(m -> Duration.ofMillis(m - nodeNow.toEpochMilli()));
+    Instant after = clock.instant();
+    long middle = before.toEpochMilli() + Duration.between(before, after).toMillis() / 2;
+    return Optional.ofNullable(dbMillis).map(m -> Duration.ofMillis(m - middle));
   }
 
   private org.jooq.Condition mine() {
