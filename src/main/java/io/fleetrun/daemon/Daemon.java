@@ -36,8 +36,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running fleetrun daemon. {@link #start} brings it up in order (database, single-node lease,
- * SSH client, repair of what a previous run left on the database and the targets, invoker,
+ * A running fleetrun daemon. {@link #start} brings it up in order (database, single-node lease on
+ * SQLite or its node's row of {@code daemon_node} on a PostgreSQL cluster, SSH client, repair of what a previous run left on the database and the targets, invoker,
  * scheduler, control requests); {@link #close} takes it down in reverse with bounded waits, gives
  * the lease back and is idempotent.
  */
