@@ -1,12 +1,16 @@
 package io.fleetrun.cli;
 
 import io.fleetrun.config.ConfigException;
+import io.fleetrun.store.ClusterNode;
 import io.fleetrun.store.Heartbeat;
+import io.fleetrun.store.JdbcNodeQueries;
 import io.fleetrun.store.JdbcStatusQueries;
+import io.fleetrun.store.ReadConnections;
 import io.fleetrun.store.ReadOnlyDatabase;
 import io.fleetrun.store.ReloadResult;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -63,6 +67,10 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   static StatusReport read(ReadOnlyDatabase db, Instant now) {
+    return read((ReadConnections) db, now);
+  }
+
+  static StatusReport read(ReadConnections db, Instant now) {
     JdbcStatusQueries queries = new JdbcStatusQueries(db);
     Optional<Heartbeat> beat = queries.latestHeartbeat();
     return new StatusReport(
@@ -72,7 +80,13 @@ public final class StatusCommand implements Callable<Integer> {
         beat.flatMap(b -> queries.lastReload(b.daemon().nodeId())).map(StatusCommand::describe),
         queries.scheduledJobs(),
         queries.runningRecords(NEWEST_RUNNING),
-        queries.pendingRequests());
+        queries.pendingRequests(),
+        clusterNodes(db));
+  }
+
+  /** The nodes of a PostgreSQL cluster; none on SQLite (one daemon, shown above). */
+  static List<ClusterNode> clusterNodes(ReadConnections db) {
+    return db.jdbcUrl().startsWith("jdbc:postgresql:") ? new JdbcNodeQueries(db).nodes() : List.of();
   }
 
   /** The last config reload as one line: {@code ok|refused at TIME: message}. */

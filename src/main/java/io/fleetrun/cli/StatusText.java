@@ -1,6 +1,7 @@
 package io.fleetrun.cli;
 
 import io.fleetrun.model.TerminalText;
+import io.fleetrun.store.ClusterNode;
 import io.fleetrun.store.DaemonInfo;
 import io.fleetrun.store.JdbcStatusQueries.RunningRecord;
 import io.fleetrun.store.JdbcStatusQueries.ScheduledJob;
@@ -9,6 +10,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** The text and JSON forms of {@code fleetrun status}. */
 final class StatusText {
@@ -62,7 +64,45 @@ final class StatusText {
     }
 
     out.append(nl()).append("pending CLI requests: ").append(r.pendingRequests()).append(nl());
+    nodes(out, r);
     return out.toString();
+  }
+
+  /** The nodes of a PostgreSQL cluster, and a loud line when live nodes run different configs. */
+  private static void nodes(StringBuilder out, StatusReport r) {
+    if (r.nodes().isEmpty()) {
+      return;
+    }
+    long live = r.nodes().stream().filter(n -> n.state(r.now()) == ClusterNode.State.LIVE).count();
+    out.append(nl()).append("cluster nodes: ").append(r.nodes().size()).append(" (").append(live)
+        .append(" live)").append(nl());
+    Table nodes = new Table("NODE", "HOST", "PID", "VERSION", "BEAT", "STATE", "RUNNING", "CONFIG");
+    for (ClusterNode n : r.nodes()) {
+      nodes.row(TerminalText.visible(n.nodeId()), TerminalText.visible(n.host()), String.valueOf(n.pid()),
+          TerminalText.visible(n.version()), age(Duration.between(n.beatAt(), r.now())) + " ago",
+          nodeState(n, r.now()), String.valueOf(n.runningRecords()), shortDigest(n.configDigest()));
+    }
+    out.append(nodes);
+    if (!r.divergentDigests().isEmpty()) {
+      out.append("WARNING: live nodes run different config files (").append(r.divergentDigests().stream()
+          .map(StatusText::shortDigest).collect(Collectors.joining(", ")))
+          .append("): each node schedules from its own file; make them equal").append(nl());
+    }
+  }
+
+  private static String nodeState(ClusterNode n, Instant now) {
+    return switch (n.state(now)) {
+      case LIVE -> "live";
+      case STOPPED -> "stopped " + n.stoppedAt().orElseThrow();
+      case DEAD -> "dead (declared by " + TerminalText.visible(n.declaredDeadBy().orElse("?")) + " at "
+          + n.declaredDeadAt().orElseThrow() + ")";
+      case SILENT -> "silent (no beat for " + ClusterNode.FAILOVER_WINDOW.toSeconds() + "s+)";
+    };
+  }
+
+  /** The first 12 hex digits of a config digest: enough to tell files apart. */
+  private static String shortDigest(String digest) {
+    return digest.length() > 12 ? digest.substring(0, 12) : digest;
   }
 
   private static String daemonLine(StatusReport r) {
@@ -114,6 +154,26 @@ final class StatusText {
     }).toList());
     m.put("running_records", running);
     m.put("pending_requests", r.pendingRequests());
+    if (!r.nodes().isEmpty()) {
+      m.put("nodes", r.nodes().stream().map(n -> {
+        Map<String, Object> one = new LinkedHashMap<>();
+        one.put("node_id", n.nodeId());
+        one.put("host", n.host());
+        one.put("pid", n.pid());
+        one.put("version", n.version());
+        one.put("config_digest", n.configDigest());
+        one.put("started_at", n.startedAt().toString());
+        one.put("beat_at", n.beatAt().toString());
+        one.put("beat_age_seconds", Math.max(0, Duration.between(n.beatAt(), r.now()).toSeconds()));
+        one.put("state", n.state(r.now()).name().toLowerCase(java.util.Locale.ROOT));
+        one.put("stopped_at", n.stoppedAt().map(Instant::toString).orElse(null));
+        one.put("declared_dead_at", n.declaredDeadAt().map(Instant::toString).orElse(null));
+        one.put("declared_dead_by", n.declaredDeadBy().orElse(null));
+        one.put("running_records", n.runningRecords());
+        return one;
+      }).toList());
+      m.put("config_digests_differ", !r.divergentDigests().isEmpty());
+    }
     return m;
   }
 

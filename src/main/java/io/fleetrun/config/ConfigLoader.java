@@ -2,6 +2,7 @@ package io.fleetrun.config;
 
 import io.fleetrun.config.YamlNode.MapNode;
 import io.fleetrun.config.YamlNode.Mark;
+import io.fleetrun.model.ClusterSettings;
 import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Job;
@@ -35,7 +36,8 @@ public final class ConfigLoader {
   public static final Path DEFAULT_RELATIVE_PATH = Path.of("config", "fleetrun.yaml");
 
   static final List<String> ROOT_KEYS =
-      List.of("database", "ssh", "limits", "instances", "commands", "jobs", "retention");
+      List.of(
+          "database", "ssh", "limits", "instances", "commands", "jobs", "retention", "cluster");
 
   private ConfigLoader() {}
 
@@ -110,6 +112,7 @@ public final class ConfigLoader {
     SshSettings ssh = SettingsSection.ssh(r.map("ssh", SettingsSection.SSH_KEYS), context);
     Limits limits = SettingsSection.limits(r.map("limits", SettingsSection.LIMITS_KEYS));
     Retention retention = RetentionSection.read(r.map("retention", RetentionSection.KEYS));
+    ClusterSettings cluster = ClusterSection.read(r.map("cluster", ClusterSection.KEYS), context);
     InstanceSection.Result instances =
         InstanceSection.read(r.list("instances").orElse(List.of()), ssh, context, problems);
     CommandSection.Result commands =
@@ -120,7 +123,7 @@ public final class ConfigLoader {
     problems.throwIfAny();
     Fleet fleet =
         new Fleet(instances.instances(), new ArrayList<>(commands.commands().values()), jobs);
-    return new FleetConfig(context.file(), database, ssh, limits, fleet, retention);
+    return new FleetConfig(context.file(), database, ssh, limits, fleet, retention, cluster);
   }
 
   /** The file's bytes; a missing or unreadable file is a {@link ConfigException}. */

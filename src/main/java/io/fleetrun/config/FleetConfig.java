@@ -1,5 +1,6 @@
 package io.fleetrun.config;
 
+import io.fleetrun.model.ClusterSettings;
 import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Limits;
@@ -15,6 +16,7 @@ import java.util.Objects;
  * @param database where the database is ({@code database:}); a relative SQLite path is already
  *     resolved against the config file's folder
  * @param retention how long finished work is kept ({@code retention:})
+ * @param cluster this daemon's node id in a PostgreSQL cluster ({@code cluster:})
  */
 public record FleetConfig(
     Path source,
@@ -22,7 +24,8 @@ public record FleetConfig(
     SshSettings ssh,
     Limits limits,
     Fleet fleet,
-    Retention retention) {
+    Retention retention,
+    ClusterSettings cluster) {
   public FleetConfig {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(database, "database");
@@ -30,6 +33,14 @@ public record FleetConfig(
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(fleet, "fleet");
     Objects.requireNonNull(retention, "retention");
+    Objects.requireNonNull(cluster, "cluster");
+  }
+
+  /** A config without a {@code cluster:} section. */
+  public FleetConfig(
+      Path source, DatabaseSettings database, SshSettings ssh, Limits limits, Fleet fleet,
+      Retention retention) {
+    this(source, database, ssh, limits, fleet, retention, ClusterSettings.defaults(source));
   }
 
   /** A config on the database {@code databaseUrl} names alone (a SQLite file, in tests). */

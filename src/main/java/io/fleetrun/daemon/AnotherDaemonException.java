@@ -4,7 +4,10 @@ import io.fleetrun.store.LeaseHolder;
 import java.time.Duration;
 import java.time.Instant;
 
-/** A daemon refused to start: another one is alive on the same database. */
+/**
+ * A daemon refused to start: another one is alive on the same SQLite database, or under the same
+ * node id on a PostgreSQL cluster.
+ */
 public final class AnotherDaemonException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
@@ -20,7 +23,13 @@ public final class AnotherDaemonException extends RuntimeException {
     this.holder = holder;
   }
 
-  /** The daemon that holds the database. */
+  /** A refusal explained by {@code message} (a cluster node id in use). */
+  AnotherDaemonException(String message, LeaseHolder holder) {
+    super(message);
+    this.holder = holder;
+  }
+
+  /** The daemon that holds the database (or the node id). */
   public LeaseHolder holder() {
     return holder;
   }

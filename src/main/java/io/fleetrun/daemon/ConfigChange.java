@@ -134,6 +134,8 @@ record ConfigChange(
     restart(keys, "limits.maxSessions", old.limits().maxSessions(), next.limits().maxSessions());
     restart(keys, "limits.outputBytes", old.limits().outputBytes(), next.limits().outputBytes());
     restart(keys, "retention.records", old.retention(), next.retention());
+    restart(keys, "cluster.nodeId", old.cluster().nodeId(), next.cluster().nodeId());
+    restart(keys, "cluster.nodeIdFile", old.cluster().nodeIdFile(), next.cluster().nodeIdFile());
     return keys;
   }
 
@@ -146,6 +148,7 @@ record ConfigChange(
   /** The settings of {@code old} that need a restart, with the instances, commands and jobs of {@code next}. */
   static FleetConfig inForce(FleetConfig old, FleetConfig next) {
     return new FleetConfig(
-        old.source(), old.database(), old.ssh(), old.limits(), next.fleet(), old.retention());
+        old.source(), old.database(), old.ssh(), old.limits(), next.fleet(), old.retention(),
+        old.cluster());
   }
 }

@@ -41,8 +41,11 @@ final class ConfigReload {
   private final String nodeId;
   private final Clock clock;
   private FleetConfig inForce;
-  /** {@link ConfigDigest} of the file as it was when the config in force was read from it. */
-  private String inForceDigest;
+  /**
+   * {@link ConfigDigest} of the file as it was when the config in force was read from it.
+   * Volatile: the node's heartbeat reads it without waiting for a reload in progress.
+   */
+  private volatile String inForceDigest;
 
   /**
    * @param loaded the config the daemon started with; its file is the one read again
@@ -94,6 +97,14 @@ final class ConfigReload {
     }
     log.info("{} changed after it was read; reloading it", file);
     return Optional.of(reload());
+  }
+
+  /**
+   * The {@link ConfigDigest} of the config in force (what a cluster node publishes, so that
+   * nodes running different files are seen).
+   */
+  String inForceDigest() {
+    return inForceDigest;
   }
 
   /** Reads the config file again and applies it, or refuses it. Never throws. */

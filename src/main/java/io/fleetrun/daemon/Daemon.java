@@ -5,6 +5,7 @@ import io.fleetrun.config.ConfigLoader;
 import io.fleetrun.config.FleetConfig;
 import io.fleetrun.exec.MinaSshExecutor;
 import io.fleetrun.invoke.Invoker;
+import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.schedule.FleetScheduler;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.DaemonInfo;
@@ -14,6 +15,8 @@ import io.fleetrun.store.JooqDaemonLease;
 import io.fleetrun.store.JdbcInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
 import io.fleetrun.store.JooqRetention;
+import io.fleetrun.store.LeaseHolder;
+import io.fleetrun.store.NodeRegistry;
 import io.fleetrun.store.ReloadResult;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -22,17 +25,19 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running fleetrun daemon. {@link #start} brings it up in order (database, single-node lease,
- * SSH client, repair of what a previous run left on the database and the targets, invoker,
+ * A running fleetrun daemon. {@link #start} brings it up in order (database, single-node lease on
+ * SQLite or its node's row of {@code daemon_node} on a PostgreSQL cluster, SSH client, repair of what a previous run left on the database and the targets, invoker,
  * scheduler, control requests); {@link #close} takes it down in reverse with bounded waits, gives
  * the lease back and is idempotent.
  */
@@ -42,6 +47,7 @@ public final class Daemon implements AutoCloseable {
   private static final Duration CONFIG_DEBOUNCE = Duration.ofMillis(400);
 
   private final Settings settings;
+  private final Clock clock;
   private final Database database;
   private final JooqControlChannel control;
   private final MinaSshExecutor executor;
@@ -51,7 +57,12 @@ public final class Daemon implements AutoCloseable {
   /** Heartbeat and lease renewal: from the lease's taking to its release, through start and stop. */
   private final ScheduledExecutorService heartbeat = daemonThread("fleetrun-heartbeat");
   private final DaemonInfo info;
-  private final SingleNodeGuard guard;
+  /** The single-node lease: SQLite only. */
+  private final Optional<SingleNodeGuard> guard;
+  /** This node's row of daemon_node: PostgreSQL only. */
+  private final Optional<NodeRegistry> node;
+  /** Set when another process took this node id over (PostgreSQL); the lease's lost() on SQLite. */
+  private final AtomicBoolean nodeLost = new AtomicBoolean();
   private final RetentionSchedule retention;
   private final ConfigReload reload;
   private final Optional<ConfigWatcher> watcher;
@@ -94,19 +105,34 @@ public final class Daemon implements AutoCloseable {
 
   private Daemon(FleetConfig config, String configDigest, Clock clock, Settings settings) {
     this.settings = settings;
-    this.database = Database.open(config.databaseUrl());
+    this.clock = clock;
+    this.database = Database.open(config.database());
     SingleNodeGuard lease = null;
+    NodeRegistry registered = null;
     MinaSshExecutor ssh = null;
     FleetScheduler quartz = null;
     try {
-      JooqInvocationStore store = new JooqInvocationStore(database, new StatusCalculator());
+      String host = hostName();
+      long pid = ProcessHandle.current().pid();
+      // On PostgreSQL the daemon is a node of a cluster, known by a stable id; on SQLite it is
+      // the one daemon of its file, known by an id of this start (the lease tells starts apart).
+      String nodeId = database.isPostgresql()
+          ? NodeIds.resolve(config.cluster(), host) : UUID.randomUUID().toString();
+      Instant startedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+      this.info = new DaemonInfo(nodeId, pid, host, version(), config.source().toString(), startedAt);
+      JooqInvocationStore store = new JooqInvocationStore(database, new StatusCalculator(), nodeId);
       JdbcInvocationQueries queries = new JdbcInvocationQueries(database);
       this.control = JooqControlChannel.onControlConnection(database);
-      this.info = new DaemonInfo(UUID.randomUUID().toString(), ProcessHandle.current().pid(), hostName(),
-          version(), config.source().toString(), clock.instant());
-      // Before repair: repair must never run beside a live daemon.
-      lease = SingleNodeGuard.acquire(JooqDaemonLease.onControlConnection(database), info, clock, config.databaseUrl());
-      this.guard = lease;
+      // Before repair: repair must never run beside a live daemon (on a cluster: a live process
+      // of this node id; the other nodes' records are theirs and not repaired here).
+      if (database.isPostgresql()) {
+        registered = register(new NodeRegistry(database, new NodeRegistry.NodeInfo(
+            nodeId, host, pid, version(), configDigest, startedAt)), clock, DatabaseSettings.redacted(config.databaseUrl()));
+      } else {
+        lease = SingleNodeGuard.acquire(JooqDaemonLease.onControlConnection(database), info, clock, config.databaseUrl());
+      }
+      this.guard = Optional.ofNullable(lease);
+      this.node = Optional.ofNullable(registered);
       // Renewed from now on, also while repair waits for unreachable targets and while close
       // waits for running records: a lease left to go stale there would let a second daemon in.
       heartbeat.scheduleWithFixedDelay(() -> beat(clock), 1, 1, TimeUnit.SECONDS);
@@ -119,8 +145,11 @@ public final class Daemon implements AutoCloseable {
         log.warn("{} CLI request(s) taken by a previous daemon were never answered; answered them as refused", unanswered);
       }
       this.invoker = new Invoker(store, queries, executor, config.fleet(), clock);
-      quartz = new FleetScheduler(
-          database.dataSource(), invoker::fireJob, settings.schedulerName(), settings.misfireThreshold());
+      quartz = database.isPostgresql()
+          ? FleetScheduler.clustered(database.dataSource(), invoker::fireJob, settings.schedulerName(),
+              settings.misfireThreshold(), new FleetScheduler.Cluster(nodeId))
+          : new FleetScheduler(
+              database.dataSource(), invoker::fireJob, settings.schedulerName(), settings.misfireThreshold());
       this.scheduler = quartz;
       control.heartbeat(info, clock.instant());
       control.recordConfigLoaded(info.nodeId(), info.startedAt());
@@ -133,14 +162,16 @@ public final class Daemon implements AutoCloseable {
       // is either seen here or by the watch; and before the scheduler starts, whose first fires
       // (jobs due at start, misfires after downtime) would otherwise use the stale config.
       reload.reloadIfChanged();
-      if (guard.lost()) {
-        throw new IllegalStateException("another daemon took the database lease while this one was starting");
+      if (lost()) {
+        throw new IllegalStateException(guard.isPresent()
+            ? "another daemon took the database lease while this one was starting"
+            : "another process took node id " + nodeId + " over while this one was starting");
       }
       scheduler.start();
       this.ticker = daemonThread("fleetrun-control");
       RequestHandler requests = new RequestHandler(control, invoker, clock);
       ticker.scheduleWithFixedDelay(() -> {
-        if (!guard.lost()) {
+        if (!lost()) {
           requests.pollOnce();
         }
       }, 0, settings.requestPoll().toMillis(), TimeUnit.MILLISECONDS);
@@ -157,6 +188,9 @@ public final class Daemon implements AutoCloseable {
       }
       if (lease != null) {
         lease.release();
+      }
+      if (registered != null) {
+        stopped(registered, clock);
       }
       database.close();
       throw e;
@@ -199,9 +233,65 @@ public final class Daemon implements AutoCloseable {
     return scheduler;
   }
 
-  /** Whether another daemon took the database over; this one no longer schedules then. */
+  /**
+   * Whether another daemon took the database (SQLite) or this node id (PostgreSQL) over; this one
+   * no longer schedules then.
+   */
   public boolean leaseLost() {
-    return guard.lost();
+    return lost();
+  }
+
+  private boolean lost() {
+    return guard.map(SingleNodeGuard::lost).orElse(false) || nodeLost.get();
+  }
+
+  /** This daemon's node id (stable across restarts on PostgreSQL, new at each start on SQLite). */
+  public String nodeId() {
+    return info.nodeId();
+  }
+
+  /**
+   * Registers the node, or refuses the start (as {@link AnotherDaemonException}) when another live
+   * process runs under its id. Logs the database's clock against this node's.
+   */
+  private static NodeRegistry register(NodeRegistry registry, Clock clock, String database) {
+    NodeRegistry.NodeInfo self = registry.self();
+    try {
+      NodeRegistry.Registered how = registry.register(clock.instant(), Daemon::alive);
+      log.info("cluster node {} registered on {} ({})", self.nodeId(), database,
+          how == NodeRegistry.Registered.NEW ? "new node" : "its previous process is gone");
+    } catch (NodeRegistry.NodeIdTaken e) {
+      NodeRegistry.Holder h = e.holder();
+      throw new AnotherDaemonException(e.getMessage(),
+          new LeaseHolder(h.nodeId(), h.pid(), h.host(), h.startedAt(), h.beatAt()));
+    }
+    try {
+      registry.clockSkew(clock).ifPresent(skew -> {
+        if (skew.abs().compareTo(Duration.ofSeconds(1)) > 0) {
+          log.warn("this node's clock is {} ms {} the database's: cluster nodes must agree on the time"
+              + " (a node ahead fires early and takes live nodes for dead); synchronise the clocks (NTP)",
+              skew.abs().toMillis(), skew.isNegative() ? "ahead of" : "behind");
+        } else {
+          log.info("clock skew against the database: {} ms", -skew.toMillis());
+        }
+      });
+    } catch (RuntimeException e) {
+      log.warn("could not compare this node's clock with the database's: {}", e.getMessage());
+    }
+    return registry;
+  }
+
+  /** Whether process {@code pid} of this host still runs. */
+  private static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  private static void stopped(NodeRegistry registry, Clock clock) {
+    try {
+      registry.stopped(clock.instant());
+    } catch (RuntimeException e) {
+      log.warn("could not mark node {} stopped: {}", registry.self().nodeId(), e.getMessage());
+    }
   }
 
   /**
@@ -245,9 +335,12 @@ public final class Daemon implements AutoCloseable {
     executor.close();
     heartbeat.shutdownNow();
     try {
-      guard.release();
+      guard.ifPresent(SingleNodeGuard::release);
     } catch (RuntimeException e) {
       log.warn("could not release the database lease: {}", e.getMessage());
+    }
+    if (!nodeLost.get()) {
+      node.ifPresent(n -> stopped(n, clock));
     }
     try {
       control.removeHeartbeat(info.nodeId());
@@ -263,8 +356,21 @@ public final class Daemon implements AutoCloseable {
       Instant now = clock.instant();
       control.heartbeat(info, now);
       FleetScheduler running = scheduler; // null while the daemon is still starting
-      if (!guard.lost() && !guard.renew(now) && running != null) {
-        running.close(); // another daemon schedules on this database now
+      boolean renewed = guard.map(g -> g.lost() || g.renew(now)).orElse(true);
+      if (node.isPresent() && !nodeLost.get()) {
+        ConfigReload r = reload; // null while the daemon is still starting
+        String digest = r == null ? node.get().self().configDigest() : r.inForceDigest();
+        if (!node.get().beat(now, digest)) {
+          nodeLost.set(true);
+          renewed = false;
+          log.error("another process took node id {} over after this one went {} s without a beat;"
+              + " scheduling and CLI requests stop here. Restart this daemon once the other one is"
+              + " gone, or give them different cluster.nodeId", info.nodeId(),
+              NodeRegistry.FAILOVER_WINDOW.toSeconds());
+        }
+      }
+      if (!renewed && running != null) {
+        running.close(); // another daemon schedules on this database, or as this node, now
       }
     } catch (RuntimeException e) {
       log.warn("heartbeat failed: {}", e.getMessage());

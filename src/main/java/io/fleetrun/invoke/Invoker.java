@@ -157,6 +157,14 @@ public final class Invoker {
     stops.retarget(jobId, returning);
   }
 
+  /**
+   * Periodic fires the database refused since start because their records existed already (a
+   * duplicate fire of the Quartz cluster; see {@code DuplicateFireException}).
+   */
+  public long duplicateFires() {
+    return fires.duplicateFires();
+  }
+
   /** Records of this daemon waiting or running now. */
   public int runningRecords() {
     return dispatcher.liveCount();

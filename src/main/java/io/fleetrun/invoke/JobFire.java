@@ -9,6 +9,7 @@ import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.OverlapPolicy;
 import io.fleetrun.model.RepeatMode;
+import io.fleetrun.store.DuplicateFireException;
 import io.fleetrun.store.InvocationStore;
 import io.fleetrun.store.NewInvocation;
 import io.fleetrun.store.PendingRecord;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,12 +36,18 @@ final class JobFire {
   private final Dispatcher dispatcher;
   private final InvocationLocks locks;
   private final Clock clock;
+  private final AtomicLong duplicates = new AtomicLong();
 
   JobFire(InvocationStore store, Dispatcher dispatcher, InvocationLocks locks, Clock clock) {
     this.store = store;
     this.dispatcher = dispatcher;
     this.locks = locks;
     this.clock = clock;
+  }
+
+  /** Fires refused as duplicates since start ({@link DuplicateFireException}). */
+  long duplicateFires() {
+    return duplicates.get();
   }
 
   /** Fires {@code job} of {@code fleet} due at {@code scheduledAt}; returns the invocation fired into. */
@@ -98,7 +106,15 @@ final class JobFire {
         firing.add(instance);
       }
     }
-    List<PendingRecord> records = store.firePeriodic(created, id, firing, skipped, scheduledAt);
+    List<PendingRecord> records;
+    try {
+      records = store.firePeriodic(created, id, firing, skipped, scheduledAt);
+    } catch (DuplicateFireException e) {
+      long count = duplicates.incrementAndGet();
+      log.warn("fire of job {} due {} refused by the database, nothing of it runs: {} ({} duplicate"
+          + " fire(s) refused since start)", job.id(), scheduledAt, e.getMessage(), count);
+      return Optional.empty();
+    }
     created.ifPresent(c -> log.info("periodic invocation {} of job {} created", c.id(), job.id()));
     for (InstanceId instance : skipped) {
       log.info("fire of job {} skipped on instance {} of invocation {}: its previous record is still"

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -19,6 +20,7 @@ import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
 import org.quartz.JobExecutionContext;
 import org.quartz.JobKey;
+import org.quartz.ObjectAlreadyExistsException;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.Trigger;
@@ -32,9 +34,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Quartz scheduler of one daemon: a JDBC job store (not clustered) in the fleetrun database,
- * one Quartz job and trigger per fleetrun job. Quartz jobs carry only the job id; they are built
- * by a job factory that hands them the {@link JobFirer}.
+ * The Quartz scheduler of one daemon: a JDBC job store in the fleetrun database, one Quartz job
+ * and trigger per fleetrun job. Quartz jobs carry only the job id; they are built by a job factory
+ * that hands them the {@link JobFirer}.
+ *
+ * <p>On SQLite the store is not clustered (one daemon per file). On PostgreSQL it is a node of a
+ * Quartz cluster ({@link #clustered}): every daemon on the database shares the triggers, each
+ * fire is acquired by one node under the {@code TRIGGER_ACCESS} row lock, and the nodes check in
+ * so that the fires a dead node held are recovered by the others.
  */
 public final class FleetScheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetScheduler.class);
@@ -44,6 +51,37 @@ public final class FleetScheduler implements AutoCloseable {
    * down, or far too busy) is a misfire and follows the job's misfire policy.
    */
   public static final Duration DEFAULT_MISFIRE_THRESHOLD = Duration.ofSeconds(10);
+
+  /**
+   * How often a cluster node checks in ({@code QRTZ_SCHEDULER_STATE}), and so how soon a dead
+   * one is found. Quartz 2.5.2's {@code JobStoreSupport.calcFailedIfAfter} declares a node failed
+   * once now is past {@code its last check-in + max(its interval, now - the checker's own last
+   * check-in) + 7.5 s}; the checker looks once per its own interval. A node that dies just after
+   * checking in is therefore seen within {@code interval + 7.5 s} (failed) {@code + interval}
+   * (the next look): 5 + 7.5 + 5 = 17.5 s at 5 s, against 22.5 s at Quartz's default 7.5 s. That
+   * leaves more than 12 s of the issue's 30 s failover target for fleetrun's own take-over of the
+   * dead node's records. Shorter would mean a check-in transaction per node every few seconds for
+   * no gain the target needs, and a GC pause or slow database closer to a false failover.
+   */
+  public static final Duration CLUSTER_CHECKIN_INTERVAL = Duration.ofSeconds(5);
+
+  /** How often an idle cluster node looks for triggers to acquire (see {@link #properties}). */
+  static final Duration CLUSTER_IDLE_WAIT = Duration.ofSeconds(5);
+
+  /** Quartz threads that run fires (a fire only hands work on, so few are needed). */
+  private static final int THREADS = 4;
+
+  /**
+   * Whether and how this scheduler is a node of a Quartz cluster.
+   *
+   * @param nodeId Quartz's instance id: the daemon's node id, unique among the live nodes (a
+   *     restarted node reusing its id recovers its own unfinished fires at its first check-in)
+   */
+  public record Cluster(String nodeId) {
+    public Cluster {
+      Objects.requireNonNull(nodeId, "nodeId");
+    }
+  }
 
   private final Scheduler scheduler;
   private boolean closed;
@@ -60,6 +98,21 @@ public final class FleetScheduler implements AutoCloseable {
    */
   public FleetScheduler(
       DataSource dataSource, JobFirer firer, String schedulerName, Duration misfireThreshold) {
+    this(dataSource, firer, schedulerName, misfireThreshold, Optional.empty());
+  }
+
+  /**
+   * A scheduler that is a node of a Quartz cluster on a PostgreSQL database.
+   *
+   * @param cluster this node
+   */
+  public static FleetScheduler clustered(DataSource dataSource, JobFirer firer, String schedulerName,
+      Duration misfireThreshold, Cluster cluster) {
+    return new FleetScheduler(dataSource, firer, schedulerName, misfireThreshold, Optional.of(cluster));
+  }
+
+  private FleetScheduler(DataSource dataSource, JobFirer firer, String schedulerName,
+      Duration misfireThreshold, Optional<Cluster> cluster) {
     if (misfireThreshold.toMillis() < 1) {
       throw new IllegalArgumentException("misfire threshold must be at least 1ms");
     }
@@ -67,7 +120,7 @@ public final class FleetScheduler implements AutoCloseable {
     DBConnectionManager.getInstance().addConnectionProvider(dataSourceName, provider(dataSource));
     try {
       scheduler =
-          new StdSchedulerFactory(properties(schedulerName, dataSourceName, misfireThreshold))
+          new StdSchedulerFactory(properties(schedulerName, dataSourceName, misfireThreshold, cluster))
               .getScheduler();
       scheduler.setJobFactory((bundle, s) -> new FireJob(firer));
       scheduler
@@ -94,7 +147,19 @@ public final class FleetScheduler implements AutoCloseable {
           continue;
         }
         JobDetail detail = JobBuilder.newJob(FireJob.class).withIdentity(key).storeDurably(false).build();
-        scheduler.scheduleJob(detail, Set.of(JobTriggers.triggerFor(job, now)), true);
+        try {
+          // Replaced only when this node saw it differ: a new job is stored only if no other
+          // node of a cluster stored it meanwhile (nodes started at once would otherwise each
+          // restart its schedule from their own now, and it would fire once per node).
+          scheduler.scheduleJob(detail, Set.of(JobTriggers.triggerFor(job, now)), existing != null);
+        } catch (ObjectAlreadyExistsException e) {
+          if (scheduler.getTrigger(TriggerKey.triggerKey(job.id().value(), JobTriggers.GROUP)) != null) {
+            log.info("job {} was scheduled by another node meanwhile; kept as it is", job.id());
+            continue;
+          }
+          // A job left without its trigger: stored again whole.
+          scheduler.scheduleJob(detail, Set.of(JobTriggers.triggerFor(job, now)), true);
+        }
         log.info("job {} scheduled: {}", job.id(), JobTriggers.spec(job));
       }
       for (JobKey key : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(JobTriggers.GROUP))) {
@@ -207,22 +272,35 @@ public final class FleetScheduler implements AutoCloseable {
     };
   }
 
-  private static Properties properties(
-      String schedulerName, String dataSourceName, Duration misfireThreshold) {
+  private static Properties properties(String schedulerName, String dataSourceName,
+      Duration misfireThreshold, Optional<Cluster> cluster) {
     Properties p = new Properties();
     p.setProperty("org.quartz.scheduler.instanceName", schedulerName);
-    p.setProperty("org.quartz.scheduler.instanceId", "NON_CLUSTERED");
+    p.setProperty("org.quartz.scheduler.instanceId", cluster.map(Cluster::nodeId).orElse("NON_CLUSTERED"));
     p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
     p.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
-    p.setProperty("org.quartz.threadPool.threadCount", "4");
+    p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(THREADS));
     p.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
     p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
-    p.setProperty("org.quartz.jobStore.driverDelegateClass", SqliteDelegate.class.getName());
+    p.setProperty("org.quartz.jobStore.driverDelegateClass",
+        (cluster.isPresent() ? PostgresDelegate.class : SqliteDelegate.class).getName());
     p.setProperty("org.quartz.jobStore.dataSource", dataSourceName);
     p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
     // Job data as string properties: no Java serialization of job data in the database.
     p.setProperty("org.quartz.jobStore.useProperties", "true");
-    p.setProperty("org.quartz.jobStore.isClustered", "false");
+    p.setProperty("org.quartz.jobStore.isClustered", Boolean.toString(cluster.isPresent()));
+    if (cluster.isPresent()) {
+      p.setProperty("org.quartz.jobStore.clusterCheckinInterval",
+          Long.toString(CLUSTER_CHECKIN_INTERVAL.toMillis()));
+      // Quartz 2.5.2 takes the TRIGGER_ACCESS row lock to acquire triggers only with this flag
+      // (or a batch size above 1; JobStoreSupport.acquireNextTriggers), clustered or not:
+      // without it two nodes can acquire the same trigger (quartz #107), a duplicate fire.
+      p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
+      // A node that found nothing to acquire looks again after this (Quartz: 30 s). The node that
+      // fired a trigger acquires its next fire at once, so the others mostly idle; when that node
+      // dies they must look soon enough for its jobs to go on firing within the failover target.
+      p.setProperty("org.quartz.scheduler.idleWaitTime", Long.toString(CLUSTER_IDLE_WAIT.toMillis()));
+    }
     p.setProperty(
         "org.quartz.jobStore.misfireThreshold", Long.toString(misfireThreshold.toMillis()));
     return p;

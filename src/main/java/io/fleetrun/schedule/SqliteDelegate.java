@@ -30,6 +30,21 @@ public class SqliteDelegate extends StdJDBCDelegate {
   @Override
   protected Object getObjectFromBlob(ResultSet rs, String colName)
       throws ClassNotFoundException, IOException, SQLException {
+    return readFiltered(rs, colName);
+  }
+
+  @Override
+  protected Object getJobDataFromBlob(ResultSet rs, String colName)
+      throws ClassNotFoundException, IOException, SQLException {
+    return canUseProperties() ? propertiesText(rs, colName) : readFiltered(rs, colName);
+  }
+
+  /**
+   * The object in a blob column, built through {@link BlobFilter}; null for an empty column. Also
+   * what {@link PostgresDelegate} reads with.
+   */
+  static Object readFiltered(ResultSet rs, String colName)
+      throws ClassNotFoundException, IOException, SQLException {
     byte[] bytes = rs.getBytes(colName);
     if (bytes == null || bytes.length == 0) {
       return null;
@@ -51,15 +66,10 @@ public class SqliteDelegate extends StdJDBCDelegate {
     }
   }
 
-  @Override
-  protected Object getJobDataFromBlob(ResultSet rs, String colName)
-      throws ClassNotFoundException, IOException, SQLException {
-    if (canUseProperties()) {
-      // Read as properties text by Quartz (Properties.load): no object is built from it.
-      byte[] bytes = rs.getBytes(colName);
-      return bytes == null ? null : new ByteArrayInputStream(bytes);
-    }
-    return getObjectFromBlob(rs, colName);
+  /** Job data stored as properties text, read by Quartz with Properties.load: no object is built. */
+  static ByteArrayInputStream propertiesText(ResultSet rs, String colName) throws SQLException {
+    byte[] bytes = rs.getBytes(colName);
+    return bytes == null ? null : new ByteArrayInputStream(bytes);
   }
 
   /** {@code TABLE.COLUMN}, from the result's metadata, else from the column Quartz names. */

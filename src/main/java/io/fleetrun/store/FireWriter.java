@@ -17,17 +17,21 @@ import java.util.List;
 import java.util.Map;
 import org.jooq.DSLContext;
 import org.jooq.InsertValuesStep6;
+import org.jooq.InsertValuesStep7;
+import org.jooq.exception.DataAccessException;
 import io.fleetrun.store.jooq.tables.records.InvocationInstanceRow;
 import io.fleetrun.store.jooq.tables.records.InvocationRecordRow;
 
 /**
  * Writes a fire's rows in the caller's transaction with multi-row statements: the instances of a
  * new invocation, and one record (Running / Pending, {@code scheduled_at} set, no start time) per
- * firing instance. Statuses need no recompute here: a new one-time invocation and its instances
+ * firing instance, with the node that writes it ({@code node_id}: the node that dispatches it;
+ * a second record of one instance and fire time is refused by the {@code invocation_record_fire}
+ * index, see {@link DuplicateFireException}). Statuses need no recompute here: a new one-time invocation and its instances
  * are Running (as written), and a periodic fire changes no status.
  */
 final class FireWriter {
-  /** Rows per statement: 7 values a row stays far below SQLite's 32,766 bound variables. */
+  /** Rows per statement: 8 values a row stays far below SQLite's 32,766 bound variables. */
   private static final int CHUNK = 500;
 
   private FireWriter() {}
@@ -52,7 +56,7 @@ final class FireWriter {
    * {@code firing}.
    */
   static List<PendingRecord> fire(DSLContext tx, InvokeId id, List<InstanceId> firing,
-      Collection<InstanceId> skipped, Instant scheduledAt) {
+      Collection<InstanceId> skipped, Instant scheduledAt, String nodeId) {
     if (!skipped.isEmpty()) {
       tx.update(INVOCATION_INSTANCE)
           .set(INVOCATION_INSTANCE.SKIPPED, INVOCATION_INSTANCE.SKIPPED.plus(1))
@@ -74,30 +78,34 @@ final class FireWriter {
           .forEach(r -> repeatNo.put(r.value1(), r.value2()));
     }
     List<InstanceId> written = firing.stream().filter(i -> repeatNo.containsKey(i.value())).toList();
-    return insertRecords(tx, id, written, repeatNo, scheduledAt);
+    return insertRecords(tx, id, written, repeatNo, scheduledAt, nodeId);
   }
 
   /** One record per instance of a new one-time invocation (repeat 1). */
   static List<PendingRecord> firstRecords(DSLContext tx, InvokeId id, List<InstanceId> instances,
-      Instant scheduledAt) {
+      Instant scheduledAt, String nodeId) {
     Map<String, Integer> one = new HashMap<>();
     instances.forEach(i -> one.put(i.value(), 1));
-    return insertRecords(tx, id, instances, one, scheduledAt);
+    return insertRecords(tx, id, instances, one, scheduledAt, nodeId);
   }
 
   private static List<PendingRecord> insertRecords(DSLContext tx, InvokeId id, List<InstanceId> instances,
-      Map<String, Integer> repeatNo, Instant scheduledAt) {
+      Map<String, Integer> repeatNo, Instant scheduledAt, String nodeId) {
     Map<String, Long> ids = new LinkedHashMap<>();
     for (int from = 0; from < instances.size(); from += CHUNK) {
-      InsertValuesStep6<InvocationRecordRow, String, String, Integer, RecordStatus, DetailStatus, Instant> insert =
+      InsertValuesStep7<InvocationRecordRow, String, String, Integer, RecordStatus, DetailStatus, Instant, String> insert =
           tx.insertInto(INVOCATION_RECORD, INVOCATION_RECORD.INVOKE_ID, INVOCATION_RECORD.INSTANCE_ID,
               INVOCATION_RECORD.REPEAT_NO, INVOCATION_RECORD.STATUS, INVOCATION_RECORD.DETAIL_STATUS,
-              INVOCATION_RECORD.SCHEDULED_AT);
+              INVOCATION_RECORD.SCHEDULED_AT, INVOCATION_RECORD.NODE_ID);
       for (InstanceId instance : instances.subList(from, Math.min(instances.size(), from + CHUNK))) {
         insert = insert.values(id.value(), instance.value(), repeatNo.get(instance.value()),
-            RecordStatus.Running, DetailStatus.Pending, scheduledAt);
+            RecordStatus.Running, DetailStatus.Pending, scheduledAt, nodeId);
       }
-      insert.execute();
+      try {
+        insert.execute();
+      } catch (DataAccessException e) {
+        throw DuplicateFireException.of(e, id, scheduledAt).orElseThrow(() -> e);
+      }
       // Read back by the unique (invoke_id, instance_id, repeat_no): jOOQ's RETURNING on a
       // multi-row SQLite insert yields only the last id.
       List<String> chunk = instances.subList(from, Math.min(instances.size(), from + CHUNK)).stream()

@@ -42,8 +42,17 @@ public final class JooqInvocationStore implements InvocationStore {
   private final StatusWriter statuses;
   private final Stopper stopper;
   private final InstanceMembership membership;
+  /** Written on every record this store creates ({@code node_id}); null only in tests. */
+  private final String nodeId;
 
+  /** A store whose records carry no node id (tests that need none). */
   public JooqInvocationStore(Database db, StatusRules rules) {
+    this(db, rules, null);
+  }
+
+  /** A store of the daemon node {@code nodeId}: the records it creates carry that id. */
+  public JooqInvocationStore(Database db, StatusRules rules, String nodeId) {
+    this.nodeId = nodeId;
     this.db = Objects.requireNonNull(db, "db");
     this.rules = Objects.requireNonNull(rules, "rules");
     this.statuses = new StatusWriter(rules);
@@ -82,7 +91,7 @@ public final class JooqInvocationStore implements InvocationStore {
 
   @Override
   public List<PendingRecord> createWithRecords(NewInvocation invocation, Instant scheduledAt) {
-    return db.dsl().transactionResult(cfg -> insertWithRecords(cfg.dsl(), invocation, scheduledAt));
+    return db.dsl().transactionResult(cfg -> insertWithRecords(cfg.dsl(), invocation, scheduledAt, nodeId));
   }
 
   @Override
@@ -95,7 +104,7 @@ public final class JooqInvocationStore implements InvocationStore {
         if (tx.fetchExists(ONCE_JOB, ONCE_JOB.JOB_ID.eq(job.value()))) {
           return Optional.<List<PendingRecord>>empty();
         }
-        List<PendingRecord> records = insertWithRecords(tx, invocation, scheduledAt);
+        List<PendingRecord> records = insertWithRecords(tx, invocation, scheduledAt, nodeId);
         claim(tx, job, invocation);
         return Optional.of(records);
       });
@@ -112,18 +121,19 @@ public final class JooqInvocationStore implements InvocationStore {
       if (create.isPresent()) {
         insert(tx, create.get());
       }
-      return FireWriter.fire(tx, invokeId, firing, skipped, scheduledAt);
+      return FireWriter.fire(tx, invokeId, firing, skipped, scheduledAt, nodeId);
     });
   }
 
   /** The statuses are written as they are, Running, with no recompute (see {@link FireWriter}). */
-  private static List<PendingRecord> insertWithRecords(DSLContext tx, NewInvocation inv, Instant scheduledAt) {
+  private static List<PendingRecord> insertWithRecords(DSLContext tx, NewInvocation inv, Instant scheduledAt,
+      String nodeId) {
     if (inv.repeat() != RepeatMode.Once) {
       throw new IllegalArgumentException("invocation " + inv.id() + " is periodic; its records come with its fires");
     }
     insertInvocation(tx, inv);
     FireWriter.insertInstances(tx, inv.id(), inv.instances(), 1);
-    return FireWriter.firstRecords(tx, inv.id(), inv.instances(), scheduledAt);
+    return FireWriter.firstRecords(tx, inv.id(), inv.instances(), scheduledAt, nodeId);
   }
 
   /**
@@ -302,7 +312,12 @@ public final class JooqInvocationStore implements InvocationStore {
 
   @Override
   public List<OrphanedRecord> interruptOrphanedRecords(Instant now, String info) {
-    return db.dsl().transactionResult(cfg -> new Orphans(statuses).interrupt(cfg.dsl(), now, info));
+    return db.dsl().transactionResult(cfg -> orphans().interrupt(cfg.dsl(), now, info));
+  }
+
+  /** On a PostgreSQL cluster a node's orphans are its own records only (see {@link Orphans}). */
+  private Orphans orphans() {
+    return new Orphans(statuses, db.isPostgresql() ? Optional.ofNullable(nodeId) : Optional.empty());
   }
 
   @Override

@@ -19,24 +19,42 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /**
  * Ends what a previous daemon left running, in the caller's transaction: every Running record
  * ends Failed / Terminated / ExecutionInterrupted. An instance of a one-time invocation that
  * never got its record (the daemon died between creating the invocation and starting the
  * record) gets one such record too, or its invocation would stay Running forever.
+ *
+ * <p>On a cluster ({@code node} given) only the records of that node are its own to end: the
+ * other nodes' Running records are running there now. (A dead node's records are not ended
+ * here; that is the survivors' take-over.)
  */
 final class Orphans {
   /** Record ids per UPDATE, far below both databases' bound-variable limits. */
   private static final int CHUNK = 500;
 
   private final StatusWriter statuses;
+  private final Optional<String> node;
 
   Orphans(StatusWriter statuses) {
+    this(statuses, Optional.empty());
+  }
+
+  /** @param node the node whose records are ended; empty: every Running record (SQLite) */
+  Orphans(StatusWriter statuses, Optional<String> node) {
     this.statuses = statuses;
+    this.node = node;
+  }
+
+  private Condition ours() {
+    return node.map(INVOCATION_RECORD.NODE_ID::eq).orElse(DSL.noCondition());
   }
 
   List<OrphanedRecord> interrupt(DSLContext tx, Instant now, String info) {
@@ -67,13 +85,14 @@ final class Orphans {
     return orphans;
   }
 
-  private static List<OrphanedRecord> running(DSLContext tx) {
+  private List<OrphanedRecord> running(DSLContext tx) {
     return tx.select(INVOCATION_RECORD.RECORD_ID, INVOCATION_RECORD.INVOKE_ID,
             INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.REMOTE_PGID,
             INVOCATION_RECORD.REMOTE_PGID_STARTED, INVOCATION_RECORD.START_TIME,
             INVOCATION_RECORD.DISPATCHED_AT)
         .from(INVOCATION_RECORD)
         .where(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+        .and(ours())
         .orderBy(INVOCATION_RECORD.RECORD_ID)
         .fetch(r -> new OrphanedRecord(
             new RecordId(r.value1()),
@@ -87,7 +106,7 @@ final class Orphans {
   }
 
   /** Inserts a Running record (ended with the others) for each never-started one-time instance. */
-  private static List<OrphanedRecord> neverStarted(DSLContext tx, Instant now) {
+  private List<OrphanedRecord> neverStarted(DSLContext tx, Instant now) {
     var instances = tx.select(INVOCATION_INSTANCE.INVOKE_ID, INVOCATION_INSTANCE.INSTANCE_ID)
         .from(INVOCATION_INSTANCE)
         .join(INVOCATION).on(INVOCATION.INVOKE_ID.eq(INVOCATION_INSTANCE.INVOKE_ID))
@@ -115,6 +134,7 @@ final class Orphans {
           .set(INVOCATION_RECORD.STATUS, RecordStatus.Running)
           .set(INVOCATION_RECORD.DETAIL_STATUS, DetailStatus.Pending)
           .set(INVOCATION_RECORD.SCHEDULED_AT, now)
+          .set(INVOCATION_RECORD.NODE_ID, node.orElse(null))
           .returningResult(INVOCATION_RECORD.RECORD_ID)
           .fetchSingle()
           .value1();

@@ -77,9 +77,13 @@ class DatabaseTest {
     void schemaHasQuartzTablesAndTheMigrationsAreOnTheClassPath() {
       try (Database db = Database.open(settings)) {
         for (String table : new String[] {"QRTZ_JOB_DETAILS", "QRTZ_TRIGGERS", "QRTZ_CRON_TRIGGERS",
-            "QRTZ_SIMPLE_TRIGGERS", "QRTZ_FIRED_TRIGGERS", "QRTZ_LOCKS", "QRTZ_SCHEDULER_STATE"}) {
+            "QRTZ_SIMPLE_TRIGGERS", "QRTZ_FIRED_TRIGGERS", "QRTZ_SCHEDULER_STATE"}) {
           assertThat(db.dsl().fetchOne("SELECT count(*) FROM " + table).get(0, Integer.class)).isZero();
         }
+        // V13 inserts the lock rows of the daemon's scheduler name before any scheduler starts.
+        assertThat(db.dsl().fetch("SELECT SCHED_NAME, LOCK_NAME FROM QRTZ_LOCKS ORDER BY LOCK_NAME")
+            .map(r -> r.get(0) + "/" + r.get(1)))
+            .containsExactly("fleetrun/STATE_ACCESS", "fleetrun/TRIGGER_ACCESS");
       }
       ClassLoader loader = getClass().getClassLoader();
       for (String folder : new String[] {Database.SQLITE_MIGRATIONS, Database.POSTGRESQL_MIGRATIONS}) {

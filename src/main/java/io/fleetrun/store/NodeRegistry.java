@@ -1,0 +1,194 @@
+package io.fleetrun.store;
+
+import static io.fleetrun.store.jooq.Tables.DAEMON_NODE;
+
+import io.fleetrun.store.jooq.tables.records.DaemonNodeRow;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.LongPredicate;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+/**
+ * This daemon's row of {@code daemon_node} (PostgreSQL clusters), on the control connection: the
+ * node registers at start, beats every second and marks its clean stop. Several daemons run on
+ * one database, each under its own node id; two live processes under one id would share Quartz's
+ * instance id (each would recover the other's fires as its own), so a second one is refused.
+ */
+public final class NodeRegistry {
+  /** A node whose beat is older than this is dead: a new process with its id may take its row. */
+  public static final Duration FAILOVER_WINDOW = ClusterNode.FAILOVER_WINDOW;
+
+  private final Database db;
+  private final NodeInfo self;
+
+  /**
+   * Who a node is.
+   *
+   * @param configDigest the {@code ConfigDigest} of the config file it runs
+   */
+  public record NodeInfo(
+      String nodeId, String host, long pid, String version, String configDigest, Instant startedAt) {
+    public NodeInfo {
+      Objects.requireNonNull(nodeId, "nodeId");
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(version, "version");
+      Objects.requireNonNull(configDigest, "configDigest");
+      Objects.requireNonNull(startedAt, "startedAt");
+    }
+  }
+
+  /** The process that holds a node id (for the refusal message). */
+  public record Holder(String nodeId, String host, long pid, Instant startedAt, Instant beatAt) {}
+
+  /** A start refused: another live process runs under this node id. */
+  public static final class NodeIdTaken extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient Holder holder;
+
+    NodeIdTaken(Holder holder, Instant now) {
+      super(("node id '%s' is in use by a live daemon: pid %d on host %s, started %s, last beat %s"
+              + " (%d ms ago). Give each daemon its own cluster.nodeId (or its own"
+              + " cluster.nodeIdFile); a daemon that was killed frees its id %d s after its last"
+              + " beat.")
+          .formatted(holder.nodeId(), holder.pid(), holder.host(), holder.startedAt(),
+              holder.beatAt(), Math.max(0, Duration.between(holder.beatAt(), now).toMillis()),
+              FAILOVER_WINDOW.toSeconds()));
+      this.holder = holder;
+    }
+
+    public Holder holder() {
+      return holder;
+    }
+  }
+
+  /** How a registration went. */
+  public enum Registered {
+    /** No row under this id yet. */
+    NEW,
+    /** The row of an earlier process under this id (stopped, silent, or gone from this host). */
+    TAKEN_OVER
+  }
+
+  public NodeRegistry(Database db, NodeInfo self) {
+    this.db = Objects.requireNonNull(db, "db");
+    this.self = Objects.requireNonNull(self, "self");
+  }
+
+  public NodeInfo self() {
+    return self;
+  }
+
+  /**
+   * Registers this node at {@code now}: inserts its row, or takes the row of its id over when
+   * the process that held it stopped, went silent for {@link #FAILOVER_WINDOW}, or ran on this
+   * host and is gone ({@code alive} says which pids of this host still run). Race-free: the
+   * insert is keyed, the take-over reads the row {@code FOR UPDATE}.
+   *
+   * @throws NodeIdTaken when another live process runs under this node id
+   */
+  public Registered register(Instant now, LongPredicate alive) {
+    return db.controlDsl().transactionResult(cfg -> {
+      DSLContext tx = cfg.dsl();
+      int inserted = tx.insertInto(DAEMON_NODE)
+          .set(DAEMON_NODE.NODE_ID, self.nodeId())
+          .set(DAEMON_NODE.HOST, self.host())
+          .set(DAEMON_NODE.PID, self.pid())
+          .set(DAEMON_NODE.VERSION, self.version())
+          .set(DAEMON_NODE.CONFIG_DIGEST, self.configDigest())
+          .set(DAEMON_NODE.STARTED_AT, self.startedAt())
+          .set(DAEMON_NODE.BEAT_AT, now)
+          .onConflictDoNothing()
+          .execute();
+      if (inserted == 1) {
+        return Registered.NEW;
+      }
+      DaemonNodeRow row = tx.selectFrom(DAEMON_NODE)
+          .where(DAEMON_NODE.NODE_ID.eq(self.nodeId()))
+          .forUpdate()
+          .fetchSingle();
+      if (isLive(row, now, alive)) {
+        throw new NodeIdTaken(new Holder(row.getNodeId(), row.getHost(), row.getPid(),
+            row.getStartedAt(), row.getBeatAt()), now);
+      }
+      tx.update(DAEMON_NODE)
+          .set(DAEMON_NODE.HOST, self.host())
+          .set(DAEMON_NODE.PID, self.pid())
+          .set(DAEMON_NODE.VERSION, self.version())
+          .set(DAEMON_NODE.CONFIG_DIGEST, self.configDigest())
+          .set(DAEMON_NODE.STARTED_AT, self.startedAt())
+          .set(DAEMON_NODE.BEAT_AT, now)
+          .setNull(DAEMON_NODE.STOPPED_AT)
+          .setNull(DAEMON_NODE.DECLARED_DEAD_AT)
+          .setNull(DAEMON_NODE.DECLARED_DEAD_BY)
+          .where(DAEMON_NODE.NODE_ID.eq(self.nodeId()))
+          .execute();
+      return Registered.TAKEN_OVER;
+    });
+  }
+
+  /**
+   * A process is live under the id unless it stopped cleanly, its beat is older than the
+   * failover window, or it ran on this host and its pid is gone (or is this very process: a
+   * container restarted with the same pid). A pid on another host means nothing here.
+   */
+  private boolean isLive(DaemonNodeRow row, Instant now, LongPredicate alive) {
+    if (row.getStoppedAt() != null || row.getBeatAt().plus(FAILOVER_WINDOW).isBefore(now)) {
+      return false;
+    }
+    if (row.getHost().equals(self.host())) {
+      return row.getPid() != self.pid() && alive.test(row.getPid());
+    }
+    return true;
+  }
+
+  /**
+   * Refreshes this node's beat (and the digest of the config it runs now). Returns false when the
+   * row is no longer this process's: another process took the id over after this one went
+   * silent for the failover window; the caller must stop scheduling then.
+   */
+  public boolean beat(Instant now, String configDigest) {
+    return db.controlDsl().update(DAEMON_NODE)
+        .set(DAEMON_NODE.BEAT_AT, now)
+        .set(DAEMON_NODE.CONFIG_DIGEST, configDigest)
+        .where(mine())
+        .execute() == 1;
+  }
+
+  /** Marks this node stopped (clean stop); its row stays, as the node's history. */
+  public void stopped(Instant now) {
+    db.controlDsl().update(DAEMON_NODE)
+        .set(DAEMON_NODE.STOPPED_AT, now)
+        .set(DAEMON_NODE.BEAT_AT, now)
+        .where(mine())
+        .execute();
+  }
+
+  /**
+   * The database's clock ({@code clock_timestamp()}) minus this node's {@code clock}, taken at the
+   * middle of the query's round trip: Quartz nodes must agree on the time, a node ahead fires
+   * early and declares others dead. Empty on SQLite.
+   */
+  public Optional<Duration> clockSkew(Clock clock) {
+    if (!db.isPostgresql()) {
+      return Optional.empty();
+    }
+    DSLContext control = db.controlDsl();
+    Instant before = clock.instant();
+    Long dbMillis = control
+        .select(DSL.field("CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)", Long.class))
+        .fetchOne(0, Long.class);
+    Instant after = clock.instant();
+    long middle = before.toEpochMilli() + Duration.between(before, after).toMillis() / 2;
+    return Optional.ofNullable(dbMillis).map(m -> Duration.ofMillis(m - middle));
+  }
+
+  private org.jooq.Condition mine() {
+    return DAEMON_NODE.NODE_ID.eq(self.nodeId())
+        .and(DAEMON_NODE.PID.eq(self.pid()))
+        .and(DAEMON_NODE.STARTED_AT.eq(self.startedAt()));
+  }
+}

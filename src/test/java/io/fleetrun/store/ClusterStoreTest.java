@@ -1,0 +1,96 @@
+package io.fleetrun.store;
+
+import static io.fleetrun.store.Invocations.T0;
+import static io.fleetrun.store.Invocations.instanceIds;
+import static io.fleetrun.store.Invocations.periodic;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fleetrun.model.InvokeId;
+import io.fleetrun.model.RecordStatus;
+import io.fleetrun.status.StatusCalculator;
+import io.fleetrun.testing.StoreBackend;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What the store does for a cluster of daemons, on both databases: records carry their node, a
+ * second fire of one trigger time is refused by the database, and a node repairs only its own
+ * records at start.
+ */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.fleetrun.testing.StoreBackend#both")
+class ClusterStoreTest {
+  @Parameter StoreBackend backend;
+  @TempDir Path dir;
+  private StoreBackend.Place place;
+  private Database db;
+  private JooqInvocationStore nodeA;
+  private JooqInvocationStore nodeB;
+
+  @BeforeEach
+  void open() {
+    place = backend.newPlace(dir);
+    db = Database.open(place.settings());
+    nodeA = new JooqInvocationStore(db, new StatusCalculator(), "node-a");
+    nodeB = new JooqInvocationStore(db, new StatusCalculator(), "node-b");
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+    place.close();
+  }
+
+  @Test
+  void aSecondFireOfTheSameTimeIsRefusedWholeAndTheFirstKeepsItsNode() {
+    InvokeId id = new InvokeId("t-tick");
+    nodeA.firePeriodic(Optional.of(periodic(id.value(), "tick", T0, "a", "b")), id, instanceIds("a", "b"),
+        List.of(), T0.plusSeconds(1));
+
+    // Node B fires the same trigger time (Quartz's duplicate fire): refused, nothing written.
+    assertThatThrownBy(() -> nodeB.firePeriodic(Optional.empty(), id, instanceIds("a", "b"), List.of(),
+        T0.plusSeconds(1)))
+        .isInstanceOf(DuplicateFireException.class)
+        .hasMessageContaining("t-tick").hasMessageContaining(T0.plusSeconds(1).toString());
+    assertThat(rows("SELECT instance_id || ' ' || repeat_no || ' ' || node_id FROM invocation_record"
+        + " ORDER BY instance_id")).containsExactly("a 1 node-a", "b 1 node-a");
+    // The rolled-back fire left the repeat counters as they were: the next fire is repeat 2.
+    assertThat(nodeB.firePeriodic(Optional.empty(), id, instanceIds("a"), List.of(), T0.plusSeconds(2)))
+        .extracting(PendingRecord::repeatNo).containsExactly(2);
+    assertThat(rows("SELECT node_id FROM invocation_record WHERE repeat_no = 2")).containsExactly("node-b");
+  }
+
+  @Test
+  void aNodeRepairsOnlyItsOwnRecordsOnPostgresqlAndEveryRecordOnSqlite() {
+    InvokeId id = new InvokeId("t-two");
+    nodeA.firePeriodic(Optional.of(periodic(id.value(), "two", T0, "a", "b")), id, instanceIds("a"),
+        List.of(), T0.plusSeconds(1));
+    nodeB.firePeriodic(Optional.empty(), id, instanceIds("b"), List.of(), T0.plusSeconds(2));
+
+    List<OrphanedRecord> ended = nodeB.interruptOrphanedRecords(T0.plusSeconds(3), "test");
+
+    if (db.isPostgresql()) {
+      // Node A's record runs on node A now: B's restart must leave it alone.
+      assertThat(ended).extracting(o -> o.instance().value()).containsExactly("b");
+      assertThat(rows("SELECT instance_id || ' ' || status FROM invocation_record ORDER BY instance_id"))
+          .containsExactly("a " + RecordStatus.Running, "b " + RecordStatus.Failed);
+    } else {
+      // One daemon per SQLite file: whatever is Running was left by a previous run of it.
+      assertThat(ended).extracting(o -> o.instance().value()).containsExactlyInAnyOrder("a", "b");
+    }
+  }
+
+  private List<String> rows(String sql) {
+    return db.dsl().fetch(sql).map(r -> String.valueOf(r.get(0)));
+  }
+
+}
