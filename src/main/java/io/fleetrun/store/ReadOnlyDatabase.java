@@ -80,8 +80,7 @@ public final class ReadOnlyDatabase implements ReadConnections, AutoCloseable {
     Connection connection;
     try {
       if (settings.isPostgresql()) {
-        connection = connectPostgresql(settings, environment);
-        connection.setReadOnly(readOnly);
+        connection = connectPostgresql(settings, environment, readOnly);
       } else {
         Optional<Path> file = SqliteUrl.file(settings.url());
         if (file.isPresent() && !Files.isRegularFile(file.get())) {
@@ -114,8 +113,8 @@ public final class ReadOnlyDatabase implements ReadConnections, AutoCloseable {
    * password read now from where it names (environment or private file); the password goes only
    * to the driver, and a failure names where it was looked for.
    */
-  private static Connection connectPostgresql(DatabaseSettings settings, Function<String, String> environment)
-      throws SQLException {
+  private static Connection connectPostgresql(DatabaseSettings settings, Function<String, String> environment,
+      boolean readOnly) throws SQLException {
     Properties properties = new Properties();
     settings.user().ifPresent(user -> properties.setProperty("user", user));
     if (settings.password().isPresent()) {
@@ -131,7 +130,17 @@ public final class ReadOnlyDatabase implements ReadConnections, AutoCloseable {
     properties.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT.toSeconds()));
     // A dead server or a cut network must not hang the CLI on a socket read.
     properties.setProperty("tcpKeepAlive", "true");
-    return DriverManager.getConnection(settings.url(), properties);
+    // The driver's default applies setReadOnly only to transactions it begins, not to
+    // autocommit statements, which are all the CLI's reads: "always" makes the session read-only.
+    properties.setProperty("readOnlyMode", "always");
+    Connection connection = DriverManager.getConnection(settings.url(), properties);
+    try {
+      connection.setReadOnly(readOnly);
+      return connection;
+    } catch (SQLException e) {
+      closeQuietly(connection);
+      throw e;
+    }
   }
 
   /** Where this database is (holds where its password is read from, never the password). */
