@@ -10,6 +10,7 @@ import io.fleetrun.model.RecordStatus;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.testing.PostgresServer;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -94,6 +95,44 @@ class RecordJournalPostgresTest {
     assertThat(ended.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     assertThat(db.dsl().fetchValue("SELECT output FROM invocation_record")).isEqualTo("ok\n");
     assertThat(db.dsl().fetchValue("SELECT error_info FROM invocation_record")).isNull();
+  }
+
+  /**
+   * PostgreSQL has many writers: a stop committed by another connection while the journal's
+   * batch has read its record Running must win, as SQLite's IMMEDIATE transactions make it.
+   * The batch locks its records before it decides; else it reported the late end written and
+   * gave the instance the end's status while the record stayed Stopped.
+   */
+  @Test
+  void aStopCommittedBesideABatchWinsOverTheLateEnd() throws Exception {
+    List<PendingRecord> records = store.createWithRecords(once("t-race", Optional.empty(), T0, "a", "b"), T0);
+    long id = records.get(0).id().value();
+    CompletableFuture<Boolean> late;
+    try (Connection stopper = pg.connect(); Statement st = stopper.createStatement()) {
+      stopper.setAutoCommit(false);
+      st.executeUpdate("UPDATE invocation_record SET status = 'Stopped', detail_status = 'Cancelled',"
+          + " finish_time = '" + JdbcRows.text(T0.plusSeconds(1)) + "', stop_time = '" + JdbcRows.text(T0.plusSeconds(1))
+          + "' WHERE record_id = " + id);
+      st.executeUpdate("UPDATE invocation_instance SET status = 'Stopped', stopped = true"
+          + " WHERE invoke_id = 't-race' AND instance_id = 'a'");
+
+      late = journal.ended(records.get(0).id(), end(RecordStatus.Finished, T0.plusSeconds(2)));
+      // The batch waits for the stopper's row lock (when it locks what it read, or when it writes).
+      await().atMost(WAIT).until(() -> waitingForLocks(st) >= 1);
+      stopper.commit();
+    }
+
+    assertThat(late.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the late end is not written").isFalse();
+    assertThat(db.dsl().fetchValue("SELECT status FROM invocation_record WHERE record_id = ?", id)).isEqualTo("Stopped");
+    assertThat(db.dsl().fetchValue("SELECT status FROM invocation_instance WHERE instance_id = 'a'"))
+        .isEqualTo("Stopped");
+  }
+
+  private static long waitingForLocks(Statement st) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_locks WHERE NOT granted")) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   /** Ends the sessions of the daemon's pool (the driver's ApplicationName is {@code fleetrun}). */
