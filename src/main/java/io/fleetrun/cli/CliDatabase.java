@@ -1,25 +1,30 @@
 package io.fleetrun.cli;
 
+import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.store.CliRequests;
 import io.fleetrun.store.ReadOnlyDatabase;
 
 /**
- * Opens the database named by the config for one CLI command, without migrating it and without
- * pool or jOOQ, so the command answers fast: read-only for the commands that only read ({@link
- * #read}), one plain connection for the requests of {@code run} and {@code stop} ({@link #requests}).
+ * Opens the database named by the config (a SQLite file or a PostgreSQL database) for one CLI
+ * command, without migrating it and without pool or jOOQ, so the command answers fast: read-only
+ * for the commands that only read ({@link #read}), one plain connection for the requests of
+ * {@code run} and {@code stop} ({@link #requests}).
  */
 final class CliDatabase {
   private CliDatabase() {}
 
   /**
    * @throws CliFailure with exit code NO_DAEMON when the database does not exist yet (no daemon
-   *     ever ran on it) or its schema is older than this CLI
+   *     ever ran on it), cannot be reached, or its schema is older than this CLI; CONFIG when
+   *     {@code database.password} cannot be read
    */
   static CliRequests requests(ConfigOption config) {
     try {
-      return CliRequests.openExisting(config.load().databaseUrl());
+      return CliRequests.openExisting(config.load().database());
     } catch (IllegalStateException e) {
       throw new CliFailure(e.getMessage(), ExitCodes.NO_DAEMON);
+    } catch (IllegalArgumentException e) {
+      throw new CliFailure(e.getMessage(), ExitCodes.CONFIG);
     }
   }
 
@@ -30,15 +35,17 @@ final class CliDatabase {
    * @throws CliFailure as {@link #requests}
    */
   static ReadOnlyDatabase read(ConfigOption config) {
-    return read(config.load().databaseUrl());
+    return read(config.load().database());
   }
 
-  /** As {@link #read(ConfigOption)}, for a URL already read from the config. */
-  static ReadOnlyDatabase read(String jdbcUrl) {
+  /** As {@link #read(ConfigOption)}, for the database already read from the config. */
+  static ReadOnlyDatabase read(DatabaseSettings database) {
     try {
-      return ReadOnlyDatabase.openExisting(jdbcUrl);
+      return ReadOnlyDatabase.openExisting(database);
     } catch (IllegalStateException e) {
       throw new CliFailure(e.getMessage(), ExitCodes.NO_DAEMON);
+    } catch (IllegalArgumentException e) {
+      throw new CliFailure(e.getMessage(), ExitCodes.CONFIG);
     }
   }
 }

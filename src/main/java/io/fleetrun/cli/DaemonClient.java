@@ -1,6 +1,7 @@
 package io.fleetrun.cli;
 
 import io.fleetrun.model.ControlRequest;
+import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.DurationText;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.store.CliRequests;
@@ -40,7 +41,7 @@ final class DaemonClient {
    */
   DaemonClient(CliRequests db, Duration answerWait, PrintWriter notes) {
     this.control = db;
-    this.database = db.jdbcUrl();
+    this.database = DatabaseSettings.redacted(db.jdbcUrl());
     this.answerWait = answerWait;
     this.notes = notes;
   }

@@ -1,6 +1,7 @@
 package io.fleetrun.cli;
 
 import io.fleetrun.model.CommandId;
+import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.ConcurrencyControls;
 import io.fleetrun.model.ControlRequest;
 import io.fleetrun.model.DurationText;
@@ -103,10 +104,10 @@ public final class RunCommand implements Callable<Integer> {
         controls);
     PrintWriter out = spec.commandLine().getOut();
     InvokeId id;
-    String url;
+    DatabaseSettings database;
     try (CliRequests db = CliDatabase.requests(config)) {
       id = new DaemonClient(db, answerWait, spec.commandLine().getErr()).request(request);
-      url = db.jdbcUrl();
+      database = db.settings();
     }
     if (json && !await) {
       out.println(Json.write(Map.of("invoke_id", id.value())));
@@ -117,7 +118,7 @@ public final class RunCommand implements Callable<Integer> {
     if (!await) {
       return ExitCodes.OK;
     }
-    try (ReadOnlyDatabase db = CliDatabase.read(url)) {
+    try (ReadOnlyDatabase db = CliDatabase.read(database)) {
       Progress shown = new Progress(style, spec.commandLine().getErr(), Clock.systemUTC(), plainEvery, id);
       return follow(new JdbcInvocationQueries(db), id, timeout, shown);
     }

@@ -1,6 +1,7 @@
 package io.fleetrun.cli;
 
 import io.fleetrun.config.ConfigException;
+import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.store.ClusterNode;
 import io.fleetrun.store.Heartbeat;
 import io.fleetrun.store.JdbcNodeQueries;
@@ -42,16 +43,20 @@ public final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    String url;
+    DatabaseSettings database;
     try {
-      url = config.load().databaseUrl();
+      database = config.load().database();
     } catch (ConfigException e) {
       err.println(e.getMessage());
       return ExitCodes.CONFIG;
     }
     ReadOnlyDatabase db;
     try {
-      db = ReadOnlyDatabase.openExisting(url);
+      db = ReadOnlyDatabase.openExisting(database);
+    } catch (IllegalArgumentException e) {
+      // database.password cannot be read: the config's problem, not the daemon's.
+      err.println(e.getMessage());
+      return ExitCodes.CONFIG;
     } catch (IllegalStateException e) {
       // No database yet, or one a newer daemon must migrate first: no daemon of ours runs on it.
       out.println(json ? Json.write(StatusText.noDatabase(e.getMessage())) : "daemon        not running (" + e.getMessage() + ")");
@@ -74,7 +79,7 @@ public final class StatusCommand implements Callable<Integer> {
     JdbcStatusQueries queries = new JdbcStatusQueries(db);
     Optional<Heartbeat> beat = queries.latestHeartbeat();
     return new StatusReport(
-        db.jdbcUrl(),
+        DatabaseSettings.redacted(db.jdbcUrl()),
         now,
         beat,
         beat.flatMap(b -> queries.lastReload(b.daemon().nodeId())).map(StatusCommand::describe),

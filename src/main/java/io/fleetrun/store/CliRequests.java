@@ -1,6 +1,7 @@
 package io.fleetrun.store;
 
 import io.fleetrun.model.ControlRequest;
+import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.InvokeId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,27 +12,30 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.sqlite.SQLiteConfig;
 
 /**
- * {@link RequestChannel} for one CLI command ({@code run}, {@code stop}): one plain SQLite
- * connection, no pool and no jOOQ (together they cost a CLI on a loaded 2-core machine seconds
- * before its request reached the database), the same rows and the same conditional writes as
- * {@link JooqControlChannel}. Transactions begin IMMEDIATE, as the daemon's do. The methods are
- * synchronized: the withdrawal of a shutdown hook may come while the main thread polls.
+ * {@link RequestChannel} for one CLI command ({@code run}, {@code stop}): one plain connection,
+ * no pool and no jOOQ (together they cost a CLI on a loaded 2-core machine seconds before its
+ * request reached the database), the same rows and the same conditional writes as {@link
+ * JooqControlChannel}. On SQLite transactions begin IMMEDIATE, as the daemon's do; on PostgreSQL
+ * they are ordinary ones (the withdrawal is one conditional UPDATE, safe beside other writers).
+ * Statements run in autocommit otherwise. The methods are synchronized: the withdrawal of a
+ * shutdown hook may come while the main thread polls.
  */
 public final class CliRequests implements RequestChannel, AutoCloseable {
-  private final String jdbcUrl;
+  private final DatabaseSettings settings;
   private final Connection connection;
   private final ReadConnections reads;
 
-  private CliRequests(String jdbcUrl, Connection connection) {
-    this.jdbcUrl = jdbcUrl;
+  private CliRequests(DatabaseSettings settings, Connection connection) {
+    this.settings = settings;
     this.connection = connection;
     this.reads = new ReadConnections() {
       @Override
       public String jdbcUrl() {
-        return jdbcUrl;
+        return settings.url();
       }
 
       @Override
@@ -41,21 +45,37 @@ public final class CliRequests implements RequestChannel, AutoCloseable {
     };
   }
 
+  /** As {@link #openExisting(DatabaseSettings)} for a SQLite file (or a database that needs no password). */
+  public static CliRequests openExisting(String jdbcUrl) {
+    return openExisting(DatabaseSettings.of(jdbcUrl));
+  }
+
   /**
    * Opens a database the daemon created, writing nothing at open.
    *
-   * @throws IllegalStateException when the file does not exist, cannot be opened, or its schema
-   *     lacks a migration of this build
+   * @throws IllegalStateException when the file does not exist, the server refuses the
+   *     connection, or its schema lacks a migration of this build
+   * @throws IllegalArgumentException when {@code database.password} cannot be read
    */
-  public static CliRequests openExisting(String jdbcUrl) {
+  public static CliRequests openExisting(DatabaseSettings settings) {
+    return openExisting(settings, System::getenv);
+  }
+
+  /** As {@link #openExisting(DatabaseSettings)}, with environment variables from {@code environment}. */
+  static CliRequests openExisting(DatabaseSettings settings, Function<String, String> environment) {
     SQLiteConfig sqlite = new SQLiteConfig();
     sqlite.enforceForeignKeys(true);
     sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-    return new CliRequests(jdbcUrl, ReadOnlyDatabase.connectExisting(jdbcUrl, sqlite));
+    return new CliRequests(settings, ReadOnlyDatabase.connectExisting(settings, environment, sqlite, false));
+  }
+
+  /** Where this database is (holds where its password is read from, never the password). */
+  public DatabaseSettings settings() {
+    return settings;
   }
 
   public String jdbcUrl() {
-    return jdbcUrl;
+    return settings.url();
   }
 
   @Override
@@ -87,7 +107,8 @@ public final class CliRequests implements RequestChannel, AutoCloseable {
         connection.setAutoCommit(true);
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot withdraw request " + id + " in " + jdbcUrl + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot withdraw request " + id + " in "
+          + DatabaseSettings.redacted(settings.url()) + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.fleetrun.store;
 
 import io.fleetrun.model.CommandId;
+import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.DetailStatus;
 import io.fleetrun.model.ErrorCode;
 import io.fleetrun.model.Frequency;
@@ -54,7 +55,8 @@ final class JdbcRows {
         }
       });
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot read " + db.jdbcUrl() + " (" + sql + "): " + e.getMessage(), e);
+      throw new IllegalStateException("cannot read " + DatabaseSettings.redacted(db.jdbcUrl()) + " (" + sql + "): "
+          + e.getMessage(), e);
     }
   }
 

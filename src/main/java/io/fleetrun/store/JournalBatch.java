@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
 
 /**
  * Writes one batch of {@link JournalEvent}s in the caller's transaction, statuses included and
@@ -119,15 +120,23 @@ final class JournalBatch {
     return true;
   }
 
+  /**
+   * The batch's records as they are now, locked until the batch commits: each event is decided
+   * against this state, so no other writer may change it in between. SQLite's IMMEDIATE
+   * transaction holds the one write lock already; PostgreSQL has many writers (a stop, another
+   * daemon), so the rows are read FOR UPDATE, in record order (two batches never deadlock).
+   */
   private static Map<Long, Row> load(DSLContext tx, List<JournalEvent> events) {
-    List<Long> ids = events.stream().map(e -> e.record().value()).distinct().toList();
+    List<Long> ids = events.stream().map(e -> e.record().value()).distinct().sorted().toList();
     Map<Long, Row> rows = new HashMap<>();
-    tx.select(INVOCATION_RECORD.RECORD_ID, INVOCATION_RECORD.INVOKE_ID, INVOCATION_RECORD.INSTANCE_ID,
+    var select = tx.select(INVOCATION_RECORD.RECORD_ID, INVOCATION_RECORD.INVOKE_ID, INVOCATION_RECORD.INSTANCE_ID,
             INVOCATION_RECORD.STATUS, INVOCATION_RECORD.START_TIME)
         .from(INVOCATION_RECORD)
         .where(INVOCATION_RECORD.RECORD_ID.in(ids))
-        .forEach(r -> rows.put(r.value1(),
-            new Row(r.value2(), r.value3(), r.value4() == RecordStatus.Running, r.value5() != null)));
+        .orderBy(INVOCATION_RECORD.RECORD_ID);
+    var found = tx.dialect().family() == SQLDialect.POSTGRES ? select.forUpdate().fetch() : select.fetch();
+    found.forEach(r -> rows.put(r.value1(),
+        new Row(r.value2(), r.value3(), r.value4() == RecordStatus.Running, r.value5() != null)));
     return rows;
   }
 

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * <p>A failed batch is retried with a bounded backoff (one WARN per kind of failure), so an end
  * is never lost because a write failed once (the database busy past its timeout, say). A batch
  * that keeps failing is split in halves; a single event that keeps failing while the database
- * takes other writes (a probe transaction commits) is a poison event. A poison END is written in
+ * takes other writes (a probe write commits, and the event still fails once more right after) is
+ * a poison event. On PostgreSQL writes wait for row and table locks instead of failing (there
+ * is no busy timeout), so only a real refusal counts there. A poison END is written in
  * a reduced form (status, detail, codes, end time; its output dropped and error_info saying why);
  * if even that is refused it is kept and retried with a bounded backoff until close ({@link
  * RefusedEnds}). Any other poison event is logged and dropped alone. The rest commit.
@@ -47,6 +50,8 @@ public final class RecordJournal implements AutoCloseable {
   /** Failures of one batch before it is split (or, alone, checked for poison). */
   static final int SPLIT_AFTER = 3;
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+  /** A write to the journal's table that changes no row (same text on both databases). */
+  static final String WRITE_PROBE = "UPDATE invocation_record SET status = status WHERE 1 = 0";
 
   private final Database db;
   private final JournalBatch batch;
@@ -176,34 +181,52 @@ public final class RecordJournal implements AutoCloseable {
   /** Commits {@code events}, retrying, splitting, and dropping only a proven poison event. */
   private void commit(List<JournalEvent> events) throws InterruptedException {
     for (int failures = 0; ; ) {
-      try {
-        List<Boolean> applied = db.dsl().transactionResult(cfg -> batch.write(cfg.dsl(), events));
-        transactions.incrementAndGet();
-        committed.addAndGet(events.size());
-        for (int i = 0; i < events.size(); i++) {
-          events.get(i).done().complete(applied.get(i));
+      Optional<RuntimeException> failed = attempt(events);
+      if (failed.isEmpty()) {
+        return;
+      }
+      RuntimeException e = failed.get();
+      failures++;
+      logOnce(e, events.size());
+      if (Instant.now().isAfter(giveUpAt)) {
+        failAll(events, "the daemon stopped while the database refused it: " + e);
+        return;
+      }
+      if (failures >= SPLIT_AFTER && events.size() > 1) {
+        commit(events.subList(0, events.size() / 2));
+        commit(events.subList(events.size() / 2, events.size()));
+        return;
+      }
+      if (failures >= SPLIT_AFTER && databaseTakesWrites()) {
+        // The database may have come back between the last try and the probe (a lock released,
+        // a server back): one more try before the event is called poison.
+        Optional<RuntimeException> again = attempt(events);
+        if (again.isPresent()) {
+          poison(events.get(0), again.get());
         }
         return;
-      } catch (RuntimeException e) {
-        failures++;
-        failedAttempts.incrementAndGet();
-        logOnce(e, events.size());
-        if (Instant.now().isAfter(giveUpAt)) {
-          failAll(events, "the daemon stopped while the database refused it: " + e);
-          return;
-        }
-        if (failures >= SPLIT_AFTER && events.size() > 1) {
-          commit(events.subList(0, events.size() / 2));
-          commit(events.subList(events.size() / 2, events.size()));
-          return;
-        }
-        if (failures >= SPLIT_AFTER && databaseTakesWrites()) {
-          poison(events.get(0), e);
-          return;
-        }
-        long backoff = Math.min(MAX_BACKOFF.toMillis(), 50L << Math.min(failures, 6));
-        Thread.sleep(backoff);
       }
+      long backoff = Math.min(MAX_BACKOFF.toMillis(), 50L << Math.min(failures, 6));
+      Thread.sleep(backoff);
+    }
+  }
+
+  /**
+   * One try of {@code events} in one transaction (an ordinary one on PostgreSQL, IMMEDIATE on
+   * SQLite); on commit their futures complete. Empty when it committed, else why not.
+   */
+  private Optional<RuntimeException> attempt(List<JournalEvent> events) {
+    try {
+      List<Boolean> applied = db.dsl().transactionResult(cfg -> batch.write(cfg.dsl(), events));
+      transactions.incrementAndGet();
+      committed.addAndGet(events.size());
+      for (int i = 0; i < events.size(); i++) {
+        events.get(i).done().complete(applied.get(i));
+      }
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      failedAttempts.incrementAndGet();
+      return Optional.of(e);
     }
   }
 
@@ -231,22 +254,18 @@ public final class RecordJournal implements AutoCloseable {
 
   /** One try of one event in its own transaction; true when it committed (its future completed). */
   private boolean writeAlone(JournalEvent.Ended event) {
-    try {
-      List<Boolean> applied = db.dsl().transactionResult(cfg -> batch.write(cfg.dsl(), List.of(event)));
-      transactions.incrementAndGet();
-      committed.incrementAndGet();
-      event.done().complete(applied.get(0));
-      return true;
-    } catch (RuntimeException e) {
-      failedAttempts.incrementAndGet();
-      return false;
-    }
+    return attempt(List.of(event)).isEmpty();
   }
 
-  /** Whether an empty write transaction commits now: then the database is not the problem. */
+  /**
+   * Whether a write transaction that changes nothing commits now: then the database is not the
+   * problem. A write, not a read: on PostgreSQL a read commits on a server that refuses every
+   * write (a read-only standby after a failover), where SQLite's IMMEDIATE begin already takes
+   * the write lock.
+   */
   private boolean databaseTakesWrites() {
     try {
-      db.dsl().transaction(cfg -> cfg.dsl().fetchValue("SELECT 1"));
+      db.dsl().transaction(cfg -> cfg.dsl().execute(WRITE_PROBE));
       return true;
     } catch (RuntimeException e) {
       return false;

@@ -13,6 +13,7 @@ import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.JobId;
 import io.fleetrun.model.RecordStatus;
 import io.fleetrun.status.StatusCalculator;
+import io.fleetrun.testing.StoreBackend;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -22,14 +23,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link JdbcInvocationQueries}, the one implementation of the reads: every case through the
  * CLI's read-only connection opened beside the writing one, and the daemon's pooled connection
- * answering the same.
+ * answering the same; on SQLite and on PostgreSQL.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.fleetrun.testing.StoreBackend#both")
 class JdbcInvocationQueriesTest {
+  @Parameter StoreBackend backend;
   @TempDir Path dir;
+  private StoreBackend.Place place;
   private Database db;
   private JooqInvocationStore store;
   private ReadOnlyDatabase reader;
@@ -38,12 +46,13 @@ class JdbcInvocationQueriesTest {
   /** t-1 Finished (job nightly), t-2 PartialFailed (ad hoc), t-3 Running (periodic job disk). */
   @BeforeEach
   void fill() {
-    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
+    place = backend.newPlace(dir);
+    db = Database.open(place.settings());
     store = new JooqInvocationStore(db, new StatusCalculator());
     run("t-1", Optional.of("nightly"), 0, RecordStatus.Finished, RecordStatus.Finished);
     run("t-2", Optional.empty(), 60, RecordStatus.Finished, RecordStatus.Failed);
     store.createInvocation(periodic("t-3", "disk", T0.plusSeconds(120), "a", "b", "c"));
-    reader = ReadOnlyDatabase.openExisting(db.jdbcUrl());
+    reader = ReadOnlyDatabase.openExisting(place.settings());
     queries = new JdbcInvocationQueries(reader);
   }
 
@@ -51,6 +60,7 @@ class JdbcInvocationQueriesTest {
   void close() {
     reader.close();
     db.close();
+    place.close();
   }
 
   private void run(String id, Optional<String> job, long at, RecordStatus... ends) {

@@ -10,6 +10,7 @@ import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.RecordId;
 import io.fleetrun.model.RecordStatus;
 import io.fleetrun.status.StatusCalculator;
+import io.fleetrun.testing.StoreBackend;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,25 +20,37 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@link JdbcInvocationQueries#recordCounts}: each state counted, every asked id answered. */
+/**
+ * {@link JdbcInvocationQueries#recordCounts}: each state counted, every asked id answered; on
+ * SQLite and on PostgreSQL.
+ */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.fleetrun.testing.StoreBackend#both")
 class RecordCountsQueryTest {
+  @Parameter StoreBackend backend;
   @TempDir Path dir;
+  private StoreBackend.Place place;
   private Database db;
   private JooqInvocationStore store;
   private ReadOnlyDatabase reader;
 
   @BeforeEach
   void open() {
-    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
+    place = backend.newPlace(dir);
+    db = Database.open(place.settings());
     store = new JooqInvocationStore(db, new StatusCalculator());
-    reader = ReadOnlyDatabase.openExisting(db.jdbcUrl());
+    reader = ReadOnlyDatabase.openExisting(place.settings());
   }
 
   @AfterEach
   void close() {
     reader.close();
     db.close();
+    place.close();
   }
 
   @Test

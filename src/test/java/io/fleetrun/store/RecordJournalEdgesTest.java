@@ -13,7 +13,11 @@ import io.fleetrun.model.RecordId;
 import io.fleetrun.model.RecordStatus;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.testing.LogLines;
+import io.fleetrun.testing.StoreBackend;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,23 +29,32 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The journal's edge cases on a real SQLite file: an event offered while close drains, ends the
- * database refuses (a real trigger, not a mock), dispatch marks.
+ * The journal's edge cases on a real SQLite file and a real PostgreSQL database: an event offered
+ * while close drains, ends the database refuses (a real trigger, not a mock: SQLite's RAISE(ABORT),
+ * a PL/pgSQL function that RAISEs on PostgreSQL), dispatch marks.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.fleetrun.testing.StoreBackend#both")
 class RecordJournalEdgesTest {
   private static final StatusCalculator RULES = new StatusCalculator();
   private static final Duration WAIT = Duration.ofSeconds(30);
 
+  @Parameter StoreBackend backend;
   @TempDir Path dir;
+  private StoreBackend.Place place;
   private Database db;
   private JooqInvocationStore store;
   private RecordJournal journal;
 
   @BeforeEach
   void open() {
-    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
+    place = backend.newPlace(dir);
+    db = Database.open(place.settings());
     store = new JooqInvocationStore(db, RULES);
     journal = new RecordJournal(db, RULES);
   }
@@ -50,6 +63,7 @@ class RecordJournalEdgesTest {
   void close() {
     journal.close(Duration.ofSeconds(5));
     db.close();
+    place.close();
   }
 
   @Test
@@ -91,8 +105,7 @@ class RecordJournalEdgesTest {
   @Test
   void aPoisonEndIsWrittenWithoutItsOutputAndTheOthersWithTheirs() throws Exception {
     List<PendingRecord> records = store.createWithRecords(once("t-poison", Optional.empty(), T0, "a", "b"), T0);
-    db.dsl().execute("CREATE TRIGGER poison BEFORE UPDATE ON invocation_record WHEN NEW.output LIKE '%poison%'"
-        + " BEGIN SELECT RAISE(ABORT, 'poison refused by a trigger'); END");
+    refuseUpdates("poison", "NEW.output LIKE '%poison%'", "poison refused by a trigger");
     RecordEnd poisoned = new RecordEnd(RecordStatus.Failed, DetailStatus.Failed, Optional.of(3), Optional.empty(),
         Optional.of("exit code 3"), new Output("a poison line\n", 7), T0.plusSeconds(1));
 
@@ -124,7 +137,7 @@ class RecordJournalEdgesTest {
     assertThat(a).isNotDone();
     assertThat(db.dsl().fetchValue("SELECT status FROM invocation_record WHERE instance_id = 'a'")).isEqualTo("Running");
 
-    db.dsl().execute("DROP TRIGGER refuse_end");
+    dropTrigger("refuse_end");
 
     assertThat(a.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     assertThat(db.dsl().fetchValue("SELECT status || ':' || output FROM invocation_record WHERE instance_id = 'a'"))
@@ -184,8 +197,13 @@ class RecordJournalEdgesTest {
     // At most MAX_BATCH (100) events per transaction: 200 marks are 2 transactions when they come
     // within one linger of each other; a loaded machine may cut the burst once or twice more.
     assertThat(journal.transactions() - before).isBetween(2L, 5L);
-    assertThat(db.dsl().fetchValue("SELECT count(*) FROM invocation_record WHERE dispatched_at = ?",
-        T0.plusMillis(5).toString())).isEqualTo(200);
+    if (backend == StoreBackend.POSTGRESQL) {
+      // Each batch is one transaction of the server's: the marked rows name as many writers.
+      assertThat(((Number) db.dsl().fetchValue("SELECT count(DISTINCT xmin::text) FROM invocation_record"))
+          .longValue()).isEqualTo(journal.transactions() - before);
+    }
+    assertThat(((Number) db.dsl().fetchValue("SELECT count(*) FROM invocation_record WHERE dispatched_at = ?",
+        T0.plusMillis(5).toString())).longValue()).isEqualTo(200);
   }
 
   @Test
@@ -198,8 +216,36 @@ class RecordJournalEdgesTest {
   }
 
   /** A real trigger that aborts every end of the record on instance {@code instance}. */
-  private void refuseEndsOf(String instance) {
-    db.dsl().execute("CREATE TRIGGER refuse_end BEFORE UPDATE ON invocation_record WHEN OLD.instance_id = '"
-        + instance + "' AND NEW.status <> 'Running' BEGIN SELECT RAISE(ABORT, 'end refused by a trigger'); END");
+  private void refuseEndsOf(String instance) throws SQLException {
+    refuseUpdates("refuse_end", "OLD.instance_id = '" + instance + "' AND NEW.status <> 'Running'",
+        "end refused by a trigger");
+  }
+
+  /**
+   * A real trigger {@code name} that aborts each update of invocation_record for which {@code
+   * when} holds, with {@code message}: RAISE(ABORT) on SQLite, a PL/pgSQL function that RAISEs
+   * on PostgreSQL.
+   */
+  private void refuseUpdates(String name, String when, String message) throws SQLException {
+    if (backend == StoreBackend.POSTGRESQL) {
+      sql("CREATE OR REPLACE FUNCTION refuse_update() RETURNS trigger LANGUAGE plpgsql AS"
+          + " $$ BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END $$");
+      sql("CREATE TRIGGER " + name + " BEFORE UPDATE ON invocation_record FOR EACH ROW WHEN (" + when + ")"
+          + " EXECUTE FUNCTION refuse_update('" + message + "')");
+    } else {
+      sql("CREATE TRIGGER " + name + " BEFORE UPDATE ON invocation_record WHEN " + when
+          + " BEGIN SELECT RAISE(ABORT, '" + message + "'); END");
+    }
+  }
+
+  private void dropTrigger(String name) throws SQLException {
+    sql(backend == StoreBackend.POSTGRESQL ? "DROP TRIGGER " + name + " ON invocation_record" : "DROP TRIGGER " + name);
+  }
+
+  /** Runs {@code text} as is (no jOOQ templating: PL/pgSQL has its own placeholders). */
+  private void sql(String text) throws SQLException {
+    try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+      st.execute(text);
+    }
   }
 }

@@ -13,9 +13,12 @@ import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.RecordStatus;
 import io.fleetrun.model.RepeatMode;
 import io.fleetrun.status.StatusCalculator;
+import io.fleetrun.testing.StoreBackend;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,16 +33,29 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** The group-commit journal on a real SQLite file. */
+/** The group-commit journal on a real SQLite file and a real PostgreSQL database. */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.fleetrun.testing.StoreBackend#both")
 class RecordJournalTest {
   private static final StatusCalculator RULES = new StatusCalculator();
 
+  @Parameter StoreBackend backend;
   @TempDir Path dir;
+  private StoreBackend.Place place;
   private Database db;
   private RecordJournal journal;
+
+  @BeforeEach
+  void place() {
+    place = backend.newPlace(dir);
+  }
 
   @AfterEach
   void close() {
@@ -49,39 +65,74 @@ class RecordJournalTest {
     if (db != null) {
       db.close();
     }
+    place.close();
   }
 
   @Test
-  void aBatchThatFailsWhileAnotherConnectionHoldsTheWriteLockIsRetriedAndNoEndIsLost() throws Exception {
-    String url = "jdbc:sqlite:" + dir.resolve("fleetrun.db");
-    db = Database.open(url, Duration.ofMillis(100));
+  void aBatchHeldUpByAnotherConnectionsWriteLockIsWrittenOnceItIsReleasedAndNoEndIsLost() throws Exception {
+    if (backend == StoreBackend.POSTGRESQL) {
+      // The write lock's twin on PostgreSQL: a lock on the table, which writers wait for.
+      db = Database.open(place.settings());
+    } else {
+      db = Database.open(place.url(), Duration.ofMillis(100));
+    }
     JooqInvocationStore store = new JooqInvocationStore(db, RULES);
     journal = store.openJournal();
     NewInvocation run = once("t-locked", Optional.empty(), T0, "a", "b", "c");
     List<PendingRecord> records = store.createWithRecords(run, T0);
     List<CompletableFuture<Boolean>> ends = new ArrayList<>();
-    try (Connection other = DriverManager.getConnection(url); Statement sql = other.createStatement()) {
-      sql.execute("BEGIN IMMEDIATE");
+    try (Connection other = otherConnection(); Statement sql = other.createStatement()) {
+      if (backend == StoreBackend.POSTGRESQL) {
+        other.setAutoCommit(false);
+        sql.execute("LOCK TABLE invocation_record IN EXCLUSIVE MODE");
+      } else {
+        sql.execute("BEGIN IMMEDIATE");
+      }
       for (PendingRecord r : records) {
         journal.sent(r.id(), T0.plusMillis(1));
         ends.add(journal.ended(r.id(), end(RecordStatus.Finished, T0.plusSeconds(1))));
       }
-      // Positive signal: the journal tried and failed at least twice while the lock was held.
-      await().atMost(Duration.ofSeconds(20)).until(() -> journal.failedAttempts() >= 2);
+      if (backend == StoreBackend.POSTGRESQL) {
+        // Positive signal: the journal's write waits for the lock (PostgreSQL has no busy timeout).
+        await().atMost(Duration.ofSeconds(20)).until(() -> waitingForLocks(sql) >= 1);
+      } else {
+        // Positive signal: the journal tried and failed at least twice while the lock was held.
+        await().atMost(Duration.ofSeconds(20)).until(() -> journal.failedAttempts() >= 2);
+      }
       assertThat(ends).noneMatch(CompletableFuture::isDone);
-      sql.execute("ROLLBACK");
+      if (backend == StoreBackend.POSTGRESQL) {
+        other.rollback();
+      } else {
+        sql.execute("ROLLBACK");
+      }
     }
     for (CompletableFuture<Boolean> e : ends) {
       assertThat(e.get(20, TimeUnit.SECONDS)).isTrue();
     }
-    assertThat(db.dsl().fetchValue("SELECT count(*) FROM invocation_record WHERE status = 'Finished'"
+    assertThat(count("SELECT count(*) FROM invocation_record WHERE status = 'Finished'"
         + " AND start_time IS NOT NULL")).isEqualTo(3);
     assertThat(db.dsl().fetchValue("SELECT status FROM invocation")).isEqualTo("Finished");
   }
 
+  private Connection otherConnection() throws SQLException {
+    return place.postgres().isPresent() ? place.postgres().get().connect() : DriverManager.getConnection(place.url());
+  }
+
+  /** Locks other sessions wait for, seen from {@code sql}'s session (PostgreSQL). */
+  private static long waitingForLocks(Statement sql) throws SQLException {
+    try (ResultSet rs = sql.executeQuery("SELECT count(*) FROM pg_locks WHERE NOT granted")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private long count(String sql, Object... args) {
+    return ((Number) db.dsl().fetchValue(sql, args)).longValue();
+  }
+
   @Test
   void aLateEndNeverOverwritesAStopAndAnEndOfAGoneRecordIsNotApplied() throws Exception {
-    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
+    db = Database.open(place.settings());
     JooqInvocationStore store = new JooqInvocationStore(db, RULES);
     journal = store.openJournal();
     List<PendingRecord> records = store.createWithRecords(once("t-late", Optional.empty(), T0, "a"), T0);
@@ -101,7 +152,7 @@ class RecordJournalTest {
    */
   @Test
   void statusesAfterAnyInterleavingEqualTheCalculators() throws Exception {
-    db = Database.open("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
+    db = Database.open(place.settings());
     JooqInvocationStore store = new JooqInvocationStore(db, RULES);
     journal = store.openJournal();
     Random random = new Random(20261202L);
