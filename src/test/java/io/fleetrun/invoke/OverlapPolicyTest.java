@@ -84,9 +84,13 @@ class OverlapPolicyTest {
     for (String instance : INSTANCES) {
       List<Record> records = records(instance);
       for (int n = 1; n < records.size(); n++) {
+        String start = records.get(n).get("start_time", String.class);
+        if (start == null) {
+          continue; // created by the last fire, not sent yet when read (a loaded machine): no overlap
+        }
         String previousEnd = records.get(n - 1).get("finish_time", String.class);
         assertThat(previousEnd).as(instance + ": record %d ended before the next started", n).isNotNull();
-        assertThat(Instant.parse(records.get(n).get("start_time", String.class)))
+        assertThat(Instant.parse(start))
             .isAfterOrEqualTo(Instant.parse(previousEnd));
       }
       assertThat(records.size() + skipped(instance))
