@@ -71,6 +71,10 @@ class KeptConnectionRenewalTest {
   }
 
   private MinaSshExecutor executor(HostKeyPolicy policy) {
+    return executor(policy, Limits.defaults());
+  }
+
+  private MinaSshExecutor executor(HostKeyPolicy policy, Limits limits) {
     SshSettings ssh = new SshSettings("fleet", Optional.empty(), knownHosts, policy,
         Duration.ofSeconds(5), SshSettings.DEFAULT_KEY_EXCHANGES, Duration.ofMinutes(5), 8,
         LIFETIME);
@@ -81,12 +85,16 @@ class KeptConnectionRenewalTest {
       InetAddress known = names.get(host);
       return known != null ? new InetAddress[] {known} : InetAddress.getAllByName(host);
     };
-    return new MinaSshExecutor(ssh, Limits.defaults(), clock,
+    return new MinaSshExecutor(ssh, limits, clock,
         new ExecutorTuning(SshFixture.TEST_KILL_GRACE, 50), resolver);
   }
 
   private Instance instance(String host) {
-    return new Instance(new InstanceId("web-1"), host, server.port(), "fleet",
+    return instance("web-1", host);
+  }
+
+  private Instance instance(String id, String host) {
+    return new Instance(new InstanceId(id), host, server.port(), "fleet",
         Optional.of(clientKey), Optional.empty(), Set.of());
   }
 
@@ -117,6 +125,41 @@ class KeptConnectionRenewalTest {
       assertThat(server.sessionsOpened()).isEqualTo(2);
       await().atMost(Duration.ofSeconds(5)).until(() -> server.sessionsOpen() == 1);
       assertThat(executor.pool().connections()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anIdleConnectionPastItsLifetimeGivesUpItsSessionSlotBeforeAFreshOne() {
+    try (MinaSshExecutor executor =
+        executor(HostKeyPolicy.STRICT, new Limits(2, Limits.DEFAULT_OUTPUT_BYTES))) {
+      assertThat(run(executor, instance("web-1", "127.0.0.1"), "echo one")).isEqualTo(ok("one"));
+      clock.move(LIFETIME);
+      assertThat(run(executor, instance("web-3", "127.0.0.1"), "echo three"))
+          .isEqualTo(ok("three"));
+
+      // keepAlive is 5 min: web-1's connection may take no run, so it must not keep its slot.
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.sessionsOpen() == 1);
+      assertThat(executor.sessionsInUse()).isEqualTo(1);
+
+      // Both slots for web-2 and web-3: web-3's fresh connection was not closed to make room.
+      assertThat(run(executor, instance("web-2", "127.0.0.1"), "echo two")).isEqualTo(ok("two"));
+      assertThat(run(executor, instance("web-3", "127.0.0.1"), "echo 3")).isEqualTo(ok("3"));
+      assertThat(server.sessionsOpened()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void theOnlySessionSlotGoesFromAConnectionPastItsLifetimeToARunElsewhere() {
+    try (MinaSshExecutor executor =
+        executor(HostKeyPolicy.STRICT, new Limits(1, Limits.DEFAULT_OUTPUT_BYTES))) {
+      assertThat(run(executor, instance("web-1", "127.0.0.1"), "echo one")).isEqualTo(ok("one"));
+      clock.move(LIFETIME);
+
+      // Without waiting for keepAlive (5 min) to close web-1's connection.
+      assertThat(run(executor, instance("web-2", "127.0.0.1"), "echo two")).isEqualTo(ok("two"));
+
+      assertThat(server.sessionsOpened()).isEqualTo(2);
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.sessionsOpen() == 1);
     }
   }
 
