@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
@@ -51,6 +53,9 @@ class KeptConnectionRenewalTest {
   final Map<String, InetAddress> names = new ConcurrentHashMap<>();
   /** Host names whose look-up fails, as when the resolver is down. */
   final Set<String> failingNames = ConcurrentHashMap.newKeySet();
+  /** Host names whose look-up hangs until the test ends (at most a minute). */
+  final Set<String> hangingNames = ConcurrentHashMap.newKeySet();
+  final CountDownLatch testOver = new CountDownLatch(1);
 
   @BeforeEach
   void startServer() throws IOException {
@@ -67,6 +72,7 @@ class KeptConnectionRenewalTest {
 
   @AfterEach
   void stopServer() {
+    testOver.countDown();
     server.close();
   }
 
@@ -79,6 +85,13 @@ class KeptConnectionRenewalTest {
         Duration.ofSeconds(5), SshSettings.DEFAULT_KEY_EXCHANGES, Duration.ofMinutes(5), 8,
         LIFETIME);
     ExecRuntime.Resolver resolver = host -> {
+      if (hangingNames.contains(host)) {
+        try {
+          testOver.await(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       if (failingNames.contains(host)) {
         throw new UnknownHostException(host + ": Temporary failure in name resolution");
       }
@@ -260,6 +273,30 @@ class KeptConnectionRenewalTest {
       assertThat(run(executor, instance("localhost"), "echo two")).isEqualTo(ok("two"));
 
       assertThat(server.sessionsOpened()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aHostNameLookUpThatHangsKeepsItsConnectionAfterTheConnectTimeout() throws IOException {
+    Files.writeString(knownHosts, Files.readString(knownHosts).trim()
+        .replace("[127.0.0.1]:", "[localhost]:") + "\n", StandardOpenOption.APPEND);
+    names.put("localhost", InetAddress.getLoopbackAddress());
+    try (MinaSshExecutor executor = executor(HostKeyPolicy.STRICT)) {
+      assertThat(run(executor, instance("localhost"), "echo one")).isEqualTo(ok("one"));
+
+      hangingNames.add("localhost");
+      // Two at once: more than the look-up threads, so one waits behind a hung look-up; and
+      // with the connect threads held, a run elsewhere could not even connect.
+      Execution two = executor.start(SshFixture.request(instance("localhost"), "echo two"));
+      Execution three = executor.start(SshFixture.request(instance("localhost"), "echo three"));
+      Execution four = executor.start(SshFixture.request(instance("localhost"), "echo four"));
+      ExecutionOutcome elsewhere = run(executor, instance("web-2", "127.0.0.1"), "echo five");
+
+      // connectTimeout is 5 s; SshFixture waits 15 s for each.
+      assertThat(SshFixture.await(two)).isEqualTo(ok("two"));
+      assertThat(SshFixture.await(three)).isEqualTo(ok("three"));
+      assertThat(SshFixture.await(four)).isEqualTo(ok("four"));
+      assertThat(elsewhere).isEqualTo(ok("five"));
     }
   }
 
