@@ -19,22 +19,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.sshd.client.config.hosts.HostPatternValue;
-import org.apache.sshd.client.config.hosts.HostPatternsHolder;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.config.hosts.KnownHostHashValue;
-import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
@@ -48,8 +40,8 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
  * in the JVM ({@link #of}); it serializes check-and-append with a lock of its own plus a
  * {@link FileChannel#lock() file lock}, so that neither two runs of this daemon nor another
  * fleetrun process append a first key twice. Parsed contents are reused while the file's size,
- * modification time and inode stay the same, with plain host names indexed ({@link Entries}) so
- * that a check looks at the lines that may match, not at all of them.
+ * modification time and inode stay the same, with plain host names indexed ({@link
+ * KnownHostsIndex}) so that a check looks at the lines that may match, not at all of them.
  */
 final class KnownHostsFile {
   private static final Map<Path, KnownHostsFile> FILES = new ConcurrentHashMap<>();
@@ -74,51 +66,7 @@ final class KnownHostsFile {
 
   private record Stamp(Object fileKey, long size, FileTime modified) {}
 
-  private record Cached(Stamp stamp, Entries entries) {}
-
-  /** A host name as OpenSSH compares it (lower case), and a port (0 is 22). */
-  record HostPort(String host, int port) {
-    static HostPort of(String host, int port) {
-      return new HostPort(asciiLowerCase(host), SshConstants.TO_EFFECTIVE_PORT.applyAsInt(port));
-    }
-  }
-
-  /**
-   * The entries of one version of the file: those whose host patterns are all plain names or
-   * {@code [name]:port} are indexed under each of them; hashed ones ({@code |1|salt|hash}) and
-   * those with a wildcard or a negation ({@code *}, {@code ?}, {@code !}) can match names that
-   * cannot be listed, so every check scans them. An entry is indexed under a name only after its
-   * own pattern was seen to match that name, so no entry is missing from the candidates of a host
-   * it matches; {@link #verdict} then applies the very rule of a full scan to each candidate.
-   */
-  record Entries(Map<HostPort, List<Entry>> byHost, List<Entry> scanned) {
-    static final Entries NONE = new Entries(Map.of(), List.of());
-
-    static Entries of(List<Entry> entries) {
-      Map<HostPort, List<Entry>> byHost = new HashMap<>();
-      List<Entry> scanned = new ArrayList<>();
-      for (Entry e : entries) {
-        Optional<Set<HostPort>> hosts = plainHosts(e.entry());
-        if (hosts.isEmpty()) {
-          scanned.add(e);
-        } else {
-          hosts.get().forEach(h -> byHost.computeIfAbsent(h, k -> new ArrayList<>()).add(e));
-        }
-      }
-      byHost.replaceAll((h, list) -> List.copyOf(list));
-      return new Entries(Map.copyOf(byHost), List.copyOf(scanned));
-    }
-
-    /** The entries that may match a host known by any of {@code identities}, in file order. */
-    List<Entry> candidates(Collection<SshdSocketAddress> identities) {
-      Set<Entry> found = new TreeSet<>(Comparator.comparingInt(Entry::line));
-      for (SshdSocketAddress id : identities) {
-        found.addAll(byHost.getOrDefault(HostPort.of(id.getHostName(), id.getPort()), List.of()));
-      }
-      found.addAll(scanned);
-      return List.copyOf(found);
-    }
-  }
+  private record Cached(Stamp stamp, KnownHostsIndex entries) {}
 
   private final Path path;
   private final ReentrantLock appendLock = new ReentrantLock();
@@ -232,7 +180,7 @@ final class KnownHostsFile {
     return "missing".equals(before) && read == 0;
   }
 
-  private Entries entries() throws Unusable {
+  private KnownHostsIndex entries() throws Unusable {
     Stamp stamp;
     try {
       BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
@@ -241,7 +189,7 @@ final class KnownHostsFile {
       }
       stamp = new Stamp(attributes.fileKey(), attributes.size(), attributes.lastModifiedTime());
     } catch (NoSuchFileException e) {
-      return Entries.NONE;
+      return KnownHostsIndex.NONE;
     } catch (IOException e) {
       throw new Unusable("cannot read " + describe(e));
     }
@@ -253,11 +201,11 @@ final class KnownHostsFile {
     try {
       bytes = Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
-      return Entries.NONE;
+      return KnownHostsIndex.NONE;
     } catch (IOException e) {
       throw new Unusable("cannot read " + describe(e));
     }
-    Entries entries = Entries.of(parse(bytes));
+    KnownHostsIndex entries = KnownHostsIndex.of(parse(bytes));
     cached = new Cached(stamp, entries);
     return entries;
   }
@@ -319,80 +267,10 @@ final class KnownHostsFile {
   }
 
   /**
-   * The names and ports {@code entry} can match, when its host patterns are all plain names or
-   * {@code [name]:port}; empty when it is hashed, has a wildcard or a negation, or a pattern
-   * does not match the name read from it (then it is scanned: never left out of a check).
-   */
-  private static Optional<Set<HostPort>> plainHosts(KnownHostEntry entry) {
-    Collection<HostPatternValue> patterns = entry.getPatterns();
-    String line = entry.getConfigLine();
-    if (entry.getHashedEntry() != null || patterns == null || patterns.isEmpty()
-        || line == null) {
-      return Optional.empty();
-    }
-    if (line.startsWith("@")) { // the marker; MINA has split the line the same way
-      line = line.substring(line.indexOf(' ') + 1).strip();
-    }
-    int end = line.indexOf(' ');
-    String[] names = (end < 0 ? line : line.substring(0, end)).split(",", -1);
-    if (names.length != patterns.size()) {
-      return Optional.empty();
-    }
-    Set<HostPort> hosts = new HashSet<>();
-    int i = 0;
-    for (HostPatternValue pattern : patterns) {
-      String name = names[i++];
-      if (pattern.isNegated() || !HostPatternsHolder.isSpecificHostPattern(name)) {
-        return Optional.empty();
-      }
-      String host = name;
-      int port = 0;
-      if (name.startsWith("[")) {
-        int colon = name.lastIndexOf(':');
-        if (colon < 2 || name.charAt(colon - 1) != ']') {
-          return Optional.empty();
-        }
-        host = name.substring(1, colon - 1);
-        try {
-          port = Integer.parseInt(name.substring(colon + 1));
-        } catch (NumberFormatException e) {
-          return Optional.empty();
-        }
-      }
-      if (!HostPatternsHolder.isHostMatch(host, port, List.of(pattern))) {
-        return Optional.empty();
-      }
-      hosts.add(HostPort.of(host, port));
-    }
-    return Optional.of(hosts);
-  }
-
-  /**
-   * Lower case as OpenSSH lowers host names (ASCII letters only), as MINA's patterns compare them
-   * (case-insensitive for ASCII only): names that differ only so share one index key.
-   */
-  private static String asciiLowerCase(String host) {
-    if (host == null) {
-      return "";
-    }
-    StringBuilder sb = null;
-    for (int i = 0; i < host.length(); i++) {
-      char c = host.charAt(i);
-      if (c >= 'A' && c <= 'Z') {
-        if (sb == null) {
-          sb = new StringBuilder(host);
-        }
-        sb.setCharAt(i, (char) (c + ('a' - 'A')));
-      }
-    }
-    return sb == null ? host : sb.toString();
-  }
-
-  /**
    * OpenSSH's rules, as MINA applied them: a matching {@code @revoked} line with this key
    * refuses it; a matching plain line with this key accepts it; a matching plain line with any
    * other key (of any type) means the key changed. Host certificates are never known here.
-   * {@code entries} are all the file's entries or the {@link Entries#candidates} of {@code
+   * {@code entries} are all the file's entries or the {@link KnownHostsIndex#candidates} of {@code
    * identities}: the same verdict (each is still matched here, the same way).
    */
   static Verdict verdict(
