@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * the bound is reached an idle connection is closed to make room. With a zero {@code keepAlive}
  * every run gets its own connection, closed when the run lets it go. A connection that {@link
  * KeptConnectionRules} finds too old, no longer trusted by known_hosts or connected to an address
- * its host name no longer resolves to takes no new run and closes once its runs end.
+ * its host name no longer resolves to takes no new run and closes once its runs end; one idle
+ * past its lifetime closes at once when a run comes (any run: its permit is free for others).
  *
  * <p>Nothing here holds a thread: a run waiting for a connection is a {@link Lease} in a list,
  * and opening goes through {@link SessionOpener}. State changes under this object's lock; MINA
@@ -170,6 +171,7 @@ final class ConnectionPool {
     SessionOpener open = null;
     boolean ready;
     synchronized (this) {
+      retireExpiredIdleLocked(now, toClose);
       dropChangedLocked(key, toClose, toCancel);
       Conn conn = reuse ? roomyLocked(key, now, hostKeys, addresses, toClose) : null;
       if (conn == null) {
@@ -305,6 +307,27 @@ final class ConnectionPool {
       if (rules.stillTrusted(sessions.get(i))) {
         synchronized (this) {
           stale.get(i).hostKeys = hostKeys;
+        }
+      }
+    }
+  }
+
+  /**
+   * Closes every idle connection past {@code ssh.connectionLifetime}: it may take no run any more,
+   * so it must not hold its session permit (and the target's sshd) until {@code keepAlive}, nor
+   * leave a fresh idle connection to be closed for room in its place. Its idle timer closes it at
+   * the end of its lifetime too; this catches it first when a run comes.
+   */
+  private void retireExpiredIdleLocked(Instant now, List<ClientSession> toClose) {
+    for (List<Conn> list : List.copyOf(conns.values())) {
+      for (Conn c : List.copyOf(list)) {
+        if (c.leases == 0 && c.session != null && rules.expired(c.opened, now)) {
+          LOG.debug("closing the idle connection to {}: it is older than ssh.connectionLifetime",
+              c.key.instanceId());
+          c.retired = true;
+          cancelIdleLocked(c);
+          removeLocked(c);
+          toClose.add(c.session);
         }
       }
     }
@@ -457,10 +480,13 @@ final class ConnectionPool {
     }
   }
 
+  /** Closes {@code conn} after {@code keepAlive} without runs, or when its lifetime ends first. */
   private void scheduleIdleLocked(Conn conn) {
     cancelIdleLocked(conn);
+    Duration left = rules.lifeLeft(conn.opened, rules.now());
+    Duration delay = left.compareTo(keepAlive) < 0 ? left : keepAlive;
     try {
-      conn.idleClose = rt.timer().schedule(() -> onIdle(conn), keepAlive.toNanos(),
+      conn.idleClose = rt.timer().schedule(() -> onIdle(conn), delay.toNanos(),
           TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       LOG.debug("timer is shut down");
@@ -476,7 +502,8 @@ final class ConnectionPool {
       removeLocked(conn);
       close = conn.session;
     }
-    LOG.debug("closing the connection to {} after {} idle", conn.key.instanceId(), keepAlive);
+    LOG.debug("closing the idle connection to {} (keepAlive {} or ssh.connectionLifetime over)",
+        conn.key.instanceId(), keepAlive);
     close.close(true);
   }
 

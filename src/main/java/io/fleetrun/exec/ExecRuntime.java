@@ -12,8 +12,9 @@ import org.apache.sshd.client.SshClient;
 /**
  * What every run of one {@link MinaSshExecutor} shares: the client, the limits, one timer thread
  * for all timeouts, and a small pool that starts connections (host name lookup and key files can
- * block, which MINA's I/O threads must never do), which also looks host names up again for
- * kept connections ({@link Resolver}).
+ * block, which MINA's I/O threads must never do), which also checks kept connections before
+ * reuse; and a small pool that looks host names up again for kept connections ({@link
+ * Resolver}), apart so that a resolver that hangs holds no connect thread.
  */
 record ExecRuntime(
     SshClient client,
@@ -26,7 +27,8 @@ record ExecRuntime(
     ExecutorTuning tuning,
     Clock clock,
     Set<MinaExecution> live,
-    Resolver resolver) {
+    Resolver resolver,
+    Executor lookups) {
 
   /** Looks a host name up: the JVM's resolver and its cache ({@link #SYSTEM}), or a test's. */
   interface Resolver {

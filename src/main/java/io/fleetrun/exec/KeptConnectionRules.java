@@ -38,6 +38,12 @@ final class KeptConnectionRules {
     return !now.isBefore(opened.plus(lifetime));
   }
 
+  /** How long a connection that started opening at {@code opened} may still take runs. */
+  Duration lifeLeft(Instant opened, Instant now) {
+    Duration left = Duration.between(now, opened.plus(lifetime));
+    return left.isNegative() ? Duration.ZERO : left;
+  }
+
   /** What the host-key check depends on now; cheap (a stat of known_hosts). */
   Object hostKeysNow() {
     return trust.stamp();

@@ -40,7 +40,8 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
  * in the JVM ({@link #of}); it serializes check-and-append with a lock of its own plus a
  * {@link FileChannel#lock() file lock}, so that neither two runs of this daemon nor another
  * fleetrun process append a first key twice. Parsed contents are reused while the file's size,
- * modification time and inode stay the same.
+ * modification time and inode stay the same, with plain host names indexed ({@link
+ * KnownHostsIndex}) so that a check looks at the lines that may match, not at all of them.
  */
 final class KnownHostsFile {
   private static final Map<Path, KnownHostsFile> FILES = new ConcurrentHashMap<>();
@@ -65,7 +66,7 @@ final class KnownHostsFile {
 
   private record Stamp(Object fileKey, long size, FileTime modified) {}
 
-  private record Cached(Stamp stamp, List<Entry> entries) {}
+  private record Cached(Stamp stamp, KnownHostsIndex entries) {}
 
   private final Path path;
   private final ReentrantLock appendLock = new ReentrantLock();
@@ -117,7 +118,12 @@ final class KnownHostsFile {
 
   /** What the file says about {@code key} of a host known by any of {@code identities}. */
   Verdict check(Collection<SshdSocketAddress> identities, PublicKey key) throws Unusable {
-    return verdict(entries(), identities, key);
+    return verdict(entries().candidates(identities), identities, key);
+  }
+
+  /** The lines a check for {@code identities} looks at, for tests. */
+  List<Entry> candidates(Collection<SshdSocketAddress> identities) throws Unusable {
+    return entries().candidates(identities);
   }
 
   /**
@@ -174,7 +180,7 @@ final class KnownHostsFile {
     return "missing".equals(before) && read == 0;
   }
 
-  private List<Entry> entries() throws Unusable {
+  private KnownHostsIndex entries() throws Unusable {
     Stamp stamp;
     try {
       BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
@@ -183,7 +189,7 @@ final class KnownHostsFile {
       }
       stamp = new Stamp(attributes.fileKey(), attributes.size(), attributes.lastModifiedTime());
     } catch (NoSuchFileException e) {
-      return List.of();
+      return KnownHostsIndex.NONE;
     } catch (IOException e) {
       throw new Unusable("cannot read " + describe(e));
     }
@@ -195,11 +201,11 @@ final class KnownHostsFile {
     try {
       bytes = Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
-      return List.of();
+      return KnownHostsIndex.NONE;
     } catch (IOException e) {
       throw new Unusable("cannot read " + describe(e));
     }
-    List<Entry> entries = parse(bytes);
+    KnownHostsIndex entries = KnownHostsIndex.of(parse(bytes));
     cached = new Cached(stamp, entries);
     return entries;
   }
@@ -264,6 +270,8 @@ final class KnownHostsFile {
    * OpenSSH's rules, as MINA applied them: a matching {@code @revoked} line with this key
    * refuses it; a matching plain line with this key accepts it; a matching plain line with any
    * other key (of any type) means the key changed. Host certificates are never known here.
+   * {@code entries} are all the file's entries or the {@link KnownHostsIndex#candidates} of {@code
+   * identities}: the same verdict (each is still matched here, the same way).
    */
   static Verdict verdict(
       List<Entry> entries, Collection<SshdSocketAddress> identities, PublicKey key) {

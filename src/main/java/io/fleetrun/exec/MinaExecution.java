@@ -421,7 +421,15 @@ final class MinaExecution implements Execution {
       held = session == null ? null : lease;
     }
     if (held != null && sessionReleased.compareAndSet(false, true)) {
-      held.release(); // the connection stays for the next run, or closes (keepAlive 0)
+      if (kill.abandon()) {
+        // Past the kill's bound, its channel still on the connection (an open the server never
+        // answered): no other run may count on that channel being free.
+        LOG.info("{}: the kill channel on {} is still open after {} s; its connection takes no"
+            + " new run", request.label(), target, kill.bound().toSeconds());
+        held.discard();
+      } else {
+        held.release(); // the connection stays for the next run, or closes (keepAlive 0)
+      }
       markReleased();
     }
   }

@@ -83,7 +83,7 @@ final class MinaOrphanKill {
     }
     RemoteKill.run(s, processGroup, leaderStart, marker, rt.tuning().killGrace(), target,
             new CompletableFuture<>())
-        .thenAccept(this::finish);
+        .answer().thenAccept(this::finish);
   }
 
   private void finish(OrphanKill kill) {

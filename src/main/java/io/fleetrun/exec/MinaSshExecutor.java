@@ -51,6 +51,7 @@ public final class MinaSshExecutor implements RemoteExecutor {
   private final ConnectionPool pool;
   private final ScheduledThreadPoolExecutor timer;
   private final ExecutorService connectStarter;
+  private final ExecutorService lookups;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** An executor with the default {@link ExecutorTuning} (kill grace 2 s, 50 handshakes). */
@@ -95,10 +96,11 @@ public final class MinaSshExecutor implements RemoteExecutor {
     // Run timeouts are mostly cancelled long before they fire; do not keep them queued.
     timer.setRemoveOnCancelPolicy(true);
     this.connectStarter = Executors.newFixedThreadPool(2, daemonThreads("fleetrun-ssh-connect"));
+    this.lookups = Executors.newFixedThreadPool(2, daemonThreads("fleetrun-ssh-lookup"));
     this.rt = new ExecRuntime(client, new AsyncPermits(limits.maxSessions()),
         new AsyncPermits(tuning.maxHandshakes()), timer, connectStarter,
         new Credentials(System::getenv), ssh.connectTimeout(), tuning, clock,
-        ConcurrentHashMap.newKeySet(), resolver);
+        ConcurrentHashMap.newKeySet(), resolver, lookups);
     this.pool = new ConnectionPool(rt, ssh.keepAlive(), ssh.channelsPerConnection(),
         limits.maxSessions(), new KeptConnectionRules(ssh.connectionLifetime(),
             HostKeyCheck.trust(ssh.hostKeyPolicy(), ssh.knownHosts()), clock));
@@ -192,6 +194,7 @@ public final class MinaSshExecutor implements RemoteExecutor {
     new ArrayList<>(rt.live()).forEach(e -> e.abandon("the SSH executor closed while it ran"));
     pool.close();
     connectStarter.shutdownNow();
+    lookups.shutdownNow();
     try {
       rt.client().stop();
     } catch (RuntimeException e) {

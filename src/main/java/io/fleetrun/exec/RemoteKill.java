@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
 
 /**
@@ -33,17 +34,58 @@ final class RemoteKill {
   }
 
   /**
-   * Runs {@link #command} on a new exec channel of {@code session}. The future completes (never
-   * exceptionally) when the channel closes, with the command's answer, or {@link
-   * OrphanKill.Unreachable} when the channel cannot be opened or gives no answer.
+   * A kill under way on one channel. Its {@link #answer} completes (never exceptionally) once the
+   * channel is gone from the session, not before: a channel whose open the server has not
+   * confirmed still counts against the server's channel limit, so whoever counts channels must
+   * wait for it.
+   */
+  static final class Pending {
+    private final CompletableFuture<OrphanKill> answer = new CompletableFuture<>();
+    private volatile OpenFuture opening;
+    private volatile String givenUp;
+
+    /** The command's answer, or {@link OrphanKill.Unreachable} when it gave none. */
+    CompletableFuture<OrphanKill> answer() {
+      return answer;
+    }
+
+    /**
+     * Gives up a channel open the server has not confirmed yet: the channel cannot be closed
+     * before the server answers the open (the close names the server's channel number), so MINA
+     * closes it as soon as the server confirms it, or drops it when the server refuses; then
+     * {@link #answer} completes with {@code reason}. A confirmed open is not touched. (MINA still
+     * sends the exec request with a late confirmation, just before its close: the kill command
+     * may start then, aimed at the same run, marker-checked as ever.) Returns whether it gave
+     * the open up.
+     */
+    boolean giveUpOpening(String reason) {
+      OpenFuture f = opening;
+      if (f == null || f.isDone()) {
+        return false;
+      }
+      givenUp = reason;
+      f.cancel();
+      if (!f.isCanceled()) {
+        givenUp = null; // confirmed meanwhile: the command answers
+        return false;
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Runs {@link #command} on a new exec channel of {@code session}. The answer comes when the
+   * channel closes, with the command's answer, or {@link OrphanKill.Unreachable} when the channel
+   * cannot be opened, was {@linkplain Pending#giveUpOpening given up} or gives no answer.
    *
    * @param target names the target in reasons, like {@code root@web-1:22}
    * @param opened completed once the channel is open (the command runs from then on)
    */
-  static CompletableFuture<OrphanKill> run(ClientSession session, OptionalLong processGroup,
+  static Pending run(ClientSession session, OptionalLong processGroup,
       OptionalLong leaderStart, ProcessMarker marker, Duration grace, String target,
       CompletableFuture<Void> opened) {
-    CompletableFuture<OrphanKill> result = new CompletableFuture<>();
+    Pending pending = new Pending();
+    CompletableFuture<OrphanKill> result = pending.answer;
     ByteArrayOutputStream answer = new ByteArrayOutputStream();
     try {
       ChannelExec ch = session.createExecChannel(command(processGroup, leaderStart, marker, grace));
@@ -54,10 +96,17 @@ final class RemoteKill {
         synchronized (answer) {
           text = answer.toString(StandardCharsets.UTF_8);
         }
-        result.complete(OrphanCommand.parse(text).orElseGet(() -> new OrphanKill.Unreachable(
-            target + " gave no answer to the kill command")));
+        String givenUp = pending.givenUp;
+        result.complete(givenUp != null ? new OrphanKill.Unreachable(givenUp)
+            : OrphanCommand.parse(text).orElseGet(() -> new OrphanKill.Unreachable(
+                target + " gave no answer to the kill command")));
       });
-      ch.open().addListener(f -> {
+      OpenFuture opening = ch.open();
+      pending.opening = opening;
+      opening.addListener(f -> {
+        if (f.isCanceled()) {
+          return; // given up: the close listener answers once MINA has closed the channel
+        }
         if (!f.isOpened()) {
           result.complete(new OrphanKill.Unreachable("cannot open an exec channel on " + target
               + ": " + ConnectFailures.describe(f.getException())));
@@ -74,7 +123,7 @@ final class RemoteKill {
     } catch (IOException | RuntimeException e) {
       result.complete(new OrphanKill.Unreachable(target + ": " + ConnectFailures.describe(e)));
     }
-    return result;
+    return pending;
   }
 
   /**

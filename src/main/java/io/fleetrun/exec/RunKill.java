@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.apache.sshd.client.session.ClientSession;
 import org.slf4j.Logger;
@@ -20,7 +21,11 @@ import org.slf4j.LoggerFactory;
  * one kill of each kind per run, and one kill channel at a time: a kill that comes while the
  * other runs (a group id that arrives during a marker kill) waits for it, so a run holds at most
  * two channels, its own and one kill's, as {@link ConnectionPool} counts it (OpenSSH's
- * MaxSessions refuses the channel that would go beyond).
+ * MaxSessions refuses the channel that would go beyond). A kill channel whose open the server
+ * does not confirm within {@link #OPEN_WAIT} is given up: the run goes on to its end, but the
+ * channel still takes the kill's place until it is gone from the session (the server answered
+ * its open, or the session closed), so a next kill waits for that, and {@link #answering} stays
+ * true (the run keeps its session; onKillsDone comes again when it is gone).
  */
 final class RunKill {
   private static final Logger LOG = LoggerFactory.getLogger(RunKill.class);
@@ -52,12 +57,19 @@ final class RunKill {
   private boolean groupKillSent;
   private boolean markerKillSent;
   private int running; // kills sent and not answered: 0 or 1, one kill channel at a time
+  private RemoteKill.Pending current; // the kill whose channel is on the session
+  /** A kill channel was given up and is not gone yet: it still takes the one kill place. */
+  private boolean lingering;
+  /** The kill that waits for a lingering channel to go (it counts in {@link #running}). */
+  private Optional<RemoteGroup> deferred;
+  private boolean abandoned;
   /** Kills asked for while another one runs, sent in turn as each answers. */
   private final ArrayDeque<Optional<RemoteGroup>> queued = new ArrayDeque<>();
 
   /**
    * @param scheduler runs the wait for a late pgid line (cancelled when the run ends)
-   * @param onKillsDone called, outside any lock, when every kill started so far has answered
+   * @param onKillsDone called, outside any lock, when every kill started so far has answered,
+   *     and again when a kill channel given up is gone at last
    */
   RunKill(String label, String target, ProcessMarker marker, Duration grace, Scheduler scheduler,
       Runnable onKillsDone) {
@@ -121,7 +133,33 @@ final class RunKill {
    * (onKillsDone follows when the last one answers).
    */
   synchronized boolean answering() {
-    return running > 0;
+    return running > 0 || lingering;
+  }
+
+  /**
+   * The run gives its session up (past {@link #bound}, the last kill still unanswered): no kill
+   * starts any more, and a kill channel still not confirmed is given up. Returns whether a kill
+   * channel may still be on the session: then the connection must take no other run.
+   */
+  boolean abandon() {
+    RemoteKill.Pending pending;
+    synchronized (this) {
+      abandoned = true;
+      queued.clear();
+      if (deferred != null) {
+        deferred = null;
+        running--;
+      }
+      if (running == 0 && !lingering) {
+        return false;
+      }
+      pending = current;
+    }
+    if (pending != null) {
+      pending.giveUpOpening("the run gave its session up before the kill channel opened on "
+          + target);
+    }
+    return true;
   }
 
   private void onPgidWaitOver() {
@@ -149,7 +187,7 @@ final class RunKill {
       boolean sent = aim.isPresent()
           ? groupKillSent
           : markerKillSent || (groupKillSent && !afterGroupKill);
-      if (sent) {
+      if (sent || abandoned) {
         return;
       }
       if (aim.isPresent()) {
@@ -171,15 +209,31 @@ final class RunKill {
     CompletableFuture<Void> opened = new CompletableFuture<>();
     OptionalLong pgid = aim.map(g -> OptionalLong.of(g.id())).orElse(OptionalLong.empty());
     OptionalLong leaderStart = aim.map(RemoteGroup::leaderStart).orElse(OptionalLong.empty());
-    CompletableFuture<OrphanKill> answer =
+    RemoteKill.Pending pending =
         RemoteKill.run(over, pgid, leaderStart, marker, grace, target, opened);
+    synchronized (this) {
+      current = pending;
+    }
+    AtomicBoolean reported = new AtomicBoolean();
     scheduler.schedule(() -> {
-      if (!opened.isDone()) {
-        answer.complete(new OrphanKill.Unreachable("no kill channel opened on " + target
-            + " within " + OPEN_WAIT.toMillis() + " ms"));
+      String reason = "no kill channel opened on " + target + " within "
+          + OPEN_WAIT.toMillis() + " ms";
+      if (pending.giveUpOpening(reason)) {
+        synchronized (this) {
+          lingering = true; // its place stays taken until MINA has closed it
+        }
+        if (reported.compareAndSet(false, true)) {
+          onDone(aim, new OrphanKill.Unreachable(reason));
+        }
       }
     }, OPEN_WAIT);
-    answer.thenAccept(result -> onDone(aim, result));
+    pending.answer().thenAccept(result -> {
+      if (reported.compareAndSet(false, true)) {
+        onDone(aim, result);
+      } else {
+        onGone(); // the channel given up is gone now
+      }
+    });
   }
 
   private void onDone(Optional<RemoteGroup> aim, OrphanKill result) {
@@ -197,17 +251,45 @@ final class RunKill {
     }
     Optional<RemoteGroup> next;
     ClientSession over;
+    boolean allAnswered = false;
     synchronized (this) {
       next = queued.poll();
       over = session;
       if (next == null) {
-        running--; // the one kill channel is closed and nothing waits: every kill answered
+        running--; // nothing waits: every kill answered (a given-up channel may linger)
+        allAnswered = true;
+        if (!lingering) {
+          current = null;
+        }
+      } else if (lingering) {
+        deferred = next; // sent when the given-up channel is gone
+        next = null;
       }
     }
     if (next != null) {
       launch(next, over); // this kill's channel is closed: the next one takes its place
-      return;
+    } else if (allAnswered) {
+      onKillsDone.run();
     }
-    onKillsDone.run();
+  }
+
+  /** A kill channel given up (never confirmed in time) is gone from the session at last. */
+  private void onGone() {
+    Optional<RemoteGroup> next;
+    ClientSession over;
+    synchronized (this) {
+      lingering = false;
+      next = deferred;
+      deferred = null;
+      over = session;
+      if (next == null) {
+        current = null;
+      }
+    }
+    if (next != null) {
+      launch(next, over);
+    } else {
+      onKillsDone.run(); // the run may give its session up now
+    }
   }
 }

@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
@@ -51,6 +53,9 @@ class KeptConnectionRenewalTest {
   final Map<String, InetAddress> names = new ConcurrentHashMap<>();
   /** Host names whose look-up fails, as when the resolver is down. */
   final Set<String> failingNames = ConcurrentHashMap.newKeySet();
+  /** Host names whose look-up hangs until the test ends (at most a minute). */
+  final Set<String> hangingNames = ConcurrentHashMap.newKeySet();
+  final CountDownLatch testOver = new CountDownLatch(1);
 
   @BeforeEach
   void startServer() throws IOException {
@@ -67,26 +72,42 @@ class KeptConnectionRenewalTest {
 
   @AfterEach
   void stopServer() {
+    testOver.countDown();
     server.close();
   }
 
   private MinaSshExecutor executor(HostKeyPolicy policy) {
+    return executor(policy, Limits.defaults());
+  }
+
+  private MinaSshExecutor executor(HostKeyPolicy policy, Limits limits) {
     SshSettings ssh = new SshSettings("fleet", Optional.empty(), knownHosts, policy,
         Duration.ofSeconds(5), SshSettings.DEFAULT_KEY_EXCHANGES, Duration.ofMinutes(5), 8,
         LIFETIME);
     ExecRuntime.Resolver resolver = host -> {
+      if (hangingNames.contains(host)) {
+        try {
+          testOver.await(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       if (failingNames.contains(host)) {
         throw new UnknownHostException(host + ": Temporary failure in name resolution");
       }
       InetAddress known = names.get(host);
       return known != null ? new InetAddress[] {known} : InetAddress.getAllByName(host);
     };
-    return new MinaSshExecutor(ssh, Limits.defaults(), clock,
+    return new MinaSshExecutor(ssh, limits, clock,
         new ExecutorTuning(SshFixture.TEST_KILL_GRACE, 50), resolver);
   }
 
   private Instance instance(String host) {
-    return new Instance(new InstanceId("web-1"), host, server.port(), "fleet",
+    return instance("web-1", host);
+  }
+
+  private Instance instance(String id, String host) {
+    return new Instance(new InstanceId(id), host, server.port(), "fleet",
         Optional.of(clientKey), Optional.empty(), Set.of());
   }
 
@@ -117,6 +138,41 @@ class KeptConnectionRenewalTest {
       assertThat(server.sessionsOpened()).isEqualTo(2);
       await().atMost(Duration.ofSeconds(5)).until(() -> server.sessionsOpen() == 1);
       assertThat(executor.pool().connections()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anIdleConnectionPastItsLifetimeGivesUpItsSessionSlotBeforeAFreshOne() {
+    try (MinaSshExecutor executor =
+        executor(HostKeyPolicy.STRICT, new Limits(2, Limits.DEFAULT_OUTPUT_BYTES))) {
+      assertThat(run(executor, instance("web-1", "127.0.0.1"), "echo one")).isEqualTo(ok("one"));
+      clock.move(LIFETIME);
+      assertThat(run(executor, instance("web-3", "127.0.0.1"), "echo three"))
+          .isEqualTo(ok("three"));
+
+      // keepAlive is 5 min: web-1's connection may take no run, so it must not keep its slot.
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.sessionsOpen() == 1);
+      assertThat(executor.sessionsInUse()).isEqualTo(1);
+
+      // Both slots for web-2 and web-3: web-3's fresh connection was not closed to make room.
+      assertThat(run(executor, instance("web-2", "127.0.0.1"), "echo two")).isEqualTo(ok("two"));
+      assertThat(run(executor, instance("web-3", "127.0.0.1"), "echo 3")).isEqualTo(ok("3"));
+      assertThat(server.sessionsOpened()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void theOnlySessionSlotGoesFromAConnectionPastItsLifetimeToARunElsewhere() {
+    try (MinaSshExecutor executor =
+        executor(HostKeyPolicy.STRICT, new Limits(1, Limits.DEFAULT_OUTPUT_BYTES))) {
+      assertThat(run(executor, instance("web-1", "127.0.0.1"), "echo one")).isEqualTo(ok("one"));
+      clock.move(LIFETIME);
+
+      // Without waiting for keepAlive (5 min) to close web-1's connection.
+      assertThat(run(executor, instance("web-2", "127.0.0.1"), "echo two")).isEqualTo(ok("two"));
+
+      assertThat(server.sessionsOpened()).isEqualTo(2);
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.sessionsOpen() == 1);
     }
   }
 
@@ -217,6 +273,30 @@ class KeptConnectionRenewalTest {
       assertThat(run(executor, instance("localhost"), "echo two")).isEqualTo(ok("two"));
 
       assertThat(server.sessionsOpened()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aHostNameLookUpThatHangsKeepsItsConnectionAfterTheConnectTimeout() throws IOException {
+    Files.writeString(knownHosts, Files.readString(knownHosts).trim()
+        .replace("[127.0.0.1]:", "[localhost]:") + "\n", StandardOpenOption.APPEND);
+    names.put("localhost", InetAddress.getLoopbackAddress());
+    try (MinaSshExecutor executor = executor(HostKeyPolicy.STRICT)) {
+      assertThat(run(executor, instance("localhost"), "echo one")).isEqualTo(ok("one"));
+
+      hangingNames.add("localhost");
+      // Two at once: more than the look-up threads, so one waits behind a hung look-up; and
+      // with the connect threads held, a run elsewhere could not even connect.
+      Execution two = executor.start(SshFixture.request(instance("localhost"), "echo two"));
+      Execution three = executor.start(SshFixture.request(instance("localhost"), "echo three"));
+      Execution four = executor.start(SshFixture.request(instance("localhost"), "echo four"));
+      ExecutionOutcome elsewhere = run(executor, instance("web-2", "127.0.0.1"), "echo five");
+
+      // connectTimeout is 5 s; SshFixture waits 15 s for each.
+      assertThat(SshFixture.await(two)).isEqualTo(ok("two"));
+      assertThat(SshFixture.await(three)).isEqualTo(ok("three"));
+      assertThat(SshFixture.await(four)).isEqualTo(ok("four"));
+      assertThat(elsewhere).isEqualTo(ok("five"));
     }
   }
 
