@@ -94,9 +94,10 @@ public final class Database implements ReadConnections, AutoCloseable {
    * <p>The file is created {@code rw-------} and missing folders {@code rwx------}, whatever the
    * umask: records hold outputs and parameters. SQLite gives the {@code -wal} and {@code -shm} it
    * creates the database file's mode. An existing database, {@code -wal} or {@code -shm} that group
-   * or others may open is made private, with one WARN line each.
+   * or others may open is made private, with one WARN line each. A {@code jdbc:postgresql:} URL
+   * opens that database as {@link #open(DatabaseSettings)} does, with no role or password.
    *
-   * @throws IllegalArgumentException when {@code jdbcUrl} is not a {@code jdbc:sqlite:} URL
+   * @throws IllegalArgumentException when {@code jdbcUrl} is neither a SQLite nor a PostgreSQL URL
    */
   public static Database open(String jdbcUrl) {
     return open(jdbcUrl, BUSY_TIMEOUT);

@@ -1,5 +1,7 @@
 /**
- * jOOQ over SQLite (PostgreSQL later): schema migration from {@code sql/}, invocation and record
+ * jOOQ over SQLite or PostgreSQL (the same tables, {@code sql/sqlite} and {@code sql/postgresql},
+ * compared by {@code SchemaParityTest}; what must hold between several daemons on PostgreSQL is a
+ * constraint or a row lock): schema migration from {@code sql/}, invocation and record
  * writes with statuses recomputed in the same transaction (a fire's rows in one transaction,
  * record changes group-committed by {@code RecordJournal}, which never loses an end: a refused
  * one is written without its output, or kept and retried by {@code RefusedEnds}), the reads of
