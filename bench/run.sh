@@ -7,6 +7,8 @@
 # Parts (comma-separated; default fleetrun,pssh,controlmaster,floor,big):
 #   fleetrun       per round: start the daemon on a fresh database, first run (fresh
 #                  connections), second run (same daemon), stop the daemon
+#   fleetrun-pg    the same on a fresh PostgreSQL database on $BENCH_PG (default
+#                  127.0.0.1:5432, role postgres, no password), dropped after unless --keep
 #   pssh           per round: parallel-ssh -p N with OpenSSH's default key exchange, and forced
 #                  to curve25519-sha256 (the key exchange fleetrun negotiates)
 #   controlmaster  per round: open N OpenSSH ControlMaster connections (untimed), then time
@@ -34,7 +36,7 @@ HZ=$(getconf CLK_TCK)
 
 log() { echo "bench: $(date -u +%H:%M:%S) $*" >&2; }
 die() { echo "bench: $*" >&2; exit 1; }
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 while (($#)); do
   case $1 in
@@ -57,7 +59,7 @@ for v in N ROUNDS BIG_N BIG_ROUNDS RATE_N RATE_SECS; do
 done
 has_part() { [[ ,$PARTS, == *,$1,* ]]; }
 for p in ${PARTS//,/ }; do
-  [[ $p =~ ^(fleetrun|pssh|controlmaster|floor|ansible|big|rate|bigoutput)$ ]] || die "unknown part '$p' in --parts"
+  [[ $p =~ ^(fleetrun|fleetrun-pg|pssh|controlmaster|floor|ansible|big|rate|bigoutput)$ ]] || die "unknown part '$p' in --parts"
 done
 
 [[ $EUID -eq 0 ]] || die "run as root: the targets are sshd processes that log in as root"
@@ -65,6 +67,9 @@ done
 for tool in ssh ssh-keygen sqlite3 python3 java; do
   command -v "$tool" > /dev/null || die "$tool is missing"
 done
+if has_part fleetrun-pg; then
+  command -v psql > /dev/null || die "psql missing: apt-get install postgresql-client"
+fi
 if has_part pssh || has_part big; then
   command -v parallel-ssh > /dev/null || die "parallel-ssh missing: apt-get install pssh"
 fi
@@ -123,10 +128,11 @@ if [[ ! -f $ROOT/target/fleetrun.jar || ! -d $ROOT/target/lib ]]; then
 fi
 
 per_round=0
-for p in fleetrun pssh controlmaster ansible; do has_part "$p" && per_round=1; done
+for p in fleetrun fleetrun-pg pssh controlmaster ansible; do has_part "$p" && per_round=1; done
 for ((round = 1; per_round && round <= ROUNDS; round++)); do
   log "round $round/$ROUNDS, N=$N"
   has_part fleetrun && bench_fleetrun "$N" "$round" second
+  has_part fleetrun-pg && bench_fleetrun "$N" "$round" second postgresql
   has_part pssh && bench_pssh "$N" "$round" default
   has_part pssh && bench_pssh "$N" "$round" curve25519
   has_part controlmaster && bench_controlmaster "$N" "$round"
