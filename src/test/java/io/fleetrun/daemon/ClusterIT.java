@@ -181,6 +181,68 @@ class ClusterIT {
     assertThat(query("SELECT node_id || ' ' || pid FROM daemon_node")).containsExactly("same-node " + first.pid());
   }
 
+  /**
+   * kill -9 of the node that runs a long script: the surviving node declares it dead, ends its
+   * record Failed / ExecutionInterrupted and kills its process on the target, within the 30 s
+   * failover target. The script lands on n1 because n2 starts only once n1 runs it.
+   */
+  @Test
+  void whenTheNodeRunningALongScriptIsKilledTheOtherEndsItsRecordAndItsProcessWithin30s() throws Exception {
+    targets = OpenSshTargets.start(Files.createDirectories(dir.resolve("farm")), 1);
+    String sleep = "sleep 300.31";
+    String config = """
+        database: { url: "%s", user: postgres }
+        ssh: { user: %s, identityFile: %s, knownHosts: %s }
+        instances:
+          - { id: a, host: 127.0.0.1, port: %d }
+        commands:
+          - { id: long, content: "%s; echo late", timeout: 600s }
+        jobs:
+          - { id: long, command: long, targets: { instances: [a] }, repeat: Once }
+        """.formatted(database.url(), targets.user(), targets.clientKey(), targets.knownHosts(),
+        targets.ports().get(0), sleep);
+    List<Path> files = new ArrayList<>();
+    for (String node : List.of("n1", "n2")) {
+      files.add(Files.writeString(Files.createDirectories(dir.resolve(node)).resolve("fleetrun.yaml"), config));
+    }
+    Process first = FleetrunProcess.command("daemon", "--config", files.get(0).toString())
+        .redirectOutput(dir.resolve("n1.log").toFile()).start();
+    daemons.add(first);
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+        .until(() -> query("SELECT count(*) FROM invocation_record WHERE detail_status = 'Running'"
+            + " AND remote_pgid IS NOT NULL").equals(List.of("1")) && !targets.processesMatching(sleep).isEmpty());
+    String marker = query("SELECT 'fleetrun-' || invoke_id || '-' || record_id FROM invocation_record").get(0);
+    String firstNode = Files.readString(files.get(0).resolveSibling("data/node-id")).trim();
+
+    Process second = FleetrunProcess.command("daemon", "--config", files.get(1).toString())
+        .redirectOutput(dir.resolve("n2.log").toFile()).start();
+    daemons.add(second);
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+        .until(() -> query("SELECT count(*) FROM qrtz_scheduler_state").equals(List.of("2")));
+    String secondNode = Files.readString(files.get(1).resolveSibling("data/node-id")).trim();
+
+    first.destroyForcibly(); // SIGKILL: no clean stop, no beat, the record left Running
+    Instant killed = Instant.now();
+    assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    await().atMost(Duration.ofSeconds(30).minus(Duration.between(killed, Instant.now())))
+        .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+        .until(() -> query("SELECT status || ' ' || detail_status || ' ' || error_code FROM invocation_record")
+                .equals(List.of("Failed Terminated ExecutionInterrupted"))
+            && targets.processesMatching(marker).isEmpty() && targets.processesMatching(sleep).isEmpty());
+
+    assertThat(query("SELECT node_id || ' ' || declared_dead_by FROM daemon_node WHERE declared_dead_at IS NOT NULL"))
+        .containsExactly(firstNode + " " + secondNode);
+    assertThat(query("SELECT node_id FROM invocation_record")).containsExactly(firstNode);
+    assertThat(query("SELECT status FROM invocation")).containsExactly("Failed");
+    String log = Files.readString(dir.resolve("n2.log"));
+    assertThat(log).as(logs())
+        .contains("node " + firstNode + " declared dead by this node")
+        .contains("take-over of node " + firstNode + ": 1 kill(s) done");
+    // The one-time job ran once in the whole cluster, and the survivor goes on.
+    assertThat(query("SELECT count(*) FROM invocation WHERE job_id = 'long'")).containsExactly("1");
+    assertThat(second.isAlive()).isTrue();
+  }
+
   private List<String> query(String sql) throws SQLException {
     try (Connection c = database.connect();
         Statement st = c.createStatement();
