@@ -130,6 +130,7 @@ public final class Daemon implements AutoCloseable {
     NodeRegistry registered = null;
     MinaSshExecutor ssh = null;
     FleetScheduler quartz = null;
+    Optional<ScheduledExecutorService> takeoverThread = Optional.empty();
     try {
       String host = hostName();
       long pid = ProcessHandle.current().pid();
@@ -194,7 +195,7 @@ public final class Daemon implements AutoCloseable {
           requests.pollOnce();
         }
       }, 0, settings.requestPoll().toMillis(), TimeUnit.MILLISECONDS);
-      this.takeover = node.map(n -> {
+      takeoverThread = node.map(n -> {
         Recovery takeOver = new Recovery(store, executor, executor.orphanKillBound(), clock);
         ScheduledExecutorService thread = daemonThread("fleetrun-takeover");
         thread.scheduleWithFixedDelay(() -> {
@@ -209,11 +210,13 @@ public final class Daemon implements AutoCloseable {
         }, TAKEOVER_EVERY.toMillis(), TAKEOVER_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         return thread;
       });
+      this.takeover = takeoverThread;
       this.retention =
           new RetentionSchedule(new JooqRetention(database, RetentionSchedule.PAUSE), config.retention(), clock)
               .start(RetentionSchedule.FIRST_RUN, RetentionSchedule.EVERY);
     } catch (RuntimeException e) {
       heartbeat.shutdownNow();
+      takeoverThread.ifPresent(ScheduledExecutorService::shutdownNow);
       if (quartz != null) {
         quartz.close();
       }
