@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+  /**
+   * How often a node looks for dead nodes to take over. With beats every second and the failover
+   * window of 15 s, a node killed is declared dead within ~17 s, its records ended at once and
+   * its processes killed within the kill bound: inside the 30 s failover target.
+   */
+  static final Duration TAKEOVER_EVERY = Duration.ofSeconds(2);
   /** Quiet time after a change of the config file before it is read (a save may be several writes). */
   private static final Duration CONFIG_DEBOUNCE = Duration.ofMillis(400);
 
@@ -63,6 +70,18 @@ public final class Daemon implements AutoCloseable {
   private final Optional<NodeRegistry> node;
   /** Set when another process took this node id over (PostgreSQL); the lease's lost() on SQLite. */
   private final AtomicBoolean nodeLost = new AtomicBoolean();
+  /**
+   * Completed when a surviving node declared this one dead (PostgreSQL): this node was silent past
+   * the failover window, its records were ended and its processes killed by the survivor; it must
+   * stop (the daemon command stops it as on SIGTERM and exits non-zero).
+   */
+  private final CompletableFuture<NodeRegistry.Declaration> declaredDead = new CompletableFuture<>();
+  /**
+   * The take-over of dead nodes (PostgreSQL), every {@link #TAKEOVER_EVERY}: its own thread, since
+   * killing a dead node's processes may wait for unreachable targets for seconds, which must delay
+   * neither this node's beat nor its CLI requests.
+   */
+  private final Optional<ScheduledExecutorService> takeover;
   private final RetentionSchedule retention;
   private final ConfigReload reload;
   private final Optional<ConfigWatcher> watcher;
@@ -111,6 +130,7 @@ public final class Daemon implements AutoCloseable {
     NodeRegistry registered = null;
     MinaSshExecutor ssh = null;
     FleetScheduler quartz = null;
+    Optional<ScheduledExecutorService> takeoverThread = Optional.empty();
     try {
       String host = hostName();
       long pid = ProcessHandle.current().pid();
@@ -175,11 +195,28 @@ public final class Daemon implements AutoCloseable {
           requests.pollOnce();
         }
       }, 0, settings.requestPoll().toMillis(), TimeUnit.MILLISECONDS);
+      takeoverThread = node.map(n -> {
+        Recovery takeOver = new Recovery(store, executor, executor.orphanKillBound(), clock);
+        ScheduledExecutorService thread = daemonThread("fleetrun-takeover");
+        thread.scheduleWithFixedDelay(() -> {
+          if (lost()) {
+            return;
+          }
+          try {
+            takeOver.takeOver(invoker.fleet(), NodeRegistry.FAILOVER_WINDOW);
+          } catch (RuntimeException e) {
+            log.warn("looking for dead cluster nodes failed: {}", e.getMessage());
+          }
+        }, TAKEOVER_EVERY.toMillis(), TAKEOVER_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        return thread;
+      });
+      this.takeover = takeoverThread;
       this.retention =
           new RetentionSchedule(new JooqRetention(database, RetentionSchedule.PAUSE), config.retention(), clock)
               .start(RetentionSchedule.FIRST_RUN, RetentionSchedule.EVERY);
     } catch (RuntimeException e) {
       heartbeat.shutdownNow();
+      takeoverThread.ifPresent(ScheduledExecutorService::shutdownNow);
       if (quartz != null) {
         quartz.close();
       }
@@ -243,6 +280,14 @@ public final class Daemon implements AutoCloseable {
 
   private boolean lost() {
     return guard.map(SingleNodeGuard::lost).orElse(false) || nodeLost.get();
+  }
+
+  /**
+   * Completes when a surviving node declared this one dead (PostgreSQL cluster): the daemon must
+   * be stopped then, and its stop is not a clean one.
+   */
+  public CompletableFuture<NodeRegistry.Declaration> declaredDead() {
+    return declaredDead;
   }
 
   /** This daemon's node id (stable across restarts on PostgreSQL, new at each start on SQLite). */
@@ -325,6 +370,7 @@ public final class Daemon implements AutoCloseable {
     closed = true;
     log.info("fleetrun daemon stopping");
     watcher.ifPresent(ConfigWatcher::close);
+    takeover.ifPresent(ScheduledExecutorService::shutdownNow);
     ticker.shutdownNow();
     // A request being carried out finishes first: a run it is writing now must reach the
     // dispatcher before that shuts down, or its records would stay Pending until the next start.
@@ -363,10 +409,20 @@ public final class Daemon implements AutoCloseable {
         if (!node.get().beat(now, digest)) {
           nodeLost.set(true);
           renewed = false;
-          log.error("another process took node id {} over after this one went {} s without a beat;"
-              + " scheduling and CLI requests stop here. Restart this daemon once the other one is"
-              + " gone, or give them different cluster.nodeId", info.nodeId(),
-              NodeRegistry.FAILOVER_WINDOW.toSeconds());
+          Optional<NodeRegistry.Declaration> dead = node.get().declaredDeadBy();
+          if (dead.isPresent()) {
+            NodeRegistry.Declaration d = dead.get();
+            log.error("node {} was declared dead by node {} at {} (its last beat {}): its running records were"
+                + " ended and their processes killed there; this daemon stops now. Its late record ends are"
+                + " refused. Look for what stalled it (GC, suspended VM, database unreachable)",
+                info.nodeId(), d.by(), d.at(), d.lastBeat());
+            declaredDead.complete(d);
+          } else {
+            log.error("another process took node id {} over after this one went {} s without a beat;"
+                + " scheduling and CLI requests stop here. Restart this daemon once the other one is"
+                + " gone, or give them different cluster.nodeId", info.nodeId(),
+                NodeRegistry.FAILOVER_WINDOW.toSeconds());
+          }
         }
       }
       if (!renewed && running != null) {

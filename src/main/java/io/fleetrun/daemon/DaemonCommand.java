@@ -13,7 +13,9 @@ import picocli.CommandLine.Mixin;
 /**
  * {@code fleetrun daemon}: runs in the foreground until SIGTERM or SIGINT (for systemd), then
  * stops in order and exits 0. SIGHUP reloads the config file (so does saving it). Refuses to
- * start (exit 6) while another daemon runs on the same database.
+ * start (exit 6) while another daemon runs on the same database. A node of a PostgreSQL cluster
+ * that the other nodes declared dead (it was silent past the failover window) stops in order and
+ * exits 1.
  */
 @Command(name = "daemon", description = "Run the daemon in the foreground; stop it with SIGTERM or Ctrl-C.")
 public final class DaemonCommand implements Callable<Integer> {
@@ -36,8 +38,11 @@ public final class DaemonCommand implements Callable<Integer> {
     }
     try (daemon) {
       running.set(daemon);
+      daemon.declaredDead().thenRun(stop::stopNow);
       stop.await();
     }
-    return ExitCodes.OK;
+    // Declared dead by a surviving node (PostgreSQL cluster): stopped as on SIGTERM, but not a
+    // clean stop, so systemd and operators see it.
+    return daemon.declaredDead().isDone() ? ExitCodes.NOT_SUCCESSFUL : ExitCodes.OK;
   }
 }

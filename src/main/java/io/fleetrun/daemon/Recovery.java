@@ -5,6 +5,7 @@ import io.fleetrun.exec.ProcessMarker;
 import io.fleetrun.exec.RemoteExecutor;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Instance;
+import io.fleetrun.store.DeadNode;
 import io.fleetrun.store.InvocationStore;
 import io.fleetrun.store.OrphanedRecord;
 import java.time.Clock;
@@ -69,7 +70,31 @@ final class Recovery {
     }
   }
 
-  private void killOnTargets(List<OrphanedRecord> orphans, Fleet fleet) {
+  /**
+   * On a PostgreSQL cluster: declares dead the nodes silent for {@code window} (the database
+   * chooses one survivor for each), ends their Running records and kills their remote process
+   * groups as {@link #repair} does for this node's own, never this node's records (the store
+   * selects the dead node's only). Returns within the kill bound plus a margin per dead node.
+   */
+  void takeOver(Fleet fleet, Duration window) {
+    for (DeadNode dead : store.takeOverDeadNodes(window, clock.instant())) {
+      List<OrphanedRecord> sent = dead.records().stream().filter(OrphanedRecord::handedToSsh).toList();
+      log.warn("node {} declared dead by this node: no beat for {} ms (last beat {}); {} of its running record(s)"
+          + " ended as interrupted, killing the remote processes of the {} handed to SSH", dead.nodeId(),
+          dead.silentFor().toMillis(), dead.beatAt(), dead.records().size(), sent.size());
+      if (sent.isEmpty()) {
+        continue;
+      }
+      Kills kills = killOnTargets(sent, fleet);
+      log.warn("take-over of node {}: {} kill(s) done, {} with nothing left running, {} failed or not looked for",
+          dead.nodeId(), kills.killed(), kills.notRunning(), kills.failed());
+    }
+  }
+
+  /** What the kills of one repair or take-over came to. */
+  private record Kills(int killed, int notRunning, int failed) {}
+
+  private Kills killOnTargets(List<OrphanedRecord> orphans, Fleet fleet) {
     Map<OrphanedRecord, CompletableFuture<OrphanKill>> kills = new LinkedHashMap<>();
     for (OrphanedRecord orphan : orphans) {
       Optional<Instance> instance = fleet.findInstance(orphan.instance());
@@ -89,8 +114,16 @@ final class Recovery {
     } catch (ExecutionException | TimeoutException e) {
       // Reported per record below; a kill still pending goes on in the background.
     }
-    kills.forEach((orphan, kill) -> report(orphan, kill.getNow(
-        new OrphanKill.Unreachable("no answer within " + wait.toMillis() + " ms"))));
+    int killed = 0;
+    int notRunning = 0;
+    for (var entry : kills.entrySet()) {
+      OrphanKill kill = entry.getValue().getNow(
+          new OrphanKill.Unreachable("no answer within " + wait.toMillis() + " ms"));
+      report(entry.getKey(), kill);
+      killed += kill instanceof OrphanKill.Killed ? 1 : 0;
+      notRunning += kill instanceof OrphanKill.NotRunning ? 1 : 0;
+    }
+    return new Kills(killed, notRunning, orphans.size() - killed - notRunning);
   }
 
   private CompletableFuture<OrphanKill> start(OrphanedRecord orphan, Instance instance) {

@@ -23,6 +23,11 @@ public final class StopSignal {
     return stop;
   }
 
+  /** Stops as a signal would: the daemon itself found it must stop (declared dead by its cluster). */
+  void stopNow() {
+    received.countDown();
+  }
+
   /** Blocks until a stop signal arrives. */
   public void await() throws InterruptedException {
     received.await();

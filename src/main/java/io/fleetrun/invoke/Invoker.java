@@ -58,6 +58,11 @@ public final class Invoker {
     this.clock = clock;
   }
 
+  /** The fleet in force (the config's instances, commands and jobs as last applied). */
+  public Fleet fleet() {
+    return fleet;
+  }
+
   /** Uses {@code next} for the runs that start from now on; runs in flight are not disturbed. */
   public void updateFleet(Fleet next) {
     this.fleet = next;

@@ -2,6 +2,7 @@ package io.fleetrun.schedule;
 
 import io.fleetrun.model.Job;
 import io.fleetrun.model.JobId;
+import io.fleetrun.model.RepeatMode;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -146,7 +147,12 @@ public final class FleetScheduler implements AutoCloseable {
         if (existing != null && JobTriggers.spec(job).equals(existing.getDescription())) {
           continue;
         }
-        JobDetail detail = JobBuilder.newJob(FireJob.class).withIdentity(key).storeDurably(false).build();
+        // A one-time job's fire lost with its node (kill -9 between Quartz's acquisition and the
+        // once_job commit) is fired again on a survivor by Quartz's cluster recovery, which only
+        // re-fires jobs that request it; the once_job key keeps a fire the dead node committed
+        // from running twice. A periodic job's next fire comes anyway: no recovery for it.
+        JobDetail detail = JobBuilder.newJob(FireJob.class).withIdentity(key).storeDurably(false)
+            .requestRecovery(job.repeat() == RepeatMode.Once).build();
         try {
           // Replaced only when this node saw it differ: a new job is stored only if no other
           // node of a cluster stored it meanwhile (nodes started at once would otherwise each

@@ -7,6 +7,7 @@ import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.JobId;
 import io.fleetrun.model.RecordEnd;
 import io.fleetrun.model.RecordId;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -112,6 +113,15 @@ public interface InvocationStore {
    * were (with their process group ids for a remote kill).
    */
   List<OrphanedRecord> interruptOrphanedRecords(Instant now, String info);
+
+  /**
+   * On a PostgreSQL cluster: declares dead every other node whose beat is older than {@code
+   * window} by the database's clock (of several nodes asking at once, exactly one wins each), and
+   * ends that node's Running records Failed / Terminated / ExecutionInterrupted at {@code now},
+   * statuses recomputed, in one transaction. Returns the nodes this node declared dead, with
+   * their records as they were (for the remote kill). Empty on SQLite.
+   */
+  List<DeadNode> takeOverDeadNodes(Duration window, Instant now);
 
   /**
    * Stops the Running periodic invocations whose job is not in {@code jobsInConfig} (a periodic

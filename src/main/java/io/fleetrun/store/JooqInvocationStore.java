@@ -19,7 +19,9 @@ import io.fleetrun.model.RecordId;
 import io.fleetrun.model.RecordStatus;
 import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.StatusRules;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -313,6 +315,51 @@ public final class JooqInvocationStore implements InvocationStore {
   @Override
   public List<OrphanedRecord> interruptOrphanedRecords(Instant now, String info) {
     return db.dsl().transactionResult(cfg -> orphans().interrupt(cfg.dsl(), now, info));
+  }
+
+  /**
+   * The dead-node statement. Beat age is judged by the database's clock alone: the threshold is
+   * computed in SQL from {@code clock_timestamp()}, so the survivor's clock plays no part, and the
+   * survivors agree on who is dead whatever their clocks say. (beat_at itself is written by each
+   * node with its own clock, which every node compares with the database's at registration and
+   * logs when they differ by more than a second; a node whose clock runs behind by nearly the
+   * failover window would be declared dead early.) Row lock and re-check: of several survivors
+   * running this at once, the first locks the row and the others, re-evaluating the WHERE on the
+   * committed row, find declared_dead_at set and skip it, so exactly one wins each dead node. A
+   * node declared dead itself (or stopped) declares no one.
+   */
+  private static final String DECLARE_DEAD = "UPDATE daemon_node"
+      + " SET declared_dead_at = " + dbNowText("clock_timestamp()") + ", declared_dead_by = ?"
+      + " WHERE node_id <> ? AND stopped_at IS NULL AND declared_dead_at IS NULL"
+      + " AND beat_at < " + dbNowText("clock_timestamp() - make_interval(secs => ?)")
+      + " AND EXISTS (SELECT 1 FROM daemon_node me WHERE me.node_id = ? AND me.stopped_at IS NULL"
+      + " AND me.declared_dead_at IS NULL)"
+      + " RETURNING node_id, beat_at, declared_dead_at";
+
+  /** A PostgreSQL timestamp as the schema's UTC text (fixed millis: text order is time order). */
+  private static String dbNowText(String timestamp) {
+    return "to_char((" + timestamp + ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+  }
+
+  @Override
+  public List<DeadNode> takeOverDeadNodes(Duration window, Instant now) {
+    if (!db.isPostgresql()) {
+      return List.of(); // one daemon per SQLite file: no other node to take over
+    }
+    // One transaction: a node is declared dead together with the end of its records, so a
+    // survivor that dies in between leaves neither (the next survivor declares it again).
+    return db.dsl().transactionResult(cfg -> {
+      DSLContext tx = cfg.dsl();
+      List<DeadNode> dead = new ArrayList<>();
+      for (var row : tx.resultQuery(DECLARE_DEAD, nodeId, nodeId, window.toMillis() / 1000.0, nodeId).fetch()) {
+        String node = row.get(0, String.class);
+        List<OrphanedRecord> ended = Orphans.ofDeadNode(statuses, node)
+            .interrupt(tx, now, DeadNode.info(node, nodeId));
+        dead.add(new DeadNode(node, Instant.parse(row.get(1, String.class)),
+            Instant.parse(row.get(2, String.class)), ended));
+      }
+      return dead;
+    });
   }
 
   /** On a PostgreSQL cluster a node's orphans are its own records only (see {@link Orphans}). */

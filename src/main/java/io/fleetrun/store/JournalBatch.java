@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes one batch of {@link JournalEvent}s in the caller's transaction, statuses included and
@@ -33,6 +35,7 @@ import org.jooq.SQLDialect;
  * applies only to a Running record (one stopped while it waited must not start).
  */
 final class JournalBatch {
+  private static final Logger log = LoggerFactory.getLogger(JournalBatch.class);
   private static final String DISPATCHED =
       "UPDATE invocation_record SET dispatched_at = ? WHERE record_id = ? AND status = 'Running'";
   private static final String SENT =
@@ -57,12 +60,15 @@ final class JournalBatch {
     final String instanceId;
     boolean running;
     boolean startSet;
+    /** Ended by a surviving node that declared this one dead (its error_info says so). */
+    final boolean takenOver;
 
-    Row(String invokeId, String instanceId, boolean running, boolean startSet) {
+    Row(String invokeId, String instanceId, boolean running, boolean startSet, boolean takenOver) {
       this.invokeId = invokeId;
       this.instanceId = instanceId;
       this.running = running;
       this.startSet = startSet;
+      this.takenOver = takenOver;
     }
   }
 
@@ -78,6 +84,11 @@ final class JournalBatch {
     for (JournalEvent event : events) {
       Row row = rows.get(event.record().value());
       boolean ok = row != null && decide(event, row, dispatched, sent, running, ended);
+      if (!ok && row != null && row.takenOver && event instanceof JournalEvent.Ended e) {
+        // This node was declared dead while the record ran, and came back: the survivor's end stands.
+        log.warn("record {}: refused this node's late end ({}): a surviving node declared this node dead"
+            + " and ended the record", event.record(), e.end().status());
+      }
       if (ok && event instanceof JournalEvent.Ended e) {
         endedIn.merge(new InvokeId(row.invokeId), e.end().endTime(), (a, b) -> a.isAfter(b) ? a : b);
       }
@@ -130,13 +141,14 @@ final class JournalBatch {
     List<Long> ids = events.stream().map(e -> e.record().value()).distinct().sorted().toList();
     Map<Long, Row> rows = new HashMap<>();
     var select = tx.select(INVOCATION_RECORD.RECORD_ID, INVOCATION_RECORD.INVOKE_ID, INVOCATION_RECORD.INSTANCE_ID,
-            INVOCATION_RECORD.STATUS, INVOCATION_RECORD.START_TIME)
+            INVOCATION_RECORD.STATUS, INVOCATION_RECORD.START_TIME, INVOCATION_RECORD.ERROR_INFO)
         .from(INVOCATION_RECORD)
         .where(INVOCATION_RECORD.RECORD_ID.in(ids))
         .orderBy(INVOCATION_RECORD.RECORD_ID);
     var found = tx.dialect().family() == SQLDialect.POSTGRES ? select.forUpdate().fetch() : select.fetch();
     found.forEach(r -> rows.put(r.value1(),
-        new Row(r.value2(), r.value3(), r.value4() == RecordStatus.Running, r.value5() != null)));
+        new Row(r.value2(), r.value3(), r.value4() == RecordStatus.Running, r.value5() != null,
+            r.value6() != null && r.value6().startsWith(DeadNode.TAKEN_OVER_PREFIX))));
     return rows;
   }
 

@@ -148,22 +148,43 @@ public final class NodeRegistry {
   /**
    * Refreshes this node's beat (and the digest of the config it runs now). Returns false when the
    * row is no longer this process's: another process took the id over after this one went
-   * silent for the failover window; the caller must stop scheduling then.
+   * silent for the failover window, or a surviving node declared this one dead (see {@link
+   * #declaredDeadBy}); the caller must stop then. A node declared dead never beats again: its
+   * records were ended by the survivor, and a fresh beat would make it look alive beside that.
    */
   public boolean beat(Instant now, String configDigest) {
     return db.controlDsl().update(DAEMON_NODE)
         .set(DAEMON_NODE.BEAT_AT, now)
         .set(DAEMON_NODE.CONFIG_DIGEST, configDigest)
         .where(mine())
+        .and(DAEMON_NODE.DECLARED_DEAD_AT.isNull())
         .execute() == 1;
   }
 
-  /** Marks this node stopped (clean stop); its row stays, as the node's history. */
+  /**
+   * The node that declared this process's node dead (and when), if one did; empty when the row is
+   * still this process's and alive, or another process took it over.
+   */
+  public Optional<Declaration> declaredDeadBy() {
+    return db.controlDsl().selectFrom(DAEMON_NODE)
+        .where(mine())
+        .and(DAEMON_NODE.DECLARED_DEAD_AT.isNotNull())
+        .fetchOptional(r -> new Declaration(r.getDeclaredDeadBy(), r.getDeclaredDeadAt(), r.getBeatAt()));
+  }
+
+  /** This node declared dead by node {@code by} at {@code at}; its last beat was {@code lastBeat}. */
+  public record Declaration(String by, Instant at, Instant lastBeat) {}
+
+  /**
+   * Marks this node stopped (clean stop); its row stays, as the node's history. Not once it was
+   * declared dead: the row tells what the survivors decided.
+   */
   public void stopped(Instant now) {
     db.controlDsl().update(DAEMON_NODE)
         .set(DAEMON_NODE.STOPPED_AT, now)
         .set(DAEMON_NODE.BEAT_AT, now)
         .where(mine())
+        .and(DAEMON_NODE.DECLARED_DEAD_AT.isNull())
         .execute();
   }
 

@@ -33,8 +33,8 @@ import org.jooq.impl.DSL;
  * record) gets one such record too, or its invocation would stay Running forever.
  *
  * <p>On a cluster ({@code node} given) only the records of that node are its own to end: the
- * other nodes' Running records are running there now. (A dead node's records are not ended
- * here; that is the survivors' take-over.)
+ * other nodes' Running records are running there now. A dead node's records are ended by the
+ * survivor that declared it dead ({@link #ofDeadNode}, see {@link JooqInvocationStore#takeOverDeadNodes}).
  */
 final class Orphans {
   /** Record ids per UPDATE, far below both databases' bound-variable limits. */
@@ -42,6 +42,7 @@ final class Orphans {
 
   private final StatusWriter statuses;
   private final Optional<String> node;
+  private final boolean neverStarted;
 
   Orphans(StatusWriter statuses) {
     this(statuses, Optional.empty());
@@ -49,8 +50,23 @@ final class Orphans {
 
   /** @param node the node whose records are ended; empty: every Running record (SQLite) */
   Orphans(StatusWriter statuses, Optional<String> node) {
+    this(statuses, node, true);
+  }
+
+  /**
+   * @param neverStarted whether never-started one-time instances get their interrupted record
+   *     too: at a node's own start, yes; at the take-over of a dead node, no, since such an
+   *     instance names no node (it may be a live node's fire being written right now)
+   */
+  private Orphans(StatusWriter statuses, Optional<String> node, boolean neverStarted) {
     this.statuses = statuses;
     this.node = node;
+    this.neverStarted = neverStarted;
+  }
+
+  /** The Running records of {@code deadNode} only, for its take-over by a surviving node. */
+  static Orphans ofDeadNode(StatusWriter statuses, String deadNode) {
+    return new Orphans(statuses, Optional.of(deadNode), false);
   }
 
   private Condition ours() {
@@ -59,7 +75,9 @@ final class Orphans {
 
   List<OrphanedRecord> interrupt(DSLContext tx, Instant now, String info) {
     List<OrphanedRecord> found = new ArrayList<>(running(tx));
-    found.addAll(neverStarted(tx, now));
+    if (neverStarted) {
+      found.addAll(neverStarted(tx, now));
+    }
     // Only the records read above, each only if it still runs: on PostgreSQL a record may start
     // or end between the read and this update, and what is returned must be what was ended.
     List<OrphanedRecord> orphans = new ArrayList<>();

@@ -181,6 +181,119 @@ class ClusterIT {
     assertThat(query("SELECT node_id || ' ' || pid FROM daemon_node")).containsExactly("same-node " + first.pid());
   }
 
+  /**
+   * kill -9 of the node that runs a long script: the surviving node declares it dead, ends its
+   * record Failed / ExecutionInterrupted and kills its process on the target, within the 30 s
+   * failover target.
+   */
+  @Test
+  void whenTheNodeRunningALongScriptIsKilledTheOtherEndsItsRecordAndItsProcessWithin30s() throws Exception {
+    LongRun run = longScriptOnTheFirstNode();
+
+    run.first().destroyForcibly(); // SIGKILL: no clean stop, no beat, the record left Running
+    Instant killed = Instant.now();
+    assertThat(run.first().waitFor(10, TimeUnit.SECONDS)).isTrue();
+    awaitTakenOver(run, Duration.ofSeconds(30).minus(Duration.between(killed, Instant.now())));
+
+    assertThat(query("SELECT node_id FROM invocation_record")).containsExactly(run.firstNode());
+    assertThat(query("SELECT status FROM invocation")).containsExactly("Failed");
+    // The one-time job ran once in the whole cluster, and the survivor goes on.
+    assertThat(query("SELECT count(*) FROM invocation WHERE job_id = 'long'")).containsExactly("1");
+    assertThat(run.second().isAlive()).isTrue();
+  }
+
+  /**
+   * A node that only stalls (SIGSTOP) past the failover window is taken over like a dead one; when
+   * it wakes up (SIGCONT) its beat finds it declared dead: it logs an ERROR, stops and exits 1,
+   * and its late end of the record does not overwrite the survivor's.
+   */
+  @Test
+  void aNodeThatStalledPastTheWindowIsTakenOverAndStopsWhenItWakes() throws Exception {
+    LongRun run = longScriptOnTheFirstNode();
+
+    signal("STOP", run.first().pid());
+    try {
+      awaitTakenOver(run, Duration.ofSeconds(40));
+    } finally {
+      signal("CONT", run.first().pid());
+    }
+    assertThat(run.first().waitFor(40, TimeUnit.SECONDS)).as("the woken node stops; %s", logs()).isTrue();
+    assertThat(run.first().exitValue()).as(logs()).isEqualTo(1);
+    assertThat(Files.readString(dir.resolve("n1.log")))
+        .contains("node " + run.firstNode() + " was declared dead by node " + run.secondNode())
+        .contains("refused this node's late end");
+    assertThat(query("SELECT status || ' ' || error_code FROM invocation_record"))
+        .containsExactly("Failed ExecutionInterrupted");
+    assertThat(query("SELECT COALESCE(stopped_at, '-') FROM daemon_node WHERE node_id = '" + run.firstNode() + "'"))
+        .as("a node declared dead does not mark itself stopped").containsExactly("-");
+    assertThat(run.second().isAlive()).isTrue();
+  }
+
+  /** Two nodes and a long one-time script running on the first. */
+  private record LongRun(Process first, Process second, String firstNode, String secondNode, String marker,
+      String sleep) {}
+
+  /**
+   * Starts n1 with a one-time job that runs a long script on one OpenSSH target, waits until the
+   * script runs, then starts n2 with the same config: the script runs on n1 (n2 was not there when
+   * it fired), and n2 is a full node of the cluster.
+   */
+  private LongRun longScriptOnTheFirstNode() throws Exception {
+    targets = OpenSshTargets.start(Files.createDirectories(dir.resolve("farm")), 1);
+    String sleep = "sleep 300.31";
+    String config = """
+        database: { url: "%s", user: postgres }
+        ssh: { user: %s, identityFile: %s, knownHosts: %s }
+        instances:
+          - { id: a, host: 127.0.0.1, port: %d }
+        commands:
+          - { id: long, content: "%s; echo late", timeout: 600s }
+        jobs:
+          - { id: long, command: long, targets: { instances: [a] }, repeat: Once }
+        """.formatted(database.url(), targets.user(), targets.clientKey(), targets.knownHosts(),
+        targets.ports().get(0), sleep);
+    List<Path> files = new ArrayList<>();
+    for (String node : List.of("n1", "n2")) {
+      files.add(Files.writeString(Files.createDirectories(dir.resolve(node)).resolve("fleetrun.yaml"), config));
+    }
+    Process first = FleetrunProcess.command("daemon", "--config", files.get(0).toString())
+        .redirectOutput(dir.resolve("n1.log").toFile()).start();
+    daemons.add(first);
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+        .until(() -> query("SELECT count(*) FROM invocation_record WHERE detail_status = 'Running'"
+            + " AND remote_pgid IS NOT NULL").equals(List.of("1")) && !targets.processesMatching(sleep).isEmpty());
+    String marker = query("SELECT 'fleetrun-' || invoke_id || '-' || record_id FROM invocation_record").get(0);
+
+    Process second = FleetrunProcess.command("daemon", "--config", files.get(1).toString())
+        .redirectOutput(dir.resolve("n2.log").toFile()).start();
+    daemons.add(second);
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+        .until(() -> query("SELECT count(*) FROM qrtz_scheduler_state").equals(List.of("2")));
+    return new LongRun(first, second, Files.readString(files.get(0).resolveSibling("data/node-id")).trim(),
+        Files.readString(files.get(1).resolveSibling("data/node-id")).trim(), marker, sleep);
+  }
+
+  /** Within {@code within}: n1's record ended by n2, its process gone from the target, n2's log says so. */
+  private void awaitTakenOver(LongRun run, Duration within) throws Exception {
+    await().atMost(within).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+        .until(() -> query("SELECT status || ' ' || detail_status || ' ' || error_code FROM invocation_record")
+                .equals(List.of("Failed Terminated ExecutionInterrupted"))
+            && targets.processesMatching(run.marker()).isEmpty() && targets.processesMatching(run.sleep()).isEmpty());
+    assertThat(query("SELECT node_id || ' ' || declared_dead_by FROM daemon_node WHERE declared_dead_at IS NOT NULL"))
+        .containsExactly(run.firstNode() + " " + run.secondNode());
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+        assertThat(Files.readString(dir.resolve("n2.log"))).as(logs())
+            .contains("node " + run.firstNode() + " declared dead by this node")
+            .contains("take-over of node " + run.firstNode() + ": 1 kill(s) done"));
+  }
+
+  /** The shell builtin kill with a positive pid: SIGSTOP / SIGCONT of a daemon process. */
+  private static void signal(String name, long pid) throws Exception {
+    Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + pid).inheritIO().start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(kill.exitValue()).as("kill -%s %d", name, pid).isZero();
+  }
+
   private List<String> query(String sql) throws SQLException {
     try (Connection c = database.connect();
         Statement st = c.createStatement();

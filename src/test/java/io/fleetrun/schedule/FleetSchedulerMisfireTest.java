@@ -163,6 +163,24 @@ class FleetSchedulerMisfireTest {
     }
   }
 
+  /**
+   * Quartz's cluster recovery re-fires a dead node's in-flight fire only for a job that requests
+   * recovery: a one-time job does (its lost fire runs on a survivor, once_job keeps it single), a
+   * periodic one does not (its next fire comes anyway).
+   */
+  @Test
+  void oneTimeJobsRequestRecoveryOfAFireLostWithItsNodePeriodicOnesDoNot() {
+    Instant later = Instant.now().plusSeconds(3600);
+    try (FleetScheduler scheduler = scheduler(THRESHOLD)) {
+      scheduler.apply(List.of(periodic("every", "rate(1s)", MisfirePolicy.RUN_ONCE),
+          at("once-at", later, MisfirePolicy.RUN_ONCE)), Instant.now());
+    }
+    assertThat(db.dsl().fetch("SELECT JOB_NAME, REQUESTS_RECOVERY FROM QRTZ_JOB_DETAILS WHERE SCHED_NAME = ?"
+            + " ORDER BY JOB_NAME", name)
+        .map(r -> r.get(0) + " " + r.get(1, Boolean.class)))
+        .containsExactly("every false", "once-at true");
+  }
+
   private FleetScheduler scheduler(Duration threshold) {
     return new FleetScheduler(db.dataSource(), (job, at) -> fires.add(new Fire(job.value(), Instant.now())), name, threshold);
   }

@@ -1,0 +1,199 @@
+package io.fleetrun.store;
+
+import static io.fleetrun.store.Invocations.T0;
+import static io.fleetrun.store.Invocations.end;
+import static io.fleetrun.store.Invocations.instanceIds;
+import static io.fleetrun.store.Invocations.once;
+import static io.fleetrun.store.Invocations.periodic;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetrun.model.InvokeId;
+import io.fleetrun.model.RecordStatus;
+import io.fleetrun.status.StatusCalculator;
+import io.fleetrun.testing.LogLines;
+import io.fleetrun.testing.PostgresServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The take-over of a dead node on a real PostgreSQL database: the database chooses exactly one
+ * survivor per dead node (three nodes racing), never a fresh or stopped node; the survivor ends
+ * the dead node's Running records and no other; the dead node's beat and late ends are refused.
+ */
+class DeadNodeTakeoverTest {
+  private static final Duration WINDOW = NodeRegistry.FAILOVER_WINDOW;
+  private PostgresServer.TestDatabase pg;
+  private Database db;
+
+  @BeforeEach
+  void open() {
+    PostgresServer.requireAvailable();
+    pg = PostgresServer.createDatabase("takeover");
+    db = Database.open(pg.settings());
+  }
+
+  @AfterEach
+  void close() {
+    if (db != null) {
+      db.close();
+    }
+    if (pg != null) {
+      pg.close();
+    }
+  }
+
+  @Test
+  void ofThreeNodesRacingExactlyOneDeclaresEachDeadNodeAndEndsOnlyItsRecords() throws Exception {
+    List<String> survivors = List.of("s1", "s2", "s3");
+    survivors.forEach(n -> node(n, 1, null));
+    node("fresh", 2, null);
+    node("stopped", 60, "stopped");
+    fire("fresh", "t-fresh", "a");
+    fire("stopped", "t-stopped", "a");
+    fire("s1", "t-s1", "a");
+
+    ExecutorService pool = Executors.newFixedThreadPool(survivors.size());
+    try {
+      for (int round = 0; round < 5; round++) {
+        String dead = "dead-" + round;
+        node(dead, 60, null);
+        fire(dead, "t-" + dead, "a", "b");
+        CyclicBarrier start = new CyclicBarrier(survivors.size());
+        List<Future<List<DeadNode>>> results = new ArrayList<>();
+        for (String s : survivors) {
+          JooqInvocationStore store = new JooqInvocationStore(db, new StatusCalculator(), s);
+          results.add(pool.submit(() -> {
+            start.await(30, TimeUnit.SECONDS);
+            return store.takeOverDeadNodes(WINDOW, Instant.now());
+          }));
+        }
+        List<String> winners = new ArrayList<>();
+        for (int i = 0; i < survivors.size(); i++) {
+          for (DeadNode d : results.get(i).get(60, TimeUnit.SECONDS)) {
+            winners.add(survivors.get(i) + " " + d.nodeId() + " " + d.records().size());
+            assertThat(d.silentFor()).isGreaterThanOrEqualTo(WINDOW);
+          }
+        }
+        assertThat(winners).as("round %d", round).hasSize(1);
+        String winner = winners.get(0).split(" ")[0];
+        assertThat(winners.get(0)).isEqualTo(winner + " " + dead + " 2");
+        assertThat(rows("SELECT declared_dead_by FROM daemon_node WHERE node_id = '" + dead + "'"))
+            .containsExactly(winner);
+        assertThat(rows("SELECT status || ' ' || detail_status || ' ' || error_code FROM invocation_record"
+            + " WHERE node_id = '" + dead + "'")).containsExactly("Failed Terminated ExecutionInterrupted",
+            "Failed Terminated ExecutionInterrupted");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    // Neither the fresh node, the stopped one, nor a survivor was declared; their records run on.
+    assertThat(rows("SELECT node_id FROM daemon_node WHERE declared_dead_at IS NOT NULL ORDER BY node_id"))
+        .containsExactly("dead-0", "dead-1", "dead-2", "dead-3", "dead-4");
+    assertThat(rows("SELECT node_id || ' ' || status FROM invocation_record WHERE node_id NOT LIKE 'dead-%'"
+        + " ORDER BY node_id")).containsExactly("fresh Running", "s1 Running", "stopped Running");
+    // A node declared dead is not declared again.
+    assertThat(new JooqInvocationStore(db, new StatusCalculator(), "s2").takeOverDeadNodes(WINDOW, Instant.now()))
+        .isEmpty();
+  }
+
+  @Test
+  void aNodeDeclaredDeadDeclaresNoOneAndItsBeatIsRefused() {
+    NodeRegistry registry = new NodeRegistry(db, new NodeRegistry.NodeInfo("back", "host-b", 7, "test", "d", T0));
+    registry.register(T0, pid -> true);
+    setBeatAgo("back", 60);
+    node("other", 60, null);
+    node("s1", 1, null);
+    assertThat(new JooqInvocationStore(db, new StatusCalculator(), "s1").takeOverDeadNodes(WINDOW, Instant.now()))
+        .extracting(DeadNode::nodeId).containsExactlyInAnyOrder("back", "other");
+
+    // The dead node wakes up: its beat does not make it look alive, and it learns who declared it.
+    assertThat(registry.beat(Instant.now(), "d")).isFalse();
+    assertThat(registry.declaredDeadBy()).map(NodeRegistry.Declaration::by).contains("s1");
+    assertThat(new JooqInvocationStore(db, new StatusCalculator(), "back").takeOverDeadNodes(WINDOW, Instant.now()))
+        .as("a node declared dead takes nothing over").isEmpty();
+    registry.stopped(Instant.now());
+    assertThat(rows("SELECT COALESCE(stopped_at, '-') FROM daemon_node WHERE node_id = 'back'")).containsExactly("-");
+
+    // A new process under that id registers afresh: the declaration is cleared.
+    NodeRegistry restarted = new NodeRegistry(db, new NodeRegistry.NodeInfo("back", "host-b", 8, "test", "d",
+        Instant.now()));
+    assertThat(restarted.register(Instant.now(), pid -> false)).isEqualTo(NodeRegistry.Registered.TAKEN_OVER);
+    assertThat(restarted.beat(Instant.now(), "d")).isTrue();
+    assertThat(restarted.declaredDeadBy()).isEmpty();
+  }
+
+  @Test
+  void aLateEndOfATakenOverRecordIsRefusedAndLogged() throws Exception {
+    node("dead", 60, null);
+    node("s1", 1, null);
+    JooqInvocationStore deadStore = new JooqInvocationStore(db, new StatusCalculator(), "dead");
+    List<PendingRecord> records = deadStore.createWithRecords(once("t-late", Optional.empty(), T0, "a"), T0);
+    new JooqInvocationStore(db, new StatusCalculator(), "s1").takeOverDeadNodes(WINDOW, Instant.now());
+
+    RecordJournal journal = deadStore.openJournal();
+    try (LogLines log = LogLines.of(JournalBatch.class.getName())) {
+      CompletableFuture<Boolean> late = journal.ended(records.get(0).id(), end(RecordStatus.Finished, Instant.now()));
+      assertThat(late.get(30, TimeUnit.SECONDS)).isFalse();
+      assertThat(log.containing("refused this node's late end (Finished)")).hasSize(1);
+    } finally {
+      journal.close();
+    }
+    assertThat(deadStore.endRecord(records.get(0).id(), end(RecordStatus.Finished, Instant.now()))).isFalse();
+    assertThat(rows("SELECT status || ' ' || error_code || ' ' || error_info FROM invocation_record"))
+        .containsExactly("Failed ExecutionInterrupted taken over: node dead stopped beating while the record was"
+            + " running; node s1 declared it dead and ended the record");
+    assertThat(rows("SELECT status FROM invocation")).containsExactly("Failed");
+  }
+
+  @Test
+  void aRecoveredFireOfAOneTimeJobIsRefusedWhenItsFirstFireWasCommitted() {
+    // Quartz re-fires a dead node's in-flight one-time fire on a survivor (requestsRecovery), at
+    // the same scheduled time: the once_job key lets only one of them write an invocation.
+    JooqInvocationStore dead = new JooqInvocationStore(db, new StatusCalculator(), "dead");
+    JooqInvocationStore survivor = new JooqInvocationStore(db, new StatusCalculator(), "s1");
+    assertThat(dead.createOnceJobWithRecords(once("t-first", Optional.of("nightly"), T0, "a", "b"), T0)).isPresent();
+    assertThat(survivor.createOnceJobWithRecords(once("t-again", Optional.of("nightly"), T0, "a", "b"), T0))
+        .isEmpty();
+    assertThat(rows("SELECT invoke_id || ' ' || node_id FROM invocation_record ORDER BY instance_id"))
+        .containsExactly("t-first dead", "t-first dead");
+  }
+
+  /** A daemon_node row whose beat is {@code beatAgo} seconds old by the database's clock. */
+  private void node(String id, int beatAgo, String stopped) {
+    db.dsl().execute("INSERT INTO daemon_node (node_id, host, pid, version, config_digest, started_at, beat_at,"
+        + " stopped_at) VALUES (?, 'h', 1, 'test', 'd', ?, " + ago(beatAgo) + ", "
+        + (stopped == null ? "NULL" : ago(beatAgo)) + ")", id, T0.toString());
+  }
+
+  private void setBeatAgo(String id, int seconds) {
+    db.dsl().execute("UPDATE daemon_node SET beat_at = " + ago(seconds) + " WHERE node_id = ?", id);
+  }
+
+  private static String ago(int seconds) {
+    return "to_char((clock_timestamp() - interval '" + seconds + " seconds') AT TIME ZONE 'UTC',"
+        + " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+  }
+
+  /** A periodic fire of node {@code node}: one Running record per instance. */
+  private void fire(String node, String invokeId, String... instances) {
+    new JooqInvocationStore(db, new StatusCalculator(), node).firePeriodic(
+        Optional.of(periodic(invokeId, "job-" + invokeId, T0, instances)), new InvokeId(invokeId),
+        instanceIds(instances), List.of(), T0.plusSeconds(1));
+  }
+
+  private List<String> rows(String sql) {
+    return db.dsl().fetch(sql).map(r -> String.valueOf(r.get(0)));
+  }
+}
