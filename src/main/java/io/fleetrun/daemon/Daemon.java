@@ -122,7 +122,7 @@ public final class Daemon implements AutoCloseable {
       this.info = new DaemonInfo(nodeId, pid, host, version(), config.source().toString(), startedAt);
       JooqInvocationStore store = new JooqInvocationStore(database, new StatusCalculator(), nodeId);
       JdbcInvocationQueries queries = new JdbcInvocationQueries(database);
-      this.control = JooqControlChannel.onControlConnection(database);
+      this.control = JooqControlChannel.onControlConnection(database, nodeId);
       // Before repair: repair must never run beside a live daemon (on a cluster: a live process
       // of this node id; the other nodes' records are theirs and not repaired here).
       if (database.isPostgresql()) {
@@ -145,6 +145,8 @@ public final class Daemon implements AutoCloseable {
         log.warn("{} CLI request(s) taken by a previous daemon were never answered; answered them as refused", unanswered);
       }
       this.invoker = new Invoker(store, queries, executor, config.fleet(), clock);
+      // Another node's records are killed by that node: a stop hands it a request for it alone.
+      invoker.relayStopsWith((node, stop) -> control.submitFor(node, stop, clock.instant()));
       quartz = database.isPostgresql()
           ? FleetScheduler.clustered(database.dataSource(), invoker::fireJob, settings.schedulerName(),
               settings.misfireThreshold(), new FleetScheduler.Cluster(nodeId))

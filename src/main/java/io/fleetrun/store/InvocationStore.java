@@ -107,6 +107,17 @@ public interface InvocationStore {
   List<InvocationRecord> runningRecords(InvokeId invokeId);
 
   /**
+   * Who ends the Running records of {@code invokeId} in a stop at {@code now}: this node its own,
+   * those of no node and those of nodes not alive ({@link StopScope#here}); every other live
+   * node its own ({@link StopScope#elsewhere}), since only the node holding a record's SSH
+   * session can kill its process. On SQLite (one daemon) every record is here.
+   */
+  StopScope stopScope(InvokeId invokeId, Instant now);
+
+  /** The Running records of {@code invokeId} this node created (every one on SQLite). */
+  List<InvocationRecord> ownRunningRecords(InvokeId invokeId);
+
+  /**
    * At start: every record a previous daemon left Running ends Failed / Terminated /
    * ExecutionInterrupted with {@code info}; statuses are recomputed. Returns the records as they
    * were (with their process group ids for a remote kill).

@@ -1,5 +1,6 @@
 package io.fleetrun.store;
 
+import static io.fleetrun.store.jooq.Tables.DAEMON_NODE;
 import static io.fleetrun.store.jooq.Tables.INVOCATION;
 import static io.fleetrun.store.jooq.Tables.INVOCATION_INSTANCE;
 import static io.fleetrun.store.jooq.Tables.INVOCATION_RECORD;
@@ -306,6 +307,48 @@ public final class JooqInvocationStore implements InvocationStore {
         .selectFrom(INVOCATION_RECORD)
         .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
         .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+        .orderBy(INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.REPEAT_NO)
+        .fetch(Rows::record);
+  }
+
+  @Override
+  public StopScope stopScope(InvokeId invokeId, Instant now) {
+    if (!db.isPostgresql() || nodeId == null) {
+      return new StopScope(runningRecords(invokeId), Set.of());
+    }
+    // The other live nodes first: a node that dies after this read has its records taken over by
+    // a survivor (and a stop handed to it is never claimed, which harms no one).
+    Set<String> elsewhere = db.dsl()
+        .selectDistinct(INVOCATION_RECORD.NODE_ID)
+        .from(INVOCATION_RECORD)
+        .join(DAEMON_NODE).on(DAEMON_NODE.NODE_ID.eq(INVOCATION_RECORD.NODE_ID))
+        .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
+        .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+        .and(INVOCATION_RECORD.NODE_ID.ne(nodeId))
+        .and(DAEMON_NODE.STOPPED_AT.isNull())
+        .and(DAEMON_NODE.DECLARED_DEAD_AT.isNull())
+        .and(DAEMON_NODE.BEAT_AT.ge(now.minus(ClusterNode.FAILOVER_WINDOW)))
+        .fetchSet(INVOCATION_RECORD.NODE_ID);
+    List<InvocationRecord> here = db.dsl()
+        .selectFrom(INVOCATION_RECORD)
+        .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
+        .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+        .and(INVOCATION_RECORD.NODE_ID.isNull().or(INVOCATION_RECORD.NODE_ID.notIn(elsewhere)))
+        .orderBy(INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.REPEAT_NO)
+        .fetch(Rows::record);
+    return new StopScope(here, elsewhere);
+  }
+
+  @Override
+  public List<InvocationRecord> ownRunningRecords(InvokeId invokeId) {
+    if (!db.isPostgresql() || nodeId == null) {
+      return runningRecords(invokeId);
+    }
+    return db.dsl()
+        .selectFrom(INVOCATION_RECORD)
+        .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
+        .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+        .and(INVOCATION_RECORD.NODE_ID.eq(nodeId))
         .orderBy(INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.REPEAT_NO)
         .fetch(Rows::record);
   }
