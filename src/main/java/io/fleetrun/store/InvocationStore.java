@@ -52,6 +52,10 @@ public interface InvocationStore {
    * skipped}. When {@code create} is present it is inserted first, in the same transaction (the
    * job's first fire). No status changes: a periodic invocation's statuses ignore its records.
    * Returns the records written, in the order of {@code firing}.
+   *
+   * @throws PeriodicExistsException when {@code create} is present but its job has a Running
+   *     periodic invocation already (another node created it): nothing is written
+   * @throws DuplicateFireException when this fire time has records already: nothing is written
    */
   List<PendingRecord> firePeriodic(Optional<NewInvocation> create, InvokeId invokeId,
       List<InstanceId> firing, Collection<InstanceId> skipped, Instant scheduledAt);
@@ -102,6 +106,12 @@ public interface InvocationStore {
    * recomputes statuses. Records still running are ended by the caller through {@link #endRecord}.
    */
   void stopInstances(InvokeId invokeId, Set<InstanceId> instances, Instant now);
+
+  /**
+   * The instances of {@code invokeId} with a Running record, whichever node runs it (overlap:
+   * skip). One read along the (invoke_id, status) index.
+   */
+  Set<InstanceId> instancesRunning(InvokeId invokeId);
 
   /** The records of {@code invokeId} that are still Running (for a stop). */
   List<InvocationRecord> runningRecords(InvokeId invokeId);

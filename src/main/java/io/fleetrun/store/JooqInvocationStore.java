@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.jooq.DSLContext;
+import org.jooq.exception.DataAccessException;
 import org.jooq.Record2;
 
 /**
@@ -120,7 +121,12 @@ public final class JooqInvocationStore implements InvocationStore {
     return db.dsl().transactionResult(cfg -> {
       DSLContext tx = cfg.dsl();
       if (create.isPresent()) {
-        insert(tx, create.get());
+        try {
+          insert(tx, create.get());
+        } catch (DataAccessException e) {
+          JobId job = create.get().job().orElseThrow(() -> e);
+          throw PeriodicExistsException.of(e, job).orElseThrow(() -> e);
+        }
       }
       return FireWriter.fire(tx, invokeId, firing, skipped, scheduledAt, nodeId);
     });
@@ -299,6 +305,16 @@ public final class JooqInvocationStore implements InvocationStore {
   @Override
   public void stopInstances(InvokeId invokeId, Set<InstanceId> instances, Instant now) {
     db.dsl().transaction(cfg -> stopper.stop(cfg.dsl(), invokeId, instances, now));
+  }
+
+  @Override
+  public Set<InstanceId> instancesRunning(InvokeId invokeId) {
+    return db.dsl()
+        .selectDistinct(INVOCATION_RECORD.INSTANCE_ID)
+        .from(INVOCATION_RECORD)
+        .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
+        .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+        .fetchSet(r -> new InstanceId(r.value1()));
   }
 
   @Override

@@ -55,12 +55,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * CLI requests on a cluster: two daemon nodes (each its own pool, store, channel, invoker and SSH
- * executor, as two daemon processes have) on one PostgreSQL database. A run is carried out by
- * exactly one node; a stop reaches every node that runs records of the invocation and kills there;
- * a starting node leaves a live node's unanswered requests alone.
+ * What must hold across the nodes of a cluster besides failover: two daemon nodes (each its own
+ * pool, store, channel, invoker and SSH executor, as two daemon processes have) on one PostgreSQL
+ * database. A CLI request is carried out by exactly one node; a stop reaches every node that runs
+ * records of the invocation and kills there; a starting node leaves a live node's unanswered
+ * requests alone; a periodic job has one invocation for the whole cluster; overlap: skip sees the
+ * other node's running record.
  */
-class ClusterRequestsTest {
+class ClusterControlTest {
   static {
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.apache.sshd"))
         .setLevel(ch.qos.logback.classic.Level.WARN);
@@ -248,6 +250,69 @@ class ClusterRequestsTest {
         });
     await("both ends written").atMost(Duration.ofSeconds(30))
         .until(() -> "Stopped".equals(nodeStatus("node-a")) && "Stopped".equals(nodeStatus("node-b")));
+  }
+
+  private static Job periodic(String id, Command command, OverlapPolicy overlap) {
+    return new Job(new JobId(id), command.id(), new Targets(List.of(new InstanceId("web")), Set.of()),
+        RepeatMode.Period, Optional.of(Frequency.parse("rate(1h)")), Map.of(), MisfirePolicy.RUN_ONCE, overlap);
+  }
+
+  @Test
+  void twoNodesFiringAJobsFirstFireAtOnceMakeOneInvocation() throws Exception {
+    Command quick = new Command(new CommandId("quick"), "true", Optional.empty(), Duration.ofSeconds(60), Map.of());
+    List<Job> jobs = new ArrayList<>();
+    for (int round = 0; round < 12; round++) {
+      jobs.add(periodic("tick-" + round, quick, OverlapPolicy.ALLOW));
+    }
+    Fleet fleet = new Fleet(List.of(instance("web")), List.of(quick), jobs);
+    Node a = node("node-a", fleet);
+    Node b = node("node-b", fleet);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (Job job : jobs) {
+        Instant at = CLOCK.instant();
+        CountDownLatch go = new CountDownLatch(1);
+        Future<Optional<InvokeId>> byA = pool.submit(() -> {
+          go.await();
+          return a.invoker.fireJob(job.id(), at);
+        });
+        Future<Optional<InvokeId>> byB = pool.submit(() -> {
+          go.await();
+          return b.invoker.fireJob(job.id(), at.plusMillis(1));
+        });
+        go.countDown();
+        InvokeId fromA = byA.get(30, TimeUnit.SECONDS).orElseThrow();
+        InvokeId fromB = byB.get(30, TimeUnit.SECONDS).orElseThrow();
+        assertThat(fromB).as("job %s: both fires go into one invocation", job.id()).isEqualTo(fromA);
+        assertThat(cliDb.dsl().fetchCount(cliDb.dsl().selectFrom("invocation")
+            .where("job_id = ? AND repeat_mode = 'Period' AND status = 'Running'", job.id().value())))
+            .isEqualTo(1);
+        assertThat(cliDb.dsl().fetchCount(cliDb.dsl().selectFrom("invocation_record")
+            .where("invoke_id = ?", fromA.value()))).as("one record per fire").isEqualTo(2);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void overlapSkipSeesTheRecordAnotherNodeRuns() {
+    Command sleeper = new Command(new CommandId("sleeper"), "sleep 300", Optional.empty(),
+        Duration.ofSeconds(600), Map.of());
+    Job job = periodic("tick", sleeper, OverlapPolicy.SKIP);
+    Fleet fleet = new Fleet(List.of(instance("web")), List.of(sleeper), List.of(job));
+    Node a = node("node-a", fleet);
+    Node b = node("node-b", fleet);
+    Instant at = CLOCK.instant();
+    InvokeId id = a.invoker.fireJob(job.id(), at).orElseThrow();
+
+    // Node B fires the next trigger time while A's record still runs: skipped, and counted.
+    assertThat(b.invoker.fireJob(job.id(), at.plusSeconds(1))).contains(id);
+    assertThat(cliDb.dsl().fetchCount(cliDb.dsl().selectFrom("invocation_record").where("invoke_id = ?", id.value())))
+        .isEqualTo(1);
+    assertThat(cliDb.dsl().fetchValue("SELECT skipped FROM invocation_instance WHERE invoke_id = ?", id.value()))
+        .isEqualTo(1);
+    assertThat(b.invoker.runningRecords()).isZero();
   }
 
   private String nodeStatus(String node) {
