@@ -17,6 +17,8 @@ import io.fleetrun.store.JooqInvocationStore;
 import io.fleetrun.store.JooqRetention;
 import io.fleetrun.store.LeaseHolder;
 import io.fleetrun.store.NodeRegistry;
+import io.fleetrun.store.ClusterNode;
+import io.fleetrun.store.JdbcNodeQueries;
 import io.fleetrun.store.ReloadResult;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -156,8 +158,19 @@ public final class Daemon implements AutoCloseable {
       control.heartbeat(info, clock.instant());
       control.recordConfigLoaded(info.nodeId(), info.startedAt());
       this.reload = new ConfigReload(config, configDigest, invoker, scheduler, control, info.nodeId(), clock);
-      reload.applyAtStart();
-      scheduler.apply(config.fleet().jobs(), clock.instant());
+      Optional<ClusterNode> differing = database.isPostgresql()
+          ? StartScheduling.deferTo(new JdbcNodeQueries(database).nodes(), nodeId, configDigest, clock.instant())
+          : Optional.empty();
+      if (differing.isEmpty()) {
+        reload.applyAtStart();
+        scheduler.apply(config.fleet().jobs(), clock.instant());
+      } else {
+        // See StartScheduling: an older file must not undo what the cluster runs.
+        log.warn("config {} (digest {}) differs from the one live node {} runs (digest {}): the cluster's"
+            + " schedule is left as it is; this node applies its file when the file next changes",
+            config.source(), shortDigest(configDigest), differing.get().nodeId(),
+            shortDigest(differing.get().configDigest()));
+      }
       this.watcher = watch(config.source(), reload);
       // The file was read before the lease wait and repair, which can take seconds; an edit
       // saved meanwhile gave no watch event. Compared only now that the watch runs, so an edit
@@ -248,6 +261,10 @@ public final class Daemon implements AutoCloseable {
   }
 
   /** This daemon's node id (stable across restarts on PostgreSQL, new at each start on SQLite). */
+  private static String shortDigest(String digest) {
+    return digest.length() > 12 ? digest.substring(0, 12) : digest;
+  }
+
   public String nodeId() {
     return info.nodeId();
   }
