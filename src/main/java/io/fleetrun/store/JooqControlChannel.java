@@ -191,6 +191,15 @@ public final class JooqControlChannel implements ControlChannel {
     });
   }
 
+  /** {@code node} is this channel's node, or no live node (daemon_node). */
+  private org.jooq.Condition ownOrNotAlive(Field<String> node, Instant aliveSince) {
+    return (nodeId == null ? DSL.falseCondition() : node.eq(nodeId))
+        .or(node.notIn(DSL.select(DAEMON_NODE.NODE_ID).from(DAEMON_NODE)
+            .where(DAEMON_NODE.STOPPED_AT.isNull())
+            .and(DAEMON_NODE.DECLARED_DEAD_AT.isNull())
+            .and(DAEMON_NODE.BEAT_AT.ge(aliveSince))));
+  }
+
   private static Optional<RequestAnswer> answer(ControlRequestRow row) {
     if (row.getDoneAt() == null) {
       return Optional.empty();
@@ -291,8 +300,9 @@ public final class JooqControlChannel implements ControlChannel {
    * them out), of no node (claimed before version 14, or by a channel without node id) and of
    * nodes not alive now ({@code daemon_node}: not stopped, not declared dead, beat within {@link
    * ClusterNode#FAILOVER_WINDOW}). A live node's request is left to it: on a cluster another node
-   * may be carrying it out right now. On SQLite no daemon_node row exists, so every earlier
-   * daemon's request is refused, as before.
+   * may be carrying it out right now. Stops handed to this node or to a node not alive that were
+   * never taken are refused too. On SQLite no daemon_node row exists, so every earlier daemon's
+   * request is refused, as before.
    */
   @Override
   public int refuseUnanswered(String reason, Instant now) {
@@ -301,14 +311,14 @@ public final class JooqControlChannel implements ControlChannel {
         .update(CONTROL_REQUEST)
         .set(CONTROL_REQUEST.DONE_AT, now)
         .set(CONTROL_REQUEST.ERROR, reason)
-        .where(CONTROL_REQUEST.CLAIMED_AT.isNotNull())
-        .and(CONTROL_REQUEST.DONE_AT.isNull())
-        .and(CONTROL_REQUEST.CLAIMED_BY.isNull()
-            .or(nodeId == null ? DSL.falseCondition() : CONTROL_REQUEST.CLAIMED_BY.eq(nodeId))
-            .or(CONTROL_REQUEST.CLAIMED_BY.notIn(DSL.select(DAEMON_NODE.NODE_ID).from(DAEMON_NODE)
-                .where(DAEMON_NODE.STOPPED_AT.isNull())
-                .and(DAEMON_NODE.DECLARED_DEAD_AT.isNull())
-                .and(DAEMON_NODE.BEAT_AT.ge(aliveSince)))))
+        .where(CONTROL_REQUEST.DONE_AT.isNull())
+        .and(CONTROL_REQUEST.CLAIMED_AT.isNotNull()
+            .and(CONTROL_REQUEST.CLAIMED_BY.isNull().or(ownOrNotAlive(CONTROL_REQUEST.CLAIMED_BY, aliveSince)))
+            // A stop handed to a node that will never take it: its records were repaired at its
+            // restart (this very start, when it is this node) or are taken over by a survivor.
+            .or(CONTROL_REQUEST.CLAIMED_AT.isNull().and(CONTROL_REQUEST.WITHDRAWN_AT.isNull())
+                .and(CONTROL_REQUEST.FOR_NODE.isNotNull())
+                .and(ownOrNotAlive(CONTROL_REQUEST.FOR_NODE, aliveSince))))
         .execute());
   }
 }

@@ -201,14 +201,22 @@ class ClusterControlTest {
     assertThat(b.control.claimPending(CLOCK.instant())).extracting(PendingRequest::id).containsExactly(ofB);
     long ofGone = cli.submit(new ControlRequest.Stop(new InvokeId("t-gone"), Set.of()), CLOCK.instant());
     assertThat(gone.claimPending(CLOCK.instant())).extracting(PendingRequest::id).containsExactly(ofGone);
+    ControlRequest.Stop handed = new ControlRequest.Stop(new InvokeId("t-handed"), Set.of());
+    long forA = b.control.submitFor("node-a", handed, CLOCK.instant());
+    long forGone = a.control.submitFor("node-gone", handed, CLOCK.instant());
 
     // Node b restarts (same id): its own request and the one of a node that never registered
-    // (not alive) are refused; node a, alive, may still be carrying out its own.
-    assertThat(b.control.refuseUnanswered("the daemon stopped", CLOCK.instant())).isEqualTo(2);
+    // (not alive) are refused, and the stop handed to that node; node a, alive, may still be
+    // carrying out its own, and will take the stop handed to it.
+    assertThat(b.control.refuseUnanswered("the daemon stopped", CLOCK.instant())).isEqualTo(3);
 
     assertThat(answer(ofA)).isEmpty();
+    assertThat(answer(forA)).isEmpty();
     assertThat(answer(ofB)).contains(new RequestAnswer.Refused("the daemon stopped"));
     assertThat(answer(ofGone)).contains(new RequestAnswer.Refused("the daemon stopped"));
+    assertThat(answer(forGone)).contains(new RequestAnswer.Refused("the daemon stopped"));
+    assertThat(a.control.claimPending(CLOCK.instant())).extracting(PendingRequest::id).containsExactly(forA);
+    a.control.complete(forA, new RequestAnswer.Done(handed.invokeId()), CLOCK.instant());
 
     // Once node a stops, its unanswered request is refused by the next node to start.
     a.registry.stopped(CLOCK.instant());
