@@ -17,6 +17,8 @@ import io.fleetrun.store.JooqInvocationStore;
 import io.fleetrun.store.JooqRetention;
 import io.fleetrun.store.LeaseHolder;
 import io.fleetrun.store.NodeRegistry;
+import io.fleetrun.store.ClusterNode;
+import io.fleetrun.store.JdbcNodeQueries;
 import io.fleetrun.store.ReloadResult;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -142,7 +144,7 @@ public final class Daemon implements AutoCloseable {
       this.info = new DaemonInfo(nodeId, pid, host, version(), config.source().toString(), startedAt);
       JooqInvocationStore store = new JooqInvocationStore(database, new StatusCalculator(), nodeId);
       JdbcInvocationQueries queries = new JdbcInvocationQueries(database);
-      this.control = JooqControlChannel.onControlConnection(database);
+      this.control = JooqControlChannel.onControlConnection(database, nodeId);
       // Before repair: repair must never run beside a live daemon (on a cluster: a live process
       // of this node id; the other nodes' records are theirs and not repaired here).
       if (database.isPostgresql()) {
@@ -165,6 +167,8 @@ public final class Daemon implements AutoCloseable {
         log.warn("{} CLI request(s) taken by a previous daemon were never answered; answered them as refused", unanswered);
       }
       this.invoker = new Invoker(store, queries, executor, config.fleet(), clock);
+      // Another node's records are killed by that node: a stop hands it a request for it alone.
+      invoker.relayStopsWith((node, stop) -> control.submitFor(node, stop, clock.instant()));
       quartz = database.isPostgresql()
           ? FleetScheduler.clustered(database.dataSource(), invoker::fireJob, settings.schedulerName(),
               settings.misfireThreshold(), new FleetScheduler.Cluster(nodeId))
@@ -174,8 +178,19 @@ public final class Daemon implements AutoCloseable {
       control.heartbeat(info, clock.instant());
       control.recordConfigLoaded(info.nodeId(), info.startedAt());
       this.reload = new ConfigReload(config, configDigest, invoker, scheduler, control, info.nodeId(), clock);
-      reload.applyAtStart();
-      scheduler.apply(config.fleet().jobs(), clock.instant());
+      Optional<ClusterNode> differing = database.isPostgresql()
+          ? StartScheduling.deferTo(new JdbcNodeQueries(database).nodes(), nodeId, configDigest, clock.instant())
+          : Optional.empty();
+      if (differing.isEmpty()) {
+        reload.applyAtStart();
+        scheduler.apply(config.fleet().jobs(), clock.instant());
+      } else {
+        // See StartScheduling: an older file must not undo what the cluster runs.
+        log.warn("config {} (digest {}) differs from the one live node {} runs (digest {}): the cluster's"
+            + " schedule is left as it is; this node applies its file when the file next changes",
+            config.source(), shortDigest(configDigest), differing.get().nodeId(),
+            shortDigest(differing.get().configDigest()));
+      }
       this.watcher = watch(config.source(), reload);
       // The file was read before the lease wait and repair, which can take seconds; an edit
       // saved meanwhile gave no watch event. Compared only now that the watch runs, so an edit
@@ -291,6 +306,10 @@ public final class Daemon implements AutoCloseable {
   }
 
   /** This daemon's node id (stable across restarts on PostgreSQL, new at each start on SQLite). */
+  private static String shortDigest(String digest) {
+    return digest.length() > 12 ? digest.substring(0, 12) : digest;
+  }
+
   public String nodeId() {
     return info.nodeId();
   }

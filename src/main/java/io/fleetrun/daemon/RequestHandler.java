@@ -11,7 +11,11 @@ import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Carries out the CLI's requests that wait in the database. */
+/**
+ * Carries out the CLI's requests that wait in the database. On a cluster every node polls: a
+ * request is claimed by exactly one of them ({@link ControlChannel#claimPending}); a stop relayed
+ * from another node ends only this node's records.
+ */
 final class RequestHandler {
   private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
 
@@ -43,7 +47,11 @@ final class RequestHandler {
         id = invoker.runAdHoc(run);
       } else {
         ControlRequest.Stop stop = (ControlRequest.Stop) pending.request();
-        invoker.stop(stop.invokeId(), stop.instances());
+        if (pending.relayed()) {
+          invoker.stopOwnRecords(stop.invokeId(), stop.instances());
+        } else {
+          invoker.stop(stop.invokeId(), stop.instances());
+        }
         id = stop.invokeId();
       }
       return new RequestAnswer.Done(id);

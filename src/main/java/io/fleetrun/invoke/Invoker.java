@@ -123,6 +123,19 @@ public final class Invoker {
     return request.controls();
   }
 
+  /** How stops reach the other nodes of a cluster (before any stop; the daemon sets it on PostgreSQL). */
+  public void relayStopsWith(StopRelay relay) {
+    stops.relayWith(relay);
+  }
+
+  /**
+   * A person's stop that another node handed here: ends this node's Running records of {@code
+   * id} on {@code instances} (all when empty); the stopping node already marked them Stopped.
+   */
+  public void stopOwnRecords(InvokeId id, Set<InstanceId> instances) {
+    stops.stopOwn(id, instances, StopReason.USER);
+  }
+
   /** As {@link #stop(InvokeId, Set, StopReason)} for a person ({@link StopReason#USER}). */
   public void stop(InvokeId id, Set<InstanceId> instances) {
     stop(id, instances, StopReason.USER);

@@ -13,6 +13,7 @@ import io.fleetrun.store.DuplicateFireException;
 import io.fleetrun.store.InvocationStore;
 import io.fleetrun.store.NewInvocation;
 import io.fleetrun.store.PendingRecord;
+import io.fleetrun.store.PeriodicExistsException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * One fire of a job: its rows in one transaction, then its records to the dispatcher. A one-time
  * job runs on its targets once, ever; a periodic job adds one record per instance not stopped
  * (overlap: skip leaves out, and counts, an instance whose previous record has not ended).
+ *
+ * <p>On a cluster, nodes fire the same periodic job: its invocation is one for the whole cluster
+ * (the database refuses a second Running one, so of two nodes creating it at once one fires into
+ * the other's), and overlap: skip asks the database whether an instance's previous record still
+ * runs, whichever node runs it, besides this dispatcher (whose records not yet ended are also
+ * counted while their end is on its way to the database).
  */
 final class JobFire {
   private static final Logger log = LoggerFactory.getLogger(JobFire.class);
@@ -80,6 +88,17 @@ final class JobFire {
 
   private Optional<InvokeId> periodic(Fleet fleet, Job job, Command command, Map<String, String> parameters,
       List<Instance> targets, Instant scheduledAt) {
+    try {
+      return periodicOnce(fleet, job, command, parameters, targets, scheduledAt);
+    } catch (PeriodicExistsException e) {
+      // Another node created the job's invocation since we looked: fire into it (once; it exists now).
+      log.info("job {}: another node created its periodic invocation first; this fire goes into it", job.id());
+      return periodicOnce(fleet, job, command, parameters, targets, scheduledAt);
+    }
+  }
+
+  private Optional<InvokeId> periodicOnce(Fleet fleet, Job job, Command command, Map<String, String> parameters,
+      List<Instance> targets, Instant scheduledAt) {
     Optional<InvokeId> running = store.findRunningPeriodic(job.id()).map(Invocation::id);
     if (running.isEmpty() && store.isStoppedJob(job.id(), JobSpec.of(job, command))) {
       log.debug("periodic job {} was stopped; it starts again when its definition changes", job.id());
@@ -97,10 +116,13 @@ final class JobFire {
         .orElseGet(() -> List.copyOf(store.activeRepeats(id).keySet()));
     List<InstanceId> firing = new ArrayList<>();
     List<InstanceId> skipped = new ArrayList<>();
+    Set<InstanceId> runningInDatabase = job.overlap() == OverlapPolicy.SKIP && created.isEmpty()
+        ? store.instancesRunning(id) : Set.of();
     for (InstanceId instance : members) {
       if (fleet.findInstance(instance).isEmpty()) {
         log.warn("job {}: instance {} is no longer in config; skipped", job.id(), instance);
-      } else if (job.overlap() == OverlapPolicy.SKIP && dispatcher.hasUnfinishedRecord(id, instance)) {
+      } else if (job.overlap() == OverlapPolicy.SKIP
+          && (dispatcher.hasUnfinishedRecord(id, instance) || runningInDatabase.contains(instance))) {
         skipped.add(instance);
       } else {
         firing.add(instance);

@@ -1,6 +1,7 @@
 package io.fleetrun.invoke;
 
 import io.fleetrun.model.Command;
+import io.fleetrun.model.ControlRequest;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Instance;
 import io.fleetrun.model.InstanceId;
@@ -13,6 +14,7 @@ import io.fleetrun.model.JobId;
 import io.fleetrun.model.RepeatMode;
 import io.fleetrun.store.InvocationQueries;
 import io.fleetrun.store.InvocationStore;
+import io.fleetrun.store.StopScope;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,6 +30,16 @@ import org.slf4j.LoggerFactory;
  * periodic invocation whose job's targets changed. Waiting records end Stopped at once (journal,
  * through the dispatcher's {@link RecordEndWriter}), running ones through their execution;
  * nothing waits for SSH.
+ *
+ * <p>On a cluster (PostgreSQL) a record's remote process can only be killed by the node that holds
+ * its SSH session. The node that stops an invocation marks its instances Stopped in the database,
+ * ends its own records, those of no node and those of nodes not alive (as a single daemon ends a
+ * previous daemon's), and hands every other live node that runs records of the invocation a stop
+ * of its own through the {@link StopRelay} (a request only that node claims); that node ends its
+ * records as here ({@link #stopOwn}). A slow node is not raced: its records stay Running, and
+ * their real end is written, until it claims its stop and kills them; the instances are already
+ * Stopped, so no new fire starts there meanwhile. A node that dies before it claims has its
+ * records taken over by a survivor.
  */
 final class Stops {
   private static final Logger log = LoggerFactory.getLogger(Stops.class);
@@ -38,6 +50,7 @@ final class Stops {
   private final Supplier<Fleet> fleet;
   private final InvocationLocks locks;
   private final Clock clock;
+  private volatile StopRelay relay = StopRelay.NONE;
 
   Stops(InvocationStore store, InvocationQueries queries, Dispatcher dispatcher, InvocationLocks locks, Supplier<Fleet> fleet, Clock clock) {
     this.locks = locks;
@@ -46,6 +59,20 @@ final class Stops {
     this.dispatcher = dispatcher;
     this.fleet = fleet;
     this.clock = clock;
+  }
+
+  void relayWith(StopRelay relay) {
+    this.relay = relay;
+  }
+
+  /**
+   * A stop another node relayed here: ends this node's Running records of {@code id} on {@code
+   * instances} (all when empty). The instances were marked Stopped by that node.
+   */
+  void stopOwn(InvokeId id, Set<InstanceId> instances, StopReason reason) {
+    locks.with(id, () -> end(store.ownRunningRecords(id), id, instances, reason));
+    log.info("stop of invocation {} on {}: this node's records ({}, relayed)", id,
+        instances.isEmpty() ? "all instances" : instances, reason);
   }
 
   void stop(InvokeId id, Set<InstanceId> instances, StopReason reason) {
@@ -70,7 +97,16 @@ final class Stops {
   }
 
   private void endRunningRecords(InvokeId id, Set<InstanceId> instances, StopReason reason) {
-    for (InvocationRecord record : store.runningRecords(id)) {
+    StopScope scope = store.stopScope(id, clock.instant());
+    for (String node : scope.elsewhere()) {
+      relay.relay(node, new ControlRequest.Stop(id, instances));
+      log.info("stop of invocation {}: handed to node {}, which runs records of it", id, node);
+    }
+    end(scope.here(), id, instances, reason);
+  }
+
+  private void end(List<InvocationRecord> running, InvokeId id, Set<InstanceId> instances, StopReason reason) {
+    for (InvocationRecord record : running) {
       if ((instances.isEmpty() || instances.contains(record.instance())) && !dispatcher.stop(record.id(), reason)) {
         // Not live here (a record of a previous daemon's run, say): ended through the same writer.
         dispatcher.ends().write(record.id(), id + "/" + record.instance(), dispatcher.endWithoutExecution(reason), null);

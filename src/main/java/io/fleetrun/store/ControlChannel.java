@@ -11,12 +11,19 @@ import java.util.Optional;
  */
 public interface ControlChannel extends RequestChannel {
 
-  /** Queues {@code request}; returns its id. */
+  /** Queues {@code request} for any node; returns its id. */
   long submit(ControlRequest request, Instant now);
 
   /**
+   * Queues {@code request} for the daemon node {@code node} alone (a stop relayed to the node
+   * that runs records of the invocation: only it can kill them); returns its id.
+   */
+  long submitFor(String node, ControlRequest.Stop request, Instant now);
+
+  /**
    * Takes every request neither taken nor withdrawn, oldest first, marking them taken: one
-   * conditional write, so a request is taken at most once and never after it was withdrawn.
+   * conditional write, so a request is taken at most once and never after it was withdrawn. A
+   * daemon node takes the requests for any node and those for itself.
    */
   List<PendingRequest> claimPending(Instant now);
 
@@ -63,7 +70,8 @@ public interface ControlChannel extends RequestChannel {
 
   /**
    * Answers every request a previous daemon took but never answered (it died while carrying
-   * them out) as refused with {@code reason}, so no CLI waits for them. Returns how many.
+   * them out) as refused with {@code reason}, so no CLI waits for them. Returns how many. On a
+   * cluster: only the requests of this node id or of nodes not alive; a live node answers its own.
    */
   int refuseUnanswered(String reason, Instant now);
 }

@@ -53,6 +53,10 @@ public interface InvocationStore {
    * skipped}. When {@code create} is present it is inserted first, in the same transaction (the
    * job's first fire). No status changes: a periodic invocation's statuses ignore its records.
    * Returns the records written, in the order of {@code firing}.
+   *
+   * @throws PeriodicExistsException when {@code create} is present but its job has a Running
+   *     periodic invocation already (another node created it): nothing is written
+   * @throws DuplicateFireException when this fire time has records already: nothing is written
    */
   List<PendingRecord> firePeriodic(Optional<NewInvocation> create, InvokeId invokeId,
       List<InstanceId> firing, Collection<InstanceId> skipped, Instant scheduledAt);
@@ -104,8 +108,25 @@ public interface InvocationStore {
    */
   void stopInstances(InvokeId invokeId, Set<InstanceId> instances, Instant now);
 
+  /**
+   * The instances of {@code invokeId} with a Running record, whichever node runs it (overlap:
+   * skip). One read along the (invoke_id, status) index.
+   */
+  Set<InstanceId> instancesRunning(InvokeId invokeId);
+
   /** The records of {@code invokeId} that are still Running (for a stop). */
   List<InvocationRecord> runningRecords(InvokeId invokeId);
+
+  /**
+   * Who ends the Running records of {@code invokeId} in a stop at {@code now}: this node its own,
+   * those of no node and those of nodes not alive ({@link StopScope#here}); every other live
+   * node its own ({@link StopScope#elsewhere}), since only the node holding a record's SSH
+   * session can kill its process. On SQLite (one daemon) every record is here.
+   */
+  StopScope stopScope(InvokeId invokeId, Instant now);
+
+  /** The Running records of {@code invokeId} this node created (every one on SQLite). */
+  List<InvocationRecord> ownRunningRecords(InvokeId invokeId);
 
   /**
    * At start: every record a previous daemon left Running ends Failed / Terminated /

@@ -2,6 +2,7 @@ package io.fleetrun.store;
 
 import static io.fleetrun.store.jooq.Tables.CONTROL_REQUEST;
 import static io.fleetrun.store.jooq.Tables.DAEMON_HEARTBEAT;
+import static io.fleetrun.store.jooq.Tables.DAEMON_NODE;
 
 import io.fleetrun.model.ControlRequest;
 import io.fleetrun.model.InvokeId;
@@ -23,7 +24,16 @@ import org.jooq.impl.DSL;
  * {@link ControlChannel} over jOOQ. A request is claimed by one UPDATE that sets {@code
  * claimed_at} only where it and {@code withdrawn_at} are still empty, so two daemons sharing a
  * database never take the same request, and a request its CLI withdrew (one UPDATE that sets
- * {@code withdrawn_at} only where both are empty) is never taken.
+ * {@code withdrawn_at} only where both are empty) is never taken. On PostgreSQL (READ COMMITTED)
+ * the UPDATE takes each row's lock and re-reads the row once a concurrent claim holding it
+ * commits: the loser finds {@code claimed_at} set and skips the row, so a request is carried out
+ * by exactly one node without a lock held across the poll.
+ *
+ * <p>A daemon's channel knows its node id ({@link #onControlConnection(Database, String)}): its
+ * claims name it ({@code claimed_by}), it also takes the requests meant for it alone ({@code
+ * for_node}, see {@link #submitFor}), and at start it refuses only the unanswered requests of its
+ * own id or of nodes no longer alive. A channel without node id (the CLI's) takes only requests
+ * meant for any node.
  */
 public final class JooqControlChannel implements ControlChannel {
   /** The error a withdrawn request is answered with, for SQL readers. */
@@ -31,22 +41,29 @@ public final class JooqControlChannel implements ControlChannel {
 
   private final Database db;
   private final boolean ownConnection;
+  private final String nodeId;
 
   public JooqControlChannel(Database db) {
-    this(db, false);
+    this(db, false, null);
   }
 
-  private JooqControlChannel(Database db, boolean ownConnection) {
+  private JooqControlChannel(Database db, boolean ownConnection, String nodeId) {
     this.db = Objects.requireNonNull(db, "db");
     this.ownConnection = ownConnection;
+    this.nodeId = nodeId;
   }
 
   /**
    * The channel over the database's own control connection ({@link Database#controlDsl()}), as the
-   * daemon uses it: never queued behind the record writes of a fan-out.
+   * daemon uses it: never queued behind the record writes of a fan-out. Without node id.
    */
   public static JooqControlChannel onControlConnection(Database db) {
-    return new JooqControlChannel(db, true);
+    return new JooqControlChannel(db, true, null);
+  }
+
+  /** As {@link #onControlConnection(Database)}, for the daemon node {@code nodeId}. */
+  public static JooqControlChannel onControlConnection(Database db, String nodeId) {
+    return new JooqControlChannel(db, true, Objects.requireNonNull(nodeId, "nodeId"));
   }
 
   private DSLContext dsl() {
@@ -66,27 +83,49 @@ public final class JooqControlChannel implements ControlChannel {
   }
 
   @Override
+  public long submitFor(String node, ControlRequest.Stop request, Instant now) {
+    return dsl()
+        .insertInto(CONTROL_REQUEST)
+        .set(CONTROL_REQUEST.KIND, ControlPayload.kind(request))
+        .set(CONTROL_REQUEST.PAYLOAD, ControlPayload.write(request))
+        .set(CONTROL_REQUEST.CREATED_AT, now)
+        .set(CONTROL_REQUEST.FOR_NODE, Objects.requireNonNull(node, "node"))
+        .returningResult(CONTROL_REQUEST.REQUEST_ID)
+        .fetchSingle()
+        .value1();
+  }
+
+  /** Requests this channel may take: those for any node, and those for its own node. */
+  private org.jooq.Condition forThisNode() {
+    return nodeId == null ? CONTROL_REQUEST.FOR_NODE.isNull()
+        : CONTROL_REQUEST.FOR_NODE.isNull().or(CONTROL_REQUEST.FOR_NODE.eq(nodeId));
+  }
+
+  @Override
   public List<PendingRequest> claimPending(Instant now) {
     // A read first (along the done_at index: a request neither taken nor withdrawn is not done),
     // so the daemon's frequent polls take the write lock only when there is something to take.
     if (!dsl().fetchExists(CONTROL_REQUEST, CONTROL_REQUEST.DONE_AT.isNull()
-        .and(CONTROL_REQUEST.CLAIMED_AT.isNull()).and(CONTROL_REQUEST.WITHDRAWN_AT.isNull()))) {
+        .and(CONTROL_REQUEST.CLAIMED_AT.isNull()).and(CONTROL_REQUEST.WITHDRAWN_AT.isNull())
+        .and(forThisNode()))) {
       return List.of();
     }
     return dsl().transactionResult(cfg -> {
       DSLContext tx = cfg.dsl();
       List<ControlRequestRow> claimed = tx.update(CONTROL_REQUEST)
           .set(CONTROL_REQUEST.CLAIMED_AT, now)
+          .set(CONTROL_REQUEST.CLAIMED_BY, nodeId)
           .where(CONTROL_REQUEST.CLAIMED_AT.isNull())
           .and(CONTROL_REQUEST.WITHDRAWN_AT.isNull())
+          .and(forThisNode())
           .returning()
           .fetch()
           .sortAsc(CONTROL_REQUEST.REQUEST_ID);
       List<PendingRequest> pending = new ArrayList<>();
       for (ControlRequestRow row : claimed) {
         try {
-          pending.add(new PendingRequest(
-              row.getRequestId(), ControlPayload.read(row.getKind(), row.getPayload())));
+          pending.add(new PendingRequest(row.getRequestId(),
+              ControlPayload.read(row.getKind(), row.getPayload()), row.getForNode() != null));
         } catch (RuntimeException e) {
           // A row written by hand may not parse; answer it rather than fail every later claim.
           tx.update(CONTROL_REQUEST)
@@ -150,6 +189,15 @@ public final class JooqControlChannel implements ControlChannel {
       return answer(row).<Withdrawal>map(Withdrawal.Answered::new)
           .orElseGet(() -> new Withdrawal.Taken(row.getClaimedAt()));
     });
+  }
+
+  /** {@code node} is this channel's node, or no live node (daemon_node). */
+  private org.jooq.Condition ownOrNotAlive(Field<String> node, Instant aliveSince) {
+    return (nodeId == null ? DSL.falseCondition() : node.eq(nodeId))
+        .or(node.notIn(DSL.select(DAEMON_NODE.NODE_ID).from(DAEMON_NODE)
+            .where(DAEMON_NODE.STOPPED_AT.isNull())
+            .and(DAEMON_NODE.DECLARED_DEAD_AT.isNull())
+            .and(DAEMON_NODE.BEAT_AT.ge(aliveSince))));
   }
 
   private static Optional<RequestAnswer> answer(ControlRequestRow row) {
@@ -247,14 +295,30 @@ public final class JooqControlChannel implements ControlChannel {
             Objects.requireNonNullElse(row.getLastReloadMessage(), "")));
   }
 
+  /**
+   * Refuses the claimed, unanswered requests of this node id (its previous process died carrying
+   * them out), of no node (claimed before version 14, or by a channel without node id) and of
+   * nodes not alive now ({@code daemon_node}: not stopped, not declared dead, beat within {@link
+   * ClusterNode#FAILOVER_WINDOW}). A live node's request is left to it: on a cluster another node
+   * may be carrying it out right now. Stops handed to this node or to a node not alive that were
+   * never taken are refused too. On SQLite no daemon_node row exists, so every earlier daemon's
+   * request is refused, as before.
+   */
   @Override
   public int refuseUnanswered(String reason, Instant now) {
+    Instant aliveSince = now.minus(ClusterNode.FAILOVER_WINDOW);
     return dsl().transactionResult(cfg -> cfg.dsl()
         .update(CONTROL_REQUEST)
         .set(CONTROL_REQUEST.DONE_AT, now)
         .set(CONTROL_REQUEST.ERROR, reason)
-        .where(CONTROL_REQUEST.CLAIMED_AT.isNotNull())
-        .and(CONTROL_REQUEST.DONE_AT.isNull())
+        .where(CONTROL_REQUEST.DONE_AT.isNull())
+        .and(CONTROL_REQUEST.CLAIMED_AT.isNotNull()
+            .and(CONTROL_REQUEST.CLAIMED_BY.isNull().or(ownOrNotAlive(CONTROL_REQUEST.CLAIMED_BY, aliveSince)))
+            // A stop handed to a node that will never take it: its records were repaired at its
+            // restart (this very start, when it is this node) or are taken over by a survivor.
+            .or(CONTROL_REQUEST.CLAIMED_AT.isNull().and(CONTROL_REQUEST.WITHDRAWN_AT.isNull())
+                .and(CONTROL_REQUEST.FOR_NODE.isNotNull())
+                .and(ownOrNotAlive(CONTROL_REQUEST.FOR_NODE, aliveSince))))
         .execute());
   }
 }

@@ -1,5 +1,6 @@
 package io.fleetrun.store;
 
+import static io.fleetrun.store.jooq.Tables.DAEMON_NODE;
 import static io.fleetrun.store.jooq.Tables.INVOCATION;
 import static io.fleetrun.store.jooq.Tables.INVOCATION_INSTANCE;
 import static io.fleetrun.store.jooq.Tables.INVOCATION_RECORD;
@@ -32,6 +33,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.jooq.DSLContext;
+import org.jooq.exception.DataAccessException;
 import org.jooq.Record2;
 
 /**
@@ -121,7 +123,12 @@ public final class JooqInvocationStore implements InvocationStore {
     return db.dsl().transactionResult(cfg -> {
       DSLContext tx = cfg.dsl();
       if (create.isPresent()) {
-        insert(tx, create.get());
+        try {
+          insert(tx, create.get());
+        } catch (DataAccessException e) {
+          JobId job = create.get().job().orElseThrow(() -> e);
+          throw PeriodicExistsException.of(e, job).orElseThrow(() -> e);
+        }
       }
       return FireWriter.fire(tx, invokeId, firing, skipped, scheduledAt, nodeId);
     });
@@ -303,11 +310,63 @@ public final class JooqInvocationStore implements InvocationStore {
   }
 
   @Override
+  public Set<InstanceId> instancesRunning(InvokeId invokeId) {
+    return db.dsl()
+        .selectDistinct(INVOCATION_RECORD.INSTANCE_ID)
+        .from(INVOCATION_RECORD)
+        .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
+        .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+        .fetchSet(r -> new InstanceId(r.value1()));
+  }
+
+  @Override
   public List<InvocationRecord> runningRecords(InvokeId invokeId) {
     return db.dsl()
         .selectFrom(INVOCATION_RECORD)
         .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
         .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+        .orderBy(INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.REPEAT_NO)
+        .fetch(Rows::record);
+  }
+
+  @Override
+  public StopScope stopScope(InvokeId invokeId, Instant now) {
+    if (!db.isPostgresql() || nodeId == null) {
+      return new StopScope(runningRecords(invokeId), Set.of());
+    }
+    // The other live nodes first: a node that dies after this read has its records taken over by
+    // a survivor (and a stop handed to it is never claimed, which harms no one).
+    Set<String> elsewhere = db.dsl()
+        .selectDistinct(INVOCATION_RECORD.NODE_ID)
+        .from(INVOCATION_RECORD)
+        .join(DAEMON_NODE).on(DAEMON_NODE.NODE_ID.eq(INVOCATION_RECORD.NODE_ID))
+        .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
+        .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+        .and(INVOCATION_RECORD.NODE_ID.ne(nodeId))
+        .and(DAEMON_NODE.STOPPED_AT.isNull())
+        .and(DAEMON_NODE.DECLARED_DEAD_AT.isNull())
+        .and(DAEMON_NODE.BEAT_AT.ge(now.minus(ClusterNode.FAILOVER_WINDOW)))
+        .fetchSet(INVOCATION_RECORD.NODE_ID);
+    List<InvocationRecord> here = db.dsl()
+        .selectFrom(INVOCATION_RECORD)
+        .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
+        .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+        .and(INVOCATION_RECORD.NODE_ID.isNull().or(INVOCATION_RECORD.NODE_ID.notIn(elsewhere)))
+        .orderBy(INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.REPEAT_NO)
+        .fetch(Rows::record);
+    return new StopScope(here, elsewhere);
+  }
+
+  @Override
+  public List<InvocationRecord> ownRunningRecords(InvokeId invokeId) {
+    if (!db.isPostgresql() || nodeId == null) {
+      return runningRecords(invokeId);
+    }
+    return db.dsl()
+        .selectFrom(INVOCATION_RECORD)
+        .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
+        .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
+        .and(INVOCATION_RECORD.NODE_ID.eq(nodeId))
         .orderBy(INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.REPEAT_NO)
         .fetch(Rows::record);
   }

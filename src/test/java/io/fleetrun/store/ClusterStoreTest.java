@@ -89,6 +89,38 @@ class ClusterStoreTest {
     }
   }
 
+  @Test
+  void aJobHasOneRunningPeriodicInvocationWhicheverNodeCreatesIt() {
+    nodeA.firePeriodic(Optional.of(periodic("t-first", "tick", T0, "a")), new InvokeId("t-first"),
+        instanceIds("a"), List.of(), T0.plusSeconds(1));
+
+    // Node B found none a moment ago and creates one too: refused whole, nothing of it written.
+    assertThatThrownBy(() -> nodeB.firePeriodic(Optional.of(periodic("t-second", "tick", T0, "a")),
+        new InvokeId("t-second"), instanceIds("a"), List.of(), T0.plusSeconds(2)))
+        .isInstanceOf(PeriodicExistsException.class).hasMessageContaining("tick");
+    assertThat(rows("SELECT invoke_id FROM invocation")).containsExactly("t-first");
+    assertThat(rows("SELECT count(*) FROM invocation_instance WHERE invoke_id = 't-second'")).containsExactly("0");
+
+    // Once the first is stopped, a new one may start; another job is not concerned.
+    nodeA.stopInstances(new InvokeId("t-first"), java.util.Set.of(), T0.plusSeconds(3));
+    nodeB.firePeriodic(Optional.of(periodic("t-third", "tick", T0.plusSeconds(4), "a")),
+        new InvokeId("t-third"), instanceIds("a"), List.of(), T0.plusSeconds(5));
+    nodeB.firePeriodic(Optional.of(periodic("t-other", "tock", T0.plusSeconds(4), "a")),
+        new InvokeId("t-other"), instanceIds("a"), List.of(), T0.plusSeconds(5));
+    assertThat(rows("SELECT invoke_id || ' ' || status FROM invocation ORDER BY invoke_id"))
+        .containsExactly("t-first Stopped", "t-other Running", "t-third Running");
+  }
+
+  @Test
+  void theRunningInstancesOfAnInvocationAreReadWhicheverNodeRunsThem() {
+    InvokeId id = new InvokeId("t-tick");
+    nodeA.firePeriodic(Optional.of(periodic(id.value(), "tick", T0, "a", "b", "c")), id,
+        instanceIds("a"), List.of(), T0.plusSeconds(1));
+    nodeB.firePeriodic(Optional.empty(), id, instanceIds("b"), List.of(), T0.plusSeconds(2));
+
+    assertThat(nodeB.instancesRunning(id)).containsExactlyInAnyOrderElementsOf(instanceIds("a", "b"));
+  }
+
   private List<String> rows(String sql) {
     return db.dsl().fetch(sql).map(r -> String.valueOf(r.get(0)));
   }

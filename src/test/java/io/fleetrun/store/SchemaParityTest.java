@@ -81,9 +81,9 @@ class SchemaParityTest {
             "invocation.command_id: command_id TEXT NOT NULL but command_id TEXT NULL",
             "invocation.frequency: frequency TEXT NULL but frequency INTEGER NULL",
             "invocation: indexes [INDEX (created_at), INDEX (finished_at), INDEX (job_id, created_at),"
-                + " INDEX (job_id, status), INDEX (status, created_at)] but [INDEX (created_at),"
-                + " INDEX (finished_at), INDEX (job_id, created_at), INDEX (job_id, status),"
-                + " INDEX (status, created_at), INDEX (stopped_at)]",
+                + " INDEX (job_id, status), INDEX (status, created_at), UNIQUE (job_id)] but"
+                + " [INDEX (created_at), INDEX (finished_at), INDEX (job_id, created_at),"
+                + " INDEX (job_id, status), INDEX (status, created_at), INDEX (stopped_at), UNIQUE (job_id)]",
             "invocation_instance.repeats: repeats INTEGER NOT NULL DEFAULT 0"
                 + " but repeats INTEGER NOT NULL DEFAULT 1",
             "daemon_lease: columns [lease_id, node_id, pid, host, started_at, beat_at]"
