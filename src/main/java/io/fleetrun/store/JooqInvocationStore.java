@@ -334,10 +334,11 @@ public final class JooqInvocationStore implements InvocationStore {
     if (!db.isPostgresql() || nodeId == null) {
       return new StopScope(runningRecords(invokeId), Set.of());
     }
-    // The other live nodes first: a node that dies after this read has its records taken over by
-    // a survivor (and a stop handed to it is never claimed, which harms no one).
-    Set<String> elsewhere = db.dsl()
-        .selectDistinct(INVOCATION_RECORD.NODE_ID)
+    // The other nodes not stopped and not declared dead first: a node that dies after this read
+    // has its records taken over by a survivor (and a stop handed to it is never claimed, which
+    // harms no one).
+    Map<String, Instant> unfinished = db.dsl()
+        .selectDistinct(INVOCATION_RECORD.NODE_ID, DAEMON_NODE.BEAT_AT)
         .from(INVOCATION_RECORD)
         .join(DAEMON_NODE).on(DAEMON_NODE.NODE_ID.eq(INVOCATION_RECORD.NODE_ID))
         .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
@@ -345,13 +346,20 @@ public final class JooqInvocationStore implements InvocationStore {
         .and(INVOCATION_RECORD.NODE_ID.ne(nodeId))
         .and(DAEMON_NODE.STOPPED_AT.isNull())
         .and(DAEMON_NODE.DECLARED_DEAD_AT.isNull())
-        .and(DAEMON_NODE.BEAT_AT.ge(now.minus(ClusterNode.FAILOVER_WINDOW)))
-        .fetchSet(INVOCATION_RECORD.NODE_ID);
+        .fetchMap(INVOCATION_RECORD.NODE_ID, DAEMON_NODE.BEAT_AT);
+    // A live node kills its own records. A silent one (no beat for the failover window, not yet
+    // declared dead) is left to the take-over, which ends its records and kills their processes
+    // by marker within a few seconds: ended Stopped here without a kill, its process would run on
+    // and the take-over, finding no Running record, would never kill it.
+    Set<String> elsewhere = unfinished.entrySet().stream()
+        .filter(e -> !e.getValue().isBefore(now.minus(ClusterNode.FAILOVER_WINDOW)))
+        .map(Map.Entry::getKey)
+        .collect(java.util.stream.Collectors.toSet());
     List<InvocationRecord> here = db.dsl()
         .selectFrom(INVOCATION_RECORD)
         .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
         .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
-        .and(INVOCATION_RECORD.NODE_ID.isNull().or(INVOCATION_RECORD.NODE_ID.notIn(elsewhere)))
+        .and(INVOCATION_RECORD.NODE_ID.isNull().or(INVOCATION_RECORD.NODE_ID.notIn(unfinished.keySet())))
         .orderBy(INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.REPEAT_NO)
         .fetch(Rows::record);
     return new StopScope(here, elsewhere);

@@ -121,6 +121,47 @@ class ClusterStoreTest {
     assertThat(nodeB.instancesRunning(id)).containsExactlyInAnyOrderElementsOf(instanceIds("a", "b"));
   }
 
+  /**
+   * A stop reaches a record through the node that holds its SSH session. Node A stops an
+   * invocation with records on A, on live B, on C (silent past the failover window, not yet
+   * declared dead) and on D (stopped): A ends its own and D's, hands B a stop, and leaves C's to
+   * the take-over, which ends them and kills their processes by marker. Ended Stopped here, C's
+   * process would run on: the take-over only kills records it finds Running.
+   */
+  @Test
+  void aStopLeavesASilentNodesRecordsToTheTakeOverAndHandsALiveNodeItsOwn() {
+    java.time.Instant now = T0.plusSeconds(60);
+    node("node-a", now);
+    node("node-b", now.minusSeconds(1));
+    node("node-c", now.minus(ClusterNode.FAILOVER_WINDOW).minusSeconds(1));
+    node("node-d", now.minusSeconds(30));
+    db.dsl().execute("UPDATE daemon_node SET stopped_at = ? WHERE node_id = 'node-d'", now.minusSeconds(30).toString());
+    InvokeId id = new InvokeId("t-spread");
+    nodeA.firePeriodic(Optional.of(periodic(id.value(), "spread", T0, "a", "b", "c", "d")), id,
+        instanceIds("a"), List.of(), T0.plusSeconds(1));
+    nodeB.firePeriodic(Optional.empty(), id, instanceIds("b"), List.of(), T0.plusSeconds(2));
+    new JooqInvocationStore(db, new StatusCalculator(), "node-c")
+        .firePeriodic(Optional.empty(), id, instanceIds("c"), List.of(), T0.plusSeconds(3));
+    new JooqInvocationStore(db, new StatusCalculator(), "node-d")
+        .firePeriodic(Optional.empty(), id, instanceIds("d"), List.of(), T0.plusSeconds(4));
+
+    StopScope scope = nodeA.stopScope(id, now);
+
+    if (db.isPostgresql()) {
+      assertThat(scope.here()).extracting(r -> r.instance().value()).containsExactlyInAnyOrder("a", "d");
+      assertThat(scope.elsewhere()).containsExactly("node-b");
+    } else {
+      // One daemon per SQLite file: every Running record is its own.
+      assertThat(scope.here()).extracting(r -> r.instance().value()).containsExactlyInAnyOrder("a", "b", "c", "d");
+      assertThat(scope.elsewhere()).isEmpty();
+    }
+  }
+
+  private void node(String id, java.time.Instant beat) {
+    db.dsl().execute("INSERT INTO daemon_node (node_id, host, pid, version, config_digest, started_at, beat_at)"
+        + " VALUES (?, 'h', 1, 'v', 'd', ?, ?)", id, T0.toString(), beat.toString());
+  }
+
   private List<String> rows(String sql) {
     return db.dsl().fetch(sql).map(r -> String.valueOf(r.get(0)));
   }
