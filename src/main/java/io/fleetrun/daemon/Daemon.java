@@ -65,6 +65,7 @@ public final class Daemon implements AutoCloseable {
   private final ScheduledExecutorService ticker;
   /** Heartbeat and lease renewal: from the lease's taking to its release, through start and stop. */
   private final ScheduledExecutorService heartbeat = daemonThread("fleetrun-heartbeat");
+  private final BeatStreak streak = new BeatStreak();
   private final DaemonInfo info;
   /** The single-node lease: SQLite only. */
   private final Optional<SingleNodeGuard> guard;
@@ -214,7 +215,8 @@ public final class Daemon implements AutoCloseable {
         Recovery takeOver = new Recovery(store, executor, executor.orphanKillBound(), clock);
         ScheduledExecutorService thread = daemonThread("fleetrun-takeover");
         thread.scheduleWithFixedDelay(() -> {
-          if (lost()) {
+          // Not before this node has beaten steadily for the window itself (see BeatStreak).
+          if (lost() || !streak.steadyFor(clock.instant(), NodeRegistry.FAILOVER_WINDOW)) {
             return;
           }
           try {
@@ -269,7 +271,7 @@ public final class Daemon implements AutoCloseable {
     Daemon daemon = new Daemon(config, loaded.digest(), clock, settings);
     log.info("fleetrun daemon {} started: {} instance(s), {} command(s), {} job(s), database {}",
         daemon.info.version(), config.fleet().instances().size(), config.fleet().commands().size(),
-        config.fleet().jobs().size(), config.databaseUrl());
+        config.fleet().jobs().size(), DatabaseSettings.redacted(config.databaseUrl()));
     return daemon;
   }
 
@@ -425,7 +427,10 @@ public final class Daemon implements AutoCloseable {
       if (node.isPresent() && !nodeLost.get()) {
         ConfigReload r = reload; // null while the daemon is still starting
         String digest = r == null ? node.get().self().configDigest() : r.inForceDigest();
-        if (!node.get().beat(now, digest)) {
+        if (node.get().beat(now, digest)) {
+          streak.beat(now);
+        } else {
+          streak.broken();
           nodeLost.set(true);
           renewed = false;
           Optional<NodeRegistry.Declaration> dead = node.get().declaredDeadBy();
@@ -448,6 +453,7 @@ public final class Daemon implements AutoCloseable {
         running.close(); // another daemon schedules on this database, or as this node, now
       }
     } catch (RuntimeException e) {
+      streak.broken();
       log.warn("heartbeat failed: {}", e.getMessage());
     }
   }
