@@ -112,12 +112,23 @@ public final class JooqControlChannel implements ControlChannel {
     }
     return dsl().transactionResult(cfg -> {
       DSLContext tx = cfg.dsl();
+      // Not done: a stop handed to a node and refused at a restart has done_at but no claimed_at.
+      org.jooq.Condition open = CONTROL_REQUEST.CLAIMED_AT.isNull()
+          .and(CONTROL_REQUEST.WITHDRAWN_AT.isNull())
+          .and(CONTROL_REQUEST.DONE_AT.isNull())
+          .and(forThisNode());
+      // On PostgreSQL the rows another node is claiming right now are skipped, not waited for: a
+      // node stalled in the middle of its claim (a paused VM) must not hold up every other node's
+      // poll. The condition is checked again by the UPDATE on the rows it locked.
+      org.jooq.Condition which = db.isPostgresql()
+          ? CONTROL_REQUEST.REQUEST_ID.in(org.jooq.impl.DSL.select(CONTROL_REQUEST.REQUEST_ID)
+              .from(CONTROL_REQUEST).where(open).forUpdate().skipLocked())
+          : org.jooq.impl.DSL.noCondition();
       List<ControlRequestRow> claimed = tx.update(CONTROL_REQUEST)
           .set(CONTROL_REQUEST.CLAIMED_AT, now)
           .set(CONTROL_REQUEST.CLAIMED_BY, nodeId)
-          .where(CONTROL_REQUEST.CLAIMED_AT.isNull())
-          .and(CONTROL_REQUEST.WITHDRAWN_AT.isNull())
-          .and(forThisNode())
+          .where(open)
+          .and(which)
           .returning()
           .fetch()
           .sortAsc(CONTROL_REQUEST.REQUEST_ID);

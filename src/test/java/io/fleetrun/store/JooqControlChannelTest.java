@@ -62,6 +62,28 @@ class JooqControlChannelTest {
     db.close();
   }
 
+  /**
+   * A stop handed to a node and refused at a restart (done, never claimed) stays refused: the
+   * next claim of that node must not take it and carry it out late (found by review).
+   */
+  @Test
+  void aRefusedStopHandedToANodeIsNeverClaimedLater() {
+    JooqControlChannel nodeB = JooqControlChannel.onControlConnection(db, "node-b");
+    db.dsl().execute("INSERT INTO control_request (kind, payload, created_at, done_at, error, for_node)"
+        + " VALUES ('stop', '{}', ?, ?, 'refused', 'node-b')", T0.toString(), T0.plusSeconds(1).toString());
+    db.dsl().execute("INSERT INTO control_request (kind, payload, created_at, for_node)"
+        + " VALUES ('stop', '{}', ?, 'node-b')", T0.plusSeconds(2).toString());
+
+    nodeB.claimPending(T0.plusSeconds(3));
+
+    // The open one was claimed (and, its payload being no stop, answered as unreadable); the
+    // refused one was not touched.
+    assertThat(db.dsl().fetchValue("SELECT count(*) FROM control_request WHERE claimed_at IS NOT NULL"
+        + " AND created_at = ?", T0.plusSeconds(2).toString()).toString()).isEqualTo("1");
+    assertThat(db.dsl().fetchValue("SELECT count(*) FROM control_request WHERE claimed_at IS NULL"
+        + " AND error = 'refused'").toString()).isEqualTo("1");
+  }
+
   @Test
   void requestsAreClaimedOnceOldestFirstAndAnswered() {
     ControlRequest run = new ControlRequest.Run(new CommandId("uptime"),
