@@ -60,6 +60,9 @@ public final class Database implements ReadConnections, AutoCloseable {
    */
   public static final int POSTGRESQL_POOL_SIZE = 12;
 
+  /** How long a PostgreSQL session may sit idle inside a transaction before the server ends it. */
+  static final Duration IDLE_IN_TRANSACTION = Duration.ofSeconds(10);
+
   /** Connections of the PostgreSQL control pool (heartbeat, lease, node beat, control poll). */
   static final int POSTGRESQL_CONTROL_POOL_SIZE = 2;
 
@@ -180,7 +183,7 @@ public final class Database implements ReadConnections, AutoCloseable {
       return db;
     } catch (SQLException e) {
       db.close();
-      throw new IllegalStateException("cannot read the database at " + jdbcUrl + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot read the database at " + DatabaseSettings.redacted(jdbcUrl) + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       db.close();
       throw e;
@@ -291,6 +294,12 @@ public final class Database implements ReadConnections, AutoCloseable {
     // A server that is down fails the open at once with the driver's reason, not after 30 s.
     config.setInitializationFailTimeout(1);
     config.addDataSourceProperty("ApplicationName", "fleetrun");
+    // A node that stalls in the middle of a transaction (a paused VM, a stopped process) holds
+    // its row locks until it wakes: the server ends such a session after this, well inside the
+    // failover window, so the survivors' take-over and request claims are not held up by it.
+    // Every fleetrun transaction is a few statements with no wait between them.
+    config.setConnectionInitSql("SET idle_in_transaction_session_timeout = '"
+        + IDLE_IN_TRANSACTION.toMillis() + "ms'");
     // A dead server or a cut network must not hang a thread forever on a socket read.
     config.addDataSourceProperty("tcpKeepAlive", "true");
     try {
