@@ -21,6 +21,12 @@ import java.util.Optional;
  */
 final class SettingsSection {
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
+
+  /** Query parameters a PostgreSQL URL may carry: TLS and connection behaviour, no secret. */
+  static final List<String> URL_PARAMETERS =
+      List.of(
+          "ssl", "sslmode", "sslrootcert", "sslcert", "sslkey", "connectTimeout", "socketTimeout",
+          "loginTimeout", "tcpKeepAlive", "ApplicationName", "targetServerType");
   static final List<String> SSH_KEYS =
       List.of(
           "user", "identityFile", "knownHosts", "hostKeyPolicy", "connectTimeout", "keyExchanges",
@@ -85,14 +91,24 @@ final class SettingsSection {
     int q = rest.indexOf('?');
     String query = q >= 0 ? rest.substring(q + 1) : "";
     String location = q >= 0 ? rest.substring(0, q) : rest;
-    for (String parameter : query.split("&")) {
-      String name = parameter.split("=", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
-      if (name.equals("password") || name.equals("user")) {
+    for (String parameter : query.isEmpty() ? new String[0] : query.split("&")) {
+      String name = parameter.split("=", 2)[0].trim();
+      String lower = name.toLowerCase(java.util.Locale.ROOT);
+      if (lower.equals("password") || lower.equals("user")) {
         r.problem(
             "url",
-            "must not carry the " + name + " (" + DatabaseSettings.schemeOf(url)
-                + "); give it as database." + name
-                + (name.equals("password") ? ": { env: VAR } or { file: PATH }" : ""));
+            "must not carry the " + lower + " (" + DatabaseSettings.schemeOf(url) + "); give it as database."
+                + lower + (lower.equals("password") ? ": { env: VAR } or { file: PATH }" : ""));
+        return Optional.empty();
+      }
+      // An allowlist, not a denylist: the driver takes other secrets (sslpassword), settings
+      // read from elsewhere (service: role and password from pg_service.conf) and server
+      // settings (options: -c search_path=...) in the URL too.
+      if (!URL_PARAMETERS.contains(name)) {
+        r.problem(
+            "url",
+            "takes only the parameters " + String.join(", ", URL_PARAMETERS) + " (got one named '"
+                + (name.matches("[A-Za-z0-9_]{1,40}") ? name : "...") + "')");
         return Optional.empty();
       }
     }

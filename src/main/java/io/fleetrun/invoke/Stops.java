@@ -34,9 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>On a cluster (PostgreSQL) a record's remote process can only be killed by the node that holds
  * its SSH session. The node that stops an invocation marks its instances Stopped in the database,
  * ends its own records, those of no node and those of stopped or declared-dead nodes (as a single
- * daemon ends a previous daemon's), leaves a silent node's (no beat for the failover window, not
- * yet declared dead) to the take-over, which kills them by marker, and hands every other live
- * node that runs records of the invocation a stop
+ * daemon ends a previous daemon's), and hands every other node (a silent one too: it may wake)
+ * that runs records of the invocation a stop
  * of its own through the {@link StopRelay} (a request only that node claims); that node ends its
  * records as here ({@link #stopOwn}). A slow node is not raced: its records stay Running, and
  * their real end is written, until it claims its stop and kills them; the instances are already

@@ -120,9 +120,9 @@ public interface InvocationStore {
   /**
    * Who ends the Running records of {@code invokeId} in a stop at {@code now}: this node its own,
    * those of no node and those of stopped or declared-dead nodes ({@link StopScope#here}); every
-   * other live node its own ({@link StopScope#elsewhere}), since only the node holding a record's
-   * SSH session can kill its process; a silent node's (not yet declared dead) are in neither: the
-   * take-over ends them and kills their processes. On SQLite (one daemon) every record is here.
+   * other node, a silent one too (it may wake; if dead, the take-over kills its processes), its
+   * own ({@link StopScope#elsewhere}), since only the node holding a record's SSH session can kill
+   * its process. On SQLite (one daemon) every record is here.
    */
   StopScope stopScope(InvokeId invokeId, Instant now);
 

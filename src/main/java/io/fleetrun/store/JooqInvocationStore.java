@@ -337,8 +337,8 @@ public final class JooqInvocationStore implements InvocationStore {
     // The other nodes not stopped and not declared dead first: a node that dies after this read
     // has its records taken over by a survivor (and a stop handed to it is never claimed, which
     // harms no one).
-    Map<String, Instant> unfinished = db.dsl()
-        .selectDistinct(INVOCATION_RECORD.NODE_ID, DAEMON_NODE.BEAT_AT)
+    Set<String> elsewhere = db.dsl()
+        .selectDistinct(INVOCATION_RECORD.NODE_ID)
         .from(INVOCATION_RECORD)
         .join(DAEMON_NODE).on(DAEMON_NODE.NODE_ID.eq(INVOCATION_RECORD.NODE_ID))
         .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
@@ -346,20 +346,17 @@ public final class JooqInvocationStore implements InvocationStore {
         .and(INVOCATION_RECORD.NODE_ID.ne(nodeId))
         .and(DAEMON_NODE.STOPPED_AT.isNull())
         .and(DAEMON_NODE.DECLARED_DEAD_AT.isNull())
-        .fetchMap(INVOCATION_RECORD.NODE_ID, DAEMON_NODE.BEAT_AT);
-    // A live node kills its own records. A silent one (no beat for the failover window, not yet
-    // declared dead) is left to the take-over, which ends its records and kills their processes
-    // by marker within a few seconds: ended Stopped here without a kill, its process would run on
-    // and the take-over, finding no Running record, would never kill it.
-    Set<String> elsewhere = unfinished.entrySet().stream()
-        .filter(e -> !e.getValue().isBefore(now.minus(ClusterNode.FAILOVER_WINDOW)))
-        .map(Map.Entry::getKey)
-        .collect(java.util.stream.Collectors.toSet());
+        .fetchSet(INVOCATION_RECORD.NODE_ID);
+    // Only the node holding a record's SSH session can kill its process, so every node not
+    // stopped and not declared dead gets a stop of its own, a silent one (no beat for the failover
+    // window) too: if it wakes it claims the stop and kills; if it is dead, the take-over ends its
+    // records and kills their processes by marker. Ended Stopped here without a kill, its process
+    // would run on, and the take-over, finding no Running record, would never kill it.
     List<InvocationRecord> here = db.dsl()
         .selectFrom(INVOCATION_RECORD)
         .where(INVOCATION_RECORD.INVOKE_ID.eq(invokeId.value()))
         .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
-        .and(INVOCATION_RECORD.NODE_ID.isNull().or(INVOCATION_RECORD.NODE_ID.notIn(unfinished.keySet())))
+        .and(INVOCATION_RECORD.NODE_ID.isNull().or(INVOCATION_RECORD.NODE_ID.notIn(elsewhere)))
         .orderBy(INVOCATION_RECORD.INSTANCE_ID, INVOCATION_RECORD.REPEAT_NO)
         .fetch(Rows::record);
     return new StopScope(here, elsewhere);

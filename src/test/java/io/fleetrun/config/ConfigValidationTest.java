@@ -545,7 +545,7 @@ class ConfigValidationTest {
   }
 
   @Test
-  void aPasswordInThePostgresqlUrlIsRefusedWithoutEchoingIt() {
+  void aPasswordInThePostgresqlUrlIsRefusedWithoutEchoingIt() throws Exception {
     for (String url :
         List.of(
             "jdbc:postgresql://db.internal:5432/fleetrun?password=pw123",
@@ -555,6 +555,18 @@ class ConfigValidationTest {
       assertThat(e.problems()).extracting(ConfigProblem::key).containsExactly("database.url");
       assertThat(e).hasMessageContaining("must not carry the").hasMessageNotContaining("pw123");
     }
+    for (String url :
+        List.of(
+            "jdbc:postgresql://db.internal/fleetrun?sslpassword=pw123",
+            "jdbc:postgresql://db.internal/fleetrun?service=pw123",
+            "jdbc:postgresql://db.internal/fleetrun?sslmode=verify-full&options=-c%20search_path=pw123")) {
+      ConfigException e = problems("database: { url: \"" + url + "\" }\n");
+      assertThat(e.problems()).extracting(ConfigProblem::key).containsExactly("database.url");
+      assertThat(e).hasMessageContaining("takes only the parameters").hasMessageNotContaining("pw123");
+    }
+    assertThat(ConfigLoader.parse(CONTEXT,
+        "database: { url: \"jdbc:postgresql://db/fleetrun?sslmode=verify-full&ApplicationName=ops\" }\n")
+        .databaseUrl()).endsWith("?sslmode=verify-full&ApplicationName=ops");
     ConfigException atSign =
         problems("database: { url: \"jdbc:postgresql://fleetrun:pw123@db.internal/fleetrun\" }\n");
     assertThat(atSign).hasMessageContaining("before '@'").hasMessageNotContaining("pw123");

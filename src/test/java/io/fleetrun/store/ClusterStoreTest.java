@@ -124,12 +124,12 @@ class ClusterStoreTest {
   /**
    * A stop reaches a record through the node that holds its SSH session. Node A stops an
    * invocation with records on A, on live B, on C (silent past the failover window, not yet
-   * declared dead) and on D (stopped): A ends its own and D's, hands B a stop, and leaves C's to
-   * the take-over, which ends them and kills their processes by marker. Ended Stopped here, C's
-   * process would run on: the take-over only kills records it finds Running.
+   * declared dead) and on D (stopped): A ends its own and D's and hands B and C a stop each. Ended
+   * Stopped by A, C's process would run on: if C wakes it must kill it, and if C is dead the
+   * take-over only kills records it finds Running.
    */
   @Test
-  void aStopLeavesASilentNodesRecordsToTheTakeOverAndHandsALiveNodeItsOwn() {
+  void aStopHandsEveryNodeNotStoppedOrDeclaredDeadItsOwnRecords() {
     java.time.Instant now = T0.plusSeconds(60);
     node("node-a", now);
     node("node-b", now.minusSeconds(1));
@@ -149,7 +149,7 @@ class ClusterStoreTest {
 
     if (db.isPostgresql()) {
       assertThat(scope.here()).extracting(r -> r.instance().value()).containsExactlyInAnyOrder("a", "d");
-      assertThat(scope.elsewhere()).containsExactly("node-b");
+      assertThat(scope.elsewhere()).containsExactlyInAnyOrder("node-b", "node-c");
     } else {
       // One daemon per SQLite file: every Running record is its own.
       assertThat(scope.here()).extracting(r -> r.instance().value()).containsExactlyInAnyOrder("a", "b", "c", "d");
