@@ -98,7 +98,7 @@ final class Stops {
   }
 
   private void endRunningRecords(InvokeId id, Set<InstanceId> instances, StopReason reason) {
-    StopScope scope = store.stopScope(id, clock.instant());
+    StopScope scope = store.stopScope(id);
     for (String node : scope.elsewhere()) {
       relay.relay(node, new ControlRequest.Stop(id, instances));
       log.info("stop of invocation {}: handed to node {}, which runs records of it", id, node);

@@ -118,13 +118,13 @@ public interface InvocationStore {
   List<InvocationRecord> runningRecords(InvokeId invokeId);
 
   /**
-   * Who ends the Running records of {@code invokeId} in a stop at {@code now}: this node its own,
+   * Who ends the Running records of {@code invokeId} in a stop: this node its own,
    * those of no node and those of stopped or declared-dead nodes ({@link StopScope#here}); every
    * other node, a silent one too (it may wake; if dead, the take-over kills its processes), its
    * own ({@link StopScope#elsewhere}), since only the node holding a record's SSH session can kill
    * its process. On SQLite (one daemon) every record is here.
    */
-  StopScope stopScope(InvokeId invokeId, Instant now);
+  StopScope stopScope(InvokeId invokeId);
 
   /** The Running records of {@code invokeId} this node created (every one on SQLite). */
   List<InvocationRecord> ownRunningRecords(InvokeId invokeId);

@@ -330,7 +330,7 @@ public final class JooqInvocationStore implements InvocationStore {
   }
 
   @Override
-  public StopScope stopScope(InvokeId invokeId, Instant now) {
+  public StopScope stopScope(InvokeId invokeId) {
     if (!db.isPostgresql() || nodeId == null) {
       return new StopScope(runningRecords(invokeId), Set.of());
     }

@@ -6,10 +6,13 @@ import io.fleetrun.store.jooq.tables.records.DaemonNodeRow;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongPredicate;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.impl.DSL;
 
 /**
@@ -94,13 +97,7 @@ public final class NodeRegistry {
     return db.controlDsl().transactionResult(cfg -> {
       DSLContext tx = cfg.dsl();
       int inserted = tx.insertInto(DAEMON_NODE)
-          .set(DAEMON_NODE.NODE_ID, self.nodeId())
-          .set(DAEMON_NODE.HOST, self.host())
-          .set(DAEMON_NODE.PID, self.pid())
-          .set(DAEMON_NODE.VERSION, self.version())
-          .set(DAEMON_NODE.CONFIG_DIGEST, self.configDigest())
-          .set(DAEMON_NODE.STARTED_AT, self.startedAt())
-          .set(DAEMON_NODE.BEAT_AT, now)
+          .set(registration(now))
           .onConflictDoNothing()
           .execute();
       if (inserted == 1) {
@@ -115,12 +112,7 @@ public final class NodeRegistry {
             row.getStartedAt(), row.getBeatAt()), now);
       }
       tx.update(DAEMON_NODE)
-          .set(DAEMON_NODE.HOST, self.host())
-          .set(DAEMON_NODE.PID, self.pid())
-          .set(DAEMON_NODE.VERSION, self.version())
-          .set(DAEMON_NODE.CONFIG_DIGEST, self.configDigest())
-          .set(DAEMON_NODE.STARTED_AT, self.startedAt())
-          .set(DAEMON_NODE.BEAT_AT, now)
+          .set(registration(now))
           .setNull(DAEMON_NODE.STOPPED_AT)
           .setNull(DAEMON_NODE.DECLARED_DEAD_AT)
           .setNull(DAEMON_NODE.DECLARED_DEAD_BY)
@@ -128,6 +120,19 @@ public final class NodeRegistry {
           .execute();
       return Registered.TAKEN_OVER;
     });
+  }
+
+  /** This process's row as it registers at {@code now}: a new row, or a taken-over one. */
+  private Map<Field<?>, Object> registration(Instant now) {
+    Map<Field<?>, Object> row = new LinkedHashMap<>();
+    row.put(DAEMON_NODE.NODE_ID, self.nodeId());
+    row.put(DAEMON_NODE.HOST, self.host());
+    row.put(DAEMON_NODE.PID, self.pid());
+    row.put(DAEMON_NODE.VERSION, self.version());
+    row.put(DAEMON_NODE.CONFIG_DIGEST, self.configDigest());
+    row.put(DAEMON_NODE.STARTED_AT, self.startedAt());
+    row.put(DAEMON_NODE.BEAT_AT, now);
+    return row;
   }
 
   /**

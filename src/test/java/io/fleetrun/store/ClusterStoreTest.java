@@ -145,7 +145,7 @@ class ClusterStoreTest {
     new JooqInvocationStore(db, new StatusCalculator(), "node-d")
         .firePeriodic(Optional.empty(), id, instanceIds("d"), List.of(), T0.plusSeconds(4));
 
-    StopScope scope = nodeA.stopScope(id, now);
+    StopScope scope = nodeA.stopScope(id);
 
     if (db.isPostgresql()) {
       assertThat(scope.here()).extracting(r -> r.instance().value()).containsExactlyInAnyOrder("a", "d");
