@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetrun.store.Database;
 import io.fleetrun.store.NodeRegistry;
-import io.fleetrun.testing.PostgresServer;
+import io.fleetrun.testing.MigratedPostgres;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -14,21 +14,17 @@ import org.junit.jupiter.api.Test;
 /** {@code fleetrun status} on a PostgreSQL cluster: every node, and a loud line when configs differ. */
 class StatusNodesTest {
   private static final Instant T0 = Instant.parse("2026-12-02T07:00:00.000Z");
-  private PostgresServer.TestDatabase pg;
+  private MigratedPostgres pg;
   private Database db;
 
   @BeforeEach
   void open() {
-    PostgresServer.requireAvailable();
-    pg = PostgresServer.createDatabase("status");
-    db = Database.open(pg.settings());
+    pg = MigratedPostgres.open("status");
+    db = pg.db();
   }
 
   @AfterEach
   void close() {
-    if (db != null) {
-      db.close();
-    }
     if (pg != null) {
       pg.close();
     }

@@ -11,7 +11,7 @@ import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.RecordStatus;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.testing.LogLines;
-import io.fleetrun.testing.PostgresServer;
+import io.fleetrun.testing.MigratedPostgres;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,21 +34,17 @@ import org.junit.jupiter.api.Test;
  */
 class DeadNodeTakeoverTest {
   private static final Duration WINDOW = NodeRegistry.FAILOVER_WINDOW;
-  private PostgresServer.TestDatabase pg;
+  private MigratedPostgres pg;
   private Database db;
 
   @BeforeEach
   void open() {
-    PostgresServer.requireAvailable();
-    pg = PostgresServer.createDatabase("takeover");
-    db = Database.open(pg.settings());
+    pg = MigratedPostgres.open("takeover");
+    db = pg.db();
   }
 
   @AfterEach
   void close() {
-    if (db != null) {
-      db.close();
-    }
     if (pg != null) {
       pg.close();
     }

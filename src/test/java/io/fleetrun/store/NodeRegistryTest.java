@@ -3,7 +3,7 @@ package io.fleetrun.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fleetrun.testing.PostgresServer;
+import io.fleetrun.testing.MigratedPostgres;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -17,21 +17,17 @@ import org.junit.jupiter.api.Test;
  */
 class NodeRegistryTest {
   private static final Instant T0 = Instant.parse("2026-12-02T07:00:00.000Z");
-  private PostgresServer.TestDatabase pg;
+  private MigratedPostgres pg;
   private Database db;
 
   @BeforeEach
   void open() {
-    PostgresServer.requireAvailable();
-    pg = PostgresServer.createDatabase("nodes");
-    db = Database.open(pg.settings());
+    pg = MigratedPostgres.open("nodes");
+    db = pg.db();
   }
 
   @AfterEach
   void close() {
-    if (db != null) {
-      db.close();
-    }
     if (pg != null) {
       pg.close();
     }
