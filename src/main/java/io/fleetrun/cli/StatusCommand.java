@@ -91,7 +91,8 @@ public final class StatusCommand implements Callable<Integer> {
 
   /** The nodes of a PostgreSQL cluster; none on SQLite (one daemon, shown above). */
   static List<ClusterNode> clusterNodes(ReadConnections db) {
-    return db.jdbcUrl().startsWith("jdbc:postgresql:") ? new JdbcNodeQueries(db).nodes() : List.of();
+    return DatabaseSettings.kindOf(db.jdbcUrl()) == DatabaseSettings.Kind.POSTGRESQL
+        ? new JdbcNodeQueries(db).nodes() : List.of();
   }
 
   /** The last config reload as one line: {@code ok|refused at TIME: message}. */

@@ -1,12 +1,12 @@
 package io.fleetrun.store;
 
+import static io.fleetrun.model.DatabaseSettings.SQLITE_PREFIX;
+
 import java.nio.file.Path;
 import java.util.Optional;
 
 /** What a {@code jdbc:sqlite:} URL names; kept apart from {@link Database} so readers load no pool. */
 final class SqliteUrl {
-  static final String PREFIX = "jdbc:sqlite:";
-
   private SqliteUrl() {}
 
   /**
@@ -15,11 +15,11 @@ final class SqliteUrl {
    * @throws IllegalArgumentException when {@code jdbcUrl} is not a {@code jdbc:sqlite:} URL
    */
   static Optional<Path> file(String jdbcUrl) {
-    if (jdbcUrl == null || !jdbcUrl.startsWith(PREFIX)) {
+    if (jdbcUrl == null || !jdbcUrl.startsWith(SQLITE_PREFIX)) {
       throw new IllegalArgumentException(
           "'" + jdbcUrl + "' is not a SQLite URL; write it like jdbc:sqlite:/var/lib/fleetrun/fleetrun.db");
     }
-    String name = jdbcUrl.substring(PREFIX.length());
+    String name = jdbcUrl.substring(SQLITE_PREFIX.length());
     int query = name.indexOf('?');
     if (query >= 0) {
       name = name.substring(0, query);
