@@ -35,9 +35,8 @@ import org.slf4j.LoggerFactory;
  * its SSH session. The node that stops an invocation marks its instances Stopped in the database,
  * ends its own records, those of no node and those of stopped or declared-dead nodes (as a single
  * daemon ends a previous daemon's), and hands every other node (a silent one too: it may wake)
- * that runs records of the invocation a stop
- * of its own through the {@link StopRelay} (a request only that node claims); that node ends its
- * records as here ({@link #stopOwn}). A slow node is not raced: its records stay Running, and
+ * that runs records of the invocation a stop of its own through the {@link StopRelay} (a request
+ * only that node claims); that node ends its records as here ({@link #stopOwn}). A slow node is not raced: its records stay Running, and
  * their real end is written, until it claims its stop and kills them; the instances are already
  * Stopped, so no new fire starts there meanwhile. A node that dies before it claims has its
  * records taken over by a survivor.
