@@ -77,15 +77,19 @@ public final class Database implements ReadConnections, AutoCloseable {
   private final DatabaseSettings settings;
   private final String jdbcUrl;
   private final Duration busyTimeout;
+  /** Where the PostgreSQL password's environment variable is looked up (the control pool opens later). */
+  private final Function<String, String> environment;
   private final HikariDataSource pool;
   private final DSLContext dsl;
   private HikariDataSource controlPool;
   private DSLContext controlDsl;
 
-  private Database(DatabaseSettings settings, Duration busyTimeout, HikariDataSource pool) {
+  private Database(DatabaseSettings settings, Duration busyTimeout, Function<String, String> environment,
+      HikariDataSource pool) {
     this.settings = settings;
     this.jdbcUrl = settings.url();
     this.busyTimeout = busyTimeout;
+    this.environment = environment;
     this.pool = pool;
     this.dsl = DSL.using(pool, dialect(settings));
   }
@@ -136,7 +140,7 @@ public final class Database implements ReadConnections, AutoCloseable {
       sqliteFile(jdbcUrl).ifPresent(Database::makePrivate);
       pool = sqlitePool(jdbcUrl, "fleetrun-db", busyTimeout);
     }
-    Database db = new Database(settings, busyTimeout, pool);
+    Database db = new Database(settings, busyTimeout, environment, pool);
     try {
       db.flyway().migrate();
       return db;
@@ -171,7 +175,7 @@ public final class Database implements ReadConnections, AutoCloseable {
       }
       pool = sqlitePool(jdbcUrl, "fleetrun-db", BUSY_TIMEOUT);
     }
-    Database db = new Database(settings, BUSY_TIMEOUT, pool);
+    Database db = new Database(settings, BUSY_TIMEOUT, System::getenv, pool);
     try {
       // Not Flyway's info(): it costs the CLI about a second; the history table tells as much.
       try (Connection connection = db.pool.getConnection()) {
@@ -222,7 +226,7 @@ public final class Database implements ReadConnections, AutoCloseable {
     if (controlDsl == null) {
       controlPool =
           settings.isPostgresql()
-              ? postgresqlPool(settings, "fleetrun-db-control", POSTGRESQL_CONTROL_POOL_SIZE, System::getenv)
+              ? postgresqlPool(settings, "fleetrun-db-control", POSTGRESQL_CONTROL_POOL_SIZE, environment)
               : sqlitePool(jdbcUrl, "fleetrun-db-control", busyTimeout);
       controlDsl = DSL.using(controlPool, dialect(settings));
     }
