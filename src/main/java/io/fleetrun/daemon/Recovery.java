@@ -80,8 +80,9 @@ final class Recovery {
     for (DeadNode dead : store.takeOverDeadNodes(window, clock.instant())) {
       List<OrphanedRecord> sent = dead.records().stream().filter(OrphanedRecord::handedToSsh).toList();
       log.warn("node {} declared dead by this node: no beat for {} ms (last beat {}); {} of its running record(s)"
-          + " ended as interrupted, killing the remote processes of the {} handed to SSH", dead.nodeId(),
-          dead.silentFor().toMillis(), dead.beatAt(), dead.records().size(), sent.size());
+          + " ended as interrupted, {} of its unanswered CLI request(s) answered, killing the remote processes"
+          + " of the {} handed to SSH", dead.nodeId(), dead.silentFor().toMillis(), dead.beatAt(),
+          dead.records().size(), dead.requestsAnswered(), sent.size());
       if (sent.isEmpty()) {
         continue;
       }

@@ -140,7 +140,8 @@ public interface InvocationStore {
    * On a PostgreSQL cluster: declares dead every other node whose beat is older than {@code
    * window} by the database's clock (of several nodes asking at once, exactly one wins each), and
    * ends that node's Running records Failed / Terminated / ExecutionInterrupted at {@code now},
-   * statuses recomputed, in one transaction. Returns the nodes this node declared dead, with
+   * statuses recomputed, and answers the control requests it left unanswered (see {@code
+   * DeadNodeRequests}), in one transaction. Returns the nodes this node declared dead, with
    * their records as they were (for the remote kill). Empty on SQLite.
    */
   List<DeadNode> takeOverDeadNodes(Duration window, Instant now);
