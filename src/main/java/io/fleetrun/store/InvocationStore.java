@@ -147,6 +147,17 @@ public interface InvocationStore {
   List<DeadNode> takeOverDeadNodes(Duration window, Instant now);
 
   /**
+   * On a PostgreSQL cluster: the remote kills a take-over owes ({@code kill_pending_by}) that are
+   * this node's to make now: its own, left by its previous process, and those of nodes stopped or
+   * declared dead, which become its own. Kill them, then call {@link #killsTried}. Empty on
+   * SQLite.
+   */
+  List<OrphanedRecord> claimPendingKills();
+
+  /** This node tried the kills of {@code records} (see {@link #claimPendingKills}): it owes them no longer. */
+  void killsTried(Collection<RecordId> records);
+
+  /**
    * Stops the Running periodic invocations whose job is not in {@code jobsInConfig} (a periodic
    * job removed from config stops). Returns their ids.
    */

@@ -418,7 +418,7 @@ public final class JooqInvocationStore implements InvocationStore {
       List<DeadNode> dead = new ArrayList<>();
       for (var row : tx.resultQuery(DECLARE_DEAD, nodeId, nodeId, window.toMillis() / 1000.0, nodeId).fetch()) {
         String node = row.get(0, String.class);
-        List<OrphanedRecord> ended = Orphans.ofDeadNode(statuses, node)
+        List<OrphanedRecord> ended = Orphans.ofDeadNode(statuses, node, nodeId)
             .interrupt(tx, now, DeadNode.info(node, nodeId));
         int answered = DeadNodeRequests.answer(tx, node, nodeId, now);
         dead.add(new DeadNode(node, Instant.parse(row.get(1, String.class)),
@@ -426,6 +426,21 @@ public final class JooqInvocationStore implements InvocationStore {
       }
       return dead;
     });
+  }
+
+  @Override
+  public List<OrphanedRecord> claimPendingKills() {
+    if (!db.isPostgresql() || nodeId == null) {
+      return List.of();
+    }
+    return db.dsl().transactionResult(cfg -> PendingKills.claim(cfg.dsl(), nodeId));
+  }
+
+  @Override
+  public void killsTried(Collection<RecordId> records) {
+    if (db.isPostgresql() && nodeId != null && !records.isEmpty()) {
+      db.dsl().transaction(cfg -> PendingKills.done(cfg.dsl(), nodeId, records));
+    }
   }
 
   /** On a PostgreSQL cluster a node's orphans are its own records only (see {@link Orphans}). */

@@ -202,6 +202,44 @@ class DeadNodeTakeoverTest {
     }
   }
 
+  /**
+   * The kills a take-over owes stay in the database until tried: a survivor that dies after it
+   * ended the dead node's records and before it killed their processes leaves them to its own
+   * restart or, once declared dead itself, to the node that declares it.
+   */
+  @Test
+  void theKillsATakeOverOwesOutliveTheSurvivorThatOwesThem() {
+    node("dead", 60, null);
+    node("s1", 1, null);
+    node("s2", 1, null);
+    fire("dead", "t-dead", "a", "b");
+    // "a" was handed to SSH (its dispatch mark); "b" still waited for its turn: nothing to kill.
+    db.dsl().execute("UPDATE invocation_record SET dispatched_at = ? WHERE instance_id = 'a'", T0.toString());
+    JooqInvocationStore s1 = new JooqInvocationStore(db, new StatusCalculator(), "s1");
+    JooqInvocationStore s2 = new JooqInvocationStore(db, new StatusCalculator(), "s2");
+
+    assertThat(s1.takeOverDeadNodes(WINDOW, Instant.now())).extracting(DeadNode::nodeId).containsExactly("dead");
+    assertThat(rows("SELECT instance_id || ' ' || COALESCE(kill_pending_by, '-') FROM invocation_record"
+        + " ORDER BY instance_id")).containsExactly("a s1", "b -");
+    assertThat(s2.claimPendingKills()).as("a live node's owed kill is its own").isEmpty();
+    // s1's next start (same node id) finds the kill it owes.
+    assertThat(s1.claimPendingKills()).extracting(o -> o.invokeId().value() + "/" + o.instance().value())
+        .containsExactly("t-dead/a");
+
+    // s1 dies before it kills: the node that declares it dead owes the kill now.
+    db.dsl().execute("UPDATE daemon_node SET beat_at = " + ago(60) + " WHERE node_id = 's1'");
+    assertThat(s2.takeOverDeadNodes(WINDOW, Instant.now())).extracting(DeadNode::nodeId).containsExactly("s1");
+    List<OrphanedRecord> owed = s2.claimPendingKills();
+    assertThat(owed).extracting(o -> o.invokeId().value() + "/" + o.instance().value()).containsExactly("t-dead/a");
+    assertThat(owed.get(0).handedToSsh()).isTrue();
+    assertThat(rows("SELECT kill_pending_by FROM invocation_record WHERE instance_id = 'a'")).containsExactly("s2");
+    assertThat(s1.claimPendingKills()).as("no longer s1's").isEmpty();
+
+    s2.killsTried(owed.stream().map(OrphanedRecord::id).toList());
+    assertThat(rows("SELECT count(*) FROM invocation_record WHERE kill_pending_by IS NOT NULL")).containsExactly("0");
+    assertThat(s2.claimPendingKills()).isEmpty();
+  }
+
   private static String refusal(JooqControlChannel cli, long id) {
     return cli.findRequest(id).flatMap(RequestState::answer)
         .map(a -> ((RequestAnswer.Refused) a).error()).orElseThrow();
