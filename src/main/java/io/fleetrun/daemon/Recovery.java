@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * record. (Periodic jobs removed from config while the daemon was down are stopped next, by
  * {@code ConfigReload.applyAtStart}, like a removal while it runs.) Runs after the single-node lease is
  * taken, so never beside a live daemon. One-time jobs are not run again (the once_job table says
- * they ran); periodic ones go on with new records on their next fire.
+ * they ran); periodic ones go on with new records on their next fire. On a PostgreSQL cluster it
+ * also takes over dead nodes ({@link #takeOver}) and makes the remote kills a take-over owes and
+ * never made ({@code kill_pending_by}).
  */
 final class Recovery {
   private static final Logger log = LoggerFactory.getLogger(Recovery.class);
@@ -51,12 +53,16 @@ final class Recovery {
     this.clock = clock;
   }
 
-  /** Repairs the database and the targets; returns within the kill bound plus a margin. */
+  /** Repairs the database and the targets; returns within twice the kill bound plus margins. */
   void repair(Fleet fleet) {
     List<OrphanedRecord> orphans = store.interruptOrphanedRecords(clock.instant(), INTERRUPTED_INFO);
-    if (orphans.isEmpty()) {
-      return;
+    if (!orphans.isEmpty()) {
+      repairOwn(orphans, fleet);
     }
+    killPending(fleet);
+  }
+
+  private void repairOwn(List<OrphanedRecord> orphans, Fleet fleet) {
     // A record handed to SSH (dispatched_at or start_time set) may have a script running, even
     // without a start time: the daemon commits dispatched_at before the exec request goes out,
     // and may die before start_time is written. One never handed over (it waited for its turn)
@@ -74,21 +80,45 @@ final class Recovery {
    * On a PostgreSQL cluster: declares dead the nodes silent for {@code window} (the database
    * chooses one survivor for each), ends their Running records and kills their remote process
    * groups as {@link #repair} does for this node's own, never this node's records (the store
-   * selects the dead node's only). Returns within the kill bound plus a margin per dead node.
+   * selects the dead node's only). The kills are owed in the database until tried, so a kill this
+   * node dies before making is made by its restart or by the node that declares it dead ({@link
+   * #killPending}). Returns within the kill bound plus a margin per dead node, and once more for
+   * owed kills.
    */
   void takeOver(Fleet fleet, Duration window) {
     for (DeadNode dead : store.takeOverDeadNodes(window, clock.instant())) {
       List<OrphanedRecord> sent = dead.records().stream().filter(OrphanedRecord::handedToSsh).toList();
       log.warn("node {} declared dead by this node: no beat for {} ms (last beat {}); {} of its running record(s)"
-          + " ended as interrupted, killing the remote processes of the {} handed to SSH", dead.nodeId(),
-          dead.silentFor().toMillis(), dead.beatAt(), dead.records().size(), sent.size());
+          + " ended as interrupted, {} of its unanswered CLI request(s) answered, killing the remote processes"
+          + " of the {} handed to SSH", dead.nodeId(), dead.silentFor().toMillis(), dead.beatAt(),
+          dead.records().size(), dead.requestsAnswered(), sent.size());
       if (sent.isEmpty()) {
         continue;
       }
       Kills kills = killOnTargets(sent, fleet);
+      store.killsTried(sent.stream().map(OrphanedRecord::id).toList());
       log.warn("take-over of node {}: {} kill(s) done, {} with nothing left running, {} failed or not looked for",
           dead.nodeId(), kills.killed(), kills.notRunning(), kills.failed());
     }
+    killPending(fleet);
+  }
+
+  /**
+   * The kills a take-over owes and never made (see {@link InvocationStore#claimPendingKills}): this
+   * node's previous process, or a node now stopped or declared dead, ended the records and died
+   * before killing their processes.
+   */
+  private void killPending(Fleet fleet) {
+    List<OrphanedRecord> owed = store.claimPendingKills();
+    if (owed.isEmpty()) {
+      return;
+    }
+    log.warn("{} remote kill(s) owed by the take-over of a dead node were never made (the node that owed them"
+        + " died or stopped first); making them now", owed.size());
+    Kills kills = killOnTargets(owed, fleet);
+    store.killsTried(owed.stream().map(OrphanedRecord::id).toList());
+    log.warn("owed kills: {} done, {} with nothing left running, {} failed or not looked for", kills.killed(),
+        kills.notRunning(), kills.failed());
   }
 
   /** What the kills of one repair or take-over came to. */

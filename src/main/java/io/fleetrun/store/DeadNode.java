@@ -12,8 +12,10 @@ import java.util.List;
  * @param beatAt the dead node's last beat
  * @param declaredAt when it was declared dead, by the database's clock
  * @param records its Running records, now ended
+ * @param requestsAnswered its unanswered control requests, answered in the same transaction
  */
-public record DeadNode(String nodeId, Instant beatAt, Instant declaredAt, List<OrphanedRecord> records) {
+public record DeadNode(String nodeId, Instant beatAt, Instant declaredAt, List<OrphanedRecord> records,
+    int requestsAnswered) {
   public DeadNode {
     records = List.copyOf(records);
   }

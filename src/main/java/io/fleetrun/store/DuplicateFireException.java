@@ -19,6 +19,11 @@ public final class DuplicateFireException extends RuntimeException {
         .formatted(invokeId, scheduledAt), cause);
   }
 
+  /** A duplicate found before any insert (a fire that would only have counted skips). */
+  DuplicateFireException(InvokeId invokeId, Instant scheduledAt) {
+    this(invokeId, scheduledAt, null);
+  }
+
   /**
    * The duplicate fire {@code e} reports, if that is what it is: PostgreSQL names the index,
    * SQLite the indexed columns (other unique keys fail as they did).

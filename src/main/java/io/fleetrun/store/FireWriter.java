@@ -58,6 +58,11 @@ final class FireWriter {
   static List<PendingRecord> fire(DSLContext tx, InvokeId id, List<InstanceId> firing,
       Collection<InstanceId> skipped, Instant scheduledAt, String nodeId) {
     if (!skipped.isEmpty()) {
+      // A duplicate fire whose instances all still run this very fire's records inserts no record
+      // for the index to refuse: it must not count skips, so it is refused here, as that insert is.
+      if (hasRecordOfFire(tx, id, skipped, scheduledAt)) {
+        throw new DuplicateFireException(id, scheduledAt);
+      }
       tx.update(INVOCATION_INSTANCE)
           .set(INVOCATION_INSTANCE.SKIPPED, INVOCATION_INSTANCE.SKIPPED.plus(1))
           .where(INVOCATION_INSTANCE.INVOKE_ID.eq(id.value()))
@@ -79,6 +84,15 @@ final class FireWriter {
     }
     List<InstanceId> written = firing.stream().filter(i -> repeatNo.containsKey(i.value())).toList();
     return insertRecords(tx, id, written, repeatNo, scheduledAt, nodeId);
+  }
+
+  /** Whether one of {@code instances} has a record of the fire due {@code scheduledAt} (as the index sees it). */
+  private static boolean hasRecordOfFire(DSLContext tx, InvokeId id, Collection<InstanceId> instances,
+      Instant scheduledAt) {
+    return tx.fetchExists(INVOCATION_RECORD, INVOCATION_RECORD.INVOKE_ID.eq(id.value())
+        .and(INVOCATION_RECORD.INSTANCE_ID.in(instances.stream().map(InstanceId::value).toList()))
+        .and(INVOCATION_RECORD.SCHEDULED_AT.eq(scheduledAt))
+        .and(INVOCATION_RECORD.NODE_ID.isNotNull()));
   }
 
   /** One record per instance of a new one-time invocation (repeat 1). */

@@ -140,10 +140,22 @@ public interface InvocationStore {
    * On a PostgreSQL cluster: declares dead every other node whose beat is older than {@code
    * window} by the database's clock (of several nodes asking at once, exactly one wins each), and
    * ends that node's Running records Failed / Terminated / ExecutionInterrupted at {@code now},
-   * statuses recomputed, in one transaction. Returns the nodes this node declared dead, with
+   * statuses recomputed, and answers the control requests it left unanswered (see {@code
+   * DeadNodeRequests}), in one transaction. Returns the nodes this node declared dead, with
    * their records as they were (for the remote kill). Empty on SQLite.
    */
   List<DeadNode> takeOverDeadNodes(Duration window, Instant now);
+
+  /**
+   * On a PostgreSQL cluster: the remote kills a take-over owes ({@code kill_pending_by}) that are
+   * this node's to make now: its own, left by its previous process, and those of nodes stopped or
+   * declared dead, which become its own. Kill them, then call {@link #killsTried}. Empty on
+   * SQLite.
+   */
+  List<OrphanedRecord> claimPendingKills();
+
+  /** This node tried the kills of {@code records} (see {@link #claimPendingKills}): it owes them no longer. */
+  void killsTried(Collection<RecordId> records);
 
   /**
    * Stops the Running periodic invocations whose job is not in {@code jobsInConfig} (a periodic

@@ -410,20 +410,37 @@ public final class JooqInvocationStore implements InvocationStore {
     if (!db.isPostgresql()) {
       return List.of(); // one daemon per SQLite file: no other node to take over
     }
-    // One transaction: a node is declared dead together with the end of its records, so a
-    // survivor that dies in between leaves neither (the next survivor declares it again).
+    // One transaction: a node is declared dead together with the end of its records and the
+    // answers to its requests, so a survivor that dies in between leaves none of them (the next
+    // survivor declares it again).
     return db.dsl().transactionResult(cfg -> {
       DSLContext tx = cfg.dsl();
       List<DeadNode> dead = new ArrayList<>();
       for (var row : tx.resultQuery(DECLARE_DEAD, nodeId, nodeId, window.toMillis() / 1000.0, nodeId).fetch()) {
         String node = row.get(0, String.class);
-        List<OrphanedRecord> ended = Orphans.ofDeadNode(statuses, node)
+        List<OrphanedRecord> ended = Orphans.ofDeadNode(statuses, node, nodeId)
             .interrupt(tx, now, DeadNode.info(node, nodeId));
+        int answered = DeadNodeRequests.answer(tx, node, nodeId, now);
         dead.add(new DeadNode(node, Instant.parse(row.get(1, String.class)),
-            Instant.parse(row.get(2, String.class)), ended));
+            Instant.parse(row.get(2, String.class)), ended, answered));
       }
       return dead;
     });
+  }
+
+  @Override
+  public List<OrphanedRecord> claimPendingKills() {
+    if (!db.isPostgresql() || nodeId == null) {
+      return List.of();
+    }
+    return db.dsl().transactionResult(cfg -> PendingKills.claim(cfg.dsl(), nodeId));
+  }
+
+  @Override
+  public void killsTried(Collection<RecordId> records) {
+    if (db.isPostgresql() && nodeId != null && !records.isEmpty()) {
+      db.dsl().transaction(cfg -> PendingKills.done(cfg.dsl(), nodeId, records));
+    }
   }
 
   /** On a PostgreSQL cluster a node's orphans are its own records only (see {@link Orphans}). */

@@ -43,6 +43,8 @@ final class Orphans {
   private final StatusWriter statuses;
   private final Optional<String> node;
   private final boolean neverStarted;
+  /** The node that owes the kills of the ended records handed to SSH (kill_pending_by), if marked. */
+  private final Optional<String> killer;
 
   Orphans(StatusWriter statuses) {
     this(statuses, Optional.empty());
@@ -50,7 +52,7 @@ final class Orphans {
 
   /** @param node the node whose records are ended; empty: every Running record (SQLite) */
   Orphans(StatusWriter statuses, Optional<String> node) {
-    this(statuses, node, true);
+    this(statuses, node, true, Optional.empty());
   }
 
   /**
@@ -58,16 +60,25 @@ final class Orphans {
    *     too: at a node's own start, yes; at the take-over of a dead node, no, since such an
    *     instance names no node (it may be a live node's fire being written right now)
    */
-  private Orphans(StatusWriter statuses, Optional<String> node, boolean neverStarted) {
+  private Orphans(StatusWriter statuses, Optional<String> node, boolean neverStarted, Optional<String> killer) {
     this.statuses = statuses;
     this.node = node;
     this.neverStarted = neverStarted;
+    this.killer = killer;
   }
 
-  /** The Running records of {@code deadNode} only, for its take-over by a surviving node. */
-  static Orphans ofDeadNode(StatusWriter statuses, String deadNode) {
-    return new Orphans(statuses, Optional.of(deadNode), false);
+  /**
+   * The Running records of {@code deadNode} only, for its take-over by {@code survivor}: those
+   * handed to SSH are marked as owing their kill to it ({@link PendingKills}), in the same
+   * transaction, so the kill is not lost if the survivor dies before making it.
+   */
+  static Orphans ofDeadNode(StatusWriter statuses, String deadNode, String survivor) {
+    return new Orphans(statuses, Optional.of(deadNode), false, Optional.ofNullable(survivor));
   }
+
+  /** As {@link OrphanedRecord#handedToSsh}: its script may run on the target. */
+  private static final Condition HANDED_TO_SSH =
+      INVOCATION_RECORD.DISPATCHED_AT.isNotNull().or(INVOCATION_RECORD.START_TIME.isNotNull());
 
   private Condition ours() {
     return node.map(INVOCATION_RECORD.NODE_ID::eq).orElse(DSL.noCondition());
@@ -89,6 +100,8 @@ final class Orphans {
           .set(INVOCATION_RECORD.ERROR_CODE, ErrorCode.ExecutionInterrupted)
           .set(INVOCATION_RECORD.ERROR_INFO, info)
           .set(INVOCATION_RECORD.FINISH_TIME, now)
+          .set(INVOCATION_RECORD.KILL_PENDING_BY, killer.isEmpty() ? INVOCATION_RECORD.KILL_PENDING_BY
+              : DSL.when(HANDED_TO_SSH, DSL.val(killer.get())).otherwise(DSL.inline((String) null)))
           .where(INVOCATION_RECORD.RECORD_ID.in(chunk.stream().map(o -> o.id().value()).toList()))
           .and(INVOCATION_RECORD.STATUS.eq(RecordStatus.Running))
           .returningResult(INVOCATION_RECORD.RECORD_ID)

@@ -323,6 +323,26 @@ class ClusterControlTest {
     assertThat(b.invoker.runningRecords()).isZero();
   }
 
+  @Test
+  void aDuplicateFireWhileTheFirstStillRunsIsRefusedNotCountedAsSkips() {
+    Command sleeper = new Command(new CommandId("sleeper"), "sleep 300", Optional.empty(),
+        Duration.ofSeconds(600), Map.of());
+    Job job = periodic("tick", sleeper, OverlapPolicy.SKIP);
+    Fleet fleet = new Fleet(List.of(instance("web")), List.of(sleeper), List.of(job));
+    Node a = node("node-a", fleet);
+    Node b = node("node-b", fleet);
+    Instant at = CLOCK.instant();
+    InvokeId id = a.invoker.fireJob(job.id(), at).orElseThrow();
+
+    // Quartz's duplicate fire: node B fires the same trigger time while A's record of it runs.
+    assertThat(b.invoker.fireJob(job.id(), at)).isEmpty();
+    assertThat(b.invoker.duplicateFires()).isEqualTo(1);
+    assertThat(cliDb.dsl().fetchValue("SELECT skipped FROM invocation_instance WHERE invoke_id = ?", id.value()))
+        .isEqualTo(0);
+    assertThat(cliDb.dsl().fetchCount(cliDb.dsl().selectFrom("invocation_record").where("invoke_id = ?", id.value())))
+        .isEqualTo(1);
+  }
+
   private String nodeStatus(String node) {
     return cliDb.dsl().fetchValue("SELECT status FROM invocation_record WHERE node_id = ?", node).toString();
   }

@@ -69,6 +69,27 @@ class ClusterStoreTest {
     assertThat(rows("SELECT node_id FROM invocation_record WHERE repeat_no = 2")).containsExactly("node-b");
   }
 
+  /**
+   * A duplicate fire arriving while every instance still runs the first fire's record would be
+   * all skips (overlap: skip) and insert nothing for the index to refuse: it is refused all the
+   * same, and no skip is counted.
+   */
+  @Test
+  void aDuplicateFireWhoseInstancesAllStillRunCountsNoSkip() {
+    InvokeId id = new InvokeId("t-tick");
+    nodeA.firePeriodic(Optional.of(periodic(id.value(), "tick", T0, "a", "b")), id, instanceIds("a", "b"),
+        List.of(), T0.plusSeconds(1));
+
+    assertThatThrownBy(() -> nodeB.firePeriodic(Optional.empty(), id, List.of(), instanceIds("a", "b"),
+        T0.plusSeconds(1)))
+        .isInstanceOf(DuplicateFireException.class).hasMessageContaining(T0.plusSeconds(1).toString());
+    assertThat(rows("SELECT skipped FROM invocation_instance ORDER BY instance_id")).containsExactly("0", "0");
+
+    // The next trigger time, while both still run, is a real skip.
+    nodeB.firePeriodic(Optional.empty(), id, List.of(), instanceIds("a", "b"), T0.plusSeconds(2));
+    assertThat(rows("SELECT skipped FROM invocation_instance ORDER BY instance_id")).containsExactly("1", "1");
+  }
+
   @Test
   void aNodeRepairsOnlyItsOwnRecordsOnPostgresqlAndEveryRecordOnSqlite() {
     InvokeId id = new InvokeId("t-two");

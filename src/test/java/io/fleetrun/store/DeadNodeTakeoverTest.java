@@ -7,6 +7,10 @@ import static io.fleetrun.store.Invocations.once;
 import static io.fleetrun.store.Invocations.periodic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetrun.model.CommandId;
+import io.fleetrun.model.ConcurrencyControls;
+import io.fleetrun.model.ControlRequest;
+import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.RecordStatus;
 import io.fleetrun.status.StatusCalculator;
@@ -16,7 +20,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -151,6 +157,92 @@ class DeadNodeTakeoverTest {
         .containsExactly("Failed ExecutionInterrupted taken over: node dead stopped beating while the record was"
             + " running; node s1 declared it dead and ended the record");
     assertThat(rows("SELECT status FROM invocation")).containsExactly("Failed");
+  }
+
+  /**
+   * The dead node's requests are answered with the take-over, not left to a restart: a stop handed
+   * to it is done (its records were just ended), a run or stop it took is refused saying why, and
+   * no other node's request is touched.
+   */
+  @Test
+  void theTakeOverAnswersTheRequestsTheDeadNodeLeftUnanswered() {
+    node("dead", 60, null);
+    node("s1", 1, null);
+    fire("dead", "t-dead", "a");
+    JooqControlChannel cli = new JooqControlChannel(db);
+    JooqControlChannel deadNode = JooqControlChannel.onControlConnection(db, "dead");
+    JooqControlChannel s1 = JooqControlChannel.onControlConnection(db, "s1");
+    Instant now = Instant.now();
+    ControlRequest.Stop stop = new ControlRequest.Stop(new InvokeId("t-dead"), Set.of());
+    long run = cli.submit(new ControlRequest.Run(new CommandId("uptime"), List.of(new InstanceId("a")), Set.of(),
+        Map.of(), ConcurrencyControls.NONE), now);
+    long cliStop = cli.submit(stop, now);
+    long relayedTaken = cli.submitFor("dead", stop, now);
+    assertThat(deadNode.claimPending(now)).hasSize(3);
+    long relayed = cli.submitFor("dead", stop, now);
+    long liveRun = cli.submit(new ControlRequest.Run(new CommandId("uptime"), List.of(new InstanceId("a")), Set.of(),
+        Map.of(), ConcurrencyControls.NONE), now);
+    assertThat(s1.claimPending(now)).hasSize(1);
+    long liveRelayed = cli.submitFor("s1", stop, now);
+    long waiting = cli.submit(stop, now);
+
+    List<DeadNode> dead = new JooqInvocationStore(db, new StatusCalculator(), "s1").takeOverDeadNodes(WINDOW, now);
+
+    assertThat(dead).singleElement().extracting(DeadNode::requestsAnswered).isEqualTo(4);
+    assertThat(cli.findRequest(relayed).flatMap(RequestState::answer))
+        .contains(new RequestAnswer.Done(new InvokeId("t-dead")));
+    assertThat(cli.findRequest(relayedTaken).flatMap(RequestState::answer))
+        .contains(new RequestAnswer.Done(new InvokeId("t-dead")));
+    assertThat(refusal(cli, run)).startsWith("node dead took this request and stopped beating before answering it;"
+        + " node s1 declared it dead").contains("may have started an invocation").contains("bin/fleetrun invocations");
+    assertThat(refusal(cli, cliStop)).contains("node s1 declared it dead and ended that node's records")
+        .contains("send the stop again");
+    for (long untouched : List.of(liveRun, liveRelayed, waiting)) {
+      assertThat(cli.findRequest(untouched).flatMap(RequestState::answer)).as("request %d", untouched).isEmpty();
+    }
+  }
+
+  /**
+   * The kills a take-over owes stay in the database until tried: a survivor that dies after it
+   * ended the dead node's records and before it killed their processes leaves them to its own
+   * restart or, once declared dead itself, to the node that declares it.
+   */
+  @Test
+  void theKillsATakeOverOwesOutliveTheSurvivorThatOwesThem() {
+    node("dead", 60, null);
+    node("s1", 1, null);
+    node("s2", 1, null);
+    fire("dead", "t-dead", "a", "b");
+    // "a" was handed to SSH (its dispatch mark); "b" still waited for its turn: nothing to kill.
+    db.dsl().execute("UPDATE invocation_record SET dispatched_at = ? WHERE instance_id = 'a'", T0.toString());
+    JooqInvocationStore s1 = new JooqInvocationStore(db, new StatusCalculator(), "s1");
+    JooqInvocationStore s2 = new JooqInvocationStore(db, new StatusCalculator(), "s2");
+
+    assertThat(s1.takeOverDeadNodes(WINDOW, Instant.now())).extracting(DeadNode::nodeId).containsExactly("dead");
+    assertThat(rows("SELECT instance_id || ' ' || COALESCE(kill_pending_by, '-') FROM invocation_record"
+        + " ORDER BY instance_id")).containsExactly("a s1", "b -");
+    assertThat(s2.claimPendingKills()).as("a live node's owed kill is its own").isEmpty();
+    // s1's next start (same node id) finds the kill it owes.
+    assertThat(s1.claimPendingKills()).extracting(o -> o.invokeId().value() + "/" + o.instance().value())
+        .containsExactly("t-dead/a");
+
+    // s1 dies before it kills: the node that declares it dead owes the kill now.
+    db.dsl().execute("UPDATE daemon_node SET beat_at = " + ago(60) + " WHERE node_id = 's1'");
+    assertThat(s2.takeOverDeadNodes(WINDOW, Instant.now())).extracting(DeadNode::nodeId).containsExactly("s1");
+    List<OrphanedRecord> owed = s2.claimPendingKills();
+    assertThat(owed).extracting(o -> o.invokeId().value() + "/" + o.instance().value()).containsExactly("t-dead/a");
+    assertThat(owed.get(0).handedToSsh()).isTrue();
+    assertThat(rows("SELECT kill_pending_by FROM invocation_record WHERE instance_id = 'a'")).containsExactly("s2");
+    assertThat(s1.claimPendingKills()).as("no longer s1's").isEmpty();
+
+    s2.killsTried(owed.stream().map(OrphanedRecord::id).toList());
+    assertThat(rows("SELECT count(*) FROM invocation_record WHERE kill_pending_by IS NOT NULL")).containsExactly("0");
+    assertThat(s2.claimPendingKills()).isEmpty();
+  }
+
+  private static String refusal(JooqControlChannel cli, long id) {
+    return cli.findRequest(id).flatMap(RequestState::answer)
+        .map(a -> ((RequestAnswer.Refused) a).error()).orElseThrow();
   }
 
   @Test
