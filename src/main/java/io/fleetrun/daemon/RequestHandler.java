@@ -33,7 +33,13 @@ final class RequestHandler {
   void pollOnce() {
     try {
       for (PendingRequest pending : control.claimPending(clock.instant())) {
-        control.complete(pending.id(), answer(pending), clock.instant());
+        RequestAnswer answer = answer(pending);
+        if (!control.complete(pending.id(), answer, clock.instant())) {
+          // A node declared dead that woke: the take-over answered its requests; that answer,
+          // which the CLI may have read, stays.
+          log.warn("request {} was answered meanwhile by another node or a restart; this node's answer ({}) is"
+              + " not written", pending.id(), answer);
+        }
       }
     } catch (RuntimeException e) {
       log.error("could not poll control requests", e);

@@ -27,8 +27,15 @@ public interface ControlChannel extends RequestChannel {
    */
   List<PendingRequest> claimPending(Instant now);
 
-  /** Records the answer to request {@code id}: an invoke id, or an error message. */
-  void complete(long id, RequestAnswer answer, Instant now);
+  /**
+   * Records the answer to request {@code id} (an invoke id, or an error message) unless it already
+   * has one: a take-over of the node that claimed it, a restart, or its CLI's withdrawal may have
+   * answered it first, and its CLI may have read that answer; the first answer stays.
+   *
+   * @return whether this answer was written (false: the request was already answered)
+   * @throws java.util.NoSuchElementException when there is no such request
+   */
+  boolean complete(long id, RequestAnswer answer, Instant now);
 
   Optional<RequestState> findRequest(long id);
 

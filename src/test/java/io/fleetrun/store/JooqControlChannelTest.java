@@ -109,6 +109,23 @@ class JooqControlChannelTest {
         .isInstanceOf(NoSuchElementException.class);
   }
 
+  /**
+   * A node declared dead that wakes still holds the requests it claimed, which the take-over
+   * (or a restart) answered meanwhile: its late answer must not replace the one the CLI may
+   * already have read.
+   */
+  @Test
+  void theFirstAnswerStaysALateOneIsNotWritten() {
+    long id = channel.submit(new ControlRequest.Stop(new InvokeId("t-1"), Set.of()), T0);
+    assertThat(channel.claimPending(T0.plusSeconds(1))).hasSize(1);
+    assertThat(channel.refuseUnanswered("the daemon stopped while carrying out this request", T0.plusSeconds(2)))
+        .isEqualTo(1);
+
+    assertThat(channel.complete(id, new RequestAnswer.Done(new InvokeId("t-1")), T0.plusSeconds(3))).isFalse();
+    assertThat(channel.findRequest(id)).map(RequestState::answer)
+        .contains(Optional.of(new RequestAnswer.Refused("the daemon stopped while carrying out this request")));
+  }
+
   @Test
   void concurrencyControlsTravelWithARun() {
     ControlRequest run = new ControlRequest.Run(new CommandId("uptime"), List.of(), Set.of("web"), Map.of(),
