@@ -36,7 +36,7 @@ record StatusReport(
 
   /** The config digests of the live nodes, when they differ (each node runs its own file). */
   Set<String> divergentDigests() {
-    Set<String> digests = nodes.stream().filter(n -> n.state(now) == ClusterNode.State.LIVE)
+    Set<String> digests = nodes.stream().filter(n -> n.state() == ClusterNode.State.LIVE)
         .map(ClusterNode::configDigest).collect(Collectors.toCollection(TreeSet::new));
     return digests.size() > 1 ? digests : Set.of();
   }

@@ -180,7 +180,7 @@ public final class Daemon implements AutoCloseable {
       control.recordConfigLoaded(info.nodeId(), info.startedAt());
       this.reload = new ConfigReload(config, configDigest, invoker, scheduler, control, info.nodeId(), clock);
       Optional<ClusterNode> differing = database.isPostgresql()
-          ? StartScheduling.deferTo(new JdbcNodeQueries(database).nodes(), nodeId, configDigest, clock.instant())
+          ? StartScheduling.deferTo(new JdbcNodeQueries(database).nodes(), nodeId, configDigest)
           : Optional.empty();
       if (differing.isEmpty()) {
         reload.applyAtStart();
@@ -244,7 +244,7 @@ public final class Daemon implements AutoCloseable {
         lease.release();
       }
       if (registered != null) {
-        stopped(registered, clock);
+        stopped(registered);
       }
       database.close();
       throw e;
@@ -323,7 +323,7 @@ public final class Daemon implements AutoCloseable {
   private static NodeRegistry register(NodeRegistry registry, Clock clock, String database) {
     NodeRegistry.NodeInfo self = registry.self();
     try {
-      NodeRegistry.Registered how = registry.register(clock.instant(), Daemon::alive);
+      NodeRegistry.Registered how = registry.register(Daemon::alive);
       log.info("cluster node {} registered on {} ({})", self.nodeId(), database,
           how == NodeRegistry.Registered.NEW ? "new node" : "its previous process is gone");
     } catch (NodeRegistry.NodeIdTaken e) {
@@ -352,9 +352,9 @@ public final class Daemon implements AutoCloseable {
     return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }
 
-  private static void stopped(NodeRegistry registry, Clock clock) {
+  private static void stopped(NodeRegistry registry) {
     try {
-      registry.stopped(clock.instant());
+      registry.stopped();
     } catch (RuntimeException e) {
       log.warn("could not mark node {} stopped: {}", registry.self().nodeId(), e.getMessage());
     }
@@ -407,7 +407,7 @@ public final class Daemon implements AutoCloseable {
       log.warn("could not release the database lease: {}", e.getMessage());
     }
     if (!nodeLost.get()) {
-      node.ifPresent(n -> stopped(n, clock));
+      node.ifPresent(Daemon::stopped);
     }
     try {
       control.removeHeartbeat(info.nodeId());
@@ -427,7 +427,7 @@ public final class Daemon implements AutoCloseable {
       if (node.isPresent() && !nodeLost.get()) {
         ConfigReload r = reload; // null while the daemon is still starting
         String digest = r == null ? node.get().self().configDigest() : r.inForceDigest();
-        if (node.get().beat(now, digest)) {
+        if (node.get().beat(digest)) {
           streak.beat(now);
         } else {
           streak.broken();

@@ -202,8 +202,11 @@ public final class JooqControlChannel implements ControlChannel {
     });
   }
 
-  /** {@code node} is this channel's node, or no live node (daemon_node). */
-  private org.jooq.Condition ownOrNotAlive(Field<String> node, Instant aliveSince) {
+  /**
+   * {@code node} is this channel's node, or no live node (daemon_node): a beat at or after {@code
+   * aliveSince} is alive.
+   */
+  private org.jooq.Condition ownOrNotAlive(Field<String> node, Field<Instant> aliveSince) {
     return (nodeId == null ? DSL.falseCondition() : node.eq(nodeId))
         .or(node.notIn(DSL.select(DAEMON_NODE.NODE_ID).from(DAEMON_NODE)
             .where(DAEMON_NODE.STOPPED_AT.isNull())
@@ -310,14 +313,16 @@ public final class JooqControlChannel implements ControlChannel {
    * Refuses the claimed, unanswered requests of this node id (its previous process died carrying
    * them out), of no node (claimed before version 14, or by a channel without node id) and of
    * nodes not alive now ({@code daemon_node}: not stopped, not declared dead, beat within {@link
-   * ClusterNode#FAILOVER_WINDOW}). A live node's request is left to it: on a cluster another node
+   * ClusterNode#FAILOVER_WINDOW} by the database's clock). A live node's request is left to it: on a cluster another node
    * may be carrying it out right now. Stops handed to this node or to a node not alive that were
    * never taken are refused too. On SQLite no daemon_node row exists, so every earlier daemon's
    * request is refused, as before.
    */
   @Override
   public int refuseUnanswered(String reason, Instant now) {
-    Instant aliveSince = now.minus(ClusterNode.FAILOVER_WINDOW);
+    // SQLite has no daemon_node rows (one daemon): no beat to judge, the node's clock will do.
+    Field<Instant> aliveSince = db.isPostgresql() ? DatabaseClock.ago(ClusterNode.FAILOVER_WINDOW)
+        : DSL.val(now.minus(ClusterNode.FAILOVER_WINDOW), DAEMON_NODE.BEAT_AT);
     return dsl().transactionResult(cfg -> cfg.dsl()
         .update(CONTROL_REQUEST)
         .set(CONTROL_REQUEST.DONE_AT, now)
