@@ -335,7 +335,8 @@ public final class Daemon implements AutoCloseable {
       registry.clockSkew(clock).ifPresent(skew -> {
         if (skew.abs().compareTo(Duration.ofSeconds(1)) > 0) {
           log.warn("this node's clock is {} ms {} the database's: cluster nodes must agree on the time"
-              + " (a node ahead fires early and takes live nodes for dead); synchronise the clocks (NTP)",
+              + " (Quartz's fire times and its recovery of failed nodes use node clocks: a node ahead fires early and"
+              + " recovers live nodes' fires as its own); synchronise the clocks (NTP)",
               skew.abs().toMillis(), skew.isNegative() ? "ahead of" : "behind");
         } else {
           log.info("clock skew against the database: {} ms", -skew.toMillis());
