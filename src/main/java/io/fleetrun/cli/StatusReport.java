@@ -45,9 +45,9 @@ record StatusReport(
     return heartbeat.map(b -> b.isAlive(now)).orElse(false);
   }
 
-  /** How long ago the heartbeat was written; never negative (clocks of two hosts may differ). */
+  /** How long ago the heartbeat was written (on PostgreSQL by the database's clock); never negative. */
   Optional<Duration> heartbeatAge() {
-    return heartbeat.map(b -> nonNegative(Duration.between(b.beatAt(), now)));
+    return heartbeat.map(b -> b.age(now));
   }
 
   Optional<Duration> uptime() {

@@ -232,7 +232,8 @@ public final class JooqControlChannel implements ControlChannel {
     row.put(DAEMON_HEARTBEAT.VERSION, daemon.version());
     row.put(DAEMON_HEARTBEAT.CONFIG_FILE, daemon.configFile());
     row.put(DAEMON_HEARTBEAT.STARTED_AT, daemon.startedAt());
-    row.put(DAEMON_HEARTBEAT.BEAT_AT, now);
+    // On PostgreSQL by the database's clock, which judges it (see Heartbeat).
+    row.put(DAEMON_HEARTBEAT.BEAT_AT, db.isPostgresql() ? DatabaseClock.now() : DSL.val(now, DAEMON_HEARTBEAT.BEAT_AT));
     dsl()
         .insertInto(DAEMON_HEARTBEAT)
         .set(DAEMON_HEARTBEAT.NODE_ID, daemon.nodeId())
@@ -250,19 +251,22 @@ public final class JooqControlChannel implements ControlChannel {
 
   @Override
   public Optional<Heartbeat> latestHeartbeat() {
+    Field<Instant> readAt = (db.isPostgresql() ? DatabaseClock.now()
+        : DSL.inline((Instant) null, DAEMON_HEARTBEAT.BEAT_AT)).as("read_at");
     return dsl()
-        .selectFrom(DAEMON_HEARTBEAT)
+        .select(DAEMON_HEARTBEAT.asterisk(), readAt)
+        .from(DAEMON_HEARTBEAT)
         .orderBy(DAEMON_HEARTBEAT.BEAT_AT.desc())
         .limit(1)
         .fetchOptional()
-        .map(JooqControlChannel::heartbeat);
+        .map(r -> heartbeat(r.into(DAEMON_HEARTBEAT), Optional.ofNullable(r.get(readAt))));
   }
 
-  private static Heartbeat heartbeat(DaemonHeartbeatRow row) {
+  private static Heartbeat heartbeat(DaemonHeartbeatRow row, Optional<Instant> readAt) {
     return new Heartbeat(
         new DaemonInfo(row.getNodeId(), row.getPid(), row.getHost(), row.getVersion(),
             row.getConfigFile(), row.getStartedAt()),
-        row.getBeatAt());
+        row.getBeatAt(), readAt);
   }
 
   @Override

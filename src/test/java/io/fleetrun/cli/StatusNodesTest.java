@@ -2,7 +2,9 @@ package io.fleetrun.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetrun.store.DaemonInfo;
 import io.fleetrun.store.Database;
+import io.fleetrun.store.JooqControlChannel;
 import io.fleetrun.store.NodeRegistry;
 import io.fleetrun.testing.MigratedPostgres;
 import java.time.Clock;
@@ -84,6 +86,24 @@ class StatusNodesTest {
     List<Map<String, Object>> nodes = (List<Map<String, Object>>) StatusText.json(report).get("nodes");
     assertThat(nodes).extracting(n -> n.get("node_id") + " " + n.get("state") + " " + n.get("beat_age_seconds"))
         .hasSize(2).first().asString().matches("n1 live [0-4]");
+  }
+
+  /**
+   * The daemon's heartbeat row, written by a node whose clock runs a minute behind the database's
+   * and read by a CLI whose clock runs a minute ahead: by their clocks it would be two minutes old
+   * and the daemon not running.
+   */
+  @Test
+  void theDaemonsHeartbeatIsWrittenAndJudgedByTheDatabasesClock() {
+    Clock slow = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-60));
+    Clock fast = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(60));
+    JooqControlChannel.onControlConnection(db, "n1").heartbeat(
+        new DaemonInfo("n1", 1, "host-a", "test", "/etc/fleetrun.yaml", slow.instant()), slow.instant());
+
+    StatusReport report = StatusCommand.read(db, fast.instant());
+
+    assertThat(report.alive()).isTrue();
+    assertThat(StatusText.text(report)).containsPattern("alive \\(heartbeat [0-4]s ago\\)");
   }
 
   private NodeRegistry node(String id, String host, String digest, Instant at) {
