@@ -233,7 +233,8 @@ public final class JooqControlChannel implements ControlChannel {
     row.put(DAEMON_HEARTBEAT.CONFIG_FILE, daemon.configFile());
     row.put(DAEMON_HEARTBEAT.STARTED_AT, daemon.startedAt());
     // On PostgreSQL by the database's clock, which judges it (see Heartbeat).
-    row.put(DAEMON_HEARTBEAT.BEAT_AT, db.isPostgresql() ? DatabaseClock.now() : DSL.val(now, DAEMON_HEARTBEAT.BEAT_AT));
+    row.put(DAEMON_HEARTBEAT.BEAT_AT,
+        db.isPostgresql() ? DatabaseClock.now() : DSL.val(now, DAEMON_HEARTBEAT.BEAT_AT));
     dsl()
         .insertInto(DAEMON_HEARTBEAT)
         .set(DAEMON_HEARTBEAT.NODE_ID, daemon.nodeId())
@@ -317,9 +318,9 @@ public final class JooqControlChannel implements ControlChannel {
    * Refuses the claimed, unanswered requests of this node id (its previous process died carrying
    * them out), of no node (claimed before version 14, or by a channel without node id) and of
    * nodes not alive now ({@code daemon_node}: not stopped, not declared dead, beat within {@link
-   * ClusterNode#FAILOVER_WINDOW} by the database's clock). A live node's request is left to it: on a cluster another node
-   * may be carrying it out right now. Stops handed to this node or to a node not alive that were
-   * never taken are refused too. On SQLite no daemon_node row exists, so every earlier daemon's
+   * ClusterNode#FAILOVER_WINDOW} by the database's clock). A live node's request is left to it: on
+   * a cluster another node may be carrying it out right now. Stops handed to this node or to a
+   * node not alive that were never taken are refused too. On SQLite no daemon_node row exists, so every earlier daemon's
    * request is refused, as before.
    */
   @Override
