@@ -74,7 +74,7 @@ final class DaemonClient {
       return Optional.empty();
     }
     return Optional.of("no fleetrun daemon is running on " + database
-        + beat.map(b -> " (last heartbeat " + Duration.between(b.beatAt(), now).toSeconds() + "s ago, pid " + b.daemon().pid() + ")")
+        + beat.map(b -> " (last heartbeat " + b.age(now).toSeconds() + "s ago, pid " + b.daemon().pid() + ")")
             .orElse(" (it has never run on this database)")
         + "; start one with: bin/fleetrun daemon");
   }

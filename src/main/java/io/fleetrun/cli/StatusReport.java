@@ -36,7 +36,7 @@ record StatusReport(
 
   /** The config digests of the live nodes, when they differ (each node runs its own file). */
   Set<String> divergentDigests() {
-    Set<String> digests = nodes.stream().filter(n -> n.state(now) == ClusterNode.State.LIVE)
+    Set<String> digests = nodes.stream().filter(n -> n.state() == ClusterNode.State.LIVE)
         .map(ClusterNode::configDigest).collect(Collectors.toCollection(TreeSet::new));
     return digests.size() > 1 ? digests : Set.of();
   }
@@ -45,9 +45,9 @@ record StatusReport(
     return heartbeat.map(b -> b.isAlive(now)).orElse(false);
   }
 
-  /** How long ago the heartbeat was written; never negative (clocks of two hosts may differ). */
+  /** How long ago the heartbeat was written (on PostgreSQL by the database's clock); never negative. */
   Optional<Duration> heartbeatAge() {
-    return heartbeat.map(b -> nonNegative(Duration.between(b.beatAt(), now)));
+    return heartbeat.map(b -> b.age(now));
   }
 
   Optional<Duration> uptime() {

@@ -73,14 +73,14 @@ final class StatusText {
     if (r.nodes().isEmpty()) {
       return;
     }
-    long live = r.nodes().stream().filter(n -> n.state(r.now()) == ClusterNode.State.LIVE).count();
+    long live = r.nodes().stream().filter(n -> n.state() == ClusterNode.State.LIVE).count();
     out.append(nl()).append("cluster nodes: ").append(r.nodes().size()).append(" (").append(live)
         .append(" live)").append(nl());
     Table nodes = new Table("NODE", "HOST", "PID", "VERSION", "BEAT", "STATE", "RUNNING", "CONFIG");
     for (ClusterNode n : r.nodes()) {
       nodes.row(TerminalText.visible(n.nodeId()), TerminalText.visible(n.host()), String.valueOf(n.pid()),
-          TerminalText.visible(n.version()), age(Duration.between(n.beatAt(), r.now())) + " ago",
-          nodeState(n, r.now()), String.valueOf(n.runningRecords()), shortDigest(n.configDigest()));
+          TerminalText.visible(n.version()), age(n.beatAge()) + " ago",
+          nodeState(n), String.valueOf(n.runningRecords()), shortDigest(n.configDigest()));
     }
     out.append(nodes);
     if (!r.divergentDigests().isEmpty()) {
@@ -90,8 +90,8 @@ final class StatusText {
     }
   }
 
-  private static String nodeState(ClusterNode n, Instant now) {
-    return switch (n.state(now)) {
+  private static String nodeState(ClusterNode n) {
+    return switch (n.state()) {
       case LIVE -> "live";
       case STOPPED -> "stopped " + n.stoppedAt().orElseThrow();
       case DEAD -> "dead (declared by " + TerminalText.visible(n.declaredDeadBy().orElse("?")) + " at "
@@ -164,8 +164,8 @@ final class StatusText {
         one.put("config_digest", n.configDigest());
         one.put("started_at", n.startedAt().toString());
         one.put("beat_at", n.beatAt().toString());
-        one.put("beat_age_seconds", Math.max(0, Duration.between(n.beatAt(), r.now()).toSeconds()));
-        one.put("state", n.state(r.now()).name().toLowerCase(java.util.Locale.ROOT));
+        one.put("beat_age_seconds", n.beatAge().toSeconds());
+        one.put("state", n.state().name().toLowerCase(java.util.Locale.ROOT));
         one.put("stopped_at", n.stoppedAt().map(Instant::toString).orElse(null));
         one.put("declared_dead_at", n.declaredDeadAt().map(Instant::toString).orElse(null));
         one.put("declared_dead_by", n.declaredDeadBy().orElse(null));

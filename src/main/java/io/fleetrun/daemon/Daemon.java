@@ -180,7 +180,7 @@ public final class Daemon implements AutoCloseable {
       control.recordConfigLoaded(info.nodeId(), info.startedAt());
       this.reload = new ConfigReload(config, configDigest, invoker, scheduler, control, info.nodeId(), clock);
       Optional<ClusterNode> differing = database.isPostgresql()
-          ? StartScheduling.deferTo(new JdbcNodeQueries(database).nodes(), nodeId, configDigest, clock.instant())
+          ? StartScheduling.deferTo(new JdbcNodeQueries(database).nodes(), nodeId, configDigest)
           : Optional.empty();
       if (differing.isEmpty()) {
         reload.applyAtStart();
@@ -244,7 +244,7 @@ public final class Daemon implements AutoCloseable {
         lease.release();
       }
       if (registered != null) {
-        stopped(registered, clock);
+        stopped(registered);
       }
       database.close();
       throw e;
@@ -323,7 +323,7 @@ public final class Daemon implements AutoCloseable {
   private static NodeRegistry register(NodeRegistry registry, Clock clock, String database) {
     NodeRegistry.NodeInfo self = registry.self();
     try {
-      NodeRegistry.Registered how = registry.register(clock.instant(), Daemon::alive);
+      NodeRegistry.Registered how = registry.register(Daemon::alive);
       log.info("cluster node {} registered on {} ({})", self.nodeId(), database,
           how == NodeRegistry.Registered.NEW ? "new node" : "its previous process is gone");
     } catch (NodeRegistry.NodeIdTaken e) {
@@ -335,7 +335,8 @@ public final class Daemon implements AutoCloseable {
       registry.clockSkew(clock).ifPresent(skew -> {
         if (skew.abs().compareTo(Duration.ofSeconds(1)) > 0) {
           log.warn("this node's clock is {} ms {} the database's: cluster nodes must agree on the time"
-              + " (a node ahead fires early and takes live nodes for dead); synchronise the clocks (NTP)",
+              + " (Quartz's fire times and its recovery of failed nodes use node clocks: a node ahead fires early and"
+              + " recovers live nodes' fires as its own); synchronise the clocks (NTP)",
               skew.abs().toMillis(), skew.isNegative() ? "ahead of" : "behind");
         } else {
           log.info("clock skew against the database: {} ms", -skew.toMillis());
@@ -352,9 +353,9 @@ public final class Daemon implements AutoCloseable {
     return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }
 
-  private static void stopped(NodeRegistry registry, Clock clock) {
+  private static void stopped(NodeRegistry registry) {
     try {
-      registry.stopped(clock.instant());
+      registry.stopped();
     } catch (RuntimeException e) {
       log.warn("could not mark node {} stopped: {}", registry.self().nodeId(), e.getMessage());
     }
@@ -407,7 +408,7 @@ public final class Daemon implements AutoCloseable {
       log.warn("could not release the database lease: {}", e.getMessage());
     }
     if (!nodeLost.get()) {
-      node.ifPresent(n -> stopped(n, clock));
+      node.ifPresent(Daemon::stopped);
     }
     try {
       control.removeHeartbeat(info.nodeId());
@@ -427,7 +428,7 @@ public final class Daemon implements AutoCloseable {
       if (node.isPresent() && !nodeLost.get()) {
         ConfigReload r = reload; // null while the daemon is still starting
         String digest = r == null ? node.get().self().configDigest() : r.inForceDigest();
-        if (node.get().beat(now, digest)) {
+        if (node.get().beat(digest)) {
           streak.beat(now);
         } else {
           streak.broken();

@@ -1,7 +1,6 @@
 package io.fleetrun.daemon;
 
 import io.fleetrun.store.ClusterNode;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,13 +20,14 @@ final class StartScheduling {
   private StartScheduling() {}
 
   /**
-   * The live node, other than {@code self}, that runs a config file with other content than
-   * {@code ownDigest}, if any: while one does, {@code self} defers. Empty: apply the file.
+   * The live node (by the database's clock, see {@link ClusterNode}), other than {@code self},
+   * that runs a config file with other content than {@code ownDigest}, if any: while one does,
+   * {@code self} defers. Empty: apply the file.
    */
-  static Optional<ClusterNode> deferTo(List<ClusterNode> nodes, String self, String ownDigest, Instant now) {
+  static Optional<ClusterNode> deferTo(List<ClusterNode> nodes, String self, String ownDigest) {
     return nodes.stream()
         .filter(n -> !n.nodeId().equals(self))
-        .filter(n -> n.state(now) == ClusterNode.State.LIVE)
+        .filter(n -> n.state() == ClusterNode.State.LIVE)
         .filter(n -> !n.configDigest().equals(ownDigest))
         .findFirst();
   }

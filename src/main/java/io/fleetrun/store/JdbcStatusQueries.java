@@ -1,5 +1,6 @@
 package io.fleetrun.store;
 
+import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.JobId;
@@ -68,12 +69,18 @@ public final class JdbcStatusQueries {
     this.db = Objects.requireNonNull(db, "db");
   }
 
-  /** The most recent heartbeat row, as {@link ControlChannel#latestHeartbeat()}. */
+  /**
+   * The most recent heartbeat row, as {@link ControlChannel#latestHeartbeat()}: on PostgreSQL with
+   * the database's clock read in the same query (see {@link Heartbeat}).
+   */
   public Optional<Heartbeat> latestHeartbeat() {
-    return JdbcRows.query(db, "SELECT * FROM daemon_heartbeat ORDER BY beat_at DESC LIMIT 1", List.of(),
+    boolean postgresql = DatabaseSettings.kindOf(db.jdbcUrl()) == DatabaseSettings.Kind.POSTGRESQL;
+    return JdbcRows.query(db, "SELECT *" + (postgresql ? ", " + DatabaseClock.NOW_TEXT + " AS read_at" : "")
+            + " FROM daemon_heartbeat ORDER BY beat_at DESC LIMIT 1", List.of(),
         rs -> new Heartbeat(new DaemonInfo(rs.getString("node_id"), rs.getLong("pid"), rs.getString("host"),
             rs.getString("version"), rs.getString("config_file"), Instant.parse(rs.getString("started_at"))),
-            Instant.parse(rs.getString("beat_at"))))
+            Instant.parse(rs.getString("beat_at")),
+            postgresql ? Optional.of(Instant.parse(rs.getString("read_at"))) : Optional.empty()))
         .stream().findFirst();
   }
 

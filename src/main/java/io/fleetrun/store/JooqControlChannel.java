@@ -202,8 +202,11 @@ public final class JooqControlChannel implements ControlChannel {
     });
   }
 
-  /** {@code node} is this channel's node, or no live node (daemon_node). */
-  private org.jooq.Condition ownOrNotAlive(Field<String> node, Instant aliveSince) {
+  /**
+   * {@code node} is this channel's node, or no live node (daemon_node): a beat at or after {@code
+   * aliveSince} is alive.
+   */
+  private org.jooq.Condition ownOrNotAlive(Field<String> node, Field<Instant> aliveSince) {
     return (nodeId == null ? DSL.falseCondition() : node.eq(nodeId))
         .or(node.notIn(DSL.select(DAEMON_NODE.NODE_ID).from(DAEMON_NODE)
             .where(DAEMON_NODE.STOPPED_AT.isNull())
@@ -229,7 +232,9 @@ public final class JooqControlChannel implements ControlChannel {
     row.put(DAEMON_HEARTBEAT.VERSION, daemon.version());
     row.put(DAEMON_HEARTBEAT.CONFIG_FILE, daemon.configFile());
     row.put(DAEMON_HEARTBEAT.STARTED_AT, daemon.startedAt());
-    row.put(DAEMON_HEARTBEAT.BEAT_AT, now);
+    // On PostgreSQL by the database's clock, which judges it (see Heartbeat).
+    row.put(DAEMON_HEARTBEAT.BEAT_AT,
+        db.isPostgresql() ? DatabaseClock.now() : DSL.val(now, DAEMON_HEARTBEAT.BEAT_AT));
     dsl()
         .insertInto(DAEMON_HEARTBEAT)
         .set(DAEMON_HEARTBEAT.NODE_ID, daemon.nodeId())
@@ -247,19 +252,22 @@ public final class JooqControlChannel implements ControlChannel {
 
   @Override
   public Optional<Heartbeat> latestHeartbeat() {
+    Field<Instant> readAt = (db.isPostgresql() ? DatabaseClock.now()
+        : DSL.inline((Instant) null, DAEMON_HEARTBEAT.BEAT_AT)).as("read_at");
     return dsl()
-        .selectFrom(DAEMON_HEARTBEAT)
+        .select(DAEMON_HEARTBEAT.asterisk(), readAt)
+        .from(DAEMON_HEARTBEAT)
         .orderBy(DAEMON_HEARTBEAT.BEAT_AT.desc())
         .limit(1)
         .fetchOptional()
-        .map(JooqControlChannel::heartbeat);
+        .map(r -> heartbeat(r.into(DAEMON_HEARTBEAT), Optional.ofNullable(r.get(readAt))));
   }
 
-  private static Heartbeat heartbeat(DaemonHeartbeatRow row) {
+  private static Heartbeat heartbeat(DaemonHeartbeatRow row, Optional<Instant> readAt) {
     return new Heartbeat(
         new DaemonInfo(row.getNodeId(), row.getPid(), row.getHost(), row.getVersion(),
             row.getConfigFile(), row.getStartedAt()),
-        row.getBeatAt());
+        row.getBeatAt(), readAt);
   }
 
   @Override
@@ -310,14 +318,16 @@ public final class JooqControlChannel implements ControlChannel {
    * Refuses the claimed, unanswered requests of this node id (its previous process died carrying
    * them out), of no node (claimed before version 14, or by a channel without node id) and of
    * nodes not alive now ({@code daemon_node}: not stopped, not declared dead, beat within {@link
-   * ClusterNode#FAILOVER_WINDOW}). A live node's request is left to it: on a cluster another node
-   * may be carrying it out right now. Stops handed to this node or to a node not alive that were
-   * never taken are refused too. On SQLite no daemon_node row exists, so every earlier daemon's
+   * ClusterNode#FAILOVER_WINDOW} by the database's clock). A live node's request is left to it: on
+   * a cluster another node may be carrying it out right now. Stops handed to this node or to a
+   * node not alive that were never taken are refused too. On SQLite no daemon_node row exists, so every earlier daemon's
    * request is refused, as before.
    */
   @Override
   public int refuseUnanswered(String reason, Instant now) {
-    Instant aliveSince = now.minus(ClusterNode.FAILOVER_WINDOW);
+    // SQLite has no daemon_node rows (one daemon): no beat to judge, the node's clock will do.
+    Field<Instant> aliveSince = db.isPostgresql() ? DatabaseClock.ago(ClusterNode.FAILOVER_WINDOW)
+        : DSL.val(now.minus(ClusterNode.FAILOVER_WINDOW), DAEMON_NODE.BEAT_AT);
     return dsl().transactionResult(cfg -> cfg.dsl()
         .update(CONTROL_REQUEST)
         .set(CONTROL_REQUEST.DONE_AT, now)

@@ -382,28 +382,21 @@ public final class JooqInvocationStore implements InvocationStore {
   }
 
   /**
-   * The dead-node statement. Beat age is judged by the database's clock alone: the threshold is
-   * computed in SQL from {@code clock_timestamp()}, so the survivor's clock plays no part, and the
-   * survivors agree on who is dead whatever their clocks say. (beat_at itself is written by each
-   * node with its own clock, which every node compares with the database's at registration and
-   * logs when they differ by more than a second; a node whose clock runs behind by nearly the
-   * failover window would be declared dead early.) Row lock and re-check: of several survivors
-   * running this at once, the first locks the row and the others, re-evaluating the WHERE on the
-   * committed row, find declared_dead_at set and skip it, so exactly one wins each dead node. A
-   * node declared dead itself (or stopped) declares no one.
+   * The dead-node statement. Beat age is judged by the database's clock alone ({@link
+   * DatabaseClock}): beat_at is written with it, the threshold is computed in SQL from it, so no
+   * node's clock plays a part, and the survivors agree on who is dead whatever their clocks say.
+   * Row lock and re-check: of several survivors running this at once, the first locks the row and
+   * the others, re-evaluating the WHERE on the committed row, find declared_dead_at set and skip
+   * it, so exactly one wins each dead node. A node declared dead itself (or stopped) declares no
+   * one.
    */
   private static final String DECLARE_DEAD = "UPDATE daemon_node"
-      + " SET declared_dead_at = " + dbNowText("clock_timestamp()") + ", declared_dead_by = ?"
+      + " SET declared_dead_at = " + DatabaseClock.NOW_TEXT + ", declared_dead_by = ?"
       + " WHERE node_id <> ? AND stopped_at IS NULL AND declared_dead_at IS NULL"
-      + " AND beat_at < " + dbNowText("clock_timestamp() - make_interval(secs => ?)")
+      + " AND beat_at < " + DatabaseClock.text("clock_timestamp() - make_interval(secs => ?)")
       + " AND EXISTS (SELECT 1 FROM daemon_node me WHERE me.node_id = ? AND me.stopped_at IS NULL"
       + " AND me.declared_dead_at IS NULL)"
       + " RETURNING node_id, beat_at, declared_dead_at";
-
-  /** A PostgreSQL timestamp as the schema's UTC text (fixed millis: text order is time order). */
-  private static String dbNowText(String timestamp) {
-    return "to_char((" + timestamp + ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
-  }
 
   @Override
   public List<DeadNode> takeOverDeadNodes(Duration window, Instant now) {

@@ -20,6 +20,9 @@ import org.jooq.impl.DSL;
  * node registers at start, beats every second and marks its clean stop. Several daemons run on
  * one database, each under its own node id; two live processes under one id would share Quartz's
  * instance id (each would recover the other's fires as its own), so a second one is refused.
+ * Beats and stops are written, and beat ages judged, by the database's clock ({@link
+ * DatabaseClock}), never this node's: a node whose clock is off is neither taken for dead nor
+ * kept for alive by it.
  */
 public final class NodeRegistry {
   /** A node whose beat is older than this is dead: a new process with its id may take its row. */
@@ -52,13 +55,13 @@ public final class NodeRegistry {
     private static final long serialVersionUID = 1L;
     private final transient Holder holder;
 
-    NodeIdTaken(Holder holder, Instant now) {
+    NodeIdTaken(Holder holder, Instant dbNow) {
       super(("node id '%s' is in use by a live daemon: pid %d on host %s, started %s, last beat %s"
               + " (%d ms ago). Give each daemon its own cluster.nodeId (or its own"
               + " cluster.nodeIdFile); a daemon that was killed frees its id %d s after its last"
               + " beat.")
           .formatted(holder.nodeId(), holder.pid(), holder.host(), holder.startedAt(),
-              holder.beatAt(), Math.max(0, Duration.between(holder.beatAt(), now).toMillis()),
+              holder.beatAt(), Math.max(0, Duration.between(holder.beatAt(), dbNow).toMillis()),
               FAILOVER_WINDOW.toSeconds()));
       this.holder = holder;
     }
@@ -86,18 +89,18 @@ public final class NodeRegistry {
   }
 
   /**
-   * Registers this node at {@code now}: inserts its row, or takes the row of its id over when
-   * the process that held it stopped, went silent for {@link #FAILOVER_WINDOW}, or ran on this
-   * host and is gone ({@code alive} says which pids of this host still run). Race-free: the
+   * Registers this node: inserts its row, or takes the row of its id over when the process that
+   * held it stopped, went silent for {@link #FAILOVER_WINDOW} by the database's clock, or ran on
+   * this host and is gone ({@code alive} says which pids of this host still run). Race-free: the
    * insert is keyed, the take-over reads the row {@code FOR UPDATE}.
    *
    * @throws NodeIdTaken when another live process runs under this node id
    */
-  public Registered register(Instant now, LongPredicate alive) {
+  public Registered register(LongPredicate alive) {
     return db.controlDsl().transactionResult(cfg -> {
       DSLContext tx = cfg.dsl();
       int inserted = tx.insertInto(DAEMON_NODE)
-          .set(registration(now))
+          .set(registration())
           .onConflictDoNothing()
           .execute();
       if (inserted == 1) {
@@ -107,12 +110,14 @@ public final class NodeRegistry {
           .where(DAEMON_NODE.NODE_ID.eq(self.nodeId()))
           .forUpdate()
           .fetchSingle();
-      if (isLive(row, now, alive)) {
+      // Read once the row is locked: the beat it is compared with cannot change any more.
+      Instant dbNow = tx.select(DatabaseClock.now()).fetchSingle().value1();
+      if (isLive(row, dbNow, alive)) {
         throw new NodeIdTaken(new Holder(row.getNodeId(), row.getHost(), row.getPid(),
-            row.getStartedAt(), row.getBeatAt()), now);
+            row.getStartedAt(), row.getBeatAt()), dbNow);
       }
       tx.update(DAEMON_NODE)
-          .set(registration(now))
+          .set(registration())
           .setNull(DAEMON_NODE.STOPPED_AT)
           .setNull(DAEMON_NODE.DECLARED_DEAD_AT)
           .setNull(DAEMON_NODE.DECLARED_DEAD_BY)
@@ -122,8 +127,8 @@ public final class NodeRegistry {
     });
   }
 
-  /** This process's row as it registers at {@code now}: a new row, or a taken-over one. */
-  private Map<Field<?>, Object> registration(Instant now) {
+  /** This process's row as it registers: a new row, or a taken-over one. */
+  private Map<Field<?>, Object> registration() {
     Map<Field<?>, Object> row = new LinkedHashMap<>();
     row.put(DAEMON_NODE.NODE_ID, self.nodeId());
     row.put(DAEMON_NODE.HOST, self.host());
@@ -131,17 +136,18 @@ public final class NodeRegistry {
     row.put(DAEMON_NODE.VERSION, self.version());
     row.put(DAEMON_NODE.CONFIG_DIGEST, self.configDigest());
     row.put(DAEMON_NODE.STARTED_AT, self.startedAt());
-    row.put(DAEMON_NODE.BEAT_AT, now);
+    row.put(DAEMON_NODE.BEAT_AT, DatabaseClock.now());
     return row;
   }
 
   /**
    * A process is live under the id unless it stopped cleanly, its beat is older than the
-   * failover window, or it ran on this host and its pid is gone (or is this very process: a
-   * container restarted with the same pid). A pid on another host means nothing here.
+   * failover window at the database's {@code dbNow}, or it ran on this host and its pid is gone (or
+   * is this very process: a container restarted with the same pid). A pid on another host means
+   * nothing here.
    */
-  private boolean isLive(DaemonNodeRow row, Instant now, LongPredicate alive) {
-    if (row.getStoppedAt() != null || row.getBeatAt().plus(FAILOVER_WINDOW).isBefore(now)) {
+  private boolean isLive(DaemonNodeRow row, Instant dbNow, LongPredicate alive) {
+    if (row.getStoppedAt() != null || row.getBeatAt().plus(FAILOVER_WINDOW).isBefore(dbNow)) {
       return false;
     }
     if (row.getHost().equals(self.host())) {
@@ -151,15 +157,16 @@ public final class NodeRegistry {
   }
 
   /**
-   * Refreshes this node's beat (and the digest of the config it runs now). Returns false when the
-   * row is no longer this process's: another process took the id over after this one went
-   * silent for the failover window, or a surviving node declared this one dead (see {@link
-   * #declaredDeadBy}); the caller must stop then. A node declared dead never beats again: its
-   * records were ended by the survivor, and a fresh beat would make it look alive beside that.
+   * Refreshes this node's beat, by the database's clock (and the digest of the config it runs
+   * now). Returns false when the row is no longer this process's: another process took the id
+   * over after this one went silent for the failover window, or a surviving node declared this
+   * one dead (see {@link #declaredDeadBy}); the caller must stop then. A node declared dead never
+   * beats again: its records were ended by the survivor, and a fresh beat would make it look
+   * alive beside that.
    */
-  public boolean beat(Instant now, String configDigest) {
+  public boolean beat(String configDigest) {
     return db.controlDsl().update(DAEMON_NODE)
-        .set(DAEMON_NODE.BEAT_AT, now)
+        .set(DAEMON_NODE.BEAT_AT, DatabaseClock.now())
         .set(DAEMON_NODE.CONFIG_DIGEST, configDigest)
         .where(mine())
         .and(DAEMON_NODE.DECLARED_DEAD_AT.isNull())
@@ -181,13 +188,13 @@ public final class NodeRegistry {
   public record Declaration(String by, Instant at, Instant lastBeat) {}
 
   /**
-   * Marks this node stopped (clean stop); its row stays, as the node's history. Not once it was
-   * declared dead: the row tells what the survivors decided.
+   * Marks this node stopped (clean stop), by the database's clock; its row stays, as the node's
+   * history. Not once it was declared dead: the row tells what the survivors decided.
    */
-  public void stopped(Instant now) {
+  public void stopped() {
     db.controlDsl().update(DAEMON_NODE)
-        .set(DAEMON_NODE.STOPPED_AT, now)
-        .set(DAEMON_NODE.BEAT_AT, now)
+        .set(DAEMON_NODE.STOPPED_AT, DatabaseClock.now())
+        .set(DAEMON_NODE.BEAT_AT, DatabaseClock.now())
         .where(mine())
         .and(DAEMON_NODE.DECLARED_DEAD_AT.isNull())
         .execute();
@@ -195,8 +202,9 @@ public final class NodeRegistry {
 
   /**
    * The database's clock ({@code clock_timestamp()}) minus this node's {@code clock}, taken at the
-   * middle of the query's round trip: Quartz nodes must agree on the time, a node ahead fires
-   * early and declares others dead. Empty on SQLite.
+   * middle of the query's round trip: beats are judged by the database's clock, but Quartz's own
+   * clustering (fire times, its check-ins) and the records' times use the nodes' clocks, so the
+   * nodes must still agree on the time. Empty on SQLite.
    */
   public Optional<Duration> clockSkew(Clock clock) {
     if (!db.isPostgresql()) {

@@ -25,6 +25,7 @@ import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.SshSettings;
 import io.fleetrun.model.Targets;
 import io.fleetrun.status.StatusCalculator;
+import io.fleetrun.store.ClusterNode;
 import io.fleetrun.store.Database;
 import io.fleetrun.store.JdbcInvocationQueries;
 import io.fleetrun.store.JooqControlChannel;
@@ -33,6 +34,7 @@ import io.fleetrun.store.NodeRegistry;
 import io.fleetrun.store.PendingRequest;
 import io.fleetrun.store.RequestAnswer;
 import io.fleetrun.store.RequestState;
+import io.fleetrun.testing.MigratedPostgres;
 import io.fleetrun.testing.StoreBackend;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -88,6 +90,11 @@ class ClusterControlTest {
     final NodeRegistry registry;
 
     Node(String id, Fleet fleet) {
+      this(id, fleet, CLOCK);
+    }
+
+    /** A node whose clock is {@code clock} (one far off the database's, in some tests). */
+    Node(String id, Fleet fleet, Clock clock) {
       this.id = id;
       this.db = Database.open(place.settings());
       SshSettings ssh = new SshSettings("fleet", Optional.empty(), server.knownHosts(),
@@ -100,13 +107,13 @@ class ClusterControlTest {
       invoker.relayStopsWith((node, stop) -> control.submitFor(node, stop, CLOCK.instant()));
       this.handler = new RequestHandler(control, invoker, CLOCK);
       this.registry = new NodeRegistry(db, new NodeRegistry.NodeInfo(
-          id, "host-" + id, 100, "test", "digest", CLOCK.instant()));
-      registry.register(CLOCK.instant(), pid -> true);
+          id, "host-" + id, 100, "test", "digest", clock.instant()));
+      registry.register(pid -> true);
     }
 
     /** One turn of the daemon's control thread, with the beat that keeps the node alive. */
     void poll() {
-      registry.beat(CLOCK.instant(), "digest");
+      registry.beat("digest");
       handler.pollOnce();
     }
 
@@ -135,7 +142,11 @@ class ClusterControlTest {
   }
 
   private Node node(String id, Fleet fleet) {
-    Node node = new Node(id, fleet);
+    return node(id, fleet, CLOCK);
+  }
+
+  private Node node(String id, Fleet fleet, Clock clock) {
+    Node node = new Node(id, fleet, clock);
     nodes.add(node);
     return node;
   }
@@ -219,8 +230,35 @@ class ClusterControlTest {
     a.control.complete(forA, new RequestAnswer.Done(handed.invokeId()), CLOCK.instant());
 
     // Once node a stops, its unanswered request is refused by the next node to start.
-    a.registry.stopped(CLOCK.instant());
+    a.registry.stopped();
     assertThat(b.control.refuseUnanswered("the daemon stopped", CLOCK.instant())).isEqualTo(1);
+    assertThat(answer(ofA)).contains(new RequestAnswer.Refused("the daemon stopped"));
+  }
+
+  /**
+   * Whether the node that took a request is alive is judged by the database's clock: a live node
+   * whose clock runs a minute behind keeps its request from a starting node whose clock runs a
+   * minute ahead, and once it is silent past the window by the database's clock, a starting node
+   * whose clock runs behind refuses the request.
+   */
+  @Test
+  void aStartingNodeJudgesWhetherTheOtherNodeIsAliveByTheDatabasesClock() {
+    Fleet empty = new Fleet(List.of(), List.of(), List.of());
+    Clock slow = Clock.offset(CLOCK, Duration.ofSeconds(-60));
+    Clock fast = Clock.offset(CLOCK, Duration.ofSeconds(60));
+    Node a = node("node-a", empty, slow);
+    a.poll();
+    long ofA = cli.submit(new ControlRequest.Stop(new InvokeId("t-a"), Set.of()), CLOCK.instant());
+    assertThat(a.control.claimPending(slow.instant())).extracting(PendingRequest::id).containsExactly(ofA);
+
+    Node b = node("node-b", empty, fast);
+    assertThat(b.control.refuseUnanswered("the daemon stopped", fast.instant())).isZero();
+    assertThat(answer(ofA)).isEmpty();
+
+    cliDb.dsl().execute("UPDATE daemon_node SET beat_at = " + MigratedPostgres.dbClockAgo(
+        ClusterNode.FAILOVER_WINDOW.plusSeconds(5)) + " WHERE node_id = 'node-a'");
+    Node c = node("node-c", empty, slow);
+    assertThat(c.control.refuseUnanswered("the daemon stopped", slow.instant())).isEqualTo(1);
     assertThat(answer(ofA)).contains(new RequestAnswer.Refused("the daemon stopped"));
   }
 

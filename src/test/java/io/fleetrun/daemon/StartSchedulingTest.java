@@ -6,8 +6,11 @@ import io.fleetrun.store.ClusterNode;
 import io.fleetrun.store.Database;
 import io.fleetrun.store.JdbcNodeQueries;
 import io.fleetrun.store.NodeRegistry;
+import io.fleetrun.testing.MigratedPostgres;
 import io.fleetrun.testing.StoreBackend;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -18,10 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A starting cluster node applies its config to the shared schedule only when no other live node
  * runs a file with other content; nodes registered in daemon_node on PostgreSQL, read as the
- * daemon reads them.
+ * daemon reads them. Live means a fresh beat by the database's clock, whatever the nodes' clocks
+ * say.
  */
 class StartSchedulingTest {
   private static final Instant T0 = Instant.parse("2026-12-02T07:00:00.000Z");
+  private static final Clock SLOW = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-60));
 
   @TempDir Path dir;
   private StoreBackend.Place place;
@@ -41,7 +46,7 @@ class StartSchedulingTest {
 
   private NodeRegistry register(String id, String digest, Instant at) {
     NodeRegistry node = new NodeRegistry(db, new NodeRegistry.NodeInfo(id, "host-" + id, 100, "test", digest, at));
-    node.register(at, pid -> true);
+    node.register(pid -> true);
     return node;
   }
 
@@ -54,20 +59,44 @@ class StartSchedulingTest {
     register("node-a", "digest-1", T0);
     register("node-b", "digest-1", T0);
 
-    assertThat(StartScheduling.deferTo(nodes(), "node-b", "digest-1", T0.plusSeconds(1))).isEmpty();
-    assertThat(StartScheduling.deferTo(nodes(), "node-a", "digest-1", T0.plusSeconds(1))).isEmpty();
+    assertThat(StartScheduling.deferTo(nodes(), "node-b", "digest-1")).isEmpty();
+    assertThat(StartScheduling.deferTo(nodes(), "node-a", "digest-1")).isEmpty();
   }
 
   @Test
   void aNodeDefersToALiveNodeOfAnotherFileButNotToAStoppedOrSilentOne() {
     NodeRegistry a = register("node-a", "digest-new", T0);
-    register("node-c", "digest-other", T0.minusSeconds(60)); // silent for a minute
+    register("node-c", "digest-other", T0);
+    silentFor("node-c", Duration.ofSeconds(60));
     register("node-b", "digest-old", T0);
 
-    assertThat(StartScheduling.deferTo(nodes(), "node-b", "digest-old", T0.plusSeconds(1)))
+    assertThat(StartScheduling.deferTo(nodes(), "node-b", "digest-old"))
         .map(ClusterNode::nodeId).contains("node-a");
 
-    a.stopped(T0.plusSeconds(2));
-    assertThat(StartScheduling.deferTo(nodes(), "node-b", "digest-old", T0.plusSeconds(3))).isEmpty();
+    a.stopped();
+    assertThat(StartScheduling.deferTo(nodes(), "node-b", "digest-old")).isEmpty();
+  }
+
+  /**
+   * Whether the other node is live is judged by the database's clock: a node whose clock runs a
+   * minute behind, beating now, is live (by the clocks of the system, its beat would be a minute
+   * old); once silent past the failover window by the database's clock, it is not.
+   */
+  @Test
+  void whetherAnotherNodeIsLiveIsJudgedByTheDatabasesClock() {
+    register("node-a", "digest-new", SLOW.instant());
+    register("node-b", "digest-old", T0);
+
+    assertThat(StartScheduling.deferTo(nodes(), "node-b", "digest-old"))
+        .map(ClusterNode::nodeId).contains("node-a");
+    assertThat(nodes()).filteredOn(n -> n.nodeId().equals("node-a")).singleElement()
+        .satisfies(n -> assertThat(n.beatAge()).isLessThan(NodeRegistry.FAILOVER_WINDOW));
+
+    silentFor("node-a", NodeRegistry.FAILOVER_WINDOW.plusSeconds(5));
+    assertThat(StartScheduling.deferTo(nodes(), "node-b", "digest-old")).isEmpty();
+  }
+
+  private void silentFor(String node, Duration age) {
+    db.dsl().execute("UPDATE daemon_node SET beat_at = " + MigratedPostgres.dbClockAgo(age) + " WHERE node_id = ?", node);
   }
 }

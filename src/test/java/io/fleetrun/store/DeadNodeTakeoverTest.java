@@ -16,6 +16,7 @@ import io.fleetrun.model.RecordStatus;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.testing.LogLines;
 import io.fleetrun.testing.MigratedPostgres;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -113,27 +114,60 @@ class DeadNodeTakeoverTest {
   @Test
   void aNodeDeclaredDeadDeclaresNoOneAndItsBeatIsRefused() {
     NodeRegistry registry = new NodeRegistry(db, new NodeRegistry.NodeInfo("back", "host-b", 7, "test", "d", T0));
-    registry.register(T0, pid -> true);
-    setBeatAgo("back", 60);
+    registry.register(pid -> true);
+    pg.setBeatAgo("back", Duration.ofSeconds(60));
     node("other", 60, null);
     node("s1", 1, null);
     assertThat(new JooqInvocationStore(db, new StatusCalculator(), "s1").takeOverDeadNodes(WINDOW, Instant.now()))
         .extracting(DeadNode::nodeId).containsExactlyInAnyOrder("back", "other");
 
     // The dead node wakes up: its beat does not make it look alive, and it learns who declared it.
-    assertThat(registry.beat(Instant.now(), "d")).isFalse();
+    assertThat(registry.beat("d")).isFalse();
     assertThat(registry.declaredDeadBy()).map(NodeRegistry.Declaration::by).contains("s1");
     assertThat(new JooqInvocationStore(db, new StatusCalculator(), "back").takeOverDeadNodes(WINDOW, Instant.now()))
         .as("a node declared dead takes nothing over").isEmpty();
-    registry.stopped(Instant.now());
+    registry.stopped();
     assertThat(rows("SELECT COALESCE(stopped_at, '-') FROM daemon_node WHERE node_id = 'back'")).containsExactly("-");
 
     // A new process under that id registers afresh: the declaration is cleared.
     NodeRegistry restarted = new NodeRegistry(db, new NodeRegistry.NodeInfo("back", "host-b", 8, "test", "d",
         Instant.now()));
-    assertThat(restarted.register(Instant.now(), pid -> false)).isEqualTo(NodeRegistry.Registered.TAKEN_OVER);
-    assertThat(restarted.beat(Instant.now(), "d")).isTrue();
+    assertThat(restarted.register(pid -> false)).isEqualTo(NodeRegistry.Registered.TAKEN_OVER);
+    assertThat(restarted.beat("d")).isTrue();
     assertThat(restarted.declaredDeadBy()).isEmpty();
+  }
+
+  /**
+   * Beats are judged by the database's clock, the one that wrote them: a live node whose clock
+   * runs a minute behind is not taken for dead, and a node whose clock runs a minute ahead is
+   * declared dead once silent past the window, by a survivor whose own clock runs behind.
+   */
+  @Test
+  void nodesClocksFarOffTheDatabasesNeitherKillALiveNodeNorKeepADeadOneAlive() throws Exception {
+    Clock slow = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-60));
+    Clock fast = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(60));
+    NodeRegistry behind = new NodeRegistry(db, new NodeRegistry.NodeInfo("behind", "h", 1, "test", "d", slow.instant()));
+    behind.register(pid -> true);
+    assertThat(behind.beat("d")).isTrue();
+    NodeRegistry ahead = new NodeRegistry(db, new NodeRegistry.NodeInfo("ahead", "h", 2, "test", "d", fast.instant()));
+    ahead.register(pid -> true);
+    assertThat(ahead.beat("d")).isTrue();
+    node("s1", 0, null);
+    fire("behind", "t-behind", "a");
+    fire("ahead", "t-ahead", "a");
+    JooqInvocationStore survivor = new JooqInvocationStore(db, new StatusCalculator(), "s1");
+
+    assertThat(survivor.takeOverDeadNodes(WINDOW, slow.instant())).as("both just beat").isEmpty();
+
+    // Only "ahead" falls silent; a window of 3 s keeps the test short.
+    Duration window = Duration.ofSeconds(3);
+    Thread.sleep(window.toMillis() + 500);
+    assertThat(behind.beat("d")).isTrue();
+    List<DeadNode> dead = survivor.takeOverDeadNodes(window, slow.instant());
+    assertThat(dead).extracting(DeadNode::nodeId).containsExactly("ahead");
+    assertThat(dead.get(0).silentFor()).isGreaterThanOrEqualTo(window).isLessThan(Duration.ofSeconds(30));
+    assertThat(rows("SELECT node_id || ' ' || status FROM invocation_record ORDER BY node_id"))
+        .containsExactly("ahead Failed", "behind Running");
   }
 
   @Test
@@ -265,13 +299,8 @@ class DeadNodeTakeoverTest {
         + (stopped == null ? "NULL" : ago(beatAgo)) + ")", id, T0.toString());
   }
 
-  private void setBeatAgo(String id, int seconds) {
-    db.dsl().execute("UPDATE daemon_node SET beat_at = " + ago(seconds) + " WHERE node_id = ?", id);
-  }
-
   private static String ago(int seconds) {
-    return "to_char((clock_timestamp() - interval '" + seconds + " seconds') AT TIME ZONE 'UTC',"
-        + " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+    return MigratedPostgres.dbClockAgo(Duration.ofSeconds(seconds));
   }
 
   /** A periodic fire of node {@code node}: one Running record per instance. */
