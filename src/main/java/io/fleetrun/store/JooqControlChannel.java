@@ -151,7 +151,7 @@ public final class JooqControlChannel implements ControlChannel {
   }
 
   @Override
-  public void complete(long id, RequestAnswer answer, Instant now) {
+  public boolean complete(long id, RequestAnswer answer, Instant now) {
     int updated = dsl()
         .update(CONTROL_REQUEST)
         .set(CONTROL_REQUEST.DONE_AT, now)
@@ -160,10 +160,12 @@ public final class JooqControlChannel implements ControlChannel {
         .set(CONTROL_REQUEST.ERROR,
             answer instanceof RequestAnswer.Refused refused ? refused.error() : null)
         .where(CONTROL_REQUEST.REQUEST_ID.eq(id))
+        .and(CONTROL_REQUEST.DONE_AT.isNull())
         .execute();
-    if (updated == 0) {
+    if (updated == 0 && !dsl().fetchExists(CONTROL_REQUEST, CONTROL_REQUEST.REQUEST_ID.eq(id))) {
       throw new NoSuchElementException("no control request " + id);
     }
+    return updated == 1;
   }
 
   @Override

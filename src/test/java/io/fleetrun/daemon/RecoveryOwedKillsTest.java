@@ -114,7 +114,7 @@ class RecoveryOwedKillsTest {
   }
 
   private static String ago(int seconds) {
-    return "to_char((clock_timestamp() - interval '" + seconds + " seconds') AT TIME ZONE 'UTC',"
-        + " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+    return MigratedPostgres.dbClockAgo(Duration.ofSeconds(seconds));
   }
+
 }
