@@ -102,7 +102,7 @@ class DaemonProcessIT {
   @Test
   void demoShowsRealInvocationsLandingInSqliteWithinTwentySeconds() throws Exception {
     LocalCommand.Result demo = LocalCommand.run(Duration.ofSeconds(60),
-        List.of(ROOT.resolve("bin/fleetrun").toString(), "demo", "--duration", "15s", "--dir", dir.toString()));
+        List.of(ROOT.resolve("bin/fleetrun").toString(), "demo", "--duration", "10s", "--dir", dir.toString()));
     assertThat(demo.exitCode()).as(demo.output()).isZero();
     Path db = dir.resolve("fleetrun.db");
     assertThat(demo.output()).contains(db.toString()).contains("sqlite3");

@@ -198,22 +198,26 @@ class JooqInvocationStoreTest {
   }
 
   @Test
-  void aThousandTargetRunCommitsInOneTransactionWellUnderASecond() {
+  void aThousandTargetRunIsWrittenInOneTransactionOfAFewStatements() {
     String[] targets = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "host-" + i).toArray(String[]::new);
-    store.createWithRecords(once("t-warm", Optional.empty(), T0, "a"), T0); // first use of jOOQ's classes
     NewInvocation big = once("t-big", Optional.empty(), T0, targets);
+    // Counted, not timed: a timed bound measured the machine's load (it failed beside a second
+    // test JVM), while the cost that matters is the number of round trips and commits.
+    java.util.concurrent.atomic.AtomicInteger statements = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
+    db.dsl().configuration()
+        .set(org.jooq.ExecuteListener.onExecuteStart(ctx -> statements.incrementAndGet()))
+        .set(org.jooq.TransactionListener.onCommitEnd(ctx -> commits.incrementAndGet()));
 
-    long t0 = System.nanoTime();
     List<PendingRecord> records = store.createWithRecords(big, T0);
-    java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - t0);
 
     assertThat(records).hasSize(1000).extracting(PendingRecord::id).doesNotHaveDuplicates();
     assertThat(count("SELECT count(*) FROM invocation_record WHERE invoke_id = 't-big'"
         + " AND status = 'Running' AND detail_status = 'Pending' AND start_time IS NULL")).isEqualTo(1000);
-    // Six statements (two chunks of 500: instances, records, record ids) and one commit:
-    // measured 0.58 s on SQLite and 0.45 s on PostgreSQL (127.0.0.1) on a 2-core machine at a
-    // load average of 9. The PostgreSQL failure here was the count's type, not the time.
-    assertThat(took).isLessThan(java.time.Duration.ofSeconds(1));
+    // One commit; a handful of statements: the invocation, then instances, records and their
+    // ids in chunks of 500 (not one statement per target).
+    assertThat(commits).hasValue(1);
+    assertThat(statements.get()).isBetween(3, 12);
   }
 
   @Test

@@ -66,8 +66,9 @@ class RecordJournalPostgresTest {
 
     CompletableFuture<Boolean> sent = journal.sent(records.get(0).id(), T0.plusMillis(1));
     CompletableFuture<Boolean> ended = journal.ended(records.get(0).id(), end(RecordStatus.Failed, T0.plusSeconds(1)));
-    // Well past the point where a lone event is checked for poison (SPLIT_AFTER failures).
-    await().atMost(WAIT).until(() -> journal.failedAttempts() >= 4 * RecordJournal.SPLIT_AFTER);
+    // Past the point where a lone event is checked for poison (SPLIT_AFTER failures), by as many
+    // failures again: each of those checked and found the server refusing every write.
+    await().atMost(WAIT).until(() -> journal.failedAttempts() >= 2 * RecordJournal.SPLIT_AFTER);
     assertThat(sent).isNotDone();
     assertThat(ended).isNotDone();
 
