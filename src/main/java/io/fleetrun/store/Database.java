@@ -3,7 +3,6 @@ package io.fleetrun.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetrun.model.DatabaseSettings;
-import io.fleetrun.model.Secrets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -31,8 +31,8 @@ import org.sqlite.SQLiteDataSource;
  * daemons share as one cluster).
  *
  * <p>On PostgreSQL the pool holds {@link #POSTGRESQL_POOL_SIZE} connections and the schema comes
- * from {@code sql/postgresql}; its password is read (environment or private file) when the pool
- * opens and never kept in the config. What follows is SQLite's case.
+ * from {@code sql/postgresql}; its password is read (environment or private file) for each new
+ * connection and never kept in the config. What follows is SQLite's case.
  *
  * <p>SQLite has one writer. The pool therefore holds one connection (several would only get
  * SQLITE_BUSY from each other), callers queue for it for up to {@link #CONNECTION_TIMEOUT}, and
@@ -274,45 +274,56 @@ public final class Database implements ReadConnections, AutoCloseable {
   }
 
   /**
-   * A pool of {@code size} connections to a PostgreSQL database. The password is read here, once
-   * per pool, and goes only to the driver; a failure names where it was looked for, never a
-   * value. Transactions run READ COMMITTED (PostgreSQL's default); what must hold across
+   * A pool of {@code size} connections to a PostgreSQL database. Each new connection reads the
+   * password again ({@link PostgresqlSource}), so a password rotated in its file is used from the
+   * next connection on, while open connections go on working; the pool's configuration never
+   * holds it. A password that cannot be read, at open, fails with where it was looked for, never
+   * a value. Transactions run READ COMMITTED (PostgreSQL's default); what must hold across
    * daemons is a constraint or a row lock, not an isolation level.
    */
   private static HikariDataSource postgresqlPool(
       DatabaseSettings settings, String name, int size, Function<String, String> environment) {
+    Properties options = new Properties();
+    options.setProperty("ApplicationName", "fleetrun");
+    // A dead server or a cut network must not hang a thread forever on a socket read.
+    options.setProperty("tcpKeepAlive", "true");
     HikariConfig config = new HikariConfig();
     config.setPoolName(name);
-    config.setJdbcUrl(settings.url());
-    settings.user().ifPresent(config::setUsername);
-    if (settings.password().isPresent()) {
-      try {
-        config.setPassword(Secrets.read(settings.password().get(), environment, "database password file"));
-      } catch (Secrets.UnavailableException e) {
-        throw new IllegalStateException("cannot read database.password: " + e.getMessage(), e);
-      }
-    }
+    config.setDataSource(new PostgresqlSource(settings, environment, options));
     config.setMaximumPoolSize(size);
     config.setMinimumIdle(Math.min(2, size));
     config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
     // A server that is down fails the open at once with the driver's reason, not after 30 s.
     config.setInitializationFailTimeout(1);
-    config.addDataSourceProperty("ApplicationName", "fleetrun");
     // A node that stalls in the middle of a transaction (a paused VM, a stopped process) holds
     // its row locks until it wakes: the server ends such a session after this, well inside the
     // failover window, so the survivors' take-over and request claims are not held up by it.
     // Every fleetrun transaction is a few statements with no wait between them.
     config.setConnectionInitSql("SET idle_in_transaction_session_timeout = '"
         + IDLE_IN_TRANSACTION.toMillis() + "ms'");
-    // A dead server or a cut network must not hang a thread forever on a socket read.
-    config.addDataSourceProperty("tcpKeepAlive", "true");
     try {
       return new HikariDataSource(config);
     } catch (RuntimeException e) {
+      Optional<PostgresqlSource.PasswordUnavailableException> unreadable =
+          causeOf(e, PostgresqlSource.PasswordUnavailableException.class);
+      if (unreadable.isPresent()) {
+        throw new IllegalStateException("cannot read database.password: " + unreadable.get().getMessage(), e);
+      }
       throw new IllegalStateException(
           "cannot connect to the database " + DatabaseSettings.redacted(settings.url()) + ": "
               + rootMessage(e), e);
     }
+  }
+
+  private static <T extends Throwable> Optional<T> causeOf(Throwable e, Class<T> type) {
+    Throwable cause = e;
+    for (int i = 0; i < 10 && cause != null; i++) {
+      if (type.isInstance(cause)) {
+        return Optional.of(type.cast(cause));
+      }
+      cause = cause.getCause();
+    }
+    return Optional.empty();
   }
 
   private static String rootMessage(Throwable e) {

@@ -1,11 +1,9 @@
 package io.fleetrun.store;
 
 import io.fleetrun.model.DatabaseSettings;
-import io.fleetrun.model.Secrets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
@@ -110,30 +108,27 @@ public final class ReadOnlyDatabase implements ReadConnections, AutoCloseable {
 
   /**
    * A plain driver connection to a PostgreSQL database, as the role the config names with the
-   * password read now from where it names (environment or private file); the password goes only
-   * to the driver, and a failure names where it was looked for.
+   * password read now from where it names (environment or private file, {@link
+   * PostgresqlSource}); the password goes only to the driver, and a failure names where it was
+   * looked for.
    */
   private static Connection connectPostgresql(DatabaseSettings settings, Function<String, String> environment,
       boolean readOnly) throws SQLException {
-    Properties properties = new Properties();
-    settings.user().ifPresent(user -> properties.setProperty("user", user));
-    if (settings.password().isPresent()) {
-      try {
-        properties.setProperty("password",
-            Secrets.read(settings.password().get(), environment, "database password file"));
-      } catch (Secrets.UnavailableException e) {
-        throw new IllegalArgumentException("cannot read database.password for the database at "
-            + DatabaseSettings.redacted(settings.url()) + ": " + e.getMessage(), e);
-      }
-    }
-    properties.setProperty("ApplicationName", "fleetrun-cli");
-    properties.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT.toSeconds()));
+    Properties options = new Properties();
+    options.setProperty("ApplicationName", "fleetrun-cli");
+    options.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT.toSeconds()));
     // A dead server or a cut network must not hang the CLI on a socket read.
-    properties.setProperty("tcpKeepAlive", "true");
+    options.setProperty("tcpKeepAlive", "true");
     // The driver's default applies setReadOnly only to transactions it begins, not to
     // autocommit statements, which are all the CLI's reads: "always" makes the session read-only.
-    properties.setProperty("readOnlyMode", "always");
-    Connection connection = DriverManager.getConnection(settings.url(), properties);
+    options.setProperty("readOnlyMode", "always");
+    Connection connection;
+    try {
+      connection = new PostgresqlSource(settings, environment, options).getConnection();
+    } catch (PostgresqlSource.PasswordUnavailableException e) {
+      throw new IllegalArgumentException("cannot read database.password for the database at "
+          + DatabaseSettings.redacted(settings.url()) + ": " + e.getMessage(), e);
+    }
     try {
       connection.setReadOnly(readOnly);
       return connection;
