@@ -283,6 +283,7 @@ public final class Database implements ReadConnections, AutoCloseable {
    */
   private static HikariDataSource postgresqlPool(
       DatabaseSettings settings, String name, int size, Function<String, String> environment) {
+    routeDriverLog();
     Properties options = new Properties();
     options.setProperty("ApplicationName", "fleetrun");
     // A dead server or a cut network must not hang a thread forever on a socket read.
@@ -311,8 +312,32 @@ public final class Database implements ReadConnections, AutoCloseable {
       }
       throw new IllegalStateException(
           "cannot connect to the database " + DatabaseSettings.redacted(settings.url()) + ": "
-              + rootMessage(e), e);
+              + PostgresqlDriverLog.redact(rootMessage(e)), e);
     }
+  }
+
+  /**
+   * The PostgreSQL driver's log (java.util.logging) into this daemon's log, under the driver's
+   * logger names, with its URLs cut before their query ({@link PostgresqlDriverLog}).
+   */
+  private static void routeDriverLog() {
+    java.util.logging.Level level =
+        LoggerFactory.getLogger("org.postgresql").isDebugEnabled()
+            ? java.util.logging.Level.FINE
+            : java.util.logging.Level.INFO;
+    PostgresqlDriverLog.route((severity, name, line) -> {
+      Logger to = LoggerFactory.getLogger(name);
+      int value = severity.intValue();
+      if (value >= java.util.logging.Level.SEVERE.intValue()) {
+        to.error("{}", line);
+      } else if (value >= java.util.logging.Level.WARNING.intValue()) {
+        to.warn("{}", line);
+      } else if (value >= java.util.logging.Level.INFO.intValue()) {
+        to.info("{}", line);
+      } else {
+        to.debug("{}", line);
+      }
+    }, level);
   }
 
   private static <T extends Throwable> Optional<T> causeOf(Throwable e, Class<T> type) {

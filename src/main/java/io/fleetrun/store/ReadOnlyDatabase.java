@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
+import java.util.logging.Level;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -89,7 +90,9 @@ public final class ReadOnlyDatabase implements ReadConnections, AutoCloseable {
         connection = sqlite.createConnection(settings.url());
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot open the database at " + named + ": " + e.getMessage(), e);
+      // The driver's message may name the whole URL ("No suitable driver found for ..."), query too.
+      throw new IllegalStateException("cannot open the database at " + named + ": "
+          + PostgresqlDriverLog.redact(e.getMessage()), e);
     }
     try {
       Optional<Integer> missing = SchemaVersion.missing(connection, settings.url());
@@ -102,7 +105,8 @@ public final class ReadOnlyDatabase implements ReadConnections, AutoCloseable {
       if (e instanceof RuntimeException r) {
         throw r;
       }
-      throw new IllegalStateException("cannot read the database at " + named + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot read the database at " + named + ": "
+          + PostgresqlDriverLog.redact(e.getMessage()), e);
     }
   }
 
@@ -114,6 +118,10 @@ public final class ReadOnlyDatabase implements ReadConnections, AutoCloseable {
    */
   private static Connection connectPostgresql(DatabaseSettings settings, Function<String, String> environment,
       boolean readOnly) throws SQLException {
+    // The driver's warnings (java.util.logging) as one line on stderr, their URLs cut before the
+    // query, in place of JUL's two-line console output; a daemon's route to its log wins.
+    PostgresqlDriverLog.routeUnlessRouted(
+        (level, name, line) -> System.err.println(level + " " + name + " - " + line), Level.WARNING);
     Properties options = new Properties();
     options.setProperty("ApplicationName", "fleetrun-cli");
     options.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT.toSeconds()));
