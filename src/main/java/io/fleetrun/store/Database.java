@@ -12,7 +12,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -59,9 +58,6 @@ public final class Database implements ReadConnections, AutoCloseable {
    * misfire and cluster check-in threads, retention and the daemon's reads, with room to spare.
    */
   public static final int POSTGRESQL_POOL_SIZE = 12;
-
-  /** How long a PostgreSQL session may sit idle inside a transaction before the server ends it. */
-  static final Duration IDLE_IN_TRANSACTION = Duration.ofSeconds(10);
 
   /** Connections of the PostgreSQL control pool (heartbeat, lease, node beat, control poll). */
   static final int POSTGRESQL_CONTROL_POOL_SIZE = 2;
@@ -135,7 +131,7 @@ public final class Database implements ReadConnections, AutoCloseable {
     String jdbcUrl = settings.url();
     HikariDataSource pool;
     if (settings.isPostgresql()) {
-      pool = postgresqlPool(settings, "fleetrun-db", POSTGRESQL_POOL_SIZE, environment);
+      pool = PostgresqlPool.open(settings, "fleetrun-db", POSTGRESQL_POOL_SIZE, environment);
     } else {
       sqliteFile(jdbcUrl).ifPresent(Database::makePrivate);
       pool = sqlitePool(jdbcUrl, "fleetrun-db", busyTimeout);
@@ -166,7 +162,7 @@ public final class Database implements ReadConnections, AutoCloseable {
     String jdbcUrl = settings.url();
     HikariDataSource pool;
     if (settings.isPostgresql()) {
-      pool = postgresqlPool(settings, "fleetrun-db", POSTGRESQL_CONTROL_POOL_SIZE, System::getenv);
+      pool = PostgresqlPool.open(settings, "fleetrun-db", POSTGRESQL_CONTROL_POOL_SIZE, System::getenv);
     } else {
       Optional<Path> file = sqliteFile(jdbcUrl);
       if (file.isPresent() && !Files.isRegularFile(file.get())) {
@@ -226,7 +222,7 @@ public final class Database implements ReadConnections, AutoCloseable {
     if (controlDsl == null) {
       controlPool =
           settings.isPostgresql()
-              ? postgresqlPool(settings, "fleetrun-db-control", POSTGRESQL_CONTROL_POOL_SIZE, environment)
+              ? PostgresqlPool.open(settings, "fleetrun-db-control", POSTGRESQL_CONTROL_POOL_SIZE, environment)
               : sqlitePool(jdbcUrl, "fleetrun-db-control", busyTimeout);
       controlDsl = DSL.using(controlPool, dialect(settings));
     }
@@ -271,92 +267,6 @@ public final class Database implements ReadConnections, AutoCloseable {
 
   private static SQLDialect dialect(DatabaseSettings settings) {
     return settings.isPostgresql() ? SQLDialect.POSTGRES : SQLDialect.SQLITE;
-  }
-
-  /**
-   * A pool of {@code size} connections to a PostgreSQL database. Each new connection reads the
-   * password again ({@link PostgresqlSource}), so a password rotated in its file is used from the
-   * next connection on, while open connections go on working; the pool's configuration never
-   * holds it. A password that cannot be read, at open, fails with where it was looked for, never
-   * a value. Transactions run READ COMMITTED (PostgreSQL's default); what must hold across
-   * daemons is a constraint or a row lock, not an isolation level.
-   */
-  private static HikariDataSource postgresqlPool(
-      DatabaseSettings settings, String name, int size, Function<String, String> environment) {
-    routeDriverLog();
-    Properties options = new Properties();
-    options.setProperty("ApplicationName", "fleetrun");
-    // A dead server or a cut network must not hang a thread forever on a socket read.
-    options.setProperty("tcpKeepAlive", "true");
-    HikariConfig config = new HikariConfig();
-    config.setPoolName(name);
-    config.setDataSource(new PostgresqlSource(settings, environment, options));
-    config.setMaximumPoolSize(size);
-    config.setMinimumIdle(Math.min(2, size));
-    config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
-    // A server that is down fails the open at once with the driver's reason, not after 30 s.
-    config.setInitializationFailTimeout(1);
-    // A node that stalls in the middle of a transaction (a paused VM, a stopped process) holds
-    // its row locks until it wakes: the server ends such a session after this, well inside the
-    // failover window, so the survivors' take-over and request claims are not held up by it.
-    // Every fleetrun transaction is a few statements with no wait between them.
-    config.setConnectionInitSql("SET idle_in_transaction_session_timeout = '"
-        + IDLE_IN_TRANSACTION.toMillis() + "ms'");
-    try {
-      return new HikariDataSource(config);
-    } catch (RuntimeException e) {
-      Optional<PostgresqlSource.PasswordUnavailableException> unreadable =
-          causeOf(e, PostgresqlSource.PasswordUnavailableException.class);
-      if (unreadable.isPresent()) {
-        throw new IllegalStateException("cannot read database.password: " + unreadable.get().getMessage(), e);
-      }
-      throw new IllegalStateException(
-          "cannot connect to the database " + DatabaseSettings.redacted(settings.url()) + ": "
-              + PostgresqlDriverLog.redact(rootMessage(e)), e);
-    }
-  }
-
-  /**
-   * The PostgreSQL driver's log (java.util.logging) into this daemon's log, under the driver's
-   * logger names, with its URLs cut before their query ({@link PostgresqlDriverLog}).
-   */
-  private static void routeDriverLog() {
-    java.util.logging.Level level =
-        LoggerFactory.getLogger("org.postgresql").isDebugEnabled()
-            ? java.util.logging.Level.FINE
-            : java.util.logging.Level.INFO;
-    PostgresqlDriverLog.route((severity, name, line) -> {
-      Logger to = LoggerFactory.getLogger(name);
-      int value = severity.intValue();
-      if (value >= java.util.logging.Level.SEVERE.intValue()) {
-        to.error("{}", line);
-      } else if (value >= java.util.logging.Level.WARNING.intValue()) {
-        to.warn("{}", line);
-      } else if (value >= java.util.logging.Level.INFO.intValue()) {
-        to.info("{}", line);
-      } else {
-        to.debug("{}", line);
-      }
-    }, level);
-  }
-
-  private static <T extends Throwable> Optional<T> causeOf(Throwable e, Class<T> type) {
-    Throwable cause = e;
-    for (int i = 0; i < 10 && cause != null; i++) {
-      if (type.isInstance(cause)) {
-        return Optional.of(type.cast(cause));
-      }
-      cause = cause.getCause();
-    }
-    return Optional.empty();
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    for (int i = 0; i < 10 && root.getCause() != null; i++) {
-      root = root.getCause();
-    }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 
   private static HikariDataSource sqlitePool(String jdbcUrl, String name, Duration busyTimeout) {
