@@ -9,7 +9,7 @@ import java.util.function.Function;
 
 /**
  * Reads a secret where a {@link SecretRef} says it is, at the moment it is needed (an SSH
- * password at connect time, the database password when the pool opens), so a secret rotated in
+ * password at connect time, the database password for each new connection), so a secret rotated in
  * place is picked up and none is kept in the config.
  */
 public final class Secrets {

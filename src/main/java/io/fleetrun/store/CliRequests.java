@@ -25,29 +25,12 @@ import org.sqlite.SQLiteConfig;
  * shutdown hook may come while the main thread polls.
  */
 public final class CliRequests implements RequestChannel, AutoCloseable {
-  private final DatabaseSettings settings;
+  private final CliConnection db;
   private final Connection connection;
-  private final ReadConnections reads;
 
-  private CliRequests(DatabaseSettings settings, Connection connection) {
-    this.settings = settings;
-    this.connection = connection;
-    this.reads = new ReadConnections() {
-      @Override
-      public String jdbcUrl() {
-        return settings.url();
-      }
-
-      @Override
-      public <T> T withConnection(Work<T> work) throws SQLException {
-        return work.on(connection);
-      }
-    };
-  }
-
-  /** As {@link #openExisting(DatabaseSettings)} for a SQLite file (or a database that needs no password). */
-  public static CliRequests openExisting(String jdbcUrl) {
-    return openExisting(DatabaseSettings.of(jdbcUrl));
+  private CliRequests(CliConnection db) {
+    this.db = db;
+    this.connection = db.connection();
   }
 
   /**
@@ -66,21 +49,21 @@ public final class CliRequests implements RequestChannel, AutoCloseable {
     SQLiteConfig sqlite = new SQLiteConfig();
     sqlite.enforceForeignKeys(true);
     sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-    return new CliRequests(settings, ReadOnlyDatabase.connectExisting(settings, environment, sqlite, false));
+    return new CliRequests(CliConnection.open(settings, environment, sqlite, false));
   }
 
   /** Where this database is (holds where its password is read from, never the password). */
   public DatabaseSettings settings() {
-    return settings;
+    return db.settings();
   }
 
   public String jdbcUrl() {
-    return settings.url();
+    return db.jdbcUrl();
   }
 
   @Override
   public synchronized long submit(ControlRequest request, Instant now) {
-    return JdbcRows.query(reads,
+    return JdbcRows.query(db,
         "INSERT INTO control_request (kind, payload, created_at) VALUES (?, ?, ?) RETURNING request_id",
         List.of(ControlPayload.kind(request), ControlPayload.write(request), JdbcRows.text(now)),
         rs -> rs.getLong(1)).get(0);
@@ -88,7 +71,7 @@ public final class CliRequests implements RequestChannel, AutoCloseable {
 
   @Override
   public synchronized Optional<RequestState> findRequest(long id) {
-    return JdbcRows.query(reads, "SELECT done_at, invoke_id, error FROM control_request WHERE request_id = ?",
+    return JdbcRows.query(db, "SELECT done_at, invoke_id, error FROM control_request WHERE request_id = ?",
         List.of(id), rs -> new RequestState(id, answer(rs))).stream().findFirst();
   }
 
@@ -108,7 +91,7 @@ public final class CliRequests implements RequestChannel, AutoCloseable {
       }
     } catch (SQLException e) {
       throw new IllegalStateException("cannot withdraw request " + id + " in "
-          + DatabaseSettings.redacted(settings.url()) + ": " + e.getMessage(), e);
+          + DatabaseSettings.redacted(db.jdbcUrl()) + ": " + e.getMessage(), e);
     }
   }
 
@@ -157,15 +140,11 @@ public final class CliRequests implements RequestChannel, AutoCloseable {
 
   @Override
   public synchronized Optional<Heartbeat> latestHeartbeat() {
-    return new JdbcStatusQueries(reads).latestHeartbeat();
+    return new JdbcStatusQueries(db).latestHeartbeat();
   }
 
   @Override
   public synchronized void close() {
-    try {
-      connection.close();
-    } catch (SQLException e) {
-      // Every write was committed or rolled back; nothing is lost by a failed close.
-    }
+    db.close();
   }
 }

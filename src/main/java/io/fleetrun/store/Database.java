@@ -3,7 +3,6 @@ package io.fleetrun.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.fleetrun.model.DatabaseSettings;
-import io.fleetrun.model.Secrets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,8 +30,8 @@ import org.sqlite.SQLiteDataSource;
  * daemons share as one cluster).
  *
  * <p>On PostgreSQL the pool holds {@link #POSTGRESQL_POOL_SIZE} connections and the schema comes
- * from {@code sql/postgresql}; its password is read (environment or private file) when the pool
- * opens and never kept in the config. What follows is SQLite's case.
+ * from {@code sql/postgresql}; its password is read (environment or private file) for each new
+ * connection and never kept in the config. What follows is SQLite's case.
  *
  * <p>SQLite has one writer. The pool therefore holds one connection (several would only get
  * SQLITE_BUSY from each other), callers queue for it for up to {@link #CONNECTION_TIMEOUT}, and
@@ -59,9 +58,6 @@ public final class Database implements ReadConnections, AutoCloseable {
    * misfire and cluster check-in threads, retention and the daemon's reads, with room to spare.
    */
   public static final int POSTGRESQL_POOL_SIZE = 12;
-
-  /** How long a PostgreSQL session may sit idle inside a transaction before the server ends it. */
-  static final Duration IDLE_IN_TRANSACTION = Duration.ofSeconds(10);
 
   /** Connections of the PostgreSQL control pool (heartbeat, lease, node beat, control poll). */
   static final int POSTGRESQL_CONTROL_POOL_SIZE = 2;
@@ -135,7 +131,7 @@ public final class Database implements ReadConnections, AutoCloseable {
     String jdbcUrl = settings.url();
     HikariDataSource pool;
     if (settings.isPostgresql()) {
-      pool = postgresqlPool(settings, "fleetrun-db", POSTGRESQL_POOL_SIZE, environment);
+      pool = PostgresqlPool.open(settings, "fleetrun-db", POSTGRESQL_POOL_SIZE, environment);
     } else {
       sqliteFile(jdbcUrl).ifPresent(Database::makePrivate);
       pool = sqlitePool(jdbcUrl, "fleetrun-db", busyTimeout);
@@ -166,7 +162,7 @@ public final class Database implements ReadConnections, AutoCloseable {
     String jdbcUrl = settings.url();
     HikariDataSource pool;
     if (settings.isPostgresql()) {
-      pool = postgresqlPool(settings, "fleetrun-db", POSTGRESQL_CONTROL_POOL_SIZE, System::getenv);
+      pool = PostgresqlPool.open(settings, "fleetrun-db", POSTGRESQL_CONTROL_POOL_SIZE, System::getenv);
     } else {
       Optional<Path> file = sqliteFile(jdbcUrl);
       if (file.isPresent() && !Files.isRegularFile(file.get())) {
@@ -226,7 +222,7 @@ public final class Database implements ReadConnections, AutoCloseable {
     if (controlDsl == null) {
       controlPool =
           settings.isPostgresql()
-              ? postgresqlPool(settings, "fleetrun-db-control", POSTGRESQL_CONTROL_POOL_SIZE, environment)
+              ? PostgresqlPool.open(settings, "fleetrun-db-control", POSTGRESQL_CONTROL_POOL_SIZE, environment)
               : sqlitePool(jdbcUrl, "fleetrun-db-control", busyTimeout);
       controlDsl = DSL.using(controlPool, dialect(settings));
     }
@@ -271,56 +267,6 @@ public final class Database implements ReadConnections, AutoCloseable {
 
   private static SQLDialect dialect(DatabaseSettings settings) {
     return settings.isPostgresql() ? SQLDialect.POSTGRES : SQLDialect.SQLITE;
-  }
-
-  /**
-   * A pool of {@code size} connections to a PostgreSQL database. The password is read here, once
-   * per pool, and goes only to the driver; a failure names where it was looked for, never a
-   * value. Transactions run READ COMMITTED (PostgreSQL's default); what must hold across
-   * daemons is a constraint or a row lock, not an isolation level.
-   */
-  private static HikariDataSource postgresqlPool(
-      DatabaseSettings settings, String name, int size, Function<String, String> environment) {
-    HikariConfig config = new HikariConfig();
-    config.setPoolName(name);
-    config.setJdbcUrl(settings.url());
-    settings.user().ifPresent(config::setUsername);
-    if (settings.password().isPresent()) {
-      try {
-        config.setPassword(Secrets.read(settings.password().get(), environment, "database password file"));
-      } catch (Secrets.UnavailableException e) {
-        throw new IllegalStateException("cannot read database.password: " + e.getMessage(), e);
-      }
-    }
-    config.setMaximumPoolSize(size);
-    config.setMinimumIdle(Math.min(2, size));
-    config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
-    // A server that is down fails the open at once with the driver's reason, not after 30 s.
-    config.setInitializationFailTimeout(1);
-    config.addDataSourceProperty("ApplicationName", "fleetrun");
-    // A node that stalls in the middle of a transaction (a paused VM, a stopped process) holds
-    // its row locks until it wakes: the server ends such a session after this, well inside the
-    // failover window, so the survivors' take-over and request claims are not held up by it.
-    // Every fleetrun transaction is a few statements with no wait between them.
-    config.setConnectionInitSql("SET idle_in_transaction_session_timeout = '"
-        + IDLE_IN_TRANSACTION.toMillis() + "ms'");
-    // A dead server or a cut network must not hang a thread forever on a socket read.
-    config.addDataSourceProperty("tcpKeepAlive", "true");
-    try {
-      return new HikariDataSource(config);
-    } catch (RuntimeException e) {
-      throw new IllegalStateException(
-          "cannot connect to the database " + DatabaseSettings.redacted(settings.url()) + ": "
-              + rootMessage(e), e);
-    }
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    for (int i = 0; i < 10 && root.getCause() != null; i++) {
-      root = root.getCause();
-    }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 
   private static HikariDataSource sqlitePool(String jdbcUrl, String name, Duration busyTimeout) {

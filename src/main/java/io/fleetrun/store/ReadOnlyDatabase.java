@@ -1,23 +1,15 @@
 package io.fleetrun.store;
 
 import io.fleetrun.model.DatabaseSettings;
-import io.fleetrun.model.Secrets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.util.Optional;
-import java.util.Properties;
 import java.util.function.Function;
 import org.sqlite.SQLiteConfig;
 
 /**
- * The fleetrun database opened for reading by one CLI command: one plain, read-only connection.
- * No pool, no Flyway, no jOOQ and no logging framework: together they cost a short-lived CLI more
- * than a second before its first query, while the reads it makes are a handful of statements
- * ({@link JdbcInvocationQueries}, {@link JdbcStatusQueries}).
+ * The fleetrun database opened for reading by one CLI command: one plain, read-only connection
+ * ({@link CliConnection}). No pool, no Flyway, no jOOQ and no logging framework: together they
+ * cost a short-lived CLI more than a second before its first query, while the reads it makes are
+ * a handful of statements ({@link JdbcInvocationQueries}, {@link JdbcStatusQueries}).
  *
  * <p>Read-only also means a reader can never change the daemon's data by mistake. On SQLite, WAL
  * lets it read beside a writing daemon; the busy timeout covers the moments a checkpoint locks
@@ -25,17 +17,9 @@ import org.sqlite.SQLiteConfig;
  * PostgreSQL URL) with the password read where the config says, marked read-only.
  */
 public final class ReadOnlyDatabase implements ReadConnections, AutoCloseable {
-  /** As {@link Database#BUSY_TIMEOUT}; not read from there, so that class (and its logger) stays unloaded. */
-  static final Duration BUSY_TIMEOUT = Duration.ofSeconds(10);
+  private final CliConnection connection;
 
-  /** How long the CLI waits for a PostgreSQL server to accept its connection. */
-  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-
-  private final DatabaseSettings settings;
-  private final Connection connection;
-
-  private ReadOnlyDatabase(DatabaseSettings settings, Connection connection) {
-    this.settings = settings;
+  private ReadOnlyDatabase(CliConnection connection) {
     this.connection = connection;
   }
 
@@ -61,114 +45,27 @@ public final class ReadOnlyDatabase implements ReadConnections, AutoCloseable {
   static ReadOnlyDatabase openExisting(DatabaseSettings settings, Function<String, String> environment) {
     SQLiteConfig sqlite = new SQLiteConfig();
     sqlite.setReadOnly(true);
-    return new ReadOnlyDatabase(settings, connectExisting(settings, environment, sqlite, true));
-  }
-
-  /**
-   * One connection to a database that the daemon created and migrated to this build's schema;
-   * closed again when it fails the check. The CLI's readers and its request writer ({@link
-   * CliRequests}) open theirs here. On SQLite it opens with {@code sqlite} (and this class's busy
-   * timeout); on PostgreSQL {@code readOnly} marks the connection read-only, and transactions are
-   * the server's ordinary ones.
-   *
-   * @throws IllegalStateException as {@link #openExisting(DatabaseSettings)}
-   * @throws IllegalArgumentException as {@link #openExisting(DatabaseSettings)}
-   */
-  static Connection connectExisting(DatabaseSettings settings, Function<String, String> environment,
-      SQLiteConfig sqlite, boolean readOnly) {
-    String named = DatabaseSettings.redacted(settings.url());
-    Connection connection;
-    try {
-      if (settings.isPostgresql()) {
-        connection = connectPostgresql(settings, environment, readOnly);
-      } else {
-        Optional<Path> file = SqliteUrl.file(settings.url());
-        if (file.isPresent() && !Files.isRegularFile(file.get())) {
-          throw new IllegalStateException(
-              "no fleetrun database at " + file.get() + "; start the daemon first, it creates it");
-        }
-        sqlite.setBusyTimeout((int) BUSY_TIMEOUT.toMillis());
-        connection = sqlite.createConnection(settings.url());
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot open the database at " + named + ": " + e.getMessage(), e);
-    }
-    try {
-      Optional<Integer> missing = SchemaVersion.missing(connection, settings.url());
-      if (missing.isPresent()) {
-        throw new IllegalStateException(SchemaVersion.lacks(settings.url(), missing.get()));
-      }
-      return connection;
-    } catch (SQLException | RuntimeException e) {
-      closeQuietly(connection);
-      if (e instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException("cannot read the database at " + named + ": " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * A plain driver connection to a PostgreSQL database, as the role the config names with the
-   * password read now from where it names (environment or private file); the password goes only
-   * to the driver, and a failure names where it was looked for.
-   */
-  private static Connection connectPostgresql(DatabaseSettings settings, Function<String, String> environment,
-      boolean readOnly) throws SQLException {
-    Properties properties = new Properties();
-    settings.user().ifPresent(user -> properties.setProperty("user", user));
-    if (settings.password().isPresent()) {
-      try {
-        properties.setProperty("password",
-            Secrets.read(settings.password().get(), environment, "database password file"));
-      } catch (Secrets.UnavailableException e) {
-        throw new IllegalArgumentException("cannot read database.password for the database at "
-            + DatabaseSettings.redacted(settings.url()) + ": " + e.getMessage(), e);
-      }
-    }
-    properties.setProperty("ApplicationName", "fleetrun-cli");
-    properties.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT.toSeconds()));
-    // A dead server or a cut network must not hang the CLI on a socket read.
-    properties.setProperty("tcpKeepAlive", "true");
-    // The driver's default applies setReadOnly only to transactions it begins, not to
-    // autocommit statements, which are all the CLI's reads: "always" makes the session read-only.
-    properties.setProperty("readOnlyMode", "always");
-    Connection connection = DriverManager.getConnection(settings.url(), properties);
-    try {
-      connection.setReadOnly(readOnly);
-      return connection;
-    } catch (SQLException e) {
-      closeQuietly(connection);
-      throw e;
-    }
+    return new ReadOnlyDatabase(CliConnection.open(settings, environment, sqlite, true));
   }
 
   /** Where this database is (holds where its password is read from, never the password). */
   public DatabaseSettings settings() {
-    return settings;
+    return connection.settings();
   }
 
   @Override
   public String jdbcUrl() {
-    return settings.url();
+    return connection.jdbcUrl();
   }
 
   /** Runs {@code work} on the one connection; statements on it are read-only. */
   @Override
   public <T> T withConnection(Work<T> work) throws SQLException {
-    return work.on(connection);
+    return connection.withConnection(work);
   }
 
   @Override
   public void close() {
-    closeQuietly(connection);
-  }
-
-  static void closeQuietly(Connection connection) {
-    try {
-      connection.close();
-    } catch (SQLException e) {
-      // Nothing was written; a failed close of a read-only connection loses nothing.
-    }
+    connection.close();
   }
 }

@@ -26,7 +26,8 @@ class RunPathTest {
         DaemonClient.class.getName(), WithdrawOnExit.class.getName(), CliDatabase.class.getName(),
         Progress.class.getName(), ProgressText.class.getName(), RecordText.class.getName(),
         CliRequests.class.getName(), JdbcInvocationQueries.class.getName(), ReadOnlyDatabase.class.getName(),
-        "io.fleetrun.store.JdbcRows", "io.fleetrun.store.JdbcStatusQueries", "io.fleetrun.store.ControlPayload");
+        "io.fleetrun.store.JdbcRows", "io.fleetrun.store.JdbcStatusQueries", "io.fleetrun.store.ControlPayload",
+        "io.fleetrun.store.CliConnection", "io.fleetrun.store.PostgresqlSource", "io.fleetrun.store.PostgresqlDriverLog");
     JavaClasses path = new ClassFileImporter()
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
         .importPackages("io.fleetrun.cli", "io.fleetrun.store")

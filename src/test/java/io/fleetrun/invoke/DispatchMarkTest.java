@@ -11,13 +11,10 @@ import io.fleetrun.model.Instance;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.RepeatMode;
-import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.InvocationStore;
-import io.fleetrun.store.JdbcInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
 import io.fleetrun.store.NewInvocation;
 import io.fleetrun.testing.LogLines;
-import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
@@ -25,45 +22,26 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dispatch mark: a record reaches SSH only once its dispatched_at has committed, so a daemon
  * killed at any moment leaves every record that may run marked for Recovery. And every record
  * end, also one written by a stop, is logged once.
  */
-class DispatchMarkTest {
+class DispatchMarkTest extends WithInvokeRig {
   private static final List<String> INSTANCES = List.of("a", "b");
   private static final Duration WAIT = Duration.ofSeconds(30);
   /** Longer than a start on the in-process server takes even on a loaded 2-core machine. */
   private static final Duration LOCKED_FOR = Duration.ofSeconds(3);
 
-  @TempDir Path dir;
-  private InvokeRig rig;
   private Invoker invoker;
-
-  @BeforeEach
-  void setUp() throws IOException {
-    rig = InvokeRig.start(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (invoker != null) {
-      invoker.shutdown(Duration.ZERO, Duration.ofSeconds(5));
-    }
-    rig.close();
-  }
 
   @Test
   void aRecordDoesNotReachSshWhileItsDispatchMarkCannotBeCommitted() throws Exception {
@@ -71,7 +49,7 @@ class DispatchMarkTest {
     Path ran = Files.createDirectories(dir.resolve("ran"));
     try (Connection other = DriverManager.getConnection(InvokeRig.url(dir))) {
       // As another process would, right after the fire's rows committed: it takes the write lock.
-      InvocationStore store = lockingAfterFire(new JooqInvocationStore(rig.db, new StatusCalculator()), other);
+      InvocationStore store = lockingAfterFire(rig.store(), other);
       invoker = invoker(store, "touch " + ran + "/{{fleetrun.instanceId}}");
 
       Instant t0 = Instant.now();
@@ -99,7 +77,7 @@ class DispatchMarkTest {
 
   @Test
   void aRecordNotLiveInThisDaemonThatAStopEndsIsLoggedOnceLikeAnyOther() throws Exception {
-    JooqInvocationStore store = new JooqInvocationStore(rig.db, new StatusCalculator());
+    JooqInvocationStore store = rig.store();
     invoker = invoker(store, "echo hi");
     InvokeId left = new InvokeId("t-left");
     // Written by another daemon's fire, never handed to this one.
@@ -120,8 +98,7 @@ class DispatchMarkTest {
   private Invoker invoker(InvocationStore store, String script) {
     Command command = new Command(new CommandId("mark"), script, Optional.empty(), Duration.ofSeconds(20), Map.of());
     List<Instance> instances = INSTANCES.stream().map(rig::instance).toList();
-    return new Invoker(store, new JdbcInvocationQueries(rig.db), rig.executor,
-        new Fleet(instances, List.of(command), List.of()), Clock.systemUTC());
+    return rig.invoker(store, rig.executor, new Fleet(instances, List.of(command), List.of()));
   }
 
   /** {@code real}, except that each fire's commit is followed by BEGIN IMMEDIATE on {@code other}. */

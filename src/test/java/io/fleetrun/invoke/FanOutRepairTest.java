@@ -18,61 +18,37 @@ import io.fleetrun.model.MisfirePolicy;
 import io.fleetrun.model.OverlapPolicy;
 import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.Targets;
-import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.InvocationStore;
-import io.fleetrun.store.JdbcInvocationQueries;
-import io.fleetrun.store.JooqInvocationStore;
-import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A fan-out that fails at instance k of n, with the real store on a SQLite file and real SSH
  * runs on an in-process rig.server. The fault is injected by wrapping the real store (or rig.executor)
  * so that its k-th call of one method throws, as SQLite busy past its timeout would.
  */
-class FanOutRepairTest {
+class FanOutRepairTest extends WithInvokeRig {
   private static final List<String> INSTANCES = List.of("a", "b", "c", "d");
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final JobId TICK = new JobId("tick");
 
-  @TempDir Path dir;
-  private InvokeRig rig;
   private Invoker invoker;
-
-  @BeforeEach
-  void setUp() throws IOException {
-    rig = InvokeRig.start(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (invoker != null) {
-      invoker.shutdown(Duration.ZERO, Duration.ofSeconds(5));
-    }
-    rig.close();
-  }
 
   @Test
   void whenAFireCannotBeWrittenNothingIsAndTheRequestIsRefused() {
-    InvocationStore store = failing(InvocationStore.class, new JooqInvocationStore(rig.db, new StatusCalculator()),
+    InvocationStore store = failing(InvocationStore.class, rig.store(),
         "createWithRecords", 1, 1);
     invoker = invoker(store, rig.executor);
 
@@ -86,7 +62,7 @@ class FanOutRepairTest {
   @Test
   void aRecordTheExecutorRefusesEndsFailedAndTheOthersRun() {
     RemoteExecutor refusing = failing(RemoteExecutor.class, rig.executor, "start", 2, 1);
-    invoker = invoker(new JooqInvocationStore(rig.db, new StatusCalculator()), refusing);
+    invoker = invoker(rig.store(), refusing);
 
     Throwable thrown = catchThrowable(this::runOnAll);
 
@@ -106,7 +82,7 @@ class FanOutRepairTest {
   @Test
   void aPeriodicFireWithARefusedRecordEndsItFailedAndTheNextFireRunsEverywhere() {
     RemoteExecutor refusing = failing(RemoteExecutor.class, rig.executor, "start", 2, 1);
-    invoker = invoker(new JooqInvocationStore(rig.db, new StatusCalculator()), refusing);
+    invoker = invoker(rig.store(), refusing);
 
     invoker.fireJob(TICK);
 
@@ -125,7 +101,7 @@ class FanOutRepairTest {
   @Test
   void whenASecondConnectionHoldsTheWriteLockPastTheBusyTimeoutTheEndsAreWrittenOnceItIsReleased() throws Exception {
     rig.reopenDatabase(Duration.ofMillis(200));
-    invoker = invoker(new JooqInvocationStore(rig.db, new StatusCalculator()), rig.executor);
+    invoker = invoker(rig.store(), rig.executor);
     try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("fleetrun.db"))) {
       runOnAll();
       // As another process would: it holds the write lock while the records end, well past the
@@ -173,8 +149,7 @@ class FanOutRepairTest {
     Job tick = new Job(TICK, hi.id(), new Targets(instances.stream().map(Instance::id).toList(), Set.of()),
         RepeatMode.Period, Optional.of(Frequency.parse("rate(1h)")), Map.of(), MisfirePolicy.RUN_ONCE,
         overlap);
-    return new Invoker(store, new JdbcInvocationQueries(rig.db), remote,
-        new Fleet(instances, List.of(hi), List.of(tick)), Clock.systemUTC());
+    return rig.invoker(store, remote, new Fleet(instances, List.of(hi), List.of(tick)));
   }
 
   private void runOnAll() {

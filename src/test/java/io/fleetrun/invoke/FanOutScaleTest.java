@@ -12,14 +12,8 @@ import io.fleetrun.model.Instance;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.Threshold;
-import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.DaemonInfo;
 import io.fleetrun.store.JooqControlChannel;
-import io.fleetrun.store.JdbcInvocationQueries;
-import io.fleetrun.store.JooqInvocationStore;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,17 +24,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fan-outs against an in-process MINA server on a real SQLite file: the answer comes after one
  * transaction, other requests and the heartbeat are not held up, and the concurrency controls
  * hold as observed on the rig.server.
  */
-class FanOutScaleTest {
+class FanOutScaleTest extends WithInvokeRig {
   private static final Duration WAIT = Duration.ofSeconds(90);
 
   static {
@@ -50,21 +41,12 @@ class FanOutScaleTest {
         .setLevel(ch.qos.logback.classic.Level.WARN);
   }
 
-  @TempDir Path dir;
-  private InvokeRig rig;
   private Invoker invoker;
 
-  @BeforeEach
-  void setUp() throws IOException {
-    rig = InvokeRig.start(dir, Duration.ofSeconds(30));
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (invoker != null) {
-      invoker.shutdown(Duration.ZERO, Duration.ofSeconds(5));
-    }
-    rig.close();
+  /** 30 s for a connection, as this test always gave its rig (500 targets connect at once). */
+  @Override
+  Duration connectTimeout() {
+    return Duration.ofSeconds(30);
   }
 
   @Test
@@ -179,8 +161,7 @@ class FanOutScaleTest {
     List<Instance> instances = IntStream.range(0, targets)
         .mapToObj(i -> rig.instance("i-" + i))
         .toList();
-    return new Invoker(new JooqInvocationStore(rig.db, new StatusCalculator()), new JdbcInvocationQueries(rig.db),
-        rig.executor, new Fleet(instances, List.of(c, s), List.of()), Clock.systemUTC());
+    return rig.invoker(new Fleet(instances, List.of(c, s), List.of()));
   }
 
   private static ControlRequest.Run run(String command, int targets, ConcurrencyControls controls) {

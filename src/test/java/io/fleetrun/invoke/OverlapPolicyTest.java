@@ -16,12 +16,6 @@ import io.fleetrun.model.OverlapPolicy;
 import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.Targets;
 import io.fleetrun.schedule.FleetScheduler;
-import io.fleetrun.status.StatusCalculator;
-import io.fleetrun.store.JdbcInvocationQueries;
-import io.fleetrun.store.JooqInvocationStore;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,15 +26,13 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jooq.Record;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A periodic job at rate(1s) whose script sleeps 3 s, fired by real Quartz into the invoker,
  * run over SSH on an in-process server against two instances; results read from the database.
  */
-class OverlapPolicyTest {
+class OverlapPolicyTest extends WithInvokeRig {
   private static final List<String> INSTANCES = List.of("web-1", "web-2");
 
   static {
@@ -50,26 +42,15 @@ class OverlapPolicyTest {
         .setLevel(ch.qos.logback.classic.Level.INFO);
   }
 
-  @TempDir Path dir;
-  private InvokeRig rig;
   private Invoker invoker;
   private FleetScheduler scheduler;
   private final AtomicInteger fires = new AtomicInteger();
-
-  @BeforeEach
-  void startServer() throws IOException {
-    rig = InvokeRig.start(dir);
-  }
 
   @AfterEach
   void stopAll() {
     if (scheduler != null) {
       scheduler.close();
     }
-    if (invoker != null) {
-      invoker.shutdown(Duration.ZERO, Duration.ofSeconds(5));
-    }
-    rig.close();
   }
 
   @Test
@@ -123,9 +104,7 @@ class OverlapPolicyTest {
     List<Instance> instances = INSTANCES.stream()
         .map(id -> rig.instance(id))
         .toList();
-    invoker = new Invoker(new JooqInvocationStore(rig.db, new StatusCalculator()),
-        new JdbcInvocationQueries(rig.db), rig.executor, new Fleet(instances, List.of(sleeper), List.of(job)),
-        Clock.systemUTC());
+    invoker = rig.invoker(new Fleet(instances, List.of(sleeper), List.of(job)));
     scheduler = new FleetScheduler(rig.db.dataSource(), (id, at) -> {
       fires.incrementAndGet();
       invoker.fireJob(id, at);

@@ -9,7 +9,6 @@ import io.fleetrun.model.ConcurrencyControls;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Frequency;
 import io.fleetrun.model.Instance;
-import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.JobId;
@@ -18,22 +17,13 @@ import io.fleetrun.model.OverlapPolicy;
 import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.Targets;
 import io.fleetrun.model.Threshold;
-import io.fleetrun.status.StatusCalculator;
-import io.fleetrun.store.JdbcInvocationQueries;
-import io.fleetrun.store.JooqInvocationStore;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code maxConcurrency} and {@code maxErrors} of a PERIODIC job apply to each fire: its one
@@ -41,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of an earlier fire count against a later one. Real SSH (an in-process server with a real
  * shell) and a SQLite file; fires are made by calling the invoker, as Quartz does.
  */
-class PeriodicControlsTest {
+class PeriodicControlsTest extends WithInvokeRig {
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final int TARGETS = 4;
 
@@ -50,22 +40,7 @@ class PeriodicControlsTest {
         .setLevel(ch.qos.logback.classic.Level.WARN);
   }
 
-  @TempDir Path dir;
-  private InvokeRig rig;
   private Invoker invoker;
-
-  @BeforeEach
-  void setUp() throws IOException {
-    rig = InvokeRig.start(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (invoker != null) {
-      invoker.shutdown(Duration.ZERO, Duration.ofSeconds(5));
-    }
-    rig.close();
-  }
 
   /** Fails (exit 9) when another run holds the server-side lock. */
   private static final String LOCKED = "if mkdir LOCKDIR 2>/dev/null; then sleep 0.2; rmdir LOCKDIR; else exit 9; fi";
@@ -132,8 +107,7 @@ class PeriodicControlsTest {
     Job job = new Job(new JobId("tick"), c.id(),
         new Targets(instances.stream().map(Instance::id).toList(), Set.of()), RepeatMode.Period,
         Optional.of(Frequency.parse("rate(1h)")), Map.of(), MisfirePolicy.RUN_ONCE, OverlapPolicy.SKIP, controls);
-    return new Invoker(new JooqInvocationStore(rig.db, new StatusCalculator()), new JdbcInvocationQueries(rig.db),
-        rig.executor, new Fleet(instances, List.of(c), List.of(job)), Clock.systemUTC());
+    return rig.invoker(new Fleet(instances, List.of(c), List.of(job)));
   }
 
   private List<String> details(InvokeId id) {

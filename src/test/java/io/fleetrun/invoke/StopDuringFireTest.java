@@ -16,16 +16,12 @@ import io.fleetrun.model.MisfirePolicy;
 import io.fleetrun.model.OverlapPolicy;
 import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.Targets;
-import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.InvocationStore;
-import io.fleetrun.store.JdbcInvocationQueries;
 import io.fleetrun.store.JooqInvocationStore;
-import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -34,10 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A fan-out racing a stop or a reload. A stop that comes while a fire of the same invocation is between its commit (records Pending)
@@ -45,23 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * record, the dispatcher did not know it yet, so the stop wrote it Stopped itself; then the fire
  * handed it over and its script ran to the end, untouched, under a record saying Stopped.
  */
-class StopDuringFireTest {
-  @TempDir Path dir;
-  private InvokeRig rig;
+class StopDuringFireTest extends WithInvokeRig {
   private Invoker invoker;
-
-  @BeforeEach
-  void setUp() throws IOException {
-    rig = InvokeRig.start(dir);
-  }
-
-  @AfterEach
-  void close() {
-    if (invoker != null) {
-      invoker.shutdown(Duration.ZERO, Duration.ofSeconds(5));
-    }
-    rig.close();
-  }
 
   @Test
   void aStopDuringAFireStopsItsRecordsScripts() throws Exception {
@@ -74,7 +52,7 @@ class StopDuringFireTest {
         OverlapPolicy.ALLOW);
     Instance web1 = rig.instance("web-1");
 
-    JooqInvocationStore real = new JooqInvocationStore(rig.db, new StatusCalculator());
+    JooqInvocationStore real = rig.store();
     AtomicReference<Invoker> self = new AtomicReference<>();
     AtomicBoolean once = new AtomicBoolean();
     AtomicReference<Thread> stopper = new AtomicReference<>();
@@ -96,8 +74,7 @@ class StopDuringFireTest {
           }
           return result;
         });
-    invoker = new Invoker(racing, new JdbcInvocationQueries(rig.db), rig.executor,
-        new Fleet(List.of(web1), List.of(touch), List.of(job)), Clock.systemUTC());
+    invoker = rig.invoker(racing, rig.executor, new Fleet(List.of(web1), List.of(touch), List.of(job)));
     self.set(invoker);
 
     invoker.fireJob(job.id(), Instant.now());
@@ -127,8 +104,7 @@ class StopDuringFireTest {
         Map.of(), MisfirePolicy.RUN_ONCE, OverlapPolicy.ALLOW,
         new io.fleetrun.model.ConcurrencyControls(Optional.of(io.fleetrun.model.Threshold.count(1)), Optional.empty()));
     List<Instance> before = ids.stream().map(i -> rig.instance(i.value())).toList();
-    invoker = new Invoker(new JooqInvocationStore(rig.db, new StatusCalculator()), new JdbcInvocationQueries(rig.db),
-        rig.executor, new Fleet(before, List.of(wait), List.of(job)), Clock.systemUTC());
+    invoker = rig.invoker(new Fleet(before, List.of(wait), List.of(job)));
     invoker.fireJob(job.id(), Instant.now());
     // web-1 runs, web-2 waits for its turn; now the config moves both to a closed port.
     List<Instance> after = ids.stream().map(i -> new Instance(i, "127.0.0.1", 1, "fleet",

@@ -10,7 +10,6 @@ import io.fleetrun.model.Threshold;
 import io.fleetrun.model.ControlRequest;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.InvokeId;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,46 +21,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.fleetrun.testing.MigratedPostgres;
 import io.fleetrun.testing.StoreBackend;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
-@ParameterizedClass(name = "{0}")
-@MethodSource("io.fleetrun.testing.StoreBackend#both")
-class JooqControlChannelTest {
-  private static StoreDatabases databases;
-  @Parameter StoreBackend backend;
-  @TempDir Path dir;
-  private Database db;
+class JooqControlChannelTest extends StoreOnBothBackends {
   private JooqControlChannel channel;
-
-  @BeforeParameterizedClassInvocation
-  static void create(StoreBackend backend) {
-    databases = new StoreDatabases(backend);
-  }
-
-  @AfterParameterizedClassInvocation
-  static void drop() {
-    databases.close();
-  }
 
   @BeforeEach
   void open() {
-    db = Database.open(databases.empty(dir));
     channel = new JooqControlChannel(db);
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
   }
 
   /**

@@ -2,7 +2,6 @@ package io.fleetrun.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,42 +12,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import io.fleetrun.model.DatabaseSettings;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import io.fleetrun.testing.StoreBackend;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
-@ParameterizedClass(name = "{0}")
-@MethodSource("io.fleetrun.testing.StoreBackend#both")
-class JooqDaemonLeaseTest {
+class JooqDaemonLeaseTest extends EmptyDatabaseOnBothBackends {
   private static final Instant T0 = Instant.parse("2026-11-28T07:10:03.123Z");
   private static final Duration STALE = Heartbeat.ALIVE_WITHIN;
-
-  private static StoreDatabases databases;
-  @Parameter StoreBackend backend;
-  @TempDir Path dir;
-  private DatabaseSettings settings;
-
-  @BeforeParameterizedClassInvocation
-  static void create(StoreBackend backend) {
-    databases = new StoreDatabases(backend);
-  }
-
-  @AfterParameterizedClassInvocation
-  static void drop() {
-    databases.close();
-  }
-
-  @BeforeEach
-  void empty() {
-    settings = databases.empty(dir);
-  }
 
   private static DaemonInfo daemon(String node, long pid) {
     return new DaemonInfo(node, pid, "host-" + node, "dev", "/etc/fleetrun.yaml", T0);

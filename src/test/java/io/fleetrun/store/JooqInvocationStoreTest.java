@@ -18,8 +18,6 @@ import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.JobId;
 import io.fleetrun.model.RecordId;
 import io.fleetrun.model.RecordStatus;
-import io.fleetrun.status.StatusCalculator;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,50 +26,12 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.fleetrun.testing.StoreBackend;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.CsvSource;
 
-@ParameterizedClass(name = "{0}")
-@MethodSource("io.fleetrun.testing.StoreBackend#both")
-class JooqInvocationStoreTest {
-  private static StoreDatabases databases;
-  @Parameter StoreBackend backend;
-  @TempDir Path dir;
-  private Database db;
-  private JooqInvocationStore store;
-  private JdbcInvocationQueries queries;
-
-  @BeforeParameterizedClassInvocation
-  static void create(StoreBackend backend) {
-    databases = new StoreDatabases(backend);
-  }
-
-  @AfterParameterizedClassInvocation
-  static void drop() {
-    databases.close();
-  }
-
-  @BeforeEach
-  void open() {
-    db = Database.open(databases.empty(dir));
-    store = new JooqInvocationStore(db, new StatusCalculator());
-    queries = new JdbcInvocationQueries(db);
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
-  }
+class JooqInvocationStoreTest extends StoreOnBothBackends {
 
   @ParameterizedTest(name = "{0},{1},{2} -> {3}")
   @CsvSource({

@@ -15,8 +15,6 @@ import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.JobId;
 import io.fleetrun.model.RecordId;
 import io.fleetrun.model.RecordStatus;
-import io.fleetrun.status.StatusCalculator;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -24,51 +22,17 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import io.fleetrun.testing.StoreBackend;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
-@ParameterizedClass(name = "{0}")
-@MethodSource("io.fleetrun.testing.StoreBackend#both")
-class JooqRetentionTest {
+class JooqRetentionTest extends StoreOnBothBackends {
   private static final Instant CUTOFF = T0.plus(Duration.ofDays(1));
 
-  private static StoreDatabases databases;
-  @Parameter StoreBackend backend;
-  @TempDir Path dir;
-  private Database db;
-  private JooqInvocationStore store;
-  private JdbcInvocationQueries queries;
   private JooqRetention retention;
-
-  @BeforeParameterizedClassInvocation
-  static void create(StoreBackend backend) {
-    databases = new StoreDatabases(backend);
-  }
-
-  @AfterParameterizedClassInvocation
-  static void drop() {
-    databases.close();
-  }
 
   @BeforeEach
   void open() {
-    db = Database.open(databases.empty(dir));
-    store = new JooqInvocationStore(db, new StatusCalculator());
-    queries = new JdbcInvocationQueries(db);
     retention = new JooqRetention(db, Duration.ZERO);
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
   }
 
   @Test

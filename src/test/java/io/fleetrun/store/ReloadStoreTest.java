@@ -10,55 +10,19 @@ import io.fleetrun.model.Invocation;
 import io.fleetrun.model.InvocationStatus;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.JobId;
-import io.fleetrun.status.StatusCalculator;
-import java.nio.file.Path;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import io.fleetrun.testing.StoreBackend;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** What a config reload writes: instances joining a periodic invocation, forgotten stops, reload results. */
-@ParameterizedClass(name = "{0}")
-@MethodSource("io.fleetrun.testing.StoreBackend#both")
-class ReloadStoreTest {
+class ReloadStoreTest extends StoreOnBothBackends {
   private static final InvokeId ID = new InvokeId("t-periodic");
 
-  private static StoreDatabases databases;
-  @Parameter StoreBackend backend;
-  @TempDir Path dir;
-  private Database db;
-  private JooqInvocationStore store;
-  private JdbcInvocationQueries queries;
   private JooqControlChannel control;
-
-  @BeforeParameterizedClassInvocation
-  static void create(StoreBackend backend) {
-    databases = new StoreDatabases(backend);
-  }
-
-  @AfterParameterizedClassInvocation
-  static void drop() {
-    databases.close();
-  }
 
   @BeforeEach
   void open() {
-    db = Database.open(databases.empty(dir));
-    store = new JooqInvocationStore(db, new StatusCalculator());
-    queries = new JdbcInvocationQueries(db);
     control = new JooqControlChannel(db);
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
   }
 
   @Test

@@ -7,14 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetrun.model.ControlRequest;
 import io.fleetrun.model.InstanceId;
-import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.InvocationRecord;
 import io.fleetrun.model.InvocationStatus;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.RecordId;
 import io.fleetrun.model.RecordStatus;
 import io.fleetrun.status.StatusCalculator;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -30,48 +28,18 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
-import io.fleetrun.testing.StoreBackend;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Writers side by side: on SQLite they queue for the one write lock (and must never get a busy
  * error); on PostgreSQL they really run at once (a pool of 12, and other daemons), so what one
  * checks and then writes must still hold when it commits.
  */
-@ParameterizedClass(name = "{0}")
-@MethodSource("io.fleetrun.testing.StoreBackend#both")
-class StoreConcurrencyTest {
+class StoreConcurrencyTest extends EmptyDatabaseOnBothBackends {
   private static final int THREADS = 8;
   private static final int RECORDS = 50;
   /** How often the other writer and the reader come; often enough to collide, not a busy loop. */
   private static final Duration PACE = Duration.ofMillis(5);
-
-  private static StoreDatabases databases;
-  @Parameter StoreBackend backend;
-  @TempDir Path dir;
-  private DatabaseSettings settings;
-
-  @BeforeParameterizedClassInvocation
-  static void create(StoreBackend backend) {
-    databases = new StoreDatabases(backend);
-  }
-
-  @AfterParameterizedClassInvocation
-  static void drop() {
-    databases.close();
-  }
-
-  @BeforeEach
-  void empty() {
-    settings = databases.empty(dir);
-  }
 
   @Test
   void manyThreadsWriteRecordsBesideAnotherWriterAndAReaderWithoutBusyErrors() throws Exception {

@@ -19,11 +19,8 @@ import java.util.List;
  * or more on a loaded machine; emptying it (TRUNCATE, identities restarted) a few milliseconds,
  * and each test still starts from nothing.
  *
- * <pre>
- * {@literal @}BeforeParameterizedClassInvocation static void create(StoreBackend backend) { databases = new StoreDatabases(backend); }
- * {@literal @}AfterParameterizedClassInvocation static void drop() { databases.close(); }
- * {@literal @}BeforeEach void open() { db = Database.open(databases.empty(dir)); }
- * </pre>
+ * <p>Test classes get them by extending {@link EmptyDatabaseOnBothBackends} (the settings of an
+ * empty database per test) or {@link StoreOnBothBackends} (that database opened).
  */
 final class StoreDatabases implements AutoCloseable {
   private final StoreBackend backend;
