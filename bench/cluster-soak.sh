@@ -2,17 +2,20 @@
 # bench/cluster-soak.sh - issue 8's cluster targets on real processes: three `bin/fleetrun daemon`
 # nodes on one fresh PostgreSQL database and N OpenSSH targets on 127.0.0.1.
 #
-#   bench/cluster-soak.sh [--secs 300] [--hosts 10] [--kill-at SECS/2] [--once-at SECS/4]
-#                         [--long-lead 20] [--holder-wait 60] [--dir DIR] [--keep]
+#   bench/cluster-soak.sh [--secs 300] [--hosts 10] [--kill-at SECS/2 | 0] [--once-at SECS/4]
+#                         [--long-lead 40] [--long-tries 6] [--holder-wait 60] [--dir DIR] [--keep]
 #
-# Timeline, in seconds after the rate(1s) job's first record:
+# Timeline, in seconds after the three nodes are alive and the rate(1s) job has fired:
 #   --once-at S      the same one-time job (`soak-once`, `echo once` on every host) is written
 #                    into the three nodes' config files at the same moment (three renames)
-#   kill-at - lead   an ad-hoc `bin/fleetrun run` of a long script (`sleep 600.NN`) on the first
-#                    host; invocation_record.node_id says which node runs it
+#   kill-at - lead   an ad-hoc `bin/fleetrun run` of a long script (`sleep 600.NN`) on a host;
+#                    invocation_record.node_id says which node runs it. A run that lands on a
+#                    node not holding the rate job's Quartz trigger is stopped and tried again
+#                    (--long-tries times at most; the last one is kept wherever it runs)
 #   --kill-at S      kill -9 of THAT node, at the first moment (waiting at most --holder-wait s)
-#                    it also holds the rate job's Quartz trigger (qrtz_fired_triggers), so the
-#                    kill costs the periodic job the most it can; if it never does, killed anyway
+#                    it holds the rate job's trigger (qrtz_fired_triggers), so the kill costs
+#                    the periodic job the most it can; if it never does, killed anyway.
+#                    --kill-at 0: no kill (the report then checks the >= 3,000 records)
 #   --secs S         the soak ends; the surviving nodes get SIGTERM
 # Then a report computed by SQL from the database: records, duplicates per (scheduled_at,
 # instance), fire times without a record and why (overlap skip, counted in
@@ -33,7 +36,7 @@ NODES=(n1 n2 n3)
 
 log() { echo "soak: $(date -u +%H:%M:%S) $*" >&2; }
 die() { echo "soak: $*" >&2; exit 1; }
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 while (($#)); do
   case $1 in
