@@ -3,7 +3,7 @@
 # nodes on one fresh PostgreSQL database and N OpenSSH targets on 127.0.0.1.
 #
 #   bench/cluster-soak.sh [--secs 300] [--hosts 10] [--kill-at SECS/2 | 0] [--once-at SECS/4]
-#                         [--long-lead 40] [--long-tries 6] [--holder-wait 60] [--dir DIR] [--keep]
+#                         [--long-lead 40] [--long-tries 10] [--holder-wait 60] [--dir DIR] [--keep]
 #
 # Timeline, in seconds after the three nodes are alive and the rate(1s) job has fired:
 #   --once-at S      the same one-time job (`soak-once`, `echo once` on every host) is written
@@ -29,14 +29,14 @@ set -euo pipefail
 ROOT=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 BENCH=$ROOT/bench
 SSHD=${SSHD:-/usr/sbin/sshd}
-SECS=300 HOSTS=10 KILL_AT="" ONCE_AT="" LONG_LEAD=40 LONG_TRIES=6 HOLDER_WAIT=60
+SECS=300 HOSTS=10 KILL_AT="" ONCE_AT="" LONG_LEAD=40 LONG_TRIES=10 HOLDER_WAIT=60
 WORK="" KEEP=0 BASE_PORT=${BENCH_BASE_PORT:-25000}
 JOB=every-second ONCE_JOB=soak-once
 NODES=(n1 n2 n3)
 
 log() { echo "soak: $(date -u +%H:%M:%S) $*" >&2; }
 die() { echo "soak: $*" >&2; exit 1; }
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 while (($#)); do
   case $1 in
