@@ -365,6 +365,8 @@ while IFS='|' read -r gp gt gd glost gwhy gafter gphase; do
 done <<< "$gaps"
 misfire_lines=$(grep -h "missed its fire time" "$WORK"/n*/daemon.log | grep -F "job $JOB " || true)
 echo "   misfire log lines for $JOB: $(grep -c . <<< "$misfire_lines" || true)${misfire_lines:+: $(head -3 <<< "$misfire_lines" | sed 's/^[^ ]* [A-Z]* *\[[^]]*\] [^ ]* - //' | tr '\n' ' ')}"
+late_lines=$(grep -h "fire of job $JOB due .* not run" "$WORK"/n*/daemon.log | sed 's/^.* due \([^ ]*\) not run.*$/\1/' | sort || true)
+echo "   late fires of $JOB left out as superseded (INFO 'fire of job ... not run'): $(grep -c . <<< "$late_lines" || true)${late_lines:+, due $(head -1 <<< "$late_lines" | cut -c12-23) to $(tail -1 <<< "$late_lines" | cut -c12-23)}"
 if [[ -n $kill_phase ]]; then
   if python3 -c 'import sys; p = float(sys.argv[1]); sys.exit(0 if p < 0.005 or p > 0.995 else 1)' "$kill_phase"; then
     echo "   after the kill window the fires keep the old phase (gap a whole number of seconds): the trigger was recovered less than the misfire threshold (10 s) after its due fire; Quartz fired the late fire times in a row and fleetrun ran only the last (JobTriggers.isSuperseded)"
