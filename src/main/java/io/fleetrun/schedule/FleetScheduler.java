@@ -230,8 +230,11 @@ public final class FleetScheduler implements AutoCloseable {
       Instant fireTime = context.getFireTime().toInstant();
       Optional<Instant> next = Optional.ofNullable(context.getNextFireTime()).map(Date::toInstant);
       if (JobTriggers.isSuperseded(fireTime, next)) {
-        log.debug(
-            "fire of job {} due {} not handed on: the next one ({}) is due already",
+        // INFO, as a misfire is: it is the only trace of a fire time that has no record (after a
+        // quick restart, or a cluster node's take-over of a trigger a dead node held).
+        log.info(
+            "fire of job {} due {} not run: it came late and the next one ({}) is due already;"
+                + " late fires run once, the last one",
             job,
             context.getScheduledFireTime().toInstant(),
             next.get());

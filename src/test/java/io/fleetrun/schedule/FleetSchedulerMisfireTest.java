@@ -12,6 +12,7 @@ import io.fleetrun.model.OverlapPolicy;
 import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.Targets;
 import io.fleetrun.store.Database;
+import io.fleetrun.testing.LogLines;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -150,11 +151,21 @@ class FleetSchedulerMisfireTest {
 
     // Down across S+1, S+2 and S+3, each less than 10 s late at the restart.
     Instant r = s.plusMillis(3250);
-    try (FleetScheduler second = scheduler(threshold)) {
+    try (LogLines log = LogLines.of(FleetScheduler.class.getName());
+        FleetScheduler second = scheduler(threshold)) {
       second.apply(jobs, r);
       sleepUntil(r);
       second.start();
       sleepUntil(s.plusMillis(4600));
+
+      // The fire times that ran in none of these fires each say so (the only trace of them).
+      for (String job : List.of("run-once", "skip")) {
+        for (Instant due : List.of(s.plusSeconds(1), s.plusSeconds(2))) {
+          assertThat(log.containing("fire of job " + job + " due " + due + " not run"))
+              .as(job + " " + due).singleElement().asString().startsWith("INFO ")
+              .contains("is due already");
+        }
+      }
     }
 
     for (String job : List.of("run-once", "skip")) {
