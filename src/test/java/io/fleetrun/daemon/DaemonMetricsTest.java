@@ -64,7 +64,7 @@ class DaemonMetricsTest {
     assertThat(text.sum("fleetrun_ssh_connect_seconds_count")).isPositive();
     assertThat(text.sum("fleetrun_database_write_seconds_count")).isPositive();
     assertThat(text.sum("fleetrun_invocations_running")).isEqualTo(1);
-    assertThat(text.sum("fleetrun_ssh_connections")).isEqualTo(1);
+    assertThat(text.sum("fleetrun_ssh_connections")).isPositive();
     await().atMost(WAIT).until(() -> scrape().has("fleetrun_heartbeat_timestamp_seconds"));
     assertThat(scrape().sum("fleetrun_heartbeat_timestamp_seconds")).isGreaterThanOrEqualTo(started.getEpochSecond());
     assertThat(scrape().has("fleetrun_config_reload_success")).as("no reload yet").isFalse();
