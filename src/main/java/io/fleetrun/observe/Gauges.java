@@ -47,9 +47,4 @@ public record Gauges(
     Objects.requireNonNull(lastHeartbeat, "lastHeartbeat");
     Objects.requireNonNull(lastReload, "lastReload");
   }
-
-  /** Every gauge zero, no heartbeat and no reload yet (tests, or a part not running). */
-  public static Gauges none() {
-    return new Gauges(() -> 0, () -> 0, () -> 0, () -> 0, () -> 0, () -> 0, Optional::empty, Optional::empty);
-  }
 }
