@@ -40,6 +40,7 @@ final class ConfigReload {
   private final ControlChannel control;
   private final String nodeId;
   private final Clock clock;
+  private volatile ReloadResult last;
   private FleetConfig inForce;
   /**
    * {@link ConfigDigest} of the file as it was when the config in force was read from it.
@@ -172,7 +173,13 @@ final class ConfigReload {
         .collect(Collectors.toSet());
   }
 
+  /** The result of the last reload since start, if there was one. */
+  Optional<ReloadResult> last() {
+    return Optional.ofNullable(last);
+  }
+
   private void record(ReloadResult result) {
+    last = result;
     try {
       control.recordReload(nodeId, result);
     } catch (RuntimeException e) {

@@ -4,7 +4,10 @@ import io.fleetrun.config.ConfigDigest;
 import io.fleetrun.config.ConfigLoader;
 import io.fleetrun.config.FleetConfig;
 import io.fleetrun.exec.MinaSshExecutor;
+import io.fleetrun.invoke.EventFeed;
 import io.fleetrun.invoke.Invoker;
+import io.fleetrun.observe.Gauges;
+import io.fleetrun.observe.Metrics;
 import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.schedule.FleetScheduler;
 import io.fleetrun.status.StatusCalculator;
@@ -19,6 +22,8 @@ import io.fleetrun.store.LeaseHolder;
 import io.fleetrun.store.NodeRegistry;
 import io.fleetrun.store.ClusterNode;
 import io.fleetrun.store.JdbcNodeQueries;
+import io.fleetrun.store.JdbcStatusQueries;
+import io.fleetrun.store.JournalObserver;
 import io.fleetrun.store.ReloadResult;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -35,6 +40,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +94,11 @@ public final class Daemon implements AutoCloseable {
   private final RetentionSchedule retention;
   private final ConfigReload reload;
   private final Optional<ConfigWatcher> watcher;
+  /** Record and invocation events of the engine, for the metrics (and later webhooks, the event stream). */
+  private final EventFeed events;
+  private final Metrics metrics;
+  /** When this daemon last wrote its heartbeat. */
+  private final AtomicReference<Instant> lastBeat = new AtomicReference<>();
   private boolean closed;
 
   /**
@@ -129,6 +140,7 @@ public final class Daemon implements AutoCloseable {
     this.settings = settings;
     this.clock = clock;
     this.database = Database.open(config.database());
+    this.events = new EventFeed(clock);
     SingleNodeGuard lease = null;
     NodeRegistry registered = null;
     MinaSshExecutor ssh = null;
@@ -167,7 +179,25 @@ public final class Daemon implements AutoCloseable {
       if (unanswered > 0) {
         log.warn("{} CLI request(s) taken by a previous daemon were never answered; answered them as refused", unanswered);
       }
-      this.invoker = new Invoker(store, queries, executor, config.fleet(), clock);
+      // Metrics: fed by the engine's run events, SSH connect times and journal commit times;
+      // its gauges read this daemon's state at each scrape (served over HTTP with the HTTP server).
+      JdbcStatusQueries statusQueries = new JdbcStatusQueries(database);
+      this.metrics = new Metrics(new Gauges(
+          () -> invokerOrNull() == null ? 0 : invokerOrNull().recordsOnSsh(),
+          () -> invokerOrNull() == null ? 0 : invokerOrNull().recordsWaiting(),
+          executor::openConnections, executor::openSessions, statusQueries::runningInvocations, events::dropped,
+          () -> Optional.ofNullable(lastBeat.get()),
+          () -> reloadOrNull() == null ? Optional.empty()
+              : reloadOrNull().last().map(r -> new Gauges.Reload(r.applied(), r.at()))));
+      events.subscribe("metrics", metrics);
+      executor.reportTimingsTo(metrics::sshConnected);
+      store.observeJournalsWith(new JournalObserver() {
+        @Override
+        public void batchCommitted(int changes, Duration took) {
+          metrics.databaseWrite(took);
+        }
+      });
+      this.invoker = new Invoker(store, queries, executor, config.fleet(), clock, events);
       // Another node's records are killed by that node: a stop hands it a request for it alone.
       invoker.relayStopsWith((node, stop) -> control.submitFor(node, stop, clock.instant()));
       quartz = database.isPostgresql()
@@ -233,6 +263,7 @@ public final class Daemon implements AutoCloseable {
               .start(RetentionSchedule.FIRST_RUN, RetentionSchedule.EVERY);
     } catch (RuntimeException e) {
       heartbeat.shutdownNow();
+      events.close(Duration.ZERO);
       takeoverThread.ifPresent(ScheduledExecutorService::shutdownNow);
       if (quartz != null) {
         quartz.close();
@@ -281,6 +312,19 @@ public final class Daemon implements AutoCloseable {
 
   public Invoker invoker() {
     return invoker;
+  }
+
+  /** The daemon's Prometheus metrics ({@link Metrics#write} gives the text format). */
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  private Invoker invokerOrNull() {
+    return invoker;
+  }
+
+  private ConfigReload reloadOrNull() {
+    return reload;
   }
 
   public FleetScheduler scheduler() {
@@ -400,6 +444,7 @@ public final class Daemon implements AutoCloseable {
     retention.close();
     scheduler.close();
     invoker.shutdown(settings.shutdownGrace(), settings.killWait());
+    events.close(Duration.ofSeconds(1));
     executor.close();
     heartbeat.shutdownNow();
     try {
@@ -423,6 +468,7 @@ public final class Daemon implements AutoCloseable {
     try {
       Instant now = clock.instant();
       control.heartbeat(info, now);
+      lastBeat.set(now);
       FleetScheduler running = scheduler; // null while the daemon is still starting
       boolean renewed = guard.map(g -> g.lost() || g.renew(now)).orElse(true);
       if (node.isPresent() && !nodeLost.get()) {

@@ -21,6 +21,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
@@ -100,7 +101,7 @@ public final class MinaSshExecutor implements RemoteExecutor {
     this.rt = new ExecRuntime(client, new AsyncPermits(limits.maxSessions()),
         new AsyncPermits(tuning.maxHandshakes()), timer, connectStarter,
         new Credentials(System::getenv), ssh.connectTimeout(), tuning, clock,
-        ConcurrentHashMap.newKeySet(), resolver, lookups);
+        ConcurrentHashMap.newKeySet(), resolver, lookups, new AtomicReference<>(SshTimings.NONE));
     this.pool = new ConnectionPool(rt, ssh.keepAlive(), ssh.channelsPerConnection(),
         limits.maxSessions(), new KeptConnectionRules(ssh.connectionLifetime(),
             HostKeyCheck.trust(ssh.hostKeyPolicy(), ssh.knownHosts()), clock));
@@ -151,6 +152,21 @@ public final class MinaSshExecutor implements RemoteExecutor {
   /** How long {@link #killOrphan} takes at most: connect timeout, kill grace and a margin. */
   public Duration orphanKillBound() {
     return MinaOrphanKill.bound(rt);
+  }
+
+  /** Reports the connect-and-login time of every new connection to {@code timings} from now on. */
+  public void reportTimingsTo(SshTimings timings) {
+    rt.timings().set(Objects.requireNonNull(timings, "timings"));
+  }
+
+  /** SSH connections open or being opened now (kept idle ones and kill connections included). */
+  public int openConnections() {
+    return sessionsInUse();
+  }
+
+  /** Session channels of runs now: runs holding (or waiting for) a place on a kept connection. */
+  public int openSessions() {
+    return runsOnConnections();
   }
 
   /** Sessions open (or being opened) right now, kept idle ones included. */

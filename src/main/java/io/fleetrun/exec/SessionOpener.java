@@ -53,6 +53,8 @@ final class SessionOpener {
   private ClientSession session;
   private ScheduledFuture<?> timeout;
   private boolean extended;
+  /** System.nanoTime() when the TCP connect began. */
+  private volatile long connectBegan;
 
   SessionOpener(String label, Instance instance, String target, ExecRuntime rt, Listener listener) {
     this.label = label;
@@ -141,6 +143,7 @@ final class SessionOpener {
     LOG.debug("{}: connecting to {}", label, target);
     ConnectFuture future;
     try {
+      connectBegan = System.nanoTime();
       future = rt.client().connect(instance.user(), instance.host(), instance.port());
     } catch (IOException | RuntimeException e) {
       fail(ConnectFailures.connect(e, target));
@@ -238,8 +241,17 @@ final class SessionOpener {
       }
     }
     if (delivered) {
+      report(Duration.ofNanos(System.nanoTime() - connectBegan));
       cancelTimeoutAndReleaseHandshake();
       listener.opened(s);
+    }
+  }
+
+  private void report(Duration took) {
+    try {
+      rt.timings().get().connected(took);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: the connect time listener failed", label, e);
     }
   }
 

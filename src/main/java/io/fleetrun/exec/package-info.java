@@ -8,6 +8,6 @@
  * with the same checked kill crash recovery uses: the group's leader must have the start time the
  * wrapper reported or carry the run's marker), output captured into a bounded buffer.
  * Every end of a run is an {@link io.fleetrun.model.ExecutionOutcome}, never an escaping
- * exception. May import {@code model} only; never touches the database.
+ * exception. Connect-and-login times go to an {@link io.fleetrun.exec.SshTimings} if one is set. May import {@code model} only; never touches the database.
  */
 package io.fleetrun.exec;

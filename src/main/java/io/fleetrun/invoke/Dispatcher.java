@@ -56,6 +56,7 @@ final class Dispatcher {
   private final RemoteExecutor executor;
   private final RecordJournal journal;
   private final RecordEndWriter ends;
+  private final EventFeed events;
   private final Supplier<Fleet> fleet;
   private final Clock clock;
   private final ExecutorService turns = Executors.newSingleThreadExecutor(r -> {
@@ -79,17 +80,23 @@ final class Dispatcher {
    * @param fleet the config in force: a record that waited (under maxConcurrency) starts with its
    *     instance's address and login as they are when it starts, not as they were at its fire
    */
-  Dispatcher(RemoteExecutor executor, RecordJournal journal, Supplier<Fleet> fleet, Clock clock) {
+  Dispatcher(RemoteExecutor executor, RecordJournal journal, Supplier<Fleet> fleet, Clock clock, EventFeed events) {
     this.executor = executor;
     this.fleet = fleet;
     this.journal = journal;
-    this.ends = new RecordEndWriter(journal);
+    this.events = events;
+    this.ends = new RecordEndWriter(journal, events);
     this.clock = clock;
   }
 
   /** How every record end is written and logged (also by {@link Stops}). */
   RecordEndWriter ends() {
     return ends;
+  }
+
+  /** Where the engine publishes what it committed. */
+  EventFeed events() {
+    return events;
   }
 
   /** Takes a fire's records; returns at once, they start from the dispatch thread. */
@@ -111,7 +118,8 @@ final class Dispatcher {
 
   private void pump(Flight flight) {
     List<Flight.Target> next = flight.take(target -> {
-      live.put(target.id(), new LiveRun(flight.invokeId + "/" + target.instance().id() + " (" + flight.jobLabel + ")"));
+      live.put(target.id(), new LiveRun(flight.invokeId + "/" + target.instance().id() + " (" + flight.jobLabel + ")",
+          target.ref(flight)));
       waiting.remove(target.id());
     });
     if (next.isEmpty()) {
@@ -195,7 +203,15 @@ final class Dispatcher {
     Execution execution = executor.start(new ExecutionRequest(run.label, instance, script,
         flight.command.workingDir(), flight.command.timeout(), ProcessMarker.of(flight.invokeId, id)));
     run.attach(execution);
-    execution.requested().thenAccept(at -> journal.sent(id, at));
+    execution.requested().thenAccept(at -> {
+      run.startedAt = at;
+      journal.sent(id, at).thenAccept(written -> {
+        if (Boolean.TRUE.equals(written)) {
+          events.publish(new RunEvent.RecordStarted(id, run.ref.invokeId(), run.ref.job(), run.ref.instance(), at,
+              run.ref.delayTo(at)));
+        }
+      });
+    });
     execution.started().thenAccept(group -> journal.running(id, group.id(), group.leaderStart()));
     execution.outcome().thenAccept(outcome -> finish(flight, target, run,
         RecordEnds.of(outcome, run.stopReason(), flight.command.timeout(), clock.instant())));
@@ -203,8 +219,7 @@ final class Dispatcher {
 
   /** Enqueues the end, then frees the record's slot (and cancels the rest past maxErrors). */
   private void finish(Flight flight, Flight.Target target, LiveRun run, RecordEnd end) {
-    Instant began = run.began;
-    write(flight.invokeId, target, run.label, end, began);
+    write(target.ref(flight), run.label, end, run.began, run.startedAt);
     // Only after the end is queued: a stop that finds the record no longer live ends it in the
     // journal after this end, so its Stopped never overwrites what really happened.
     live.remove(target.id());
@@ -215,15 +230,16 @@ final class Dispatcher {
           + " Failed/{}", flight.invokeId, flight.jobLabel, cancelled.size(), ErrorCode.MaxErrorsExceeded);
       for (Flight.Target rest : cancelled) {
         waiting.remove(rest.id());
-        write(flight.invokeId, rest, flight.invokeId + "/" + rest.instance().id(), RecordEnds.cancelled(info, clock.instant()), null);
+        write(rest.ref(flight), flight.invokeId + "/" + rest.instance().id(), RecordEnds.cancelled(info, clock.instant()),
+            null, null);
       }
     }
     turn(flight);
   }
 
-  private void write(InvokeId invokeId, Flight.Target target, String label, RecordEnd end, Instant began) {
-    InstanceRun key = new InstanceRun(invokeId, target.record().instance());
-    ends.write(target.id(), label, end, began).whenComplete((written, failure) ->
+  private void write(RecordRef ref, String label, RecordEnd end, Instant began, Instant startedAt) {
+    InstanceRun key = new InstanceRun(ref.invokeId(), ref.instance());
+    ends.write(ref, label, end, began, startedAt).whenComplete((written, failure) ->
         unfinished.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1));
   }
 
@@ -255,8 +271,8 @@ final class Dispatcher {
       return false;
     }
     waiting.remove(record);
-    write(flight.invokeId, target.get(), flight.invokeId + "/" + target.get().instance().id(),
-        endWithoutExecution(reason), null);
+    write(target.get().ref(flight), flight.invokeId + "/" + target.get().instance().id(),
+        endWithoutExecution(reason), null, null);
     return true;
   }
 
@@ -282,7 +298,7 @@ final class Dispatcher {
     live.forEach((id, run) -> {
       if (live.remove(id) != null) {
         log.warn("record {} did not end after the kill; marking it interrupted", run.label);
-        ends.write(id, run.label, RecordEnds.interrupted(Output.EMPTY, clock.instant()), run.began);
+        ends.write(run.ref, run.label, RecordEnds.interrupted(Output.EMPTY, clock.instant()), run.began, run.startedAt);
       }
     });
   }
@@ -305,5 +321,15 @@ final class Dispatcher {
 
   int liveCount() {
     return live.size() + waiting.size();
+  }
+
+  /** Records handed to SSH (or being handed) whose end is not enqueued yet. */
+  int runningCount() {
+    return live.size();
+  }
+
+  /** Records waiting for their turn. */
+  int waitingCount() {
+    return waiting.size();
   }
 }

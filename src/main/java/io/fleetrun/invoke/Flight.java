@@ -4,8 +4,10 @@ import io.fleetrun.model.Command;
 import io.fleetrun.model.ConcurrencyControls;
 import io.fleetrun.model.Instance;
 import io.fleetrun.model.InvokeId;
+import io.fleetrun.model.JobId;
 import io.fleetrun.model.RecordId;
 import io.fleetrun.store.PendingRecord;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -25,10 +27,19 @@ final class Flight {
     RecordId id() {
       return record.id();
     }
+
+    RecordRef ref(Flight flight) {
+      return new RecordRef(record.id(), flight.invokeId, flight.origin.job(), record.instance(),
+          flight.origin.scheduledAt());
+    }
   }
+
+  /** The job a fire is of (empty for an ad-hoc run) and its records' scheduled_at. */
+  record Origin(Optional<JobId> job, Instant scheduledAt) {}
 
   final InvokeId invokeId;
   final String jobLabel;
+  final Origin origin;
   final Command command;
   final Map<String, String> parameters;
   private final int maxConcurrency;
@@ -39,10 +50,11 @@ final class Flight {
   private int errors;
   private boolean cancelled;
 
-  Flight(InvokeId invokeId, String jobLabel, Command command, Map<String, String> parameters,
+  Flight(InvokeId invokeId, Origin origin, Command command, Map<String, String> parameters,
       List<Target> targets, ConcurrencyControls controls) {
     this.invokeId = invokeId;
-    this.jobLabel = jobLabel;
+    this.origin = origin;
+    this.jobLabel = origin.job().map(JobId::value).orElse("ad-hoc");
     this.command = command;
     this.parameters = Map.copyOf(parameters);
     this.targets = targets.size();

@@ -49,9 +49,19 @@ public final class Invoker {
 
   public Invoker(
       InvocationStore store, InvocationQueries queries, RemoteExecutor executor, Fleet fleet, Clock clock) {
+    this(store, queries, executor, fleet, clock, EventFeed.none());
+  }
+
+  /**
+   * An engine that publishes what it commits (record starts and ends, invocation status changes)
+   * to {@code events}; the feed's subscribers never slow a run or a write.
+   */
+  public Invoker(InvocationStore store, InvocationQueries queries, RemoteExecutor executor, Fleet fleet, Clock clock,
+      EventFeed events) {
     this.store = store;
     this.journal = store.openJournal();
-    this.dispatcher = new Dispatcher(executor, journal, () -> this.fleet, clock);
+    journal.observeWith(new JournalEvents(events));
+    this.dispatcher = new Dispatcher(executor, journal, () -> this.fleet, clock, events);
     this.fires = new JobFire(store, dispatcher, locks, clock);
     this.stops = new Stops(store, queries, dispatcher, locks, () -> this.fleet, clock);
     this.fleet = fleet;
@@ -115,7 +125,7 @@ public final class Invoker {
     for (int i = 0; i < records.size(); i++) {
       targets.add(new Flight.Target(records.get(i), run.targets().get(i)));
     }
-    dispatcher.submit(new Flight(invocation.id(), "ad-hoc", run.command(), run.parameters(), targets,
+    dispatcher.submit(new Flight(invocation.id(), new Flight.Origin(Optional.empty(), now), run.command(), run.parameters(), targets,
         controls(request)), targets);
   }
 
@@ -186,6 +196,16 @@ public final class Invoker {
   /** Records of this daemon waiting or running now. */
   public int runningRecords() {
     return dispatcher.liveCount();
+  }
+
+  /** Records of this daemon handed to SSH now (or being handed), whose end is not written yet. */
+  public int recordsOnSsh() {
+    return dispatcher.runningCount();
+  }
+
+  /** Records of this daemon waiting for their turn under maxConcurrency now. */
+  public int recordsWaiting() {
+    return dispatcher.waitingCount();
   }
 
   /**

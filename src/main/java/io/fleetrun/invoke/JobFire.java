@@ -82,7 +82,7 @@ final class JobFire {
       return Optional.empty();
     }
     log.info("invocation {} of job {} on {} instance(s)", invocation.id(), job.id(), targets.size());
-    dispatch(invocation.id(), job, command, parameters, records.get(), targets);
+    dispatch(invocation.id(), job, command, parameters, records.get(), targets, scheduledAt);
     return Optional.of(invocation.id());
   }
 
@@ -142,18 +142,18 @@ final class JobFire {
       log.info("fire of job {} skipped on instance {} of invocation {}: its previous record is still"
           + " running (overlap: skip)", job.id(), instance, id);
     }
-    dispatch(id, job, command, parameters, records, fleet.instances());
+    dispatch(id, job, command, parameters, records, fleet.instances(), scheduledAt);
     return Optional.of(id);
   }
 
   private void dispatch(InvokeId id, Job job, Command command, Map<String, String> parameters,
-      List<PendingRecord> records, List<Instance> instances) {
+      List<PendingRecord> records, List<Instance> instances, Instant scheduledAt) {
     Map<InstanceId, Instance> byId = new HashMap<>();
     instances.forEach(i -> byId.put(i.id(), i));
     List<Flight.Target> targets = new ArrayList<>(records.size());
     for (PendingRecord record : records) {
       targets.add(new Flight.Target(record, byId.get(record.instance())));
     }
-    dispatcher.submit(new Flight(id, job.id().value(), command, parameters, targets, job.controls()), targets);
+    dispatcher.submit(new Flight(id, new Flight.Origin(Optional.of(job.id()), scheduledAt), command, parameters, targets, job.controls()), targets);
   }
 }

@@ -10,12 +10,16 @@ import java.util.Optional;
  */
 final class LiveRun {
   final String label;
+  final RecordRef ref;
   final Instant began = Instant.now();
+  /** When its exec request went out (its start_time), once it did. */
+  volatile Instant startedAt;
   private Execution execution;
   private StopReason stopReason;
 
-  LiveRun(String label) {
+  LiveRun(String label, RecordRef ref) {
     this.label = label;
+    this.ref = ref;
   }
 
   void attach(Execution execution) {

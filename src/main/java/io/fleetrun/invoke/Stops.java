@@ -92,6 +92,9 @@ final class Stops {
         rememberIfJobStopped(invocation);
       }
       endRunningRecords(id, instances, reason);
+      // The store recomputed the overall status with the stop: publish it if the stop changed it.
+      queries.findInvocation(id).map(Invocation::status).filter(s -> s != invocation.status())
+          .ifPresent(s -> dispatcher.events().publish(new RunEvent.InvocationStatusChanged(id, s)));
     });
     log.info("stop of invocation {} on {} ({})", id, instances.isEmpty() ? "all instances" : instances, reason);
   }
@@ -106,10 +109,16 @@ final class Stops {
   }
 
   private void end(List<InvocationRecord> running, InvokeId id, Set<InstanceId> instances, StopReason reason) {
+    Optional<Optional<JobId>> job = Optional.empty();
     for (InvocationRecord record : running) {
       if ((instances.isEmpty() || instances.contains(record.instance())) && !dispatcher.stop(record.id(), reason)) {
         // Not live here (a record of a previous daemon's run, say): ended through the same writer.
-        dispatcher.ends().write(record.id(), id + "/" + record.instance(), dispatcher.endWithoutExecution(reason), null);
+        if (job.isEmpty()) {
+          job = Optional.of(queries.findInvocation(id).flatMap(Invocation::job));
+        }
+        RecordRef ref = new RecordRef(record.id(), id, job.get(), record.instance(), record.scheduledAt());
+        dispatcher.ends().write(ref, id + "/" + record.instance(), dispatcher.endWithoutExecution(reason), null,
+            record.startTime().orElse(null));
       }
     }
   }
@@ -135,6 +144,7 @@ final class Stops {
   List<InvokeId> stopRemovedJobs(Set<JobId> periodicJobsInConfig) {
     List<InvokeId> stopped = store.stopPeriodicInvocationsExcept(periodicJobsInConfig, clock.instant());
     for (InvokeId id : stopped) {
+      dispatcher.events().publish(new RunEvent.InvocationStatusChanged(id, InvocationStatus.Stopped));
       locks.with(id, () -> endRunningRecords(id, Set.of(), StopReason.REMOVED));
       log.info("periodic invocation {} stopped: its job is no longer in config", id);
     }

@@ -6,7 +6,16 @@
  * committed, and turns sends, starts and ends into {@code store.RecordJournal} events (group
  * commit, statuses included); every end goes through {@code RecordEndWriter}, which logs it
  * once; {@code Stops} stops records (waiting ones at once, running ones through their execution)
- * and follows config changes. No lock is held over SSH or database I/O. May import {@code
- * model}, {@code status}, {@code exec} and {@code store}.
+ * and follows config changes. No lock is held over SSH or database I/O.
+ *
+ * <p>What the engine commits is published as {@code RunEvent}s (record started, record ended,
+ * invocation status changed; an end the database refused is none) to an {@code EventFeed}: each
+ * {@code RunEvents} subscriber has its own bounded queue and thread, so a slow or stuck subscriber
+ * never delays a run, a record write or another subscriber; what it misses is counted as dropped.
+ * The metrics ({@code observe}) subscribe now; webhooks and the HTTP event stream are meant to
+ * subscribe the same way (a webhook sender queues its own deliveries and retries; the event stream
+ * fans each event out to its connected clients and drops a client that falls behind), seeing
+ * only these event types. May import {@code model}, {@code status}, {@code exec} and {@code
+ * store}.
  */
 package io.fleetrun.invoke;

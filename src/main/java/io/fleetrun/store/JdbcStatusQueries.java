@@ -139,6 +139,12 @@ public final class JdbcStatusQueries {
         Instant.parse(rs.getString(5)));
   }
 
+  /** Invocations whose overall status is Running (along the {@code (status, created_at)} index). */
+  public int runningInvocations() {
+    return JdbcRows.query(db, "SELECT count(*) FROM invocation WHERE status = 'Running'", List.of(),
+        rs -> rs.getInt(1)).get(0);
+  }
+
   /** CLI requests the daemon has not answered yet. */
   public int pendingRequests() {
     return JdbcRows.query(db, "SELECT count(*) FROM control_request WHERE done_at IS NULL", List.of(),

@@ -48,6 +48,7 @@ public final class JooqInvocationStore implements InvocationStore {
   private final InstanceMembership membership;
   /** Written on every record this store creates ({@code node_id}); null only in tests. */
   private final String nodeId;
+  private volatile JournalObserver journalObserver;
 
   /** A store whose records carry no node id (tests that need none). */
   public JooqInvocationStore(Database db, StatusRules rules) {
@@ -90,7 +91,17 @@ public final class JooqInvocationStore implements InvocationStore {
 
   @Override
   public RecordJournal openJournal() {
-    return new RecordJournal(db, rules);
+    RecordJournal journal = new RecordJournal(db, rules);
+    JournalObserver observer = journalObserver;
+    if (observer != null) {
+      journal.observeWith(observer);
+    }
+    return journal;
+  }
+
+  /** {@code observer} hears of the commits of every journal opened from now on (their timing, say). */
+  public void observeJournalsWith(JournalObserver observer) {
+    this.journalObserver = observer;
   }
 
   @Override

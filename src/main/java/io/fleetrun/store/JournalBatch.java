@@ -3,6 +3,7 @@ package io.fleetrun.store;
 import static io.fleetrun.store.jooq.Tables.INVOCATION;
 import static io.fleetrun.store.jooq.Tables.INVOCATION_RECORD;
 
+import io.fleetrun.model.InvocationStatus;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.RecordEnd;
 import io.fleetrun.model.RecordStatus;
@@ -72,8 +73,11 @@ final class JournalBatch {
     }
   }
 
-  /** Applies {@code events} in order; returns whether each was applied. */
-  List<Boolean> write(DSLContext tx, List<JournalEvent> events) {
+  /**
+   * Applies {@code events} in order; returns whether each was applied. The overall statuses the
+   * batch changed are put in {@code changed}.
+   */
+  List<Boolean> write(DSLContext tx, List<JournalEvent> events, Map<InvokeId, InvocationStatus> changed) {
     Map<Long, Row> rows = load(tx, events);
     List<Boolean> applied = new ArrayList<>(events.size());
     List<JournalEvent.Dispatched> dispatched = new ArrayList<>();
@@ -98,7 +102,7 @@ final class JournalBatch {
     tx.connection(c -> execute(c, rows, modes, dispatched, sent, running, ended));
     endedIn.forEach((invokeId, at) -> {
       if (modes.get(invokeId) == RepeatMode.Once) {
-        statuses.overallFromCounts(tx, invokeId, at);
+        statuses.overallFromCounts(tx, invokeId, at).ifPresent(s -> changed.put(invokeId, s));
       }
     });
     return applied;

@@ -1,5 +1,7 @@
 package io.fleetrun.store;
 
+import io.fleetrun.model.InvocationStatus;
+import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.RecordEnd;
 import io.fleetrun.model.RecordId;
 import io.fleetrun.model.StatusRules;
@@ -7,13 +9,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,6 +67,7 @@ public final class RecordJournal implements AutoCloseable {
   private final AtomicLong committed = new AtomicLong();
   private final AtomicLong transactions = new AtomicLong();
   private final RefusedEnds refused;
+  private final List<JournalObserver> observers = new CopyOnWriteArrayList<>();
   /** Orders offers against close's final drain: no event is queued once {@link #shut} is set. */
   private final Object gate = new Object();
   private boolean shut;
@@ -108,6 +114,21 @@ public final class RecordJournal implements AutoCloseable {
    */
   public CompletableFuture<Boolean> ended(RecordId record, RecordEnd end) {
     return offer(new JournalEvent.Ended(record, end, new CompletableFuture<>()));
+  }
+
+  /** Adds {@code observer}: it hears of each commit from now on (see {@link JournalObserver}). */
+  public void observeWith(JournalObserver observer) {
+    observers.add(Objects.requireNonNull(observer, "observer"));
+  }
+
+  private void tell(java.util.function.Consumer<JournalObserver> news) {
+    for (JournalObserver o : observers) {
+      try {
+        news.accept(o);
+      } catch (RuntimeException e) {
+        log.warn("record journal: an observer failed; ignored", e);
+      }
+    }
   }
 
   /** Events committed so far (for tests and measurements). */
@@ -217,12 +238,22 @@ public final class RecordJournal implements AutoCloseable {
    */
   private Optional<RuntimeException> attempt(List<JournalEvent> events) {
     try {
-      List<Boolean> applied = db.dsl().transactionResult(cfg -> batch.write(cfg.dsl(), events));
+      Map<InvokeId, InvocationStatus> changed = new LinkedHashMap<>();
+      long began = System.nanoTime();
+      List<Boolean> applied = db.dsl().transactionResult(cfg -> {
+        changed.clear();
+        return batch.write(cfg.dsl(), events, changed);
+      });
+      Duration took = Duration.ofNanos(System.nanoTime() - began);
       transactions.incrementAndGet();
       committed.addAndGet(events.size());
       for (int i = 0; i < events.size(); i++) {
         events.get(i).done().complete(applied.get(i));
       }
+      tell(o -> {
+        o.batchCommitted(events.size(), took);
+        changed.forEach(o::invocationStatusChanged);
+      });
       return Optional.empty();
     } catch (RuntimeException e) {
       failedAttempts.incrementAndGet();

@@ -89,9 +89,10 @@ final class StatusWriter {
   /**
    * Writes the overall status of {@code invokeId} from its instance statuses read as counts
    * ({@code SELECT status, count(*) ... GROUP BY status}), once per batch of record ends, with
-   * the same finished_at / stopped_at rules as {@link #recompute}.
+   * the same finished_at / stopped_at rules as {@link #recompute}. Returns the new status when
+   * it changed.
    */
-  void overallFromCounts(DSLContext tx, InvokeId invokeId, Instant now) {
+  Optional<InvocationStatus> overallFromCounts(DSLContext tx, InvokeId invokeId, Instant now) {
     InvocationRow invocation = lockedInvocation(tx, invokeId);
     Map<RecordStatus, Integer> counts = new EnumMap<>(RecordStatus.class);
     tx.select(INVOCATION_INSTANCE.STATUS, DSL.count())
@@ -99,7 +100,10 @@ final class StatusWriter {
         .where(INVOCATION_INSTANCE.INVOKE_ID.eq(invokeId.value()))
         .groupBy(INVOCATION_INSTANCE.STATUS)
         .forEach(r -> counts.put(r.value1(), r.value2()));
-    write(tx, invocation, rules.overall(invocation.getRepeatMode(), expand(counts)), now);
+    InvocationStatus before = invocation.getStatus();
+    InvocationStatus after = rules.overall(invocation.getRepeatMode(), expand(counts));
+    write(tx, invocation, after, now);
+    return after == before ? Optional.empty() : Optional.of(after);
   }
 
   /** A list with each status as many times as counted: the rules only look at the mix. */

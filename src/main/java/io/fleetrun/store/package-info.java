@@ -4,7 +4,8 @@
  * constraint or a row lock): schema migration from {@code sql/}, invocation and record
  * writes with statuses recomputed in the same transaction (a fire's rows in one transaction,
  * record changes group-committed by {@code RecordJournal}, which never loses an end: a refused
- * one is written without its output, or kept and retried by {@code RefusedEnds}), the reads of
+ * one is written without its output, or kept and retried by {@code RefusedEnds}; a {@code
+ * JournalObserver} hears each commit's time and the overall statuses it changed), the reads of
  * the CLI, the daemon and the demo in plain JDBC ({@code JdbcInvocationQueries}, {@code
  * JdbcStatusQueries}, over the CLI's one read-only connection or the daemon's pool: {@code
  * ReadConnections}), and the control channel (requests and daemon heartbeat) between CLI and

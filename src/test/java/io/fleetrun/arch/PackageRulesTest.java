@@ -2,6 +2,7 @@ package io.fleetrun.arch;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Keeps the direction of dependencies that DESIGN.md gives each room (package). */
 class PackageRulesTest {
   private static final List<String> ROOMS =
-      List.of("model", "status", "config", "exec", "store", "invoke", "schedule", "daemon", "cli", "demo");
+      List.of("model", "status", "config", "exec", "store", "invoke", "schedule", "daemon", "cli", "demo", "observe");
   private static JavaClasses classes;
 
   @BeforeAll
@@ -36,7 +38,8 @@ class PackageRulesTest {
         Arguments.of("store", Set.of("model")),
         Arguments.of("invoke", Set.of("model", "status", "exec", "store")),
         Arguments.of("schedule", Set.of("model", "invoke")),
-        Arguments.of("cli", Set.of("model", "store", "config")));
+        Arguments.of("cli", Set.of("model", "store", "config")),
+        Arguments.of("observe", Set.of("model", "invoke")));
   }
 
   @ParameterizedTest(name = "{0} may import only {1}")
@@ -53,6 +56,19 @@ class PackageRulesTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(forbidden)
+        .check(classes);
+  }
+
+  @Test
+  void observeSeesOfInvokeOnlyItsRunEvents() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.fleetrun.observe..")
+        .should()
+        .dependOnClassesThat(
+            DescribedPredicate.describe("invoke classes other than RunEvent and RunEvents",
+                c -> c.getPackageName().equals("io.fleetrun.invoke")
+                    && !c.getName().startsWith("io.fleetrun.invoke.RunEvent")))
         .check(classes);
   }
 }

@@ -1,0 +1,13 @@
+package io.fleetrun.invoke;
+
+/**
+ * A subscriber to what the engine commits about records and invocations ({@link RunEvent}),
+ * given to {@link EventFeed#subscribe}. Called on the feed's own thread for this subscriber, one
+ * event at a time, in the order the engine published them; never on a run's or the record
+ * writer's thread. A subscriber may be slow or throw: that costs it events (counted as dropped),
+ * never a run or a write.
+ */
+@FunctionalInterface
+public interface RunEvents {
+  void on(RunEvent event);
+}
