@@ -7,6 +7,7 @@ import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.Limits;
+import io.fleetrun.model.Notification;
 import io.fleetrun.model.Retention;
 import io.fleetrun.model.SshSettings;
 import java.io.IOException;
@@ -37,7 +38,8 @@ public final class ConfigLoader {
 
   static final List<String> ROOT_KEYS =
       List.of(
-          "database", "ssh", "limits", "instances", "commands", "jobs", "retention", "cluster");
+          "database", "ssh", "limits", "instances", "commands", "jobs", "retention", "cluster",
+          "notifications");
 
   private ConfigLoader() {}
 
@@ -120,10 +122,13 @@ public final class ConfigLoader {
     List<Job> jobs =
         JobSection.read(
             r.list("jobs").orElse(List.of()), instances, commands, context.clock(), problems);
+    List<Notification> notifications =
+        NotificationSection.read(r.list("notifications").orElse(List.of()), context, problems);
     problems.throwIfAny();
     Fleet fleet =
         new Fleet(instances.instances(), new ArrayList<>(commands.commands().values()), jobs);
-    return new FleetConfig(context.file(), database, ssh, limits, fleet, retention, cluster);
+    return new FleetConfig(
+        context.file(), database, ssh, limits, fleet, retention, cluster, notifications);
   }
 
   /** The file's bytes; a missing or unreadable file is a {@link ConfigException}. */

@@ -7,7 +7,11 @@ import io.fleetrun.exec.MinaSshExecutor;
 import io.fleetrun.invoke.EventFeed;
 import io.fleetrun.invoke.Invoker;
 import io.fleetrun.observe.Gauges;
+import io.fleetrun.observe.InvocationReader;
 import io.fleetrun.observe.Metrics;
+import io.fleetrun.observe.WebhookSettings;
+import io.fleetrun.observe.Webhooks;
+import io.fleetrun.store.RecordCounts;
 import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.schedule.FleetScheduler;
 import io.fleetrun.status.StatusCalculator;
@@ -97,6 +101,8 @@ public final class Daemon implements AutoCloseable {
   /** Record and invocation events of the engine, for the metrics (and later webhooks, the event stream). */
   private final EventFeed events;
   private final Metrics metrics;
+  /** The config's notifications, fed by the events like the metrics; they follow reloads. */
+  private final Webhooks webhooks;
   /** When this daemon last wrote its heartbeat. */
   private final AtomicReference<Instant> lastBeat = new AtomicReference<>();
   private boolean closed;
@@ -146,6 +152,7 @@ public final class Daemon implements AutoCloseable {
     MinaSshExecutor ssh = null;
     FleetScheduler quartz = null;
     Optional<ScheduledExecutorService> takeoverThread = Optional.empty();
+    Webhooks hooks = null;
     try {
       String host = hostName();
       long pid = ProcessHandle.current().pid();
@@ -190,6 +197,11 @@ public final class Daemon implements AutoCloseable {
           () -> reloadOrNull() == null ? Optional.empty()
               : reloadOrNull().last().map(r -> new Gauges.Reload(r.applied(), r.at()))));
       events.subscribe("metrics", metrics);
+      // Webhooks read an invocation's summary on their own threads, never on a run's.
+      hooks = new Webhooks(config.notifications(), WebhookSettings.defaults(), summaries(queries), metrics, clock,
+          System::getenv);
+      this.webhooks = hooks;
+      events.subscribe("webhooks", webhooks);
       executor.reportTimingsTo(metrics::sshConnected);
       store.observeJournalsWith(new JournalObserver() {
         @Override
@@ -208,7 +220,8 @@ public final class Daemon implements AutoCloseable {
       this.scheduler = quartz;
       control.heartbeat(info, clock.instant());
       control.recordConfigLoaded(info.nodeId(), info.startedAt());
-      this.reload = new ConfigReload(config, configDigest, invoker, scheduler, control, info.nodeId(), clock);
+      this.reload = new ConfigReload(config, configDigest, invoker, scheduler, webhooks::apply, control,
+          info.nodeId(), clock);
       Optional<ClusterNode> differing = database.isPostgresql()
           ? StartScheduling.deferTo(new JdbcNodeQueries(database).nodes(), nodeId, configDigest)
           : Optional.empty();
@@ -264,6 +277,9 @@ public final class Daemon implements AutoCloseable {
     } catch (RuntimeException e) {
       heartbeat.shutdownNow();
       events.close(Duration.ZERO);
+      if (hooks != null) {
+        hooks.close(Duration.ZERO);
+      }
       takeoverThread.ifPresent(ScheduledExecutorService::shutdownNow);
       if (quartz != null) {
         quartz.close();
@@ -414,6 +430,15 @@ public final class Daemon implements AutoCloseable {
     return reload.reload();
   }
 
+  /** An invocation and its record counts, for the webhooks' bodies. */
+  private static InvocationReader summaries(JdbcInvocationQueries queries) {
+    return id -> queries.findInvocation(id).map(invocation -> {
+      RecordCounts c = queries.recordCounts(id);
+      return new InvocationReader.Summary(invocation, c.pending(), c.running(), c.finished(), c.failed(),
+          c.stopped());
+    });
+  }
+
   private static Optional<ConfigWatcher> watch(Path file, ConfigReload reload) {
     try {
       return Optional.of(ConfigWatcher.start(file, CONFIG_DEBOUNCE, reload::reload));
@@ -445,6 +470,8 @@ public final class Daemon implements AutoCloseable {
     scheduler.close();
     invoker.shutdown(settings.shutdownGrace(), settings.killWait());
     events.close(Duration.ofSeconds(1));
+    // After the feed: the last ends' notifications are queued by then. Bounded; the rest is logged.
+    webhooks.close(Duration.ofSeconds(3));
     executor.close();
     heartbeat.shutdownNow();
     try {
