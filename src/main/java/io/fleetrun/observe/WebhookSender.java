@@ -12,6 +12,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -185,7 +186,7 @@ final class WebhookSender {
       if (sources.clock().instant().plus(wait).isAfter(giveUpAt)) {
         log.warn("webhook {}: gave up delivery {} of {} for invocation {} after {} attempt(s) over {}; last: {}",
             hook.id(), delivery.id(), delivery.event().word(), delivery.source().invokeId().value(), attempt,
-            Duration.between(first, sources.clock().instant()).withNanos(0), lastFailure);
+            rounded(Duration.between(first, sources.clock().instant())), lastFailure);
         sources.counters().ended(hook.id(), WebhookCounters.Outcome.given_up);
         return true;
       }
@@ -201,6 +202,11 @@ final class WebhookSender {
         delivery.event().word(), MAX_ATTEMPTS, lastFailure);
     sources.counters().ended(hook.id(), WebhookCounters.Outcome.given_up);
     return true;
+  }
+
+  /** Whole seconds from a second on, milliseconds below: {@code 3599s}, {@code 1h}, {@code 640ms}. */
+  private static String rounded(Duration d) {
+    return DurationText.format(d.compareTo(Duration.ofSeconds(1)) >= 0 ? d.truncatedTo(ChronoUnit.SECONDS) : d);
   }
 
   /** The invocation as the database has it now; empty (logged) when it cannot be read. */
