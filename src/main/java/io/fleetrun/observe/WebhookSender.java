@@ -183,10 +183,11 @@ final class WebhookSender {
         return false; // stopping: no more retries; close counts it as abandoned
       }
       Duration wait = settings.retryDelay(attempt, ThreadLocalRandom.current().nextDouble(0.5, 1.0));
-      if (sources.clock().instant().plus(wait).isAfter(giveUpAt)) {
+      Instant now = sources.clock().instant();
+      if (now.plus(wait).isAfter(giveUpAt)) {
         log.warn("webhook {}: gave up delivery {} of {} for invocation {} after {} attempt(s) over {}; last: {}",
             hook.id(), delivery.id(), delivery.event().word(), delivery.source().invokeId().value(), attempt,
-            rounded(Duration.between(first, sources.clock().instant())), lastFailure);
+            rounded(Duration.between(first, now)), lastFailure);
         sources.counters().ended(hook.id(), WebhookCounters.Outcome.given_up);
         return true;
       }

@@ -32,6 +32,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -137,23 +139,55 @@ class WebhooksTest {
   }
 
   @Test
-  void aReceiverDownPastTheGiveUpTimeIsGivenUpAndLoggedWithHookEventAndAttempts() {
+  void aReceiverDownPastTheHourIsGivenUpAndLoggedWithHookEventAndAttempts() {
     HookReceiver receiver = receiver(HookReceiver.start(n -> Answer.status(503)));
-    WebhookSettings cap = new WebhookSettings(Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofMillis(100),
-        Duration.ofMillis(600), 10);
+    // The default hour, on a clock that moves 10 minutes at each look; retries 10 ms apart.
+    WebhookSettings hour = new WebhookSettings(Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMillis(10),
+        Duration.ofHours(1), 10);
     try (LogLines log = LogLines.of("io.fleetrun.observe")) {
-      Webhooks hooks = webhooks(cap, hook("chat", receiver.url("/hook"), NotificationEvent.RecordFailed));
+      Webhooks hooks = new Webhooks(List.of(hook("chat", receiver.url("/hook"), NotificationEvent.RecordFailed)), hour,
+          InvocationReader.NONE, metrics, new Stepping(Duration.ofMinutes(10)), ENV::get);
+      open.add(hooks);
 
       hooks.on(failedRecord());
 
       await().atMost(WAIT).until(() -> !log.containing("gave up").isEmpty());
+      // The event is taken at minute 0, the first attempt at 10; the failures are looked at 20,
+      // 30 ... 60 minutes: after the 6th, 60 minutes after the first attempt, the next wait would end
+      // past the hour.
       assertThat(log.containing("gave up")).singleElement().asString()
-          .startsWith("WARN webhook chat: gave up delivery").contains("of record-failed for invocation inv-1 after")
-          .containsPattern("after \\d+ attempt\\(s\\) over \\d+m?s; last: HTTP 503");
-      int attempts = receiver.requests().size();
-      assertThat(attempts).isBetween(3, 15);
+          .startsWith("WARN webhook chat: gave up delivery")
+          .contains("of record-failed for invocation inv-1 after 6 attempt(s) over 1h; last: HTTP 503");
+      assertThat(receiver.requests()).hasSize(6);
       assertThat(scrape().sum("fleetrun_webhook_deliveries_total", Map.of("hook", "chat", "outcome", "given_up")))
           .isEqualTo(1);
+    }
+  }
+
+  /** A clock that moves {@code step} forward at each look. */
+  private static final class Stepping extends Clock {
+    private final Duration step;
+    private Instant now = Instant.parse("2026-12-02T10:00:00Z");
+
+    Stepping(Duration step) {
+      this.step = step;
+    }
+
+    @Override
+    public synchronized Instant instant() {
+      Instant at = now;
+      now = now.plus(step);
+      return at;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException();
     }
   }
 
