@@ -26,7 +26,7 @@ import java.util.Optional;
  * Loads the YAML config an operator edits into a validated {@link FleetConfig}. Every problem in
  * the file is reported at once, each with file, line, column and dotted key.
  *
- * <p>Nothing secret is read here: passwords are only references ({@code { env: VAR }} or {@code {
+ * <p>Nothing secret is read here: passwords and webhook secrets are only references ({@code { env: VAR }} or {@code {
  * file: PATH }}) that the SSH layer resolves when it connects.
  */
 public final class ConfigLoader {
