@@ -44,13 +44,13 @@ class LogbackConfigTest {
     LoggerContext context = configure(switchedOn, logDir);
     try {
       assertThat(errors(context)).isEmpty();
-      context.getLogger("io.fleetrun.invoke.RecordRunner")
+      context.getLogger("io.fleetrun.invoke.RecordEndWriter")
           .info("record end t-1/web-1 (disk) status=Finished exit=0 duration=12ms");
     } finally {
       context.stop();
     }
     assertThat(Files.readString(logDir.resolve("fleetrun.log")))
-        .contains("INFO  [main] i.f.i.RecordRunner - record end t-1/web-1 (disk) status=Finished");
+        .contains("INFO  [main] i.f.i.RecordEndWriter - record end t-1/web-1 (disk) status=Finished");
     // Whatever this JVM's umask (PrivateFilesIT checks it under umask 022 in a daemon process).
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(logDir)))
         .isEqualTo("rwx------");
