@@ -5,6 +5,7 @@ import io.fleetrun.config.YamlNode.Mark;
 import io.fleetrun.model.ClusterSettings;
 import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.Fleet;
+import io.fleetrun.model.HttpSettings;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.Limits;
 import io.fleetrun.model.Retention;
@@ -37,7 +38,8 @@ public final class ConfigLoader {
 
   static final List<String> ROOT_KEYS =
       List.of(
-          "database", "ssh", "limits", "instances", "commands", "jobs", "retention", "cluster");
+          "database", "ssh", "limits", "instances", "commands", "jobs", "retention", "cluster",
+          "http");
 
   private ConfigLoader() {}
 
@@ -113,6 +115,7 @@ public final class ConfigLoader {
     Limits limits = SettingsSection.limits(r.map("limits", SettingsSection.LIMITS_KEYS));
     Retention retention = RetentionSection.read(r.map("retention", RetentionSection.KEYS));
     ClusterSettings cluster = ClusterSection.read(r.map("cluster", ClusterSection.KEYS), context);
+    Optional<HttpSettings> http = HttpSection.read(r.map("http", HttpSection.KEYS), context, problems);
     InstanceSection.Result instances =
         InstanceSection.read(r.list("instances").orElse(List.of()), ssh, context, problems);
     CommandSection.Result commands =
@@ -123,7 +126,7 @@ public final class ConfigLoader {
     problems.throwIfAny();
     Fleet fleet =
         new Fleet(instances.instances(), new ArrayList<>(commands.commands().values()), jobs);
-    return new FleetConfig(context.file(), database, ssh, limits, fleet, retention, cluster);
+    return new FleetConfig(context.file(), database, ssh, limits, fleet, retention, cluster, http);
   }
 
   /** The file's bytes; a missing or unreadable file is a {@link ConfigException}. */

@@ -4,6 +4,7 @@ import io.fleetrun.config.ConfigDigest;
 import io.fleetrun.config.ConfigLoader;
 import io.fleetrun.config.FleetConfig;
 import io.fleetrun.exec.MinaSshExecutor;
+import io.fleetrun.http.ApiServer;
 import io.fleetrun.invoke.Invoker;
 import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.schedule.FleetScheduler;
@@ -88,6 +89,8 @@ public final class Daemon implements AutoCloseable {
   private final RetentionSchedule retention;
   private final ConfigReload reload;
   private final Optional<ConfigWatcher> watcher;
+  /** The HTTP API, when config has an {@code http:} section; started last, closed first. */
+  private final Optional<ApiServer> http;
   private boolean closed;
 
   /**
@@ -134,6 +137,7 @@ public final class Daemon implements AutoCloseable {
     MinaSshExecutor ssh = null;
     FleetScheduler quartz = null;
     Optional<ScheduledExecutorService> takeoverThread = Optional.empty();
+    ApiServer api = null;
     try {
       String host = hostName();
       long pid = ProcessHandle.current().pid();
@@ -203,6 +207,11 @@ public final class Daemon implements AutoCloseable {
             ? "another daemon took the database lease while this one was starting"
             : "another process took node id " + nodeId + " over while this one was starting");
       }
+      // Before the first fire, so a token that cannot be read or a port in use refuses the start
+      // with nothing run; /readyz answers 503 until the scheduler runs, a moment later.
+      FleetScheduler fires = quartz;
+      api = config.http().map(h -> ApiServer.start(h, database, fires::running, System::getenv)).orElse(null);
+      this.http = Optional.ofNullable(api);
       scheduler.start();
       this.ticker = daemonThread("fleetrun-control");
       RequestHandler requests = new RequestHandler(control, invoker, clock);
@@ -232,6 +241,9 @@ public final class Daemon implements AutoCloseable {
           new RetentionSchedule(new JooqRetention(database, RetentionSchedule.PAUSE), config.retention(), clock)
               .start(RetentionSchedule.FIRST_RUN, RetentionSchedule.EVERY);
     } catch (RuntimeException e) {
+      if (api != null) {
+        api.close();
+      }
       heartbeat.shutdownNow();
       takeoverThread.ifPresent(ScheduledExecutorService::shutdownNow);
       if (quartz != null) {
@@ -390,6 +402,7 @@ public final class Daemon implements AutoCloseable {
     }
     closed = true;
     log.info("fleetrun daemon stopping");
+    http.ifPresent(ApiServer::close);
     watcher.ifPresent(ConfigWatcher::close);
     takeover.ifPresent(ScheduledExecutorService::shutdownNow);
     ticker.shutdownNow();
