@@ -219,8 +219,9 @@ class ReadApiTest {
     Set<String> before = new HashSet<>();
     for (int i = 0; i < 23; i++) {
       String id = "t-page-%02d".formatted(i);
-      // Three share one created_at: the invoke id breaks the tie.
-      rig.once(id, Optional.of("pager"), "pager", base.plusSeconds(i < 3 ? 0 : i), RecordStatus.Running);
+      // 17, 18 and 19 share one created_at, across the end of the first page (22..18): the
+      // invoke id breaks the tie, so the second page starts at 17, with neither 18 nor 19 again.
+      rig.once(id, Optional.of("pager"), "pager", base.plusSeconds(tied(i)), RecordStatus.Running);
       before.add(id);
     }
     List<String> seen = new ArrayList<>();
@@ -229,10 +230,10 @@ class ReadApiTest {
       JsonNode body = rig.read("/api/v1/invocations?jobId=pager&maxResults=5"
           + token.map(t -> "&nextToken=" + t).orElse("")).json();
       seen.addAll(ids(body.path("invocations"), "invokeId"));
-      // Newer invocations arrive between pages, one of them at the last row's own created_at.
+      // Newer invocations arrive between pages.
       for (int k = 0; k < 2; k++) {
         rig.once("t-late-%d-%d".formatted(page, k), Optional.of("pager"), "pager",
-            base.plusSeconds(k == 0 ? 1000 + page : 22), RecordStatus.Running);
+            base.plusSeconds(1000 + 10 * page + k), RecordStatus.Running);
       }
       token = body.path("nextToken").isNull() ? Optional.empty() : Optional.of(body.path("nextToken").asText());
       if (token.isEmpty()) {
@@ -244,8 +245,8 @@ class ReadApiTest {
     newestFirst.sort((a, b) -> {
       int ia = Integer.parseInt(a.substring(7));
       int ib = Integer.parseInt(b.substring(7));
-      int ta = ia < 3 ? 0 : ia;
-      int tb = ib < 3 ? 0 : ib;
+      int ta = tied(ia);
+      int tb = tied(ib);
       return ta != tb ? Integer.compare(tb, ta) : b.compareTo(a);
     });
     assertThat(seen).containsExactlyElementsOf(newestFirst);
@@ -279,6 +280,10 @@ class ReadApiTest {
       }
     });
     assertThat(latest).containsExactly(instances);
+  }
+
+  private static int tied(int i) {
+    return i >= 17 && i <= 19 ? 17 : i;
   }
 
   private static void walk(String first, java.util.function.Consumer<JsonNode> eachPage) {

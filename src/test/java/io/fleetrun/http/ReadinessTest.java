@@ -2,7 +2,21 @@ package io.fleetrun.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetrun.model.HttpSettings;
+import io.fleetrun.store.ReadConnections;
 import io.fleetrun.testing.LogLines;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import io.fleetrun.testing.StoreBackend;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -26,6 +40,47 @@ class ReadinessTest {
       assertThat(standby.json().path("scheduler").asText()).isEqualTo("not running");
       assertThat(standby.json().path("database").asText()).isEqualTo("ok");
       assertThat(rig.get("/healthz", null).status()).isEqualTo(200);
+    }
+  }
+
+  /**
+   * A database server that accepts connections and never answers (a hung PostgreSQL): readiness
+   * answers 503 after its probe's bound instead of hanging, and requests during the stuck probe
+   * wait for that one probe.
+   */
+  @Test
+  void notReadyWhenTheDatabaseDoesNotAnswer() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      ReadConnections hung = new ReadConnections() {
+        @Override
+        public String jdbcUrl() {
+          return "jdbc:postgresql://127.0.0.1:" + silent.getLocalPort() + "/fleetrun";
+        }
+
+        @Override
+        public <T> T withConnection(Work<T> work) throws SQLException {
+          try (Connection c = DriverManager.getConnection(jdbcUrl() + "?connectTimeout=20&socketTimeout=20", "x", "")) {
+            return work.on(c);
+          }
+        }
+      };
+      Health health = new Health(hung, () -> true);
+      ApiServer server = ApiServer.start(new HttpSettings("127.0.0.1", 0, List.of()),
+          BearerTokens.read(List.of(), Map.<String, String>of()::get), health.routes(), List.of(health));
+      try {
+        HttpClient client = HttpClient.newHttpClient();
+        for (int i = 0; i < 2; i++) {
+          long start = System.nanoTime();
+          HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + server.port() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+          assertThat(r.statusCode()).isEqualTo(503);
+          assertThat(r.body()).contains("\"database\":\"not answering\"");
+          assertThat(Duration.ofNanos(System.nanoTime() - start))
+              .isGreaterThanOrEqualTo(Health.PROBE_WAIT.minusMillis(100)).isLessThan(Duration.ofSeconds(15));
+        }
+      } finally {
+        server.close();
+      }
     }
   }
 
