@@ -26,8 +26,9 @@ import java.util.Optional;
  * Loads the YAML config an operator edits into a validated {@link FleetConfig}. Every problem in
  * the file is reported at once, each with file, line, column and dotted key.
  *
- * <p>Nothing secret is read here: passwords are only references ({@code { env: VAR }} or {@code {
- * file: PATH }}) that the SSH layer resolves when it connects.
+ * <p>Nothing secret is kept here: passwords and HTTP tokens are only references ({@code { env: VAR
+ * }} or {@code { file: PATH }}) that the SSH layer resolves when it connects and the HTTP server
+ * when it starts. (A token file is opened once, to report an empty one; its content is not kept.)
  */
 public final class ConfigLoader {
   /** Environment variable naming the config file when {@code --config} is not given. */

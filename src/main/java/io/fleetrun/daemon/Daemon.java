@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A running fleetrun daemon. {@link #start} brings it up in order (database, single-node lease on
  * SQLite or its node's row of {@code daemon_node} on a PostgreSQL cluster, SSH client, repair of what a previous run left on the database and the targets, invoker,
- * scheduler, control requests); {@link #close} takes it down in reverse with bounded waits, gives
+ * the HTTP server when configured, scheduler, control requests); {@link #close} takes it down in reverse with bounded waits, gives
  * the lease back and is idempotent.
  */
 public final class Daemon implements AutoCloseable {
@@ -402,7 +402,7 @@ public final class Daemon implements AutoCloseable {
     }
     closed = true;
     log.info("fleetrun daemon stopping");
-    http.ifPresent(ApiServer::close);
+    http.ifPresent(ApiServer::close); // first: no reads of a database about to close
     watcher.ifPresent(ConfigWatcher::close);
     takeover.ifPresent(ScheduledExecutorService::shutdownNow);
     ticker.shutdownNow();
