@@ -210,7 +210,7 @@ public final class Daemon implements AutoCloseable {
       // Before the first fire, so a token that cannot be read or a port in use refuses the start
       // with nothing run; /readyz answers 503 until the scheduler runs, a moment later.
       FleetScheduler fires = quartz;
-      api = config.http().map(h -> ApiServer.start(h, database, fires::running, System::getenv)).orElse(null);
+      api = config.http().map(h -> ApiServer.start(h, database.reads(), fires::running, System::getenv)).orElse(null);
       this.http = Optional.ofNullable(api);
       scheduler.start();
       this.ticker = daemonThread("fleetrun-control");

@@ -38,8 +38,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A real API server on a free loopback port over a real database filled by the real store, and
- * an HTTP client. Two tokens: {@link #READER} (name grafana) and {@link #OPERATOR} (name ci).
+ * A real API server on a free loopback port over a real database filled by the real store (read
+ * through the database's read pool, as the daemon does), and an HTTP client. Two tokens: {@link #READER} (name grafana) and {@link #OPERATOR} (name ci).
  */
 final class ApiRig implements AutoCloseable {
   static final String READER = "reader-0123456789abcdef0123456789abcdef";
@@ -61,9 +61,9 @@ final class ApiRig implements AutoCloseable {
     store = new JooqInvocationStore(db, new StatusCalculator(), "node-a");
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, tokens());
     BearerTokens tokens = BearerTokens.read(settings.tokens(), Map.of("TOKEN_R", READER, "TOKEN_O", OPERATOR)::get);
-    Health health = new Health(db, schedulerRunning::get);
+    Health health = new Health(db.reads(), schedulerRunning::get);
     List<Route> routes = new ArrayList<>(health.routes());
-    routes.addAll(new ReadApi(new JdbcInvocationViews(db)).routes());
+    routes.addAll(new ReadApi(new JdbcInvocationViews(db.reads())).routes());
     routes.addAll(extra);
     server = ApiServer.start(settings, tokens, routes, List.of(health));
   }

@@ -45,8 +45,7 @@ class ReadinessTest {
 
   /**
    * A database server that accepts connections and never answers (a hung PostgreSQL): readiness
-   * answers 503 after its probe's bound instead of hanging, and requests during the stuck probe
-   * wait for that one probe.
+   * answers 503 after its probe's bound instead of hanging.
    */
   @Test
   void notReadyWhenTheDatabaseDoesNotAnswer() throws Exception {
@@ -69,15 +68,13 @@ class ReadinessTest {
           BearerTokens.read(List.of(), Map.<String, String>of()::get), health.routes(), List.of(health));
       try {
         HttpClient client = HttpClient.newHttpClient();
-        for (int i = 0; i < 2; i++) {
-          long start = System.nanoTime();
-          HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + server.port() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
-          assertThat(r.statusCode()).isEqualTo(503);
-          assertThat(r.body()).contains("\"database\":\"not answering\"");
-          assertThat(Duration.ofNanos(System.nanoTime() - start))
-              .isGreaterThanOrEqualTo(Health.PROBE_WAIT.minusMillis(100)).isLessThan(Duration.ofSeconds(15));
-        }
+        long start = System.nanoTime();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.body()).contains("\"database\":\"not answering\"");
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+            .isGreaterThanOrEqualTo(Health.PROBE_WAIT.minusMillis(100)).isLessThan(Duration.ofSeconds(15));
       } finally {
         server.close();
       }
