@@ -26,13 +26,14 @@ public final class ApiServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Javalin app;
-  private final HttpSettings settings;
+  /** Where it listens, the port picked included. */
+  private final String address;
   private final List<AutoCloseable> parts;
   private boolean closed;
 
-  private ApiServer(Javalin app, HttpSettings settings, List<AutoCloseable> parts) {
+  private ApiServer(Javalin app, String address, List<AutoCloseable> parts) {
     this.app = app;
-    this.settings = settings;
+    this.address = address;
     this.parts = parts;
   }
 
@@ -92,11 +93,16 @@ public final class ApiServer implements AutoCloseable {
     try {
       app.start();
     } catch (RuntimeException e) {
+      try {
+        app.stop(); // its threads, started before the bind failed
+      } catch (RuntimeException ignored) {
+        // the start's failure is the one to report
+      }
       parts.forEach(ApiServer::closeQuietly);
       throw new IllegalStateException("http: cannot listen on " + settings.address() + ": " + e.getMessage(), e);
     }
-    ApiServer server = new ApiServer(app, settings, parts);
-    log.info("http API listening on {} ({})", new HttpSettings(settings.host(), app.port(), List.of()).address(),
+    ApiServer server = new ApiServer(app, new HttpSettings(settings.host(), app.port(), List.of()).address(), parts);
+    log.info("http API listening on {} ({})", server.address,
         tokens.open() ? "no tokens: open to every local user, as reader" : settings.tokens().size() + " token(s)");
     return server;
   }
@@ -130,7 +136,7 @@ public final class ApiServer implements AutoCloseable {
     closed = true;
     app.stop();
     parts.forEach(ApiServer::closeQuietly);
-    log.info("http API on {} stopped", settings.address());
+    log.info("http API on {} stopped", address);
   }
 
   private static void closeQuietly(AutoCloseable part) {
