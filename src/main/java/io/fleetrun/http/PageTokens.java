@@ -6,7 +6,6 @@ import io.fleetrun.store.InvocationPageFilter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Optional;
 
 /**
  * The {@code nextToken} of a page: the sort key of the page's last row, opaque to clients
@@ -42,14 +41,19 @@ final class PageTokens {
     return encode(INSTANCE + "|" + id.value());
   }
 
-  /** A records token: the record id to start below (history) or the instance to start after. */
-  static Object recordPosition(String token, boolean history) {
-    String[] parts = decode(token, history ? RECORD : INSTANCE, 2);
+  /** The record id a history page starts below. */
+  static long recordBelow(String token) {
+    String[] parts = decode(token, RECORD, 2);
     try {
-      return history ? (Object) Long.parseLong(parts[1]) : new InstanceId(parts[1]);
-    } catch (RuntimeException e) {
+      return Long.parseLong(parts[1]);
+    } catch (NumberFormatException e) {
       throw bad();
     }
+  }
+
+  /** The instance a latest-per-instance page starts after. */
+  static InstanceId instanceAfter(String token) {
+    return new InstanceId(decode(token, INSTANCE, 2)[1]);
   }
 
   private static String encode(String text) {
@@ -75,7 +79,4 @@ final class PageTokens {
         "is not a token this list gave (pass nextToken back unchanged, with the same includeHistory)");
   }
 
-  static Optional<String> of(boolean more, String token) {
-    return more ? Optional.of(token) : Optional.empty();
-  }
 }

@@ -73,25 +73,26 @@ final class ReadApi {
     Params p = new Params(ctx.queryParamMap(), RESULT_PARAMS);
     boolean history = p.bool("includeHistory", false);
     boolean base64 = p.word("outputEncoding", List.of("text", "base64")).orElse("text").equals("base64");
-    Optional<Object> after = p.text("nextToken").map(t -> PageTokens.recordPosition(t, history));
+    Optional<String> next = p.text("nextToken");
+    Optional<Long> belowRecord = next.filter(t -> history).map(PageTokens::recordBelow);
+    Optional<InstanceId> afterInstance = next.filter(t -> !history).map(PageTokens::instanceAfter);
     Optional<InstanceId> instance = p.id("instanceId", InstanceId::new);
     Optional<RecordStatus> status = p.oneOf("status", RecordStatus.class);
     int max = p.maxResults();
     InvocationView invocation = find(ctx.pathParam("invokeId"));
     RecordPageFilter filter = new RecordPageFilter(invocation.invocation().id(), instance, status, history,
-        after.filter(Long.class::isInstance).map(Long.class::cast),
-        after.filter(InstanceId.class::isInstance).map(InstanceId.class::cast), max);
+        belowRecord, afterInstance, max);
     Slice<RecordView> page = views.records(filter);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("invokeId", invocation.invocation().id().value());
     body.put("outputEncoding", base64 ? "base64" : "text");
     body.put("records", page.items().stream().map(r -> JsonViews.record(r, base64)).toList());
-    String next = null;
+    String token = null;
     if (page.more()) {
       RecordView last = page.items().get(page.items().size() - 1);
-      next = history ? PageTokens.record(last.record().id().value()) : PageTokens.instance(last.record().instance());
+      token = history ? PageTokens.record(last.record().id().value()) : PageTokens.instance(last.record().instance());
     }
-    body.put("nextToken", next);
+    body.put("nextToken", token);
     ApiServer.json(ctx, 200, body);
   }
 
