@@ -5,6 +5,7 @@ import io.fleetrun.model.InvokeId;
 import io.fleetrun.store.InvocationPageFilter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 
 /**
@@ -28,7 +29,7 @@ final class PageTokens {
     String[] parts = decode(token, INVOCATION, 3);
     try {
       return new InvocationPageFilter.Position(Instant.parse(parts[1]), new InvokeId(parts[2]));
-    } catch (RuntimeException e) {
+    } catch (DateTimeParseException | IllegalArgumentException e) {
       throw bad();
     }
   }
@@ -53,7 +54,11 @@ final class PageTokens {
 
   /** The instance a latest-per-instance page starts after. */
   static InstanceId instanceAfter(String token) {
-    return new InstanceId(decode(token, INSTANCE, 2)[1]);
+    String id = decode(token, INSTANCE, 2)[1];
+    if (id.isBlank()) {
+      throw bad();
+    }
+    return new InstanceId(id);
   }
 
   private static String encode(String text) {

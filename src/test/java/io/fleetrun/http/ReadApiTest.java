@@ -196,6 +196,9 @@ class ReadApiTest {
       "/api/v1/invocations/t-3/results?status=PartialFailed           | status",
       "/api/v1/invocations/t-3/results?since=2026-11-28T07:10:03Z     | since",
       "/api/v1/invocations/t-3/results?includeHistory=true&nextToken=bjF8YQ | nextToken",
+      "/api/v1/invocations/t-3/results?nextToken=bjF8IA                   | nextToken",
+      "/api/v1/invocations/t-3/results?nextToken=cjF8MTI                  | nextToken",
+      "/api/v1/invocations?nextToken=aTF8eHx0LTE                          | nextToken",
   })
   void aBadQueryParameterIs400NamingIt(String pathAndQuery, String parameter) {
     int q = pathAndQuery.indexOf('?');
