@@ -5,6 +5,7 @@ import io.fleetrun.config.YamlNode.Mark;
 import io.fleetrun.model.ClusterSettings;
 import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.Fleet;
+import io.fleetrun.model.HttpSettings;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.Limits;
 import io.fleetrun.model.Retention;
@@ -25,8 +26,9 @@ import java.util.Optional;
  * Loads the YAML config an operator edits into a validated {@link FleetConfig}. Every problem in
  * the file is reported at once, each with file, line, column and dotted key.
  *
- * <p>Nothing secret is read here: passwords are only references ({@code { env: VAR }} or {@code {
- * file: PATH }}) that the SSH layer resolves when it connects.
+ * <p>Nothing secret is kept here: passwords and HTTP tokens are only references ({@code { env: VAR
+ * }} or {@code { file: PATH }}) that the SSH layer resolves when it connects and the HTTP server
+ * when it starts. (A token file is opened once, to report an empty one; its content is not kept.)
  */
 public final class ConfigLoader {
   /** Environment variable naming the config file when {@code --config} is not given. */
@@ -37,7 +39,8 @@ public final class ConfigLoader {
 
   static final List<String> ROOT_KEYS =
       List.of(
-          "database", "ssh", "limits", "instances", "commands", "jobs", "retention", "cluster");
+          "database", "ssh", "limits", "instances", "commands", "jobs", "retention", "cluster",
+          "http");
 
   private ConfigLoader() {}
 
@@ -113,6 +116,7 @@ public final class ConfigLoader {
     Limits limits = SettingsSection.limits(r.map("limits", SettingsSection.LIMITS_KEYS));
     Retention retention = RetentionSection.read(r.map("retention", RetentionSection.KEYS));
     ClusterSettings cluster = ClusterSection.read(r.map("cluster", ClusterSection.KEYS), context);
+    Optional<HttpSettings> http = HttpSection.read(r.map("http", HttpSection.KEYS), context, problems);
     InstanceSection.Result instances =
         InstanceSection.read(r.list("instances").orElse(List.of()), ssh, context, problems);
     CommandSection.Result commands =
@@ -123,7 +127,7 @@ public final class ConfigLoader {
     problems.throwIfAny();
     Fleet fleet =
         new Fleet(instances.instances(), new ArrayList<>(commands.commands().values()), jobs);
-    return new FleetConfig(context.file(), database, ssh, limits, fleet, retention, cluster);
+    return new FleetConfig(context.file(), database, ssh, limits, fleet, retention, cluster, http);
   }
 
   /** The file's bytes; a missing or unreadable file is a {@link ConfigException}. */

@@ -3,11 +3,13 @@ package io.fleetrun.config;
 import io.fleetrun.model.ClusterSettings;
 import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.Fleet;
+import io.fleetrun.model.HttpSettings;
 import io.fleetrun.model.Limits;
 import io.fleetrun.model.Retention;
 import io.fleetrun.model.SshSettings;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A loaded, validated config file.
@@ -17,6 +19,7 @@ import java.util.Objects;
  *     resolved against the config file's folder
  * @param retention how long finished work is kept ({@code retention:})
  * @param cluster this daemon's node id in a PostgreSQL cluster ({@code cluster:})
+ * @param http the HTTP server ({@code http:}); empty: no HTTP server
  */
 public record FleetConfig(
     Path source,
@@ -25,7 +28,8 @@ public record FleetConfig(
     Limits limits,
     Fleet fleet,
     Retention retention,
-    ClusterSettings cluster) {
+    ClusterSettings cluster,
+    Optional<HttpSettings> http) {
   public FleetConfig {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(database, "database");
@@ -34,6 +38,14 @@ public record FleetConfig(
     Objects.requireNonNull(fleet, "fleet");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(http, "http");
+  }
+
+  /** A config without an {@code http:} section. */
+  public FleetConfig(
+      Path source, DatabaseSettings database, SshSettings ssh, Limits limits, Fleet fleet,
+      Retention retention, ClusterSettings cluster) {
+    this(source, database, ssh, limits, fleet, retention, cluster, Optional.empty());
   }
 
   /** A config without a {@code cluster:} section. */

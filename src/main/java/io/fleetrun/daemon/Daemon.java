@@ -4,26 +4,28 @@ import io.fleetrun.config.ConfigDigest;
 import io.fleetrun.config.ConfigLoader;
 import io.fleetrun.config.FleetConfig;
 import io.fleetrun.exec.MinaSshExecutor;
+import io.fleetrun.http.ApiServer;
+import io.fleetrun.http.MetricsEndpoint;
 import io.fleetrun.invoke.EventFeed;
 import io.fleetrun.invoke.Invoker;
+import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.observe.Gauges;
 import io.fleetrun.observe.Metrics;
-import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.schedule.FleetScheduler;
 import io.fleetrun.status.StatusCalculator;
+import io.fleetrun.store.ClusterNode;
 import io.fleetrun.store.DaemonInfo;
 import io.fleetrun.store.Database;
-import io.fleetrun.store.JooqControlChannel;
-import io.fleetrun.store.JooqDaemonLease;
 import io.fleetrun.store.JdbcInvocationQueries;
-import io.fleetrun.store.JooqInvocationStore;
-import io.fleetrun.store.JooqRetention;
-import io.fleetrun.store.LeaseHolder;
-import io.fleetrun.store.NodeRegistry;
-import io.fleetrun.store.ClusterNode;
 import io.fleetrun.store.JdbcNodeQueries;
 import io.fleetrun.store.JdbcStatusQueries;
+import io.fleetrun.store.JooqControlChannel;
+import io.fleetrun.store.JooqDaemonLease;
+import io.fleetrun.store.JooqInvocationStore;
+import io.fleetrun.store.JooqRetention;
 import io.fleetrun.store.JournalObserver;
+import io.fleetrun.store.LeaseHolder;
+import io.fleetrun.store.NodeRegistry;
 import io.fleetrun.store.ReloadResult;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -47,7 +49,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A running fleetrun daemon. {@link #start} brings it up in order (database, single-node lease on
  * SQLite or its node's row of {@code daemon_node} on a PostgreSQL cluster, SSH client, repair of what a previous run left on the database and the targets, invoker,
- * scheduler, control requests); {@link #close} takes it down in reverse with bounded waits, gives
+ * the HTTP server when configured, scheduler, control requests); {@link #close} takes it down in reverse with bounded waits, gives
  * the lease back and is idempotent.
  */
 public final class Daemon implements AutoCloseable {
@@ -99,6 +101,8 @@ public final class Daemon implements AutoCloseable {
   private final Metrics metrics;
   /** When this daemon last wrote its heartbeat. */
   private final AtomicReference<Instant> lastBeat = new AtomicReference<>();
+  /** The HTTP API, when config has an {@code http:} section; started last, closed first. */
+  private final Optional<ApiServer> http;
   private boolean closed;
 
   /**
@@ -146,6 +150,7 @@ public final class Daemon implements AutoCloseable {
     MinaSshExecutor ssh = null;
     FleetScheduler quartz = null;
     Optional<ScheduledExecutorService> takeoverThread = Optional.empty();
+    ApiServer api = null;
     try {
       String host = hostName();
       long pid = ProcessHandle.current().pid();
@@ -233,6 +238,12 @@ public final class Daemon implements AutoCloseable {
             ? "another daemon took the database lease while this one was starting"
             : "another process took node id " + nodeId + " over while this one was starting");
       }
+      // Before the first fire, so a token that cannot be read or a port in use refuses the start
+      // with nothing run; /readyz answers 503 until the scheduler runs, a moment later.
+      FleetScheduler fires = quartz;
+      api = config.http().map(h -> ApiServer.start(h, database.reads(), fires::running,
+          new MetricsEndpoint(metrics.contentType(), metrics::write), System::getenv)).orElse(null);
+      this.http = Optional.ofNullable(api);
       scheduler.start();
       this.ticker = daemonThread("fleetrun-control");
       RequestHandler requests = new RequestHandler(control, invoker, clock);
@@ -262,6 +273,9 @@ public final class Daemon implements AutoCloseable {
           new RetentionSchedule(new JooqRetention(database, RetentionSchedule.PAUSE), config.retention(), clock)
               .start(RetentionSchedule.FIRST_RUN, RetentionSchedule.EVERY);
     } catch (RuntimeException e) {
+      if (api != null) {
+        api.close();
+      }
       heartbeat.shutdownNow();
       events.close(Duration.ZERO);
       takeoverThread.ifPresent(ScheduledExecutorService::shutdownNow);
@@ -435,6 +449,7 @@ public final class Daemon implements AutoCloseable {
     }
     closed = true;
     log.info("fleetrun daemon stopping");
+    http.ifPresent(ApiServer::close); // first: no reads of a database about to close
     watcher.ifPresent(ConfigWatcher::close);
     takeover.ifPresent(ScheduledExecutorService::shutdownNow);
     ticker.shutdownNow();

@@ -35,6 +35,20 @@ class LogbackConfigTest {
     }
   }
 
+  /** The HTTP server's libraries say INFO at every start and stop; the daemon logs the address. */
+  @Test
+  void jettyAndJavalinLogOnlyWarnings() throws Exception {
+    LoggerContext context = configure(SHIPPED, dir.resolve("unused"));
+    try {
+      assertThat(context.getLogger("org.eclipse.jetty.server.Server").isInfoEnabled()).isFalse();
+      assertThat(context.getLogger("org.eclipse.jetty.server.Server").isWarnEnabled()).isTrue();
+      assertThat(context.getLogger("io.javalin.Javalin").isInfoEnabled()).isFalse();
+      assertThat(context.getLogger("io.fleetrun.http.ApiServer").isInfoEnabled()).isTrue();
+    } finally {
+      context.stop();
+    }
+  }
+
   @Test
   void fileAppenderOnceSwitchedOnWritesToTheLogDir() throws Exception {
     Path switchedOn = dir.resolve("logback.xml");
