@@ -5,6 +5,7 @@ import io.fleetrun.config.YamlNode.Mark;
 import io.fleetrun.model.ClusterSettings;
 import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.Fleet;
+import io.fleetrun.model.HttpSettings;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.Limits;
 import io.fleetrun.model.Notification;
@@ -26,8 +27,10 @@ import java.util.Optional;
  * Loads the YAML config an operator edits into a validated {@link FleetConfig}. Every problem in
  * the file is reported at once, each with file, line, column and dotted key.
  *
- * <p>Nothing secret is read here: passwords and webhook secrets are only references ({@code { env: VAR }} or {@code {
- * file: PATH }}) that the SSH layer resolves when it connects.
+ * <p>Nothing secret is kept here: passwords, HTTP tokens and webhook secrets are only references
+ * ({@code { env: VAR }} or {@code { file: PATH }}) that the SSH layer resolves when it connects,
+ * the HTTP server when it starts and the webhooks at each signing. (A token file is opened once,
+ * to report an empty one; its content is not kept.)
  */
 public final class ConfigLoader {
   /** Environment variable naming the config file when {@code --config} is not given. */
@@ -39,7 +42,7 @@ public final class ConfigLoader {
   static final List<String> ROOT_KEYS =
       List.of(
           "database", "ssh", "limits", "instances", "commands", "jobs", "retention", "cluster",
-          "notifications");
+          "http", "notifications");
 
   private ConfigLoader() {}
 
@@ -115,6 +118,7 @@ public final class ConfigLoader {
     Limits limits = SettingsSection.limits(r.map("limits", SettingsSection.LIMITS_KEYS));
     Retention retention = RetentionSection.read(r.map("retention", RetentionSection.KEYS));
     ClusterSettings cluster = ClusterSection.read(r.map("cluster", ClusterSection.KEYS), context);
+    Optional<HttpSettings> http = HttpSection.read(r.map("http", HttpSection.KEYS), context, problems);
     InstanceSection.Result instances =
         InstanceSection.read(r.list("instances").orElse(List.of()), ssh, context, problems);
     CommandSection.Result commands =
@@ -128,7 +132,7 @@ public final class ConfigLoader {
     Fleet fleet =
         new Fleet(instances.instances(), new ArrayList<>(commands.commands().values()), jobs);
     return new FleetConfig(
-        context.file(), database, ssh, limits, fleet, retention, cluster, notifications);
+        context.file(), database, ssh, limits, fleet, retention, cluster, http, notifications);
   }
 
   /** The file's bytes; a missing or unreadable file is a {@link ConfigException}. */

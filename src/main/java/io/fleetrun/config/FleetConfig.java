@@ -3,6 +3,7 @@ package io.fleetrun.config;
 import io.fleetrun.model.ClusterSettings;
 import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.Fleet;
+import io.fleetrun.model.HttpSettings;
 import io.fleetrun.model.Limits;
 import io.fleetrun.model.Notification;
 import io.fleetrun.model.Retention;
@@ -10,6 +11,7 @@ import io.fleetrun.model.SshSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A loaded, validated config file.
@@ -20,6 +22,7 @@ import java.util.Objects;
  * @param retention how long finished work is kept ({@code retention:})
  * @param cluster this daemon's node id in a PostgreSQL cluster ({@code cluster:})
  * @param notifications the webhooks ({@code notifications:}), in config order
+ * @param http the HTTP server ({@code http:}); empty: no HTTP server
  */
 public record FleetConfig(
     Path source,
@@ -29,6 +32,7 @@ public record FleetConfig(
     Fleet fleet,
     Retention retention,
     ClusterSettings cluster,
+    Optional<HttpSettings> http,
     List<Notification> notifications) {
   public FleetConfig {
     Objects.requireNonNull(source, "source");
@@ -38,14 +42,22 @@ public record FleetConfig(
     Objects.requireNonNull(fleet, "fleet");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(http, "http");
     notifications = List.copyOf(notifications);
   }
 
   /** A config without a {@code notifications:} section. */
   public FleetConfig(
       Path source, DatabaseSettings database, SshSettings ssh, Limits limits, Fleet fleet,
+      Retention retention, ClusterSettings cluster, Optional<HttpSettings> http) {
+    this(source, database, ssh, limits, fleet, retention, cluster, http, List.of());
+  }
+
+  /** A config without an {@code http:} or a {@code notifications:} section. */
+  public FleetConfig(
+      Path source, DatabaseSettings database, SshSettings ssh, Limits limits, Fleet fleet,
       Retention retention, ClusterSettings cluster) {
-    this(source, database, ssh, limits, fleet, retention, cluster, List.of());
+    this(source, database, ssh, limits, fleet, retention, cluster, Optional.empty(), List.of());
   }
 
   /** A config without a {@code cluster:} section. */

@@ -114,6 +114,26 @@ final class MapReader {
     return t.map(String::trim);
   }
 
+  /** {@code true} or {@code false} (YAML's spellings of them, nothing else). */
+  Optional<Boolean> bool(String key) {
+    Optional<String> t = text(key);
+    if (t.isEmpty()) {
+      return Optional.empty();
+    }
+    switch (t.get().trim()) {
+      case "true", "True", "TRUE" -> {
+        return Optional.of(true);
+      }
+      case "false", "False", "FALSE" -> {
+        return Optional.of(false);
+      }
+      default -> {
+        problem(key, "expected true or false, got '" + t.get() + "'");
+        return Optional.empty();
+      }
+    }
+  }
+
   /** A whole number in {@code min..max}. */
   Optional<Integer> integer(String key, int min, int max) {
     Optional<String> t = text(key);

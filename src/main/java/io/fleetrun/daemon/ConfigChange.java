@@ -142,6 +142,8 @@ record ConfigChange(
     restart(keys, "retention.records", old.retention(), next.retention());
     restart(keys, "cluster.nodeId", old.cluster().nodeId(), next.cluster().nodeId());
     restart(keys, "cluster.nodeIdFile", old.cluster().nodeIdFile(), next.cluster().nodeIdFile());
+    restart(keys, "http.listen", old.http().map(h -> h.address()), next.http().map(h -> h.address()));
+    restart(keys, "http.tokens", old.http().map(h -> h.tokens()), next.http().map(h -> h.tokens()));
     return keys;
   }
 
@@ -158,6 +160,6 @@ record ConfigChange(
   static FleetConfig inForce(FleetConfig old, FleetConfig next) {
     return new FleetConfig(
         old.source(), old.database(), old.ssh(), old.limits(), next.fleet(), old.retention(),
-        old.cluster(), next.notifications());
+        old.cluster(), old.http(), next.notifications());
   }
 }

@@ -4,30 +4,32 @@ import io.fleetrun.config.ConfigDigest;
 import io.fleetrun.config.ConfigLoader;
 import io.fleetrun.config.FleetConfig;
 import io.fleetrun.exec.MinaSshExecutor;
+import io.fleetrun.http.ApiServer;
+import io.fleetrun.http.MetricsEndpoint;
 import io.fleetrun.invoke.EventFeed;
 import io.fleetrun.invoke.Invoker;
+import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.observe.Gauges;
 import io.fleetrun.observe.InvocationReader;
 import io.fleetrun.observe.Metrics;
 import io.fleetrun.observe.WebhookSettings;
 import io.fleetrun.observe.Webhooks;
-import io.fleetrun.store.RecordCounts;
-import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.schedule.FleetScheduler;
 import io.fleetrun.status.StatusCalculator;
+import io.fleetrun.store.ClusterNode;
 import io.fleetrun.store.DaemonInfo;
 import io.fleetrun.store.Database;
-import io.fleetrun.store.JooqControlChannel;
-import io.fleetrun.store.JooqDaemonLease;
 import io.fleetrun.store.JdbcInvocationQueries;
-import io.fleetrun.store.JooqInvocationStore;
-import io.fleetrun.store.JooqRetention;
-import io.fleetrun.store.LeaseHolder;
-import io.fleetrun.store.NodeRegistry;
-import io.fleetrun.store.ClusterNode;
 import io.fleetrun.store.JdbcNodeQueries;
 import io.fleetrun.store.JdbcStatusQueries;
+import io.fleetrun.store.JooqControlChannel;
+import io.fleetrun.store.JooqDaemonLease;
+import io.fleetrun.store.JooqInvocationStore;
+import io.fleetrun.store.JooqRetention;
 import io.fleetrun.store.JournalObserver;
+import io.fleetrun.store.LeaseHolder;
+import io.fleetrun.store.NodeRegistry;
+import io.fleetrun.store.RecordCounts;
 import io.fleetrun.store.ReloadResult;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -51,7 +53,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A running fleetrun daemon. {@link #start} brings it up in order (database, single-node lease on
  * SQLite or its node's row of {@code daemon_node} on a PostgreSQL cluster, SSH client, repair of what a previous run left on the database and the targets, invoker,
- * scheduler, control requests); {@link #close} takes it down in reverse with bounded waits, gives
+ * the HTTP server when configured, scheduler, control requests); {@link #close} takes it down in reverse with bounded waits, gives
  * the lease back and is idempotent.
  */
 public final class Daemon implements AutoCloseable {
@@ -98,13 +100,15 @@ public final class Daemon implements AutoCloseable {
   private final RetentionSchedule retention;
   private final ConfigReload reload;
   private final Optional<ConfigWatcher> watcher;
-  /** Record and invocation events of the engine, for the metrics (and later webhooks, the event stream). */
+  /** Record and invocation events of the engine, for the metrics and the webhooks (later the event stream). */
   private final EventFeed events;
   private final Metrics metrics;
   /** The config's notifications, fed by the events like the metrics; they follow reloads. */
   private final Webhooks webhooks;
   /** When this daemon last wrote its heartbeat. */
   private final AtomicReference<Instant> lastBeat = new AtomicReference<>();
+  /** The HTTP API, when config has an {@code http:} section; started last, closed first. */
+  private final Optional<ApiServer> http;
   private boolean closed;
 
   /**
@@ -153,6 +157,7 @@ public final class Daemon implements AutoCloseable {
     FleetScheduler quartz = null;
     Optional<ScheduledExecutorService> takeoverThread = Optional.empty();
     Webhooks hooks = null;
+    ApiServer api = null;
     try {
       String host = hostName();
       long pid = ProcessHandle.current().pid();
@@ -198,7 +203,7 @@ public final class Daemon implements AutoCloseable {
               : reloadOrNull().last().map(r -> new Gauges.Reload(r.applied(), r.at()))));
       events.subscribe("metrics", metrics);
       // Webhooks read an invocation's summary on their own threads, never on a run's.
-      hooks = new Webhooks(config.notifications(), WebhookSettings.defaults(), summaries(queries), metrics, clock,
+      hooks = new Webhooks(config.notifications(), WebhookSettings.defaults(), summaries(database), metrics, clock,
           System::getenv);
       this.webhooks = hooks;
       events.subscribe("webhooks", webhooks);
@@ -246,6 +251,12 @@ public final class Daemon implements AutoCloseable {
             ? "another daemon took the database lease while this one was starting"
             : "another process took node id " + nodeId + " over while this one was starting");
       }
+      // Before the first fire, so a token that cannot be read or a port in use refuses the start
+      // with nothing run; /readyz answers 503 until the scheduler runs, a moment later.
+      FleetScheduler fires = quartz;
+      api = config.http().map(h -> ApiServer.start(h, database.reads(), fires::running,
+          new MetricsEndpoint(metrics.contentType(), metrics::write), System::getenv)).orElse(null);
+      this.http = Optional.ofNullable(api);
       scheduler.start();
       this.ticker = daemonThread("fleetrun-control");
       RequestHandler requests = new RequestHandler(control, invoker, clock);
@@ -275,6 +286,9 @@ public final class Daemon implements AutoCloseable {
           new RetentionSchedule(new JooqRetention(database, RetentionSchedule.PAUSE), config.retention(), clock)
               .start(RetentionSchedule.FIRST_RUN, RetentionSchedule.EVERY);
     } catch (RuntimeException e) {
+      if (api != null) {
+        api.close();
+      }
       heartbeat.shutdownNow();
       events.close(Duration.ZERO);
       if (hooks != null) {
@@ -430,13 +444,19 @@ public final class Daemon implements AutoCloseable {
     return reload.reload();
   }
 
-  /** An invocation and its record counts, for the webhooks' bodies. */
-  private static InvocationReader summaries(JdbcInvocationQueries queries) {
-    return id -> queries.findInvocation(id).map(invocation -> {
-      RecordCounts c = queries.recordCounts(id);
-      return new InvocationReader.Summary(invocation, c.pending(), c.running(), c.finished(), c.failed(),
-          c.stopped());
-    });
+  /**
+   * An invocation and its record counts, for the webhooks' bodies: through the read pool (opened
+   * at the first delivery), so a webhook's read never queues a record write behind it on SQLite.
+   */
+  private static InvocationReader summaries(Database database) {
+    return id -> {
+      JdbcInvocationQueries reads = new JdbcInvocationQueries(database.reads());
+      return reads.findInvocation(id).map(invocation -> {
+        RecordCounts c = reads.recordCounts(id);
+        return new InvocationReader.Summary(invocation, c.pending(), c.running(), c.finished(), c.failed(),
+            c.stopped());
+      });
+    };
   }
 
   private static Optional<ConfigWatcher> watch(Path file, ConfigReload reload) {
@@ -460,6 +480,7 @@ public final class Daemon implements AutoCloseable {
     }
     closed = true;
     log.info("fleetrun daemon stopping");
+    http.ifPresent(ApiServer::close); // first: no reads of a database about to close
     watcher.ifPresent(ConfigWatcher::close);
     takeover.ifPresent(ScheduledExecutorService::shutdownNow);
     ticker.shutdownNow();

@@ -5,16 +5,19 @@ import io.fleetrun.exec.ProcessMarker;
 import io.fleetrun.exec.RemoteExecutor;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Instance;
+import io.fleetrun.model.RecordId;
 import io.fleetrun.store.DeadNode;
 import io.fleetrun.store.InvocationStore;
 import io.fleetrun.store.OrphanedRecord;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -96,9 +99,12 @@ final class Recovery {
         continue;
       }
       Kills kills = killOnTargets(sent, fleet);
-      store.killsTried(sent.stream().map(OrphanedRecord::id).toList());
+      store.killsTried(kills.tried());
       log.warn("take-over of node {}: {} kill(s) done, {} with nothing left running, {} failed or not looked for",
           dead.nodeId(), kills.killed(), kills.notRunning(), kills.failed());
+    }
+    if (Thread.currentThread().isInterrupted()) {
+      return; // the daemon stops: the kills left are owed in the database
     }
     killPending(fleet);
   }
@@ -116,13 +122,19 @@ final class Recovery {
     log.warn("{} remote kill(s) owed by the take-over of a dead node were never made (the node that owed them"
         + " died or stopped first); making them now", owed.size());
     Kills kills = killOnTargets(owed, fleet);
-    store.killsTried(owed.stream().map(OrphanedRecord::id).toList());
+    store.killsTried(kills.tried());
     log.warn("owed kills: {} done, {} with nothing left running, {} failed or not looked for", kills.killed(),
         kills.notRunning(), kills.failed());
   }
 
-  /** What the kills of one repair or take-over came to. */
-  private record Kills(int killed, int notRunning, int failed) {}
+  /**
+   * What the kills of one repair or take-over came to.
+   *
+   * @param tried the records whose kill was tried (owed no longer): all of them, unless the
+   *     thread was interrupted (the daemon stops) before some kills answered; those stay owed
+   *     ({@code kill_pending_by}), for this node's restart or the node that sees it stopped
+   */
+  private record Kills(int killed, int notRunning, int failed, List<RecordId> tried) {}
 
   private Kills killOnTargets(List<OrphanedRecord> orphans, Fleet fleet) {
     Map<OrphanedRecord, CompletableFuture<OrphanKill>> kills = new LinkedHashMap<>();
@@ -136,24 +148,33 @@ final class Recovery {
       kills.put(orphan, start(orphan, instance.get()));
     }
     Duration wait = killBound.plus(WAIT_MARGIN);
+    boolean interrupted = false;
     try {
       CompletableFuture.allOf(kills.values().toArray(CompletableFuture<?>[]::new))
           .get(wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      interrupted = true;
     } catch (ExecutionException | TimeoutException e) {
       // Reported per record below; a kill still pending goes on in the background.
     }
     int killed = 0;
     int notRunning = 0;
+    Set<RecordId> unanswered = new HashSet<>();
     for (var entry : kills.entrySet()) {
+      if (interrupted && !entry.getValue().isDone()) {
+        unanswered.add(entry.getKey().id());
+        log.warn("orphan {}: this daemon stops before its kill answered; the kill stays owed", name(entry.getKey()));
+        continue;
+      }
       OrphanKill kill = entry.getValue().getNow(
           new OrphanKill.Unreachable("no answer within " + wait.toMillis() + " ms"));
       report(entry.getKey(), kill);
       killed += kill instanceof OrphanKill.Killed ? 1 : 0;
       notRunning += kill instanceof OrphanKill.NotRunning ? 1 : 0;
     }
-    return new Kills(killed, notRunning, orphans.size() - killed - notRunning);
+    List<RecordId> tried = orphans.stream().map(OrphanedRecord::id).filter(id -> !unanswered.contains(id)).toList();
+    return new Kills(killed, notRunning, orphans.size() - killed - notRunning, tried);
   }
 
   private CompletableFuture<OrphanKill> start(OrphanedRecord orphan, Instance instance) {

@@ -187,6 +187,18 @@ public final class FleetScheduler implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the scheduler fires jobs now: started, and neither shut down nor in standby (readiness
+   * of the HTTP server).
+   */
+  public boolean running() {
+    try {
+      return scheduler.isStarted() && !scheduler.isShutdown() && !scheduler.isInStandbyMode();
+    } catch (SchedulerException e) {
+      return false;
+    }
+  }
+
   /** When {@code job} fires next, if it fires again. */
   public Optional<Instant> nextFireTime(JobId job) {
     try {

@@ -79,6 +79,7 @@ public final class Database implements ReadConnections, AutoCloseable {
   private final DSLContext dsl;
   private HikariDataSource controlPool;
   private DSLContext controlDsl;
+  private HikariDataSource readPool;
 
   private Database(DatabaseSettings settings, Duration busyTimeout, Function<String, String> environment,
       HikariDataSource pool) {
@@ -229,6 +230,40 @@ public final class Database implements ReadConnections, AutoCloseable {
     return controlDsl;
   }
 
+  /** Connections of the read pool ({@link #reads()}). */
+  static final int READ_POOL_SIZE = 2;
+
+  /**
+   * Connections for reads that others ask for at any rate (the HTTP API), apart from the
+   * daemon's: a pool of {@value #READ_POOL_SIZE} of their own, read-only on SQLite (WAL lets
+   * them read beside the writer), so a burst of requests never queues a record write behind it.
+   * Opened on first use, closed with the database.
+   */
+  public synchronized ReadConnections reads() {
+    if (!settings.isPostgresql() && sqliteFile(jdbcUrl).isEmpty()) {
+      return this; // an in-memory database lives in its one connection
+    }
+    if (readPool == null) {
+      readPool = settings.isPostgresql()
+          ? PostgresqlPool.open(settings, "fleetrun-db-reads", READ_POOL_SIZE, environment)
+          : sqliteReadPool(jdbcUrl, "fleetrun-db-reads", busyTimeout);
+    }
+    HikariDataSource reads = readPool;
+    return new ReadConnections() {
+      @Override
+      public String jdbcUrl() {
+        return jdbcUrl;
+      }
+
+      @Override
+      public <T> T withConnection(Work<T> work) throws SQLException {
+        try (Connection connection = reads.getConnection()) {
+          return work.on(connection);
+        }
+      }
+    };
+  }
+
   @Override
   public String jdbcUrl() {
     return jdbcUrl;
@@ -252,6 +287,9 @@ public final class Database implements ReadConnections, AutoCloseable {
     synchronized (this) {
       if (controlPool != null) {
         controlPool.close();
+      }
+      if (readPool != null) {
+        readPool.close();
       }
     }
     pool.close();
@@ -287,6 +325,23 @@ public final class Database implements ReadConnections, AutoCloseable {
     config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
     // Never retire the one connection: for an in-memory database that would drop the data.
     config.setMaxLifetime(0);
+    return new HikariDataSource(config);
+  }
+
+  /** {@link #READ_POOL_SIZE} read-only connections to a SQLite file. */
+  private static HikariDataSource sqliteReadPool(String jdbcUrl, String name, Duration busyTimeout) {
+    SQLiteConfig sqlite = new SQLiteConfig();
+    sqlite.setReadOnly(true);
+    sqlite.setBusyTimeout((int) busyTimeout.toMillis());
+    SQLiteDataSource source = new SQLiteDataSource(sqlite);
+    source.setUrl(jdbcUrl);
+    HikariConfig config = new HikariConfig();
+    config.setPoolName(name);
+    config.setDataSource(source);
+    config.setMaximumPoolSize(READ_POOL_SIZE);
+    config.setMinimumIdle(1);
+    config.setReadOnly(true); // as the connections open: sqlite-jdbc refuses a change afterwards
+    config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
     return new HikariDataSource(config);
   }
 

@@ -38,23 +38,10 @@ public final class JdbcInvocationQueries implements InvocationQueries {
 
   @Override
   public List<InvocationSummary> listInvocations(InvocationFilter filter) {
-    StringBuilder sql = new StringBuilder("SELECT * FROM invocation WHERE 1 = 1");
-    List<Object> args = new ArrayList<>();
-    filter.status().ifPresent(s -> {
-      sql.append(" AND status = ?");
-      args.add(s.name());
-    });
-    filter.job().ifPresent(j -> {
-      sql.append(" AND job_id = ?");
-      args.add(j.value());
-    });
-    filter.since().ifPresent(t -> {
-      sql.append(" AND created_at >= ?");
-      args.add(JdbcRows.text(t));
-    });
-    sql.append(" ORDER BY created_at DESC, invoke_id DESC LIMIT ?");
-    args.add(filter.limit());
-    List<Invocation> invocations = query(sql.toString(), args, JdbcRows::invocation);
+    // The API's query, so the CLI and the API list the same invocations in the same order.
+    InvocationPageFilter page = new InvocationPageFilter(filter.status(), filter.job(), Optional.empty(),
+        Optional.empty(), filter.since(), Optional.empty(), Optional.empty(), filter.limit());
+    List<Invocation> invocations = new JdbcInvocationViews(db).invocations(page, filter.limit());
     Map<String, Map<RecordStatus, Integer>> counts = instanceCounts(invocations);
     return invocations.stream()
         .map(i -> new InvocationSummary(i, counts.get(i.id().value())))

@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Keeps the direction of dependencies that DESIGN.md gives each room (package). */
 class PackageRulesTest {
   private static final List<String> ROOMS =
-      List.of("model", "status", "config", "exec", "store", "invoke", "schedule", "daemon", "cli", "demo", "observe");
+      List.of("model", "status", "config", "exec", "store", "invoke", "schedule", "daemon", "cli", "demo",
+          "observe", "http");
   private static JavaClasses classes;
 
   @BeforeAll
@@ -39,7 +40,8 @@ class PackageRulesTest {
         Arguments.of("invoke", Set.of("model", "status", "exec", "store")),
         Arguments.of("schedule", Set.of("model", "invoke")),
         Arguments.of("cli", Set.of("model", "store", "config")),
-        Arguments.of("observe", Set.of("model", "invoke")));
+        Arguments.of("observe", Set.of("model", "invoke")),
+        Arguments.of("http", Set.of("model", "store")));
   }
 
   @ParameterizedTest(name = "{0} may import only {1}")

@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.store.RecordCounts;
+import io.fleetrun.testing.MovingClock;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ProgressTest {
   private static final InvokeId ID = new InvokeId("p-1");
   private final StringWriter err = new StringWriter();
-  private final MovingClock clock = new MovingClock();
+  private final MovingClock clock = new MovingClock(Instant.parse("2026-12-02T03:00:00Z"));
 
   @Test
   void onATerminalOneLineIsRedrawnAtMostFourTimesASecondAndErasedAtTheEnd() {
@@ -101,26 +99,4 @@ class ProgressTest {
   }
 
   /** A clock that moves only when told. */
-  private static final class MovingClock extends Clock {
-    private Instant now = Instant.parse("2026-12-02T03:00:00Z");
-
-    void move(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 }

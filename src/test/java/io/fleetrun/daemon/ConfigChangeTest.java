@@ -29,6 +29,19 @@ class ConfigChangeTest {
       """;
 
   @Test
+  void aChangedHttpSectionNeedsARestartAndTheRunningServerKeepsItsSettings() {
+    String http = BASE + "http: { listen: 127.0.0.1:8620, tokens: [{ name: ci, role: reader, env: CI }] }\n";
+    FleetConfig old = config(http);
+    ConfigChange listen = ConfigChange.between(old, config(http.replace("8620", "8621")));
+    assertThat(listen.needsRestart()).containsExactly("http.listen");
+    ConfigChange tokens = ConfigChange.between(old, config(http.replace("role: reader", "role: operator")));
+    assertThat(tokens.needsRestart()).containsExactly("http.tokens");
+    assertThat(ConfigChange.between(old, config(BASE)).needsRestart()).containsExactly("http.listen", "http.tokens");
+    assertThat(ConfigChange.inForce(old, config(BASE)).http()).isEqualTo(old.http());
+    assertThat(ConfigChange.between(old, config(http)).isEmpty()).isTrue();
+  }
+
+  @Test
   void theSameConfigIsNoChange() {
     ConfigChange change = ConfigChange.between(config(BASE), config(BASE));
     assertThat(change.isEmpty()).isTrue();

@@ -35,6 +35,20 @@ class LogbackConfigTest {
     }
   }
 
+  /** The HTTP server's libraries say INFO at every start and stop; the daemon logs the address. */
+  @Test
+  void jettyAndJavalinLogOnlyWarnings() throws Exception {
+    LoggerContext context = configure(SHIPPED, dir.resolve("unused"));
+    try {
+      assertThat(context.getLogger("org.eclipse.jetty.server.Server").isInfoEnabled()).isFalse();
+      assertThat(context.getLogger("org.eclipse.jetty.server.Server").isWarnEnabled()).isTrue();
+      assertThat(context.getLogger("io.javalin.Javalin").isInfoEnabled()).isFalse();
+      assertThat(context.getLogger("io.fleetrun.http.ApiServer").isInfoEnabled()).isTrue();
+    } finally {
+      context.stop();
+    }
+  }
+
   @Test
   void fileAppenderOnceSwitchedOnWritesToTheLogDir() throws Exception {
     Path switchedOn = dir.resolve("logback.xml");
@@ -44,13 +58,13 @@ class LogbackConfigTest {
     LoggerContext context = configure(switchedOn, logDir);
     try {
       assertThat(errors(context)).isEmpty();
-      context.getLogger("io.fleetrun.invoke.RecordRunner")
+      context.getLogger("io.fleetrun.invoke.RecordEndWriter")
           .info("record end t-1/web-1 (disk) status=Finished exit=0 duration=12ms");
     } finally {
       context.stop();
     }
     assertThat(Files.readString(logDir.resolve("fleetrun.log")))
-        .contains("INFO  [main] i.f.i.RecordRunner - record end t-1/web-1 (disk) status=Finished");
+        .contains("INFO  [main] i.f.i.RecordEndWriter - record end t-1/web-1 (disk) status=Finished");
     // Whatever this JVM's umask (PrivateFilesIT checks it under umask 022 in a daemon process).
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(logDir)))
         .isEqualTo("rwx------");

@@ -28,6 +28,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,6 +99,33 @@ class RecoveryOwedKillsTest {
     assertThat(kills).containsExactly("a " + marker);
     recovery("s2").takeOver(fleet, WINDOW);
     assertThat(kills).as("tried once, owed no longer").hasSize(1);
+  }
+
+  @Test
+  void aSurvivorStoppedWhileItKillsStillOwesTheKillsItDidNotMake() throws Exception {
+    // The daemon's stop interrupts the take-over thread (shutdownNow) while a kill is under way.
+    CountDownLatch killing = new CountDownLatch(1);
+    RemoteExecutor hanging = (RemoteExecutor) Proxy.newProxyInstance(RemoteExecutor.class.getClassLoader(),
+        new Class<?>[] {RemoteExecutor.class}, (proxy, m, args) -> {
+          if (m.getName().equals("killOrphan") && args.length == 4) {
+            killing.countDown();
+            return new CompletableFuture<OrphanKill>(); // a target slow to answer
+          }
+          throw new UnsupportedOperationException(m.getName());
+        });
+    db.dsl().execute("UPDATE daemon_node SET beat_at = " + ago(60) + " WHERE node_id = 's1'");
+    Recovery s2 = new Recovery(store("s2"), hanging, Duration.ofSeconds(30), Clock.systemUTC());
+    Thread takeover = new Thread(() -> s2.takeOver(fleet, WINDOW), "takeover-under-test");
+    takeover.start();
+    assertThat(killing.await(20, TimeUnit.SECONDS)).as("the kill started").isTrue();
+
+    takeover.interrupt();
+    takeover.join(TimeUnit.SECONDS.toMillis(20));
+
+    assertThat(takeover.isAlive()).isFalse();
+    assertThat(db.dsl().fetchValue("SELECT kill_pending_by FROM invocation_record"))
+        .as("the kill was never made: still owed, by the node that took it on")
+        .isEqualTo("s2");
   }
 
   private Recovery recovery(String node) {

@@ -12,17 +12,15 @@ import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.Limits;
 import io.fleetrun.model.Output;
 import io.fleetrun.model.SshSettings;
+import io.fleetrun.testing.MovingClock;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -48,7 +46,7 @@ class KeptConnectionRenewalTest {
   CountingSshServer server;
   Path clientKey;
   Path knownHosts;
-  final MovingClock clock = new MovingClock();
+  final MovingClock clock = new MovingClock(Instant.parse("2026-12-02T03:00:00Z"));
   /** Host names the executor's resolver knows; others resolve as the JVM resolves them. */
   final Map<String, InetAddress> names = new ConcurrentHashMap<>();
   /** Host names whose look-up fails, as when the resolver is down. */
@@ -305,26 +303,4 @@ class KeptConnectionRenewalTest {
   }
 
   /** A clock that moves only when told. */
-  private static final class MovingClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-12-02T03:00:00Z");
-
-    void move(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 }

@@ -6,11 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.fleetrun.model.InvocationStatus;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.testing.LogLines;
+import io.fleetrun.testing.MovingClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -23,7 +22,7 @@ class EventFeedTest {
 
   @Test
   void aFullQueueDropsCountsAndLogsAtMostOncePerMinuteWhileOtherSubscribersGetEverything() throws Exception {
-    SettableClock clock = new SettableClock(Instant.parse("2026-12-01T10:00:00Z"));
+    MovingClock clock = new MovingClock(Instant.parse("2026-12-01T10:00:00Z"));
     CountDownLatch holding = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     List<RunEvent> fast = new CopyOnWriteArrayList<>();
@@ -52,13 +51,13 @@ class EventFeedTest {
       assertThat(feed.dropped()).isEqualTo(2);
       assertThat(logs.containing("subscriber stuck is behind")).hasSize(1);
 
-      clock.advance(Duration.ofSeconds(59));
+      clock.move(Duration.ofSeconds(59));
       feed.publish(event(4));
       await().atMost(WAIT).until(() -> fast.size() == 5);
       assertThat(feed.dropped()).isEqualTo(3);
       assertThat(logs.containing("subscriber stuck is behind")).hasSize(1);
 
-      clock.advance(Duration.ofSeconds(1));
+      clock.move(Duration.ofSeconds(1));
       feed.publish(event(5));
       await().atMost(WAIT).until(() -> fast.size() == 6);
       assertThat(feed.dropped()).isEqualTo(4);
@@ -87,32 +86,5 @@ class EventFeedTest {
 
   private static RunEvent event(int n) {
     return new RunEvent.InvocationStatusChanged(new InvokeId("t-" + n), InvocationStatus.Running);
-  }
-
-  private static final class SettableClock extends Clock {
-    private volatile Instant now;
-
-    SettableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

