@@ -67,7 +67,14 @@ final class WebhookSender {
     return hook;
   }
 
+  /** Starts delivering; says at once when the secret cannot be read (a variable not set, say). */
   WebhookSender start() {
+    try {
+      Secrets.read(hook.secret(), sources.environment(), "webhook secret file");
+    } catch (Secrets.UnavailableException e) {
+      log.warn("webhook {}: its secret cannot be read ({}); its deliveries fail and are retried until it can",
+          hook.id(), e.getMessage());
+    }
     thread.start();
     return this;
   }

@@ -287,6 +287,22 @@ class WebhooksTest {
   }
 
   @Test
+  void aSecretThatCannotBeReadIsSaidAtStartAndFailsTheAttemptsWithoutSendingAnything() {
+    HookReceiver receiver = receiver(HookReceiver.ok());
+    try (LogLines log = LogLines.of("io.fleetrun.observe")) {
+      Webhooks hooks = new Webhooks(List.of(new Notification("chat", receiver.url("/"), Set.of(NotificationEvent.RecordEnded),
+          new SecretRef.Env("NOT_SET_ANYWHERE"))), FAST, InvocationReader.NONE, metrics, Clock.systemUTC(), ENV::get);
+      open.add(hooks);
+
+      assertThat(log.containing("webhook chat: its secret cannot be read (environment variable NOT_SET_ANYWHERE is not"
+          + " set)")).hasSize(1);
+      hooks.on(failedRecord());
+      await().atMost(WAIT).until(() -> scrape().sum("fleetrun_webhook_failed_attempts_total", Map.of("hook", "chat")) >= 2);
+      assertThat(receiver.requests()).as("nothing unsigned is sent").isEmpty();
+    }
+  }
+
+  @Test
   void eventsMapToTheNotificationEventsTheyMean() {
     assertThat(Webhooks.eventsOf(failedRecord()))
         .containsExactly(NotificationEvent.RecordEnded, NotificationEvent.RecordFailed);
