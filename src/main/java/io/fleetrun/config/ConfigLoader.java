@@ -8,6 +8,7 @@ import io.fleetrun.model.Fleet;
 import io.fleetrun.model.HttpSettings;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.Limits;
+import io.fleetrun.model.Notification;
 import io.fleetrun.model.Retention;
 import io.fleetrun.model.SshSettings;
 import java.io.IOException;
@@ -26,9 +27,10 @@ import java.util.Optional;
  * Loads the YAML config an operator edits into a validated {@link FleetConfig}. Every problem in
  * the file is reported at once, each with file, line, column and dotted key.
  *
- * <p>Nothing secret is kept here: passwords and HTTP tokens are only references ({@code { env: VAR
- * }} or {@code { file: PATH }}) that the SSH layer resolves when it connects and the HTTP server
- * when it starts. (A token file is opened once, to report an empty one; its content is not kept.)
+ * <p>Nothing secret is kept here: passwords, HTTP tokens and webhook secrets are only references
+ * ({@code { env: VAR }} or {@code { file: PATH }}) that the SSH layer resolves when it connects,
+ * the HTTP server when it starts and the webhooks at each signing. (A token file is opened once,
+ * to report an empty one; its content is not kept.)
  */
 public final class ConfigLoader {
   /** Environment variable naming the config file when {@code --config} is not given. */
@@ -40,7 +42,7 @@ public final class ConfigLoader {
   static final List<String> ROOT_KEYS =
       List.of(
           "database", "ssh", "limits", "instances", "commands", "jobs", "retention", "cluster",
-          "http");
+          "http", "notifications");
 
   private ConfigLoader() {}
 
@@ -124,10 +126,13 @@ public final class ConfigLoader {
     List<Job> jobs =
         JobSection.read(
             r.list("jobs").orElse(List.of()), instances, commands, context.clock(), problems);
+    List<Notification> notifications =
+        NotificationSection.read(r.list("notifications").orElse(List.of()), context, problems);
     problems.throwIfAny();
     Fleet fleet =
         new Fleet(instances.instances(), new ArrayList<>(commands.commands().values()), jobs);
-    return new FleetConfig(context.file(), database, ssh, limits, fleet, retention, cluster, http);
+    return new FleetConfig(
+        context.file(), database, ssh, limits, fleet, retention, cluster, http, notifications);
   }
 
   /** The file's bytes; a missing or unreadable file is a {@link ConfigException}. */

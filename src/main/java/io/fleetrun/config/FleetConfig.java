@@ -5,9 +5,11 @@ import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.HttpSettings;
 import io.fleetrun.model.Limits;
+import io.fleetrun.model.Notification;
 import io.fleetrun.model.Retention;
 import io.fleetrun.model.SshSettings;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -19,6 +21,7 @@ import java.util.Optional;
  *     resolved against the config file's folder
  * @param retention how long finished work is kept ({@code retention:})
  * @param cluster this daemon's node id in a PostgreSQL cluster ({@code cluster:})
+ * @param notifications the webhooks ({@code notifications:}), in config order
  * @param http the HTTP server ({@code http:}); empty: no HTTP server
  */
 public record FleetConfig(
@@ -29,7 +32,8 @@ public record FleetConfig(
     Fleet fleet,
     Retention retention,
     ClusterSettings cluster,
-    Optional<HttpSettings> http) {
+    Optional<HttpSettings> http,
+    List<Notification> notifications) {
   public FleetConfig {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(database, "database");
@@ -39,13 +43,21 @@ public record FleetConfig(
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(http, "http");
+    notifications = List.copyOf(notifications);
   }
 
-  /** A config without an {@code http:} section. */
+  /** A config without a {@code notifications:} section. */
+  public FleetConfig(
+      Path source, DatabaseSettings database, SshSettings ssh, Limits limits, Fleet fleet,
+      Retention retention, ClusterSettings cluster, Optional<HttpSettings> http) {
+    this(source, database, ssh, limits, fleet, retention, cluster, http, List.of());
+  }
+
+  /** A config without an {@code http:} or a {@code notifications:} section. */
   public FleetConfig(
       Path source, DatabaseSettings database, SshSettings ssh, Limits limits, Fleet fleet,
       Retention retention, ClusterSettings cluster) {
-    this(source, database, ssh, limits, fleet, retention, cluster, Optional.empty());
+    this(source, database, ssh, limits, fleet, retention, cluster, Optional.empty(), List.of());
   }
 
   /** A config without a {@code cluster:} section. */

@@ -86,17 +86,28 @@ final class InstanceSection {
    * read here (an instance's, and the database's).
    */
   static Optional<SecretRef> password(MapReader r, LoadContext context, Problems problems) {
-    Optional<YamlNode> node = r.value("password");
+    return secretRef(r, "password", INLINE_PASSWORD, "password file", context, problems);
+  }
+
+  /**
+   * Where the secret at {@code key} of {@code r} is read from: {@code { env: VAR }} or {@code {
+   * file: PATH }}. A value written inline is refused with {@code inline} as the message, never
+   * echoed (it is probably the secret itself).
+   *
+   * @param what what the file holds, for messages ("password file")
+   */
+  static Optional<SecretRef> secretRef(MapReader r, String key, String inline, String what, LoadContext context,
+      Problems problems) {
+    Optional<YamlNode> node = r.value(key);
     if (node.isEmpty()) {
       return Optional.empty();
     }
     if (!(node.get() instanceof YamlNode.MapNode)) {
-      // Never echo the value: it is probably the password itself.
-      r.problem("password", INLINE_PASSWORD);
+      r.problem(key, inline);
       return Optional.empty();
     }
     MapReader p =
-        new MapReader((YamlNode.MapNode) node.get(), r.pathOf("password"), problems, PASSWORD_KEYS);
+        new MapReader((YamlNode.MapNode) node.get(), r.pathOf(key), problems, PASSWORD_KEYS);
     Optional<String> env = p.nonBlankText("env");
     Optional<Path> file = p.path("file", context);
     boolean hasEnv = p.value("env").isPresent();
@@ -107,13 +118,13 @@ final class InstanceSection {
     }
     if (env.isPresent()) {
       if (!ConfigDefaults.ENV_VAR.matcher(env.get()).matches()) {
-        // Not echoed either: an operator may have pasted the password here.
+        // Not echoed either: an operator may have pasted the secret here.
         p.problem("env", "is not an environment variable name (letters, digits and '_')");
         return Optional.empty();
       }
       return Optional.of(new SecretRef.Env(env.get()));
     }
-    file.ifPresent(f -> requirePrivate(p, "file", f, "password file"));
+    file.ifPresent(f -> requirePrivate(p, "file", f, what));
     return file.map(SecretRef.File::new);
   }
 

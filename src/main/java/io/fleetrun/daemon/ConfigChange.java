@@ -9,6 +9,7 @@ import io.fleetrun.model.Instance;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.JobId;
+import io.fleetrun.model.Notification;
 import io.fleetrun.model.SshSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ import java.util.stream.Collectors;
  * @param changedJobs jobs in both whose definition or command differs
  * @param instances ids of instances added, removed or changed
  * @param commands ids of commands added, removed or changed
+ * @param notifications ids of webhooks added, removed or changed (applied by the reload)
  * @param needsRestart dotted keys whose change takes effect only at the next start (the
  *     database, the SSH client, the limits, retention)
  */
@@ -35,6 +37,7 @@ record ConfigChange(
     List<JobId> changedJobs,
     List<InstanceId> instances,
     List<CommandId> commands,
+    List<String> notifications,
     List<String> needsRestart) {
   ConfigChange {
     addedJobs = List.copyOf(addedJobs);
@@ -42,6 +45,7 @@ record ConfigChange(
     changedJobs = List.copyOf(changedJobs);
     instances = List.copyOf(instances);
     commands = List.copyOf(commands);
+    notifications = List.copyOf(notifications);
     needsRestart = List.copyOf(needsRestart);
   }
 
@@ -57,13 +61,14 @@ record ConfigChange(
             .toList(),
         differing(a.instances(), b.instances(), Instance::id),
         differing(a.commands(), b.commands(), Command::id),
+        differing(old.notifications(), next.notifications(), Notification::id),
         needsRestart(old, next));
   }
 
   /** True when nothing at all differs. */
   boolean isEmpty() {
     return addedJobs.isEmpty() && removedJobs.isEmpty() && changedJobs.isEmpty()
-        && instances.isEmpty() && commands.isEmpty() && needsRestart.isEmpty();
+        && instances.isEmpty() && commands.isEmpty() && notifications.isEmpty() && needsRestart.isEmpty();
   }
 
   /** One line for the log and the heartbeat row, like {@code jobs added [a]; needs a restart: limits.maxSessions}. */
@@ -77,6 +82,7 @@ record ConfigChange(
     part(parts, "jobs changed", changedJobs);
     part(parts, "instances added/removed/changed", instances);
     part(parts, "commands added/removed/changed", commands);
+    part(parts, "notifications added/removed/changed", notifications);
     if (!needsRestart.isEmpty()) {
       parts.add("needs a restart (ignored until then): " + String.join(", ", needsRestart));
     }
@@ -147,10 +153,13 @@ record ConfigChange(
     }
   }
 
-  /** The settings of {@code old} that need a restart, with the instances, commands and jobs of {@code next}. */
+  /**
+   * The settings of {@code old} that need a restart, with the instances, commands, jobs and
+   * notifications of {@code next}.
+   */
   static FleetConfig inForce(FleetConfig old, FleetConfig next) {
     return new FleetConfig(
         old.source(), old.database(), old.ssh(), old.limits(), next.fleet(), old.retention(),
-        old.cluster(), old.http());
+        old.cluster(), old.http(), next.notifications());
   }
 }

@@ -11,6 +11,7 @@ import io.fleetrun.model.Instance;
 import io.fleetrun.model.InstanceId;
 import io.fleetrun.model.Job;
 import io.fleetrun.model.JobId;
+import io.fleetrun.model.Notification;
 import io.fleetrun.model.RepeatMode;
 import io.fleetrun.schedule.FleetScheduler;
 import io.fleetrun.store.ControlChannel;
@@ -21,13 +22,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Applies an edited config file to the running daemon. A valid edit takes effect at once for
- * jobs, instances and commands; settings the daemon was built with (database, SSH client,
+ * jobs, instances, commands and notifications (webhooks); settings the daemon was built with (database, SSH client,
  * limits) are reported as needing a restart and otherwise ignored. An invalid edit is refused
  * with every problem logged, and the config in force stays. Each attempt is recorded on the
  * daemon's heartbeat row. Reloads run one at a time.
@@ -37,6 +39,7 @@ final class ConfigReload {
 
   private final Invoker invoker;
   private final FleetScheduler scheduler;
+  private final Consumer<List<Notification>> notifications;
   private final ControlChannel control;
   private final String nodeId;
   private final Clock clock;
@@ -51,6 +54,7 @@ final class ConfigReload {
   /**
    * @param loaded the config the daemon started with; its file is the one read again
    * @param loadedDigest the {@link ConfigDigest} of the bytes {@code loaded} was read from
+   * @param notifications applies the webhooks of a reloaded config
    * @param nodeId the heartbeat row the results are recorded on
    */
   ConfigReload(
@@ -58,6 +62,7 @@ final class ConfigReload {
       String loadedDigest,
       Invoker invoker,
       FleetScheduler scheduler,
+      Consumer<List<Notification>> notifications,
       ControlChannel control,
       String nodeId,
       Clock clock) {
@@ -65,6 +70,7 @@ final class ConfigReload {
     this.inForceDigest = loadedDigest;
     this.invoker = invoker;
     this.scheduler = scheduler;
+    this.notifications = notifications;
     this.control = control;
     this.nodeId = nodeId;
     this.clock = clock;
@@ -147,6 +153,7 @@ final class ConfigReload {
       }
     }
     scheduler.apply(after.jobs(), clock.instant());
+    notifications.accept(next.notifications());
     inForce = ConfigChange.inForce(old, next);
     log.info("config reloaded from {}: {}", next.source(), change.summary());
     return new ReloadResult(clock.instant(), true, change.summary());

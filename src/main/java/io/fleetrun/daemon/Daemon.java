@@ -10,7 +10,10 @@ import io.fleetrun.invoke.EventFeed;
 import io.fleetrun.invoke.Invoker;
 import io.fleetrun.model.DatabaseSettings;
 import io.fleetrun.observe.Gauges;
+import io.fleetrun.observe.InvocationReader;
 import io.fleetrun.observe.Metrics;
+import io.fleetrun.observe.WebhookSettings;
+import io.fleetrun.observe.Webhooks;
 import io.fleetrun.schedule.FleetScheduler;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.ClusterNode;
@@ -26,6 +29,7 @@ import io.fleetrun.store.JooqRetention;
 import io.fleetrun.store.JournalObserver;
 import io.fleetrun.store.LeaseHolder;
 import io.fleetrun.store.NodeRegistry;
+import io.fleetrun.store.RecordCounts;
 import io.fleetrun.store.ReloadResult;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -96,9 +100,11 @@ public final class Daemon implements AutoCloseable {
   private final RetentionSchedule retention;
   private final ConfigReload reload;
   private final Optional<ConfigWatcher> watcher;
-  /** Record and invocation events of the engine, for the metrics (and later webhooks, the event stream). */
+  /** Record and invocation events of the engine, for the metrics and the webhooks (later the event stream). */
   private final EventFeed events;
   private final Metrics metrics;
+  /** The config's notifications, fed by the events like the metrics; they follow reloads. */
+  private final Webhooks webhooks;
   /** When this daemon last wrote its heartbeat. */
   private final AtomicReference<Instant> lastBeat = new AtomicReference<>();
   /** The HTTP API, when config has an {@code http:} section; started last, closed first. */
@@ -150,6 +156,7 @@ public final class Daemon implements AutoCloseable {
     MinaSshExecutor ssh = null;
     FleetScheduler quartz = null;
     Optional<ScheduledExecutorService> takeoverThread = Optional.empty();
+    Webhooks hooks = null;
     ApiServer api = null;
     try {
       String host = hostName();
@@ -195,6 +202,11 @@ public final class Daemon implements AutoCloseable {
           () -> reloadOrNull() == null ? Optional.empty()
               : reloadOrNull().last().map(r -> new Gauges.Reload(r.applied(), r.at()))));
       events.subscribe("metrics", metrics);
+      // Webhooks read an invocation's summary on their own threads, never on a run's.
+      hooks = new Webhooks(config.notifications(), WebhookSettings.defaults(), summaries(database), metrics, clock,
+          System::getenv);
+      this.webhooks = hooks;
+      events.subscribe("webhooks", webhooks);
       executor.reportTimingsTo(metrics::sshConnected);
       store.observeJournalsWith(new JournalObserver() {
         @Override
@@ -213,7 +225,8 @@ public final class Daemon implements AutoCloseable {
       this.scheduler = quartz;
       control.heartbeat(info, clock.instant());
       control.recordConfigLoaded(info.nodeId(), info.startedAt());
-      this.reload = new ConfigReload(config, configDigest, invoker, scheduler, control, info.nodeId(), clock);
+      this.reload = new ConfigReload(config, configDigest, invoker, scheduler, webhooks::apply, control,
+          info.nodeId(), clock);
       Optional<ClusterNode> differing = database.isPostgresql()
           ? StartScheduling.deferTo(new JdbcNodeQueries(database).nodes(), nodeId, configDigest)
           : Optional.empty();
@@ -278,6 +291,9 @@ public final class Daemon implements AutoCloseable {
       }
       heartbeat.shutdownNow();
       events.close(Duration.ZERO);
+      if (hooks != null) {
+        hooks.close(Duration.ZERO);
+      }
       takeoverThread.ifPresent(ScheduledExecutorService::shutdownNow);
       if (quartz != null) {
         quartz.close();
@@ -428,6 +444,21 @@ public final class Daemon implements AutoCloseable {
     return reload.reload();
   }
 
+  /**
+   * An invocation and its record counts, for the webhooks' bodies: through the read pool (opened
+   * at the first delivery), so a webhook's read never queues a record write behind it on SQLite.
+   */
+  private static InvocationReader summaries(Database database) {
+    return id -> {
+      JdbcInvocationQueries reads = new JdbcInvocationQueries(database.reads());
+      return reads.findInvocation(id).map(invocation -> {
+        RecordCounts c = reads.recordCounts(id);
+        return new InvocationReader.Summary(invocation, c.pending(), c.running(), c.finished(), c.failed(),
+            c.stopped());
+      });
+    };
+  }
+
   private static Optional<ConfigWatcher> watch(Path file, ConfigReload reload) {
     try {
       return Optional.of(ConfigWatcher.start(file, CONFIG_DEBOUNCE, reload::reload));
@@ -460,6 +491,8 @@ public final class Daemon implements AutoCloseable {
     scheduler.close();
     invoker.shutdown(settings.shutdownGrace(), settings.killWait());
     events.close(Duration.ofSeconds(1));
+    // After the feed: the last ends' notifications are queued by then. Bounded; the rest is logged.
+    webhooks.close(Duration.ofSeconds(3));
     executor.close();
     heartbeat.shutdownNow();
     try {

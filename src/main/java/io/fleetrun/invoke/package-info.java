@@ -12,10 +12,10 @@
  * invocation status changed; an end the database refused is none) to an {@code EventFeed}: each
  * {@code RunEvents} subscriber has its own bounded queue and thread, so a slow or stuck subscriber
  * never delays a run, a record write or another subscriber; what it misses is counted as dropped.
- * The metrics ({@code observe}) subscribe now; webhooks and the HTTP event stream are meant to
- * subscribe the same way (a webhook sender queues its own deliveries and retries; the event stream
- * fans each event out to its connected clients and drops a client that falls behind), seeing
- * only these event types. May import {@code model}, {@code status}, {@code exec} and {@code
+ * The metrics and the webhooks ({@code observe}) subscribe (a webhook sender queues its own
+ * deliveries and retries); the HTTP event stream is meant to subscribe the same way (fanning each
+ * event out to its connected clients and dropping a client that falls behind), seeing only these
+ * event types. May import {@code model}, {@code status}, {@code exec} and {@code
  * store}.
  */
 package io.fleetrun.invoke;

@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
  * counters and histograms fed by {@link RunEvent}s (subscribe it to the engine's event feed) and
  * by the timing callbacks the daemon wires ({@link #sshConnected}, {@link #databaseWrite}),
  * gauges read at each scrape from {@link Gauges}, and the JVM's own metrics. {@link #write} gives
- * the Prometheus text format. Labels stay bounded: status, detail status, error code and job id
- * (jobs come from the config), never an instance or an invoke id.
+ * the Prometheus text format. It also counts webhook deliveries ({@link WebhookCounters}). Labels
+ * stay bounded: status, detail status, error code, job id and hook id (jobs and hooks come from
+ * the config), never an instance or an invoke id.
  */
-public final class Metrics implements RunEvents {
+public final class Metrics implements RunEvents, WebhookCounters {
   private static final Logger log = LoggerFactory.getLogger(Metrics.class);
   /** Runs: from sub-second scripts to the longest timeouts people set (hours). */
   private static final double[] RUN_SECONDS = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600,
@@ -49,6 +50,9 @@ public final class Metrics implements RunEvents {
   private final Histogram scheduleDelay;
   private final Histogram sshConnect;
   private final Histogram databaseWrite;
+  private final Counter webhookDeliveries;
+  private final Counter webhookFailedAttempts;
+  private final Counter webhookDropped;
 
   public Metrics(Gauges gauges) {
     recordsEnded = Counter.builder().name("fleetrun_records_ended_total")
@@ -80,6 +84,19 @@ public final class Metrics implements RunEvents {
     databaseWrite = Histogram.builder().name("fleetrun_database_write_seconds")
         .help("One group commit of record changes (starts, ends, statuses), begin to commit")
         .classicOnly().classicUpperBounds(WRITE_SECONDS)
+        .register(registry);
+    webhookDeliveries = Counter.builder().name("fleetrun_webhook_deliveries_total")
+        .help("Webhook deliveries that ended, by hook and outcome (delivered, given_up, abandoned at a stop or"
+            + " a hook's removal)")
+        .labelNames("hook", "outcome")
+        .register(registry);
+    webhookFailedAttempts = Counter.builder().name("fleetrun_webhook_failed_attempts_total")
+        .help("Webhook delivery attempts that failed (not 2xx, timeout, refused), by hook")
+        .labelNames("hook")
+        .register(registry);
+    webhookDropped = Counter.builder().name("fleetrun_webhook_dropped_total")
+        .help("Webhook deliveries dropped because the hook's queue was full, by hook")
+        .labelNames("hook")
         .register(registry);
     gauge("fleetrun_records_running", "Records of this daemon handed to SSH whose end is not written yet",
         () -> gauges.recordsRunning().getAsInt());
@@ -118,6 +135,21 @@ public final class Metrics implements RunEvents {
     } else if (event instanceof RunEvent.InvocationStatusChanged changed && changed.status().isEnded()) {
       invocationsEnded.labelValues(changed.status().name()).inc();
     }
+  }
+
+  @Override
+  public void ended(String hook, Outcome outcome) {
+    webhookDeliveries.labelValues(hook, outcome.name()).inc();
+  }
+
+  @Override
+  public void attemptFailed(String hook) {
+    webhookFailedAttempts.labelValues(hook).inc();
+  }
+
+  @Override
+  public void dropped(String hook) {
+    webhookDropped.labelValues(hook).inc();
   }
 
   /** A new SSH connection took {@code took} to connect and log in. */
