@@ -2,8 +2,10 @@ package io.fleetrun.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetrun.model.Fleet;
 import io.fleetrun.model.HttpSettings;
 import io.fleetrun.store.JdbcInvocationViews;
+import io.fleetrun.store.JdbcStatusQueries;
 import io.fleetrun.store.ReadConnections;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -13,11 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's HTTP server: the route table ({@link Health}, {@link ReadApi}) behind {@link
+ * The daemon's HTTP server: the route table ({@link Health}, {@link ReadApi}, {@link ConfigApi}) behind {@link
  * Guard}, on Javalin and Jetty, answering JSON, errors included ({@code {"code", "message"}}).
  * Started once the database and the scheduler are up, closed before the database closes.
  */
@@ -43,15 +46,18 @@ public final class ApiServer implements AutoCloseable {
    * @param database where the reads and the readiness probe get connections
    * @param schedulerRunning whether the scheduler fires jobs (readiness)
    * @param metrics what {@code GET /metrics} serves
+   * @param fleet the instances, commands and jobs of the config in force at the time of asking
    * @param environment looks up the environment variables tokens name ({@code System::getenv})
    * @throws IllegalStateException when a token cannot be read or the address cannot be bound
    */
   public static ApiServer start(HttpSettings settings, ReadConnections database,
-      BooleanSupplier schedulerRunning, MetricsEndpoint metrics, Function<String, String> environment) {
+      BooleanSupplier schedulerRunning, MetricsEndpoint metrics, Supplier<Fleet> fleet,
+      Function<String, String> environment) {
     BearerTokens tokens = BearerTokens.read(settings.tokens(), environment);
     Health health = new Health(database, schedulerRunning);
     List<Route> routes = new ArrayList<>(health.routes());
     routes.addAll(new ReadApi(new JdbcInvocationViews(database)).routes());
+    routes.addAll(new ConfigApi(fleet, new JdbcStatusQueries(database)).routes());
     routes.add(metrics.route(settings.metricsPublic()));
     return start(settings, tokens, routes, List.of(health));
   }

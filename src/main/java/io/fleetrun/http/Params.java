@@ -24,7 +24,8 @@ final class Params {
     for (Map.Entry<String, List<String>> e : values.entrySet()) {
       if (!accepted.contains(e.getKey())) {
         throw ApiException.badParameter(Guard.printable(e.getKey()),
-            "is not known here; known: " + String.join(", ", accepted));
+            accepted.isEmpty() ? "is not known here; this takes no query parameters"
+                : "is not known here; known: " + String.join(", ", accepted));
       }
       if (e.getValue().size() > 1) {
         throw ApiException.badParameter(e.getKey(), "is given more than once");

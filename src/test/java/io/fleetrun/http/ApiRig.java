@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetrun.model.CommandId;
 import io.fleetrun.model.DetailStatus;
 import io.fleetrun.model.ErrorCode;
+import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Frequency;
 import io.fleetrun.model.HttpSettings;
 import io.fleetrun.model.InstanceId;
@@ -19,6 +20,7 @@ import io.fleetrun.model.SecretRef;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.Database;
 import io.fleetrun.store.JdbcInvocationViews;
+import io.fleetrun.store.JdbcStatusQueries;
 import io.fleetrun.store.JooqInvocationStore;
 import io.fleetrun.store.NewInvocation;
 import io.fleetrun.testing.StoreBackend;
@@ -36,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A real API server on a free loopback port over a real database filled by the real store (read
@@ -51,6 +54,8 @@ final class ApiRig implements AutoCloseable {
   final Database db;
   final JooqInvocationStore store;
   final AtomicBoolean schedulerRunning = new AtomicBoolean(true);
+  /** The fleet the config routes show; a test sets it as a reload would. */
+  final AtomicReference<Fleet> fleet = new AtomicReference<>(new Fleet(List.of(), List.of(), List.of()));
   final ApiServer server;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -64,6 +69,7 @@ final class ApiRig implements AutoCloseable {
     Health health = new Health(db.reads(), schedulerRunning::get);
     List<Route> routes = new ArrayList<>(health.routes());
     routes.addAll(new ReadApi(new JdbcInvocationViews(db.reads())).routes());
+    routes.addAll(new ConfigApi(fleet::get, new JdbcStatusQueries(db.reads())).routes());
     routes.addAll(extra);
     server = ApiServer.start(settings, tokens, routes, List.of(health));
   }
