@@ -32,12 +32,14 @@ public final class ApiServer implements AutoCloseable {
   /** Where it listens, the port picked included. */
   private final String address;
   private final List<AutoCloseable> parts;
+  private final List<Route> routes;
   private boolean closed;
 
-  private ApiServer(Javalin app, String address, List<AutoCloseable> parts) {
+  private ApiServer(Javalin app, String address, List<AutoCloseable> parts, List<Route> routes) {
     this.app = app;
     this.address = address;
     this.parts = parts;
+    this.routes = List.copyOf(routes);
   }
 
   /**
@@ -55,11 +57,18 @@ public final class ApiServer implements AutoCloseable {
       Function<String, String> environment) {
     BearerTokens tokens = BearerTokens.read(settings.tokens(), environment);
     Health health = new Health(database, schedulerRunning);
+    return start(settings, tokens, routes(health, database, metrics.route(settings.metricsPublic()), fleet),
+        List.of(health));
+  }
+
+  /** The daemon's route table (the one its OpenAPI document describes). */
+  static List<Route> routes(Health health, ReadConnections database, Route metrics, Supplier<Fleet> fleet) {
     List<Route> routes = new ArrayList<>(health.routes());
+    routes.add(metrics);
+    routes.add(OpenApiDocument.route());
     routes.addAll(new ReadApi(new JdbcInvocationViews(database)).routes());
     routes.addAll(new ConfigApi(fleet, new JdbcStatusQueries(database)).routes());
-    routes.add(metrics.route(settings.metricsPublic()));
-    return start(settings, tokens, routes, List.of(health));
+    return routes;
   }
 
   /** Starts the server on {@code routes}: tests add their own rows to the table. */
@@ -81,6 +90,7 @@ public final class ApiServer implements AutoCloseable {
       for (Route route : routes) {
         config.routes.addHttpHandler(route.method(), route.path(), ctx -> {
           guard.check(route, ctx);
+          ctx.attribute(Params.class.getName(), new Params(ctx.queryParamMap(), route.params()));
           route.handler().handle(ctx);
         });
       }
@@ -109,10 +119,16 @@ public final class ApiServer implements AutoCloseable {
       parts.forEach(ApiServer::closeQuietly);
       throw new IllegalStateException("http: cannot listen on " + settings.address() + ": " + e.getMessage(), e);
     }
-    ApiServer server = new ApiServer(app, new HttpSettings(settings.host(), app.port(), List.of()).address(), parts);
+    ApiServer server = new ApiServer(app, new HttpSettings(settings.host(), app.port(), List.of()).address(), parts,
+        routes);
     log.info("http API listening on {} ({})", server.address,
         tokens.open() ? "no tokens: open to every local user, as reader" : settings.tokens().size() + " token(s)");
     return server;
+  }
+
+  /** The route table it serves. */
+  List<Route> routes() {
+    return routes;
   }
 
   /** The port it listens on (the one picked when the settings said 0). */

@@ -51,9 +51,8 @@ final class ConfigApi {
         .toList();
   }
 
-  /** {@code {"name": [items]}}, once the request is known to carry no query parameter. */
+  /** {@code {"name": [items]}}. */
   private static void answer(Context ctx, String name, Supplier<List<Map<String, Object>>> items) {
-    new Params(ctx.queryParamMap(), List.of());
     ApiServer.json(ctx, 200, Map.of(name, items.get()));
   }
 }
