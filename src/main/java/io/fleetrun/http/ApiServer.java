@@ -2,8 +2,10 @@ package io.fleetrun.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetrun.model.Fleet;
 import io.fleetrun.model.HttpSettings;
 import io.fleetrun.store.JdbcInvocationViews;
+import io.fleetrun.store.JdbcStatusQueries;
 import io.fleetrun.store.ReadConnections;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -13,11 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's HTTP server: the route table ({@link Health}, {@link ReadApi}) behind {@link
+ * The daemon's HTTP server: the route table ({@link Health}, {@link ReadApi}, {@link ConfigApi}) behind {@link
  * Guard}, on Javalin and Jetty, answering JSON, errors included ({@code {"code", "message"}}).
  * Started once the database and the scheduler are up, closed before the database closes.
  */
@@ -29,12 +32,14 @@ public final class ApiServer implements AutoCloseable {
   /** Where it listens, the port picked included. */
   private final String address;
   private final List<AutoCloseable> parts;
+  private final List<Route> routes;
   private boolean closed;
 
-  private ApiServer(Javalin app, String address, List<AutoCloseable> parts) {
+  private ApiServer(Javalin app, String address, List<AutoCloseable> parts, List<Route> routes) {
     this.app = app;
     this.address = address;
     this.parts = parts;
+    this.routes = List.copyOf(routes);
   }
 
   /**
@@ -43,17 +48,27 @@ public final class ApiServer implements AutoCloseable {
    * @param database where the reads and the readiness probe get connections
    * @param schedulerRunning whether the scheduler fires jobs (readiness)
    * @param metrics what {@code GET /metrics} serves
+   * @param fleet the instances, commands and jobs of the config in force at the time of asking
    * @param environment looks up the environment variables tokens name ({@code System::getenv})
    * @throws IllegalStateException when a token cannot be read or the address cannot be bound
    */
   public static ApiServer start(HttpSettings settings, ReadConnections database,
-      BooleanSupplier schedulerRunning, MetricsEndpoint metrics, Function<String, String> environment) {
+      BooleanSupplier schedulerRunning, MetricsEndpoint metrics, Supplier<Fleet> fleet,
+      Function<String, String> environment) {
     BearerTokens tokens = BearerTokens.read(settings.tokens(), environment);
     Health health = new Health(database, schedulerRunning);
+    return start(settings, tokens, routes(health, database, metrics.route(settings.metricsPublic()), fleet),
+        List.of(health));
+  }
+
+  /** The daemon's route table (the one its OpenAPI document describes). */
+  static List<Route> routes(Health health, ReadConnections database, Route metrics, Supplier<Fleet> fleet) {
     List<Route> routes = new ArrayList<>(health.routes());
+    routes.add(metrics);
+    routes.add(OpenApiDocument.route());
     routes.addAll(new ReadApi(new JdbcInvocationViews(database)).routes());
-    routes.add(metrics.route(settings.metricsPublic()));
-    return start(settings, tokens, routes, List.of(health));
+    routes.addAll(new ConfigApi(fleet, new JdbcStatusQueries(database)).routes());
+    return routes;
   }
 
   /** Starts the server on {@code routes}: tests add their own rows to the table. */
@@ -75,6 +90,7 @@ public final class ApiServer implements AutoCloseable {
       for (Route route : routes) {
         config.routes.addHttpHandler(route.method(), route.path(), ctx -> {
           guard.check(route, ctx);
+          ctx.attribute(Params.class.getName(), new Params(ctx.queryParamMap(), route.params()));
           route.handler().handle(ctx);
         });
       }
@@ -103,10 +119,16 @@ public final class ApiServer implements AutoCloseable {
       parts.forEach(ApiServer::closeQuietly);
       throw new IllegalStateException("http: cannot listen on " + settings.address() + ": " + e.getMessage(), e);
     }
-    ApiServer server = new ApiServer(app, new HttpSettings(settings.host(), app.port(), List.of()).address(), parts);
+    ApiServer server = new ApiServer(app, new HttpSettings(settings.host(), app.port(), List.of()).address(), parts,
+        routes);
     log.info("http API listening on {} ({})", server.address,
         tokens.open() ? "no tokens: open to every local user, as reader" : settings.tokens().size() + " token(s)");
     return server;
+  }
+
+  /** The route table it serves. */
+  List<Route> routes() {
+    return routes;
   }
 
   /** The port it listens on (the one picked when the settings said 0). */

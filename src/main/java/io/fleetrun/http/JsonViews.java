@@ -73,7 +73,7 @@ final class JsonViews {
     return out;
   }
 
-  private static String time(Optional<Instant> t) {
+  static String time(Optional<Instant> t) {
     return t.map(UTC::format).orElse(null); // as stored: fixed milliseconds
   }
 }

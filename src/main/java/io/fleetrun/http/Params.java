@@ -1,5 +1,6 @@
 package io.fleetrun.http;
 
+import io.javalin.http.Context;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -9,8 +10,8 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The query parameters of one request, checked: a parameter the route does not take, one given
- * twice, or a value of the wrong form is refused (400) naming the parameter. Values are never
+ * The query parameters of one request, checked: a parameter the route does not take ({@link
+ * Route#params}), one given twice, or a value of the wrong form is refused (400) naming the parameter. Values are never
  * put into SQL text; they become typed values bound as parameters.
  */
 final class Params {
@@ -19,12 +20,18 @@ final class Params {
 
   private final Map<String, List<String>> values;
 
+  /** The request's parameters, as checked against its route's list before its handler ran. */
+  static Params of(Context ctx) {
+    return java.util.Objects.requireNonNull(ctx.attribute(Params.class.getName()), "no checked parameters");
+  }
+
   Params(Map<String, List<String>> values, List<String> accepted) {
     this.values = values;
     for (Map.Entry<String, List<String>> e : values.entrySet()) {
       if (!accepted.contains(e.getKey())) {
         throw ApiException.badParameter(Guard.printable(e.getKey()),
-            "is not known here; known: " + String.join(", ", accepted));
+            accepted.isEmpty() ? "is not known here; this takes no query parameters"
+                : "is not known here; known: " + String.join(", ", accepted));
       }
       if (e.getValue().size() > 1) {
         throw ApiException.badParameter(e.getKey(), "is given more than once");

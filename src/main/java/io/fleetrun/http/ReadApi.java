@@ -40,13 +40,13 @@ final class ReadApi {
   /** The routes, each for a reader (an operator too). */
   List<Route> routes() {
     return List.of(
-        Route.get(PREFIX + "/invocations", Role.READER, this::list),
+        Route.get(PREFIX + "/invocations", Role.READER, LIST_PARAMS, this::list),
         Route.get(PREFIX + "/invocations/{invokeId}", Role.READER, this::one),
-        Route.get(PREFIX + "/invocations/{invokeId}/results", Role.READER, this::results));
+        Route.get(PREFIX + "/invocations/{invokeId}/results", Role.READER, RESULT_PARAMS, this::results));
   }
 
   private void list(Context ctx) {
-    Params p = new Params(ctx.queryParamMap(), LIST_PARAMS);
+    Params p = Params.of(ctx);
     InvocationPageFilter filter = new InvocationPageFilter(
         p.oneOf("status", InvocationStatus.class),
         p.id("jobId", JobId::new),
@@ -70,7 +70,7 @@ final class ReadApi {
   }
 
   private void results(Context ctx) {
-    Params p = new Params(ctx.queryParamMap(), RESULT_PARAMS);
+    Params p = Params.of(ctx);
     boolean history = p.bool("includeHistory", false);
     boolean base64 = p.word("outputEncoding", List.of("text", "base64")).orElse("text").equals("base64");
     Optional<String> next = p.text("nextToken");

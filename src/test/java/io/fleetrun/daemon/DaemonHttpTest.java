@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +77,56 @@ class DaemonHttpTest {
       }
       assertThatThrownBy(() -> get(port, "/healthz")).isInstanceOf(ConnectException.class);
     }
+  }
+
+  @Test
+  void theConfigRoutesShowTheConfigInForceAndQuartzsNextFireTimes() throws Exception {
+    Path token = dir.resolve("token");
+    Files.writeString(token, TOKEN + "\n");
+    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+    int port = freePort();
+    ReloadFixture config = fixture(port, token);
+    // Never contacted: the job fires in 2099.
+    config.edit("""
+        instances: [ { id: web-1, host: 127.0.0.1, port: 1, user: deploy, tags: [web] } ]
+        commands: [ { id: disk, content: "df -h -- {{mount}}", parameters: { mount: / } } ]
+        jobs:
+          - { id: later, command: disk, targets: { tags: [web] }, repeat: Once, frequency: "at(2099-01-01T02:00:00Z)" }
+        """);
+    try (Daemon daemon = config.start()) {
+      assertThat(body(port, "/api/v1/jobs")).contains("\"jobId\":\"later\"")
+          .contains("\"nextFireTime\":\"2099-01-01T02:00:00.000Z\"");
+      assertThat(body(port, "/api/v1/instances")).contains("\"instanceId\":\"web-1\"");
+
+      config.edit("""
+          instances:
+            - { id: web-1, host: 127.0.0.1, port: 1, user: deploy, tags: [web] }
+            - { id: web-2, host: 127.0.0.1, port: 2, user: ops, tags: [web] }
+          commands: [ { id: uptime, content: uptime, timeout: 5s } ]
+          jobs:
+            - { id: hourly, command: uptime, targets: { instances: [web-2] }, repeat: Period, frequency: "0 0 * * * ?" }
+          """);
+      assertThat(daemon.reload().applied()).isTrue();
+      assertThat(body(port, "/api/v1/instances")).contains("\"web-2\"").contains("\"user\":\"ops\"");
+      assertThat(body(port, "/api/v1/commands"))
+          .isEqualTo("{\"commands\":[{\"commandId\":\"uptime\",\"content\":\"uptime\",\"workingDir\":null,"
+              + "\"timeout\":\"5s\",\"parameters\":{}}]}");
+      String jobs = body(port, "/api/v1/jobs");
+      assertThat(jobs).doesNotContain("later").contains("\"jobId\":\"hourly\"");
+      // The next whole hour (UTC) after the reload, as Quartz keeps it.
+      String next = jobs.replaceAll(".*\"nextFireTime\":\"([^\"]+)\".*", "$1");
+      Instant at = Instant.parse(next);
+      assertThat(at).isAfter(Instant.now()).isBefore(Instant.now().plus(Duration.ofMinutes(61)));
+      assertThat(at.getEpochSecond() % 3600).isZero();
+    }
+  }
+
+  private String body(int port, String path) throws IOException, InterruptedException {
+    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(10)).build();
+    HttpResponse<String> answer = client.send(r, HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).as(path).isEqualTo(200);
+    return answer.body();
   }
 
   @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetrun.model.CommandId;
 import io.fleetrun.model.DetailStatus;
 import io.fleetrun.model.ErrorCode;
+import io.fleetrun.model.Fleet;
 import io.fleetrun.model.Frequency;
 import io.fleetrun.model.HttpSettings;
 import io.fleetrun.model.InstanceId;
@@ -18,7 +19,6 @@ import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.SecretRef;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.Database;
-import io.fleetrun.store.JdbcInvocationViews;
 import io.fleetrun.store.JooqInvocationStore;
 import io.fleetrun.store.NewInvocation;
 import io.fleetrun.testing.StoreBackend;
@@ -36,21 +36,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A real API server on a free loopback port over a real database filled by the real store (read
- * through the database's read pool, as the daemon does), and an HTTP client. Two tokens: {@link #READER} (name grafana) and {@link #OPERATOR} (name ci).
+ * A real API server on a free loopback port with the daemon's route table ({@link
+ * ApiServer#routes}) over a real database filled by the real store (read through the database's
+ * read pool, as the daemon does), and an HTTP client. Two tokens: {@link #READER} (name grafana) and {@link #OPERATOR} (name ci).
  */
 final class ApiRig implements AutoCloseable {
   static final String READER = "reader-0123456789abcdef0123456789abcdef";
   static final String OPERATOR = "operator-0123456789abcdef0123456789abcde";
   static final Instant T0 = Instant.parse("2026-11-28T07:10:03.123Z");
   static final ObjectMapper JSON = new ObjectMapper();
+  /** The daemon's {@code /metrics} row unless a test brings its own: one line of text. */
+  static final MetricsEndpoint METRICS =
+      new MetricsEndpoint("text/plain; version=0.0.4", out -> out.write("rig_up 1\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 
   final StoreBackend.Place place;
   final Database db;
   final JooqInvocationStore store;
   final AtomicBoolean schedulerRunning = new AtomicBoolean(true);
+  /** The fleet the config routes show; a test sets it as a reload would. */
+  final AtomicReference<Fleet> fleet = new AtomicReference<>(new Fleet(List.of(), List.of(), List.of()));
   final ApiServer server;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -62,8 +69,9 @@ final class ApiRig implements AutoCloseable {
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, tokens());
     BearerTokens tokens = BearerTokens.read(settings.tokens(), Map.of("TOKEN_R", READER, "TOKEN_O", OPERATOR)::get);
     Health health = new Health(db.reads(), schedulerRunning::get);
-    List<Route> routes = new ArrayList<>(health.routes());
-    routes.addAll(new ReadApi(new JdbcInvocationViews(db.reads())).routes());
+    List<Route> routes = new ArrayList<>(ApiServer.routes(health, db.reads(), METRICS.route(false), fleet::get));
+    // A test's row replaces the daemon's of the same method and path (its own /metrics).
+    routes.removeIf(r -> extra.stream().anyMatch(e -> e.method() == r.method() && e.path().equals(r.path())));
     routes.addAll(extra);
     server = ApiServer.start(settings, tokens, routes, List.of(health));
   }
