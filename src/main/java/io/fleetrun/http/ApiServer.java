@@ -7,6 +7,8 @@ import io.fleetrun.store.JdbcInvocationViews;
 import io.fleetrun.store.ReadConnections;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,10 +75,16 @@ public final class ApiServer implements AutoCloseable {
         http.setSendServerVersion(false);
       });
       for (Route route : routes) {
-        config.routes.addHttpHandler(route.method(), route.path(), ctx -> {
+        Handler guarded = ctx -> {
           guard.check(route, ctx);
           route.handler().handle(ctx);
-        });
+        };
+        config.routes.addHttpHandler(route.method(), route.path(), guarded);
+        if (route.method() == HandlerType.GET) {
+          // Left to Javalin, HEAD on a GET route was a 200 that never met the Guard. Jetty
+          // sends a HEAD answer's headers only.
+          config.routes.addHttpHandler(HandlerType.HEAD, route.path(), guarded);
+        }
       }
       config.routes.exception(ApiException.class, (e, ctx) ->
           error(ctx, e.status(), e.code(), e.getMessage()));

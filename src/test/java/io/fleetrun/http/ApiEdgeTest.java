@@ -1,0 +1,73 @@
+package io.fleetrun.http;
+
+import static io.fleetrun.http.ApiRig.READER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetrun.model.HttpSettings;
+import io.fleetrun.model.RecordStatus;
+import io.fleetrun.testing.StoreBackend;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Requests a client library would not send, written byte for byte on a real loopback socket:
+ * other methods, repeated headers, a foreign Host. Each one must meet {@link Guard} as a plain
+ * GET does.
+ */
+class ApiEdgeTest {
+  @TempDir static Path dir;
+  private static ApiRig rig;
+
+  @BeforeAll
+  static void start() {
+    rig = new ApiRig(StoreBackend.SQLITE, dir);
+    rig.once("inv-1", Optional.empty(), "c", ApiRig.T0, RecordStatus.Finished);
+  }
+
+  @AfterAll
+  static void stop() {
+    rig.close();
+  }
+
+  /** The whole answer (status line, headers, body) to {@code request}, sent as is. */
+  static String raw(int port, String request) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      s.getInputStream().transferTo(out);
+      return out.toString(StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  private static String request(String method, String path, String... headers) {
+    StringBuilder r = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
+    for (String h : headers) {
+      r.append(h).append("\r\n");
+    }
+    return r.append("Connection: close\r\n\r\n").toString();
+  }
+
+  /** Javalin answered HEAD on a GET route by itself, 200, without running the route's Guard. */
+  @Test
+  void headWithoutATokenIs401() throws IOException {
+    for (String path : List.of("/api/v1/invocations", "/api/v1/invocations/inv-1", "/api/v1/invocations/inv-1/results")) {
+      String answer = raw(rig.server.port(), request("HEAD", path, "Host: 127.0.0.1"));
+      assertThat(answer).as(path).startsWith("HTTP/1.1 401 ");
+    }
+    String answer = raw(rig.server.port(), request("HEAD", "/api/v1/invocations", "Host: 127.0.0.1",
+        "Authorization: Bearer " + READER));
+    assertThat(answer).startsWith("HTTP/1.1 200 ").contains("application/json");
+    assertThat(raw(rig.server.port(), request("HEAD", "/healthz", "Host: 127.0.0.1"))).startsWith("HTTP/1.1 200 ");
+  }
+}
