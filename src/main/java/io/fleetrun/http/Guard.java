@@ -1,6 +1,7 @@
 package io.fleetrun.http;
 
 import io.javalin.http.Context;
+import java.util.Collections;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +26,12 @@ final class Guard {
     if (route.needs().isEmpty()) {
       return;
     }
-    Optional<BearerTokens.Caller> caller = tokens.caller(ctx.header("Authorization"));
+    // Only one: with two, the daemon read the first while a proxy or a log may take the last.
+    int given = Collections.list(ctx.req().getHeaders("Authorization")).size();
+    Optional<BearerTokens.Caller> caller = given > 1 ? Optional.empty() : tokens.caller(ctx.header("Authorization"));
     if (caller.isEmpty()) {
-      String why = ctx.header("Authorization") == null ? "no bearer token" : "not a known bearer token";
+      String why = given == 0 ? "no bearer token"
+          : given > 1 ? "more than one Authorization header" : "not a known bearer token";
       log.warn("http denied {} {} from {}: {}", ctx.method(), printable(ctx.path()), ctx.ip(), why);
       ctx.header("WWW-Authenticate", "Bearer");
       throw new ApiException(401, "Unauthorized", "this needs a valid bearer token (Authorization: Bearer TOKEN)");

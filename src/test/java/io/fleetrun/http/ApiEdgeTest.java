@@ -3,7 +3,6 @@ package io.fleetrun.http;
 import static io.fleetrun.http.ApiRig.READER;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fleetrun.model.HttpSettings;
 import io.fleetrun.model.RecordStatus;
 import io.fleetrun.testing.StoreBackend;
 import java.io.ByteArrayOutputStream;
@@ -69,5 +68,22 @@ class ApiEdgeTest {
         "Authorization: Bearer " + READER));
     assertThat(answer).startsWith("HTTP/1.1 200 ").contains("application/json");
     assertThat(raw(rig.server.port(), request("HEAD", "/healthz", "Host: 127.0.0.1"))).startsWith("HTTP/1.1 200 ");
+  }
+
+  /**
+   * Only the first of two Authorization headers was read: a proxy or a log that takes the last
+   * one saw another caller than the daemon did. Two are refused, in either order.
+   */
+  @Test
+  void twoAuthorizationHeadersAre401() throws IOException {
+    String good = "Authorization: Bearer " + READER;
+    String bad = "Authorization: Bearer not-a-token-0123456789";
+    for (List<String> pair : List.of(List.of(good, bad), List.of(bad, good), List.of(good, good))) {
+      String answer = raw(rig.server.port(), request("GET", "/api/v1/invocations", "Host: 127.0.0.1",
+          pair.get(0), pair.get(1)));
+      assertThat(answer).as(pair.toString()).startsWith("HTTP/1.1 401 ").doesNotContain("inv-1");
+    }
+    assertThat(raw(rig.server.port(), request("GET", "/api/v1/invocations", "Host: 127.0.0.1", good)))
+        .startsWith("HTTP/1.1 200 ").contains("inv-1");
   }
 }
