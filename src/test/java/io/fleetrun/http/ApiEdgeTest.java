@@ -3,6 +3,7 @@ package io.fleetrun.http;
 import static io.fleetrun.http.ApiRig.READER;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetrun.model.HttpSettings;
 import io.fleetrun.model.RecordStatus;
 import io.fleetrun.testing.StoreBackend;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,5 +87,30 @@ class ApiEdgeTest {
     }
     assertThat(raw(rig.server.port(), request("GET", "/api/v1/invocations", "Host: 127.0.0.1", good)))
         .startsWith("HTTP/1.1 200 ").contains("inv-1");
+  }
+
+  /**
+   * Without tokens (loopback only) a web page could still read everything through DNS
+   * rebinding: its own name, resolved to 127.0.0.1, is same-origin to the browser, which sends
+   * it as Host. A Host that is not a loopback address or localhost is refused there.
+   */
+  @Test
+  void withoutTokensAForeignHostIsRefused(@TempDir Path other) throws IOException {
+    try (ApiRig filled = new ApiRig(StoreBackend.SQLITE, other)) {
+      filled.once("inv-2", Optional.empty(), "c", ApiRig.T0, RecordStatus.Finished);
+      BearerTokens open = BearerTokens.read(List.of(), Map.<String, String>of()::get);
+      List<Route> routes = new ReadApi(new io.fleetrun.store.JdbcInvocationViews(filled.db.reads())).routes();
+      try (ApiServer server = ApiServer.start(new HttpSettings("127.0.0.1", 0, List.of()), open, routes, List.of())) {
+        int port = server.port();
+        for (String host : List.of("evil.example", "evil.example:" + port, "127.0.0.1.evil.example", "10.0.0.5")) {
+          String answer = raw(port, request("GET", "/api/v1/invocations", "Host: " + host));
+          assertThat(answer).as(host).startsWith("HTTP/1.1 403 ").doesNotContain("inv-2");
+        }
+        for (String host : List.of("127.0.0.1:" + port, "localhost:" + port, "LOCALHOST", "[::1]:" + port, "127.0.0.1")) {
+          String answer = raw(port, request("GET", "/api/v1/invocations", "Host: " + host));
+          assertThat(answer).as(host).startsWith("HTTP/1.1 200 ").contains("inv-2");
+        }
+      }
+    }
   }
 }
