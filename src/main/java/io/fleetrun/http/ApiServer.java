@@ -9,12 +9,19 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +81,8 @@ public final class ApiServer implements AutoCloseable {
         http.setHeaderCacheCaseSensitive(true);
         http.setSendServerVersion(false);
       });
+      // Jetty refuses some requests before any route (a bad path, headers too large): JSON too.
+      config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors()));
       for (Route route : routes) {
         Handler guarded = ctx -> {
           guard.check(route, ctx);
@@ -154,6 +163,27 @@ public final class ApiServer implements AutoCloseable {
       part.close();
     } catch (Exception e) {
       log.warn("http: closing {} failed: {}", part, e.getMessage());
+    }
+  }
+
+  /**
+   * Jetty's answer to a request it refuses itself, as {@code {"code", "message"}} instead of an
+   * HTML page echoing the request's URI: the standard reason only, nothing of the request.
+   */
+  private static final class JsonErrors extends ErrorHandler {
+    @Override
+    protected void generateResponse(Request request, Response response, int code, String message,
+        Throwable cause, Callback callback) {
+      String reason = HttpStatus.getMessage(code);
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("code", reason.replaceAll("[^A-Za-z]", ""));
+      body.put("message", code + " " + reason);
+      try {
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.write(true, ByteBuffer.wrap(JSON.writeValueAsBytes(body)), callback);
+      } catch (JsonProcessingException e) {
+        callback.failed(e);
+      }
     }
   }
 }

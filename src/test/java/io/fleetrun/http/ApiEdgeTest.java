@@ -113,4 +113,18 @@ class ApiEdgeTest {
       }
     }
   }
+
+  /** Jetty's own refusals (before any route) were HTML pages echoing the request's URI. */
+  @Test
+  void jettysOwnRefusalsAreJsonToo() throws IOException {
+    String path = raw(rig.server.port(), request("GET", "/x<script>alert(1)</script>", "Host: 127.0.0.1"));
+    String header = raw(rig.server.port(), request("GET", "/api/v1/invocations", "Host: 127.0.0.1",
+        "Authorization: Bearer " + "a".repeat(20_000)));
+    assertThat(path).startsWith("HTTP/1.1 400 ");
+    assertThat(header).startsWith("HTTP/1.1 431 ");
+    for (String answer : List.of(path, header)) {
+      assertThat(answer).contains("Content-Type: application/json").doesNotContainIgnoringCase("<html")
+          .doesNotContain("script").contains("{\"code\":\"");
+    }
+  }
 }
