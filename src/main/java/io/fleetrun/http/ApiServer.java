@@ -9,6 +9,9 @@ import io.fleetrun.store.JdbcStatusQueries;
 import io.fleetrun.store.ReadConnections;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +19,12 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,12 +96,20 @@ public final class ApiServer implements AutoCloseable {
         http.setHeaderCacheCaseSensitive(true);
         http.setSendServerVersion(false);
       });
+      // Jetty refuses some requests before any route (a bad path, headers too large): JSON too.
+      config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors()));
       for (Route route : routes) {
-        config.routes.addHttpHandler(route.method(), route.path(), ctx -> {
+        Handler guarded = ctx -> {
           guard.check(route, ctx);
           ctx.attribute(Params.class.getName(), new Params(ctx.queryParamMap(), route.params()));
           route.handler().handle(ctx);
-        });
+        };
+        config.routes.addHttpHandler(route.method(), route.path(), guarded);
+        if (route.method() == HandlerType.GET) {
+          // Left to Javalin, HEAD on a GET route was a 200 that never met the Guard. Jetty
+          // sends a HEAD answer's headers only.
+          config.routes.addHttpHandler(HandlerType.HEAD, route.path(), guarded);
+        }
       }
       config.routes.exception(ApiException.class, (e, ctx) ->
           error(ctx, e.status(), e.code(), e.getMessage()));
@@ -168,6 +185,27 @@ public final class ApiServer implements AutoCloseable {
       part.close();
     } catch (Exception e) {
       log.warn("http: closing {} failed: {}", part, e.getMessage());
+    }
+  }
+
+  /**
+   * Jetty's answer to a request it refuses itself, as {@code {"code", "message"}} instead of an
+   * HTML page echoing the request's URI: the standard reason only, nothing of the request.
+   */
+  private static final class JsonErrors extends ErrorHandler {
+    @Override
+    protected void generateResponse(Request request, Response response, int code, String message,
+        Throwable cause, Callback callback) {
+      String reason = HttpStatus.getMessage(code);
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("code", reason.replaceAll("[^A-Za-z]", ""));
+      body.put("message", code + " " + reason);
+      try {
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.write(true, ByteBuffer.wrap(JSON.writeValueAsBytes(body)), callback);
+      } catch (JsonProcessingException e) {
+        callback.failed(e);
+      }
     }
   }
 }

@@ -1,6 +1,8 @@
 package io.fleetrun.http;
 
+import io.fleetrun.model.HttpSettings;
 import io.javalin.http.Context;
+import java.util.Collections;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +27,20 @@ final class Guard {
     if (route.needs().isEmpty()) {
       return;
     }
-    Optional<BearerTokens.Caller> caller = tokens.caller(ctx.header("Authorization"));
+    if (tokens.open() && !loopbackHost(ctx.header("Host"))) {
+      // No tokens: loopback only. A web page that got its own name resolved to 127.0.0.1 (DNS
+      // rebinding) reads same-origin to the browser, which sends that name as Host.
+      log.warn("http denied {} {} from {}: Host {} is not a loopback address, and no token is configured",
+          ctx.method(), printable(ctx.path()), ctx.ip(), printable(String.valueOf(ctx.header("Host"))));
+      throw new ApiException(403, "Forbidden", "without tokens this server answers only requests"
+          + " addressed to a loopback name (Host: 127.0.0.1, localhost or [::1])");
+    }
+    // Only one: with two, the daemon read the first while a proxy or a log may take the last.
+    int given = Collections.list(ctx.req().getHeaders("Authorization")).size();
+    Optional<BearerTokens.Caller> caller = given > 1 ? Optional.empty() : tokens.caller(ctx.header("Authorization"));
     if (caller.isEmpty()) {
-      String why = ctx.header("Authorization") == null ? "no bearer token" : "not a known bearer token";
+      String why = given == 0 ? "no bearer token"
+          : given > 1 ? "more than one Authorization header" : "not a known bearer token";
       log.warn("http denied {} {} from {}: {}", ctx.method(), printable(ctx.path()), ctx.ip(), why);
       ctx.header("WWW-Authenticate", "Bearer");
       throw new ApiException(401, "Unauthorized", "this needs a valid bearer token (Authorization: Bearer TOKEN)");
@@ -39,6 +52,21 @@ final class Guard {
       throw new ApiException(403, "Forbidden", "token " + caller.get().name() + " has role "
           + caller.get().role().configName() + "; this needs " + route.needs().get().configName());
     }
+  }
+
+  /** Whether a Host header names a loopback address or {@code localhost} (no header: HTTP/1.0, not a browser). */
+  static boolean loopbackHost(String host) {
+    if (host == null) {
+      return true;
+    }
+    String name = host.strip();
+    if (name.startsWith("[")) {
+      int end = name.indexOf(']');
+      name = end < 0 ? "" : name.substring(1, end);
+    } else if (name.indexOf(':') >= 0) {
+      name = name.substring(0, name.indexOf(':'));
+    }
+    return !name.isEmpty() && HttpSettings.isLoopback(name);
   }
 
   /** {@code text} with control characters escaped, so a request cannot forge log lines. */
