@@ -69,13 +69,18 @@ class EventFeedTest {
     }
   }
 
-  @Test
-  void aSubscriberThatThrowsKeepsReceiving() {
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"exception", "assertion error", "stack overflow"})
+  void aSubscriberThatThrowsKeepsReceiving(String what) {
     List<RunEvent> seen = new CopyOnWriteArrayList<>();
     try (EventFeed feed = new EventFeed(10, Clock.systemUTC())) {
       feed.subscribe("flaky", event -> {
         seen.add(event);
-        throw new IllegalStateException("boom");
+        switch (what) {
+          case "exception" -> throw new IllegalStateException("boom");
+          case "assertion error" -> throw new AssertionError("boom");
+          default -> throw new StackOverflowError();
+        }
       });
       feed.publish(event(0));
       feed.publish(event(1));
