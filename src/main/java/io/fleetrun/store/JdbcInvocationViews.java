@@ -88,9 +88,22 @@ public final class JdbcInvocationViews {
         JdbcRows.time(rs, "stopped_at"));
   }
 
-  /** A page of the records of one invocation; see {@link RecordPageFilter} for the two orders. */
+  /**
+   * Output characters a page of records holds at most: a page stops before the record that would
+   * take it past this (a record larger than it is a page of its own). With outputs of up to {@code outputBytes} each (16 MiB
+   * at most), a page of 100 could otherwise hold gigabytes, read into memory and then escaped
+   * into one JSON text several times its size.
+   */
+  public static final long PAGE_OUTPUT_BUDGET = 4L * 1024 * 1024;
+
+  /**
+   * A page of the records of one invocation; see {@link RecordPageFilter} for the two orders. The
+   * page ends early, with more to follow, before its outputs pass {@link #PAGE_OUTPUT_BUDGET}: the
+   * page's rows are chosen by their output lengths first, and only those rows are read whole.
+   */
   public Slice<RecordView> records(RecordPageFilter f) {
-    StringBuilder sql = new StringBuilder("SELECT r.* FROM invocation_record r WHERE r.invoke_id = ?");
+    StringBuilder sql = new StringBuilder("SELECT r.record_id, length(r.output) FROM invocation_record r"
+        + " WHERE r.invoke_id = ?");
     List<Object> args = new ArrayList<>(List.of(f.invokeId().value()));
     f.instance().ifPresent(n -> where(sql, args, " AND r.instance_id = ?", n.value()));
     f.status().ifPresent(s -> where(sql, args, " AND r.status = ?", s.name()));
@@ -106,9 +119,27 @@ public final class JdbcInvocationViews {
     }
     sql.append(" LIMIT ?");
     args.add(f.limit() + 1);
-    List<RecordView> rows = JdbcRows.query(db, sql.toString(), args,
-        rs -> new RecordView(JdbcRows.record(rs), Optional.ofNullable(rs.getString("node_id"))));
-    return Slice.of(rows, f.limit());
+    List<long[]> sizes = JdbcRows.query(db, sql.toString(), args, rs -> new long[] {rs.getLong(1), rs.getLong(2)});
+    List<Long> ids = new ArrayList<>();
+    long output = 0;
+    for (long[] row : sizes.subList(0, Math.min(sizes.size(), f.limit()))) {
+      if (!ids.isEmpty() && output + row[1] > PAGE_OUTPUT_BUDGET) {
+        break;
+      }
+      ids.add(row[0]);
+      output += row[1];
+    }
+    boolean more = sizes.size() > ids.size();
+    if (ids.isEmpty()) {
+      return new Slice<>(List.of(), false);
+    }
+    Map<Long, RecordView> byId = new LinkedHashMap<>();
+    JdbcRows.query(db, "SELECT r.* FROM invocation_record r WHERE r.record_id IN ("
+            + String.join(", ", Collections.nCopies(ids.size(), "?")) + ")", ids,
+        rs -> byId.put(rs.getLong("record_id"),
+            new RecordView(JdbcRows.record(rs), Optional.ofNullable(rs.getString("node_id")))));
+    // A record deleted by retention between the two reads is left out of the page.
+    return new Slice<>(ids.stream().map(byId::get).filter(Objects::nonNull).toList(), more);
   }
 
   private static void where(StringBuilder sql, List<Object> args, String clause, Object value) {

@@ -161,6 +161,33 @@ class ReadApiTest {
         .containsExactlyElementsOf(want);
   }
 
+  /**
+   * Outputs of up to 16 MiB each: a page of 100 would read gigabytes into the daemon. A page
+   * stops before the record that would take its outputs past the budget, with a nextToken for
+   * the rest, and the walk still yields every record once.
+   */
+  @Test
+  void aPageOfLargeOutputsEndsAtTheOutputBudgetAndTheWalkGoesOn() {
+    int third = (int) (io.fleetrun.store.JdbcInvocationViews.PAGE_OUTPUT_BUDGET / 3) + 1;
+    rig.periodic("t-big", "big", T0.minusSeconds(90_000), "x");
+    for (int i = 1; i <= 4; i++) {
+      rig.fire("t-big", "x", T0.minusSeconds(89_000 - i), RecordStatus.Finished, String.valueOf(i).repeat(third));
+    }
+
+    JsonNode first = rig.read("/api/v1/invocations/t-big/results?includeHistory=true&maxResults=100").json();
+    // A third and a bit each: a third record would take the page past the budget.
+    assertThat(StreamSupport.stream(first.path("records").spliterator(), false)
+        .map(r -> r.path("repeatNo").asInt()).toList()).containsExactly(4, 3);
+    String next = first.path("nextToken").asText();
+    assertThat(next).isNotEmpty();
+    JsonNode second = rig.read("/api/v1/invocations/t-big/results?includeHistory=true&maxResults=100&nextToken="
+        + next).json();
+    assertThat(StreamSupport.stream(second.path("records").spliterator(), false)
+        .map(r -> r.path("repeatNo").asInt()).toList()).containsExactly(2, 1);
+    assertThat(second.path("records").get(1).path("output").asText()).isEqualTo("1".repeat(third));
+    assertThat(second.path("nextToken").isNull()).isTrue();
+  }
+
   @Test
   void base64OutputRoundTripsTheStoredText() {
     String output = "h\u00e9llo \u001b[31mred\u001b[0m\r\n\u202eend\n";
