@@ -82,7 +82,7 @@ public final class ApiServer implements AutoCloseable {
 
   /** Starts the server on {@code routes}: tests add their own rows to the table. */
   static ApiServer start(HttpSettings settings, BearerTokens tokens, List<Route> routes, List<AutoCloseable> parts) {
-    Guard guard = new Guard(tokens);
+    Guard guard = new Guard(tokens, new DenialLog(java.time.Clock.systemUTC()));
     Javalin app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;

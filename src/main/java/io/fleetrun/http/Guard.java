@@ -11,15 +11,18 @@ import org.slf4j.LoggerFactory;
  * The one place that decides whether a request may use a route: no token needed (health), or a
  * known bearer token whose role covers the route's. A denial is 401 (missing or unknown token,
  * with {@code WWW-Authenticate: Bearer}) or 403 (a role too small), and is logged with the
- * method, path, remote address and the token's name when known, never a token value.
+ * method, path, remote address and the token's name when known, never a token value (at most
+ * {@link DenialLog#PER_MINUTE} lines a minute).
  */
 final class Guard {
   private static final Logger log = LoggerFactory.getLogger(Guard.class);
 
   private final BearerTokens tokens;
+  private final DenialLog denials;
 
-  Guard(BearerTokens tokens) {
+  Guard(BearerTokens tokens, DenialLog denials) {
     this.tokens = tokens;
+    this.denials = denials;
   }
 
   /** Returns when {@code ctx} may use {@code route}; throws the refusal otherwise. */
@@ -30,8 +33,10 @@ final class Guard {
     if (tokens.open() && !loopbackHost(ctx.header("Host"))) {
       // No tokens: loopback only. A web page that got its own name resolved to 127.0.0.1 (DNS
       // rebinding) reads same-origin to the browser, which sends that name as Host.
-      log.warn("http denied {} {} from {}: Host {} is not a loopback address, and no token is configured",
-          ctx.method(), printable(ctx.path()), ctx.ip(), printable(String.valueOf(ctx.header("Host"))));
+      if (denials.admit()) {
+        log.warn("http denied {} {} from {}: Host {} is not a loopback address, and no token is configured",
+            ctx.method(), printable(ctx.path()), ctx.ip(), printable(String.valueOf(ctx.header("Host"))));
+      }
       throw new ApiException(403, "Forbidden", "without tokens this server answers only requests"
           + " addressed to a loopback name (Host: 127.0.0.1, localhost or [::1])");
     }
@@ -41,14 +46,18 @@ final class Guard {
     if (caller.isEmpty()) {
       String why = given == 0 ? "no bearer token"
           : given > 1 ? "more than one Authorization header" : "not a known bearer token";
-      log.warn("http denied {} {} from {}: {}", ctx.method(), printable(ctx.path()), ctx.ip(), why);
+      if (denials.admit()) {
+        log.warn("http denied {} {} from {}: {}", ctx.method(), printable(ctx.path()), ctx.ip(), why);
+      }
       ctx.header("WWW-Authenticate", "Bearer");
       throw new ApiException(401, "Unauthorized", "this needs a valid bearer token (Authorization: Bearer TOKEN)");
     }
     if (!caller.get().role().covers(route.needs().get())) {
-      log.warn("http denied {} {} from {}: token {} has role {}, this needs {}", ctx.method(),
-          printable(ctx.path()), ctx.ip(), caller.get().name(), caller.get().role().configName(),
-          route.needs().get().configName());
+      if (denials.admit()) {
+        log.warn("http denied {} {} from {}: token {} has role {}, this needs {}", ctx.method(),
+            printable(ctx.path()), ctx.ip(), caller.get().name(), caller.get().role().configName(),
+            route.needs().get().configName());
+      }
       throw new ApiException(403, "Forbidden", "token " + caller.get().name() + " has role "
           + caller.get().role().configName() + "; this needs " + route.needs().get().configName());
     }
