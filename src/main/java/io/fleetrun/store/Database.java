@@ -257,11 +257,15 @@ public final class Database implements ReadConnections, AutoCloseable {
 
       @Override
       public <T> T withConnection(Work<T> work) throws SQLException {
-        try (Connection connection = reads.getConnection()) {
-          return work.on(connection);
-        }
+        return on(reads, work);
       }
     };
+  }
+
+  private static <T> T on(HikariDataSource source, Work<T> work) throws SQLException {
+    try (Connection connection = source.getConnection()) {
+      return work.on(connection);
+    }
   }
 
   @Override
@@ -276,9 +280,7 @@ public final class Database implements ReadConnections, AutoCloseable {
    */
   @Override
   public <T> T withConnection(Work<T> work) throws SQLException {
-    try (Connection connection = pool.getConnection()) {
-      return work.on(connection);
-    }
+    return on(pool, work);
   }
 
   /** Closes the pool; idempotent. */
