@@ -344,6 +344,11 @@ public final class Daemon implements AutoCloseable {
     return invoker;
   }
 
+  /** The port the HTTP API listens on, when config has an {@code http:} section. */
+  public Optional<Integer> httpPort() {
+    return http.map(ApiServer::port);
+  }
+
   /** The daemon's Prometheus metrics ({@link Metrics#write} gives the text format). */
   public Metrics metrics() {
     return metrics;

@@ -38,10 +38,18 @@ public final class DemoCommand implements Callable<Integer> {
     StopSignal stop = StopSignal.install();
     try (EmbeddedSshServer server = EmbeddedSshServer.start(demoDir.resolve("ssh"))) {
       Path db = demoDir.resolve("fleetrun.db");
-      Path config = DemoConfig.write(demoDir, db, server);
+      Path token = DemoFolder.writeToken(demoDir.resolve("api-token"));
+      int httpPort = DemoFolder.httpPort();
+      Path config = DemoConfig.write(demoDir, db, server, httpPort, token);
       try (Daemon daemon = Daemon.start(ConfigLoader.load(config), Clock.systemUTC(),
           new Daemon.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), "fleetrun-demo", Duration.ofMillis(250)))) {
         printIntro(server, config, db);
+        System.out.printf("""
+            HTTP API on 127.0.0.1:%d (reader token in %s):
+              curl -s -H "Authorization: Bearer $(cat %s)" http://127.0.0.1:%d/api/v1/invocations
+              curl -s -H "Authorization: Bearer $(cat %s)" http://127.0.0.1:%d/metrics
+            %n""", daemon.httpPort().orElseThrow(), token, token, daemon.httpPort().orElseThrow(), token,
+            daemon.httpPort().orElseThrow());
         JdbcInvocationQueries queries = new JdbcInvocationQueries(daemon.database());
         Instant end = limit.map(Instant.now()::plus).orElse(Instant.MAX);
         String last = "";

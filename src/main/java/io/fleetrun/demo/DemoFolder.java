@@ -4,10 +4,16 @@ import io.fleetrun.cli.CliFailure;
 import io.fleetrun.cli.ExitCodes;
 import io.fleetrun.store.PrivateFiles;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -68,5 +74,28 @@ final class DemoFolder {
         }
       }
     }
+  }
+
+  /**
+   * A new random reader token for the demo's HTTP API, in {@code file} ({@code rw-------}, in the
+   * demo's private folder): 32 random bytes as hex.
+   */
+  static Path writeToken(Path file) throws IOException {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    return Files.writeString(file, HexFormat.of().formatHex(bytes) + "\n");
+  }
+
+  /** The port the demo's HTTP API listens on: 8620 when it is free, else a free one. */
+  static int httpPort() throws IOException {
+    for (int port : new int[] {8620, 0}) {
+      try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return probe.getLocalPort();
+      } catch (BindException busy) {
+        // 8620 is taken: any free port
+      }
+    }
+    throw new IOException("no free loopback port for the demo's HTTP API");
   }
 }

@@ -100,12 +100,33 @@ class DaemonProcessIT {
   }
 
   @Test
-  void demoShowsRealInvocationsLandingInSqliteWithinTwentySeconds() throws Exception {
-    LocalCommand.Result demo = LocalCommand.run(Duration.ofSeconds(60),
-        List.of(ROOT.resolve("bin/fleetrun").toString(), "demo", "--duration", "10s", "--dir", dir.toString()));
-    assertThat(demo.exitCode()).as(demo.output()).isZero();
+  void demoShowsRealInvocationsLandingInSqliteWithinTwentySecondsAndServesThemOverHttp() throws Exception {
+    Path out = dir.resolveSibling(dir.getFileName() + "-demo.out");
+    Process demo = new ProcessBuilder(ROOT.resolve("bin/fleetrun").toString(), "demo", "--duration", "10s",
+        "--dir", dir.toString()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    try {
+      // While it runs: its HTTP API answers with the token it printed where to find.
+      String port = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+          .until(() -> java.util.regex.Pattern.compile("HTTP API on 127\\.0\\.0\\.1:(\\d+)")
+              .matcher(Files.readString(out)).results().map(m -> m.group(1)).findFirst().orElse(null),
+              java.util.Objects::nonNull);
+      String token = Files.readString(dir.resolve("api-token")).strip();
+      assertThat(Files.getPosixFilePermissions(dir.resolve("api-token")))
+          .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      java.net.http.HttpResponse<String> invocations = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/invocations"))
+              .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(invocations.statusCode()).isEqualTo(200);
+      assertThat(invocations.body()).startsWith("{\"invocations\":[");
+      assertThat(demo.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      demo.destroyForcibly();
+    }
+    String output = Files.readString(out);
+    assertThat(demo.exitValue()).as(output).isZero();
     Path db = dir.resolve("fleetrun.db");
-    assertThat(demo.output()).contains(db.toString()).contains("sqlite3");
+    assertThat(output).contains(db.toString()).contains("sqlite3").contains("curl -s -H \"Authorization: Bearer $(cat ");
     assertThat(query(db, "SELECT job_id || ':' || status FROM invocation ORDER BY job_id"))
         .containsExactly("hello:Finished", "partial:PartialFailed", "tick:Running");
     assertThat(Long.parseLong(query(db, "SELECT count(*) FROM invocation_record r JOIN invocation i USING (invoke_id) WHERE i.job_id = 'tick'").get(0)))
