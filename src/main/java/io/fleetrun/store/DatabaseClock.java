@@ -13,7 +13,7 @@ import org.jooq.impl.SQLDataType;
  * old is its beat" is judged against it, in SQL or read in the same query, so nodes and CLIs whose
  * clocks differ still agree on who is alive. PostgreSQL only: SQLite has one daemon, which keeps its injected Clock.
  */
-final class DatabaseClock {
+public final class DatabaseClock {
   /** The schema's UTC text as a PostgreSQL {@code to_char} format (fixed millis). */
   private static final String FORMAT = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'";
 
@@ -37,7 +37,15 @@ final class DatabaseClock {
 
   /** The database's now minus {@code age}: a beat older than this is older than {@code age}. */
   static Field<Instant> ago(Duration age) {
-    return DSL.field(text("clock_timestamp() - make_interval(secs => " + age.toMillis() / 1000.0 + ")"), utcText());
+    return DSL.field(agoText(age), utcText());
+  }
+
+  /**
+   * The SQL text of {@link #ago}: what a beat written {@code age} ago holds (tests age a node's
+   * row with it: liveness is judged by this clock, not by an Instant a test could hand a node).
+   */
+  public static String agoText(Duration age) {
+    return text("clock_timestamp() - make_interval(secs => " + age.toMillis() / 1000.0 + ")");
   }
 
   private static DataType<Instant> utcText() {

@@ -27,6 +27,7 @@ import io.fleetrun.model.Targets;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.ClusterNode;
 import io.fleetrun.store.Database;
+import io.fleetrun.store.DatabaseClock;
 import io.fleetrun.store.JdbcInvocationQueries;
 import io.fleetrun.store.JooqControlChannel;
 import io.fleetrun.store.JooqInvocationStore;
@@ -34,7 +35,6 @@ import io.fleetrun.store.NodeRegistry;
 import io.fleetrun.store.PendingRequest;
 import io.fleetrun.store.RequestAnswer;
 import io.fleetrun.store.RequestState;
-import io.fleetrun.testing.MigratedPostgres;
 import io.fleetrun.testing.StoreBackend;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -255,7 +255,7 @@ class ClusterControlTest {
     assertThat(b.control.refuseUnanswered("the daemon stopped", fast.instant())).isZero();
     assertThat(answer(ofA)).isEmpty();
 
-    cliDb.dsl().execute("UPDATE daemon_node SET beat_at = " + MigratedPostgres.dbClockAgo(
+    cliDb.dsl().execute("UPDATE daemon_node SET beat_at = " + DatabaseClock.agoText(
         ClusterNode.FAILOVER_WINDOW.plusSeconds(5)) + " WHERE node_id = 'node-a'");
     Node c = node("node-c", empty, slow);
     assertThat(c.control.refuseUnanswered("the daemon stopped", slow.instant())).isEqualTo(1);

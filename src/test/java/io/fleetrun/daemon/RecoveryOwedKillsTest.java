@@ -13,6 +13,7 @@ import io.fleetrun.model.InvokeId;
 import io.fleetrun.model.RepeatMode;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.Database;
+import io.fleetrun.store.DatabaseClock;
 import io.fleetrun.store.JooqInvocationStore;
 import io.fleetrun.store.NewInvocation;
 import io.fleetrun.store.NodeRegistry;
@@ -143,7 +144,7 @@ class RecoveryOwedKillsTest {
   }
 
   private static String ago(int seconds) {
-    return MigratedPostgres.dbClockAgo(Duration.ofSeconds(seconds));
+    return DatabaseClock.agoText(Duration.ofSeconds(seconds));
   }
 
 }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetrun.store.ClusterNode;
 import io.fleetrun.store.Database;
+import io.fleetrun.store.DatabaseClock;
 import io.fleetrun.store.JdbcNodeQueries;
 import io.fleetrun.store.NodeRegistry;
-import io.fleetrun.testing.MigratedPostgres;
 import io.fleetrun.testing.StoreBackend;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -97,6 +97,6 @@ class StartSchedulingTest {
   }
 
   private void silentFor(String node, Duration age) {
-    db.dsl().execute("UPDATE daemon_node SET beat_at = " + MigratedPostgres.dbClockAgo(age) + " WHERE node_id = ?", node);
+    db.dsl().execute("UPDATE daemon_node SET beat_at = " + DatabaseClock.agoText(age) + " WHERE node_id = ?", node);
   }
 }

@@ -300,7 +300,7 @@ class DeadNodeTakeoverTest {
   }
 
   private static String ago(int seconds) {
-    return MigratedPostgres.dbClockAgo(Duration.ofSeconds(seconds));
+    return DatabaseClock.agoText(Duration.ofSeconds(seconds));
   }
 
   /** A periodic fire of node {@code node}: one Running record per instance. */

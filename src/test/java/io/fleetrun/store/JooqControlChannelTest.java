@@ -23,7 +23,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import io.fleetrun.testing.MigratedPostgres;
 import io.fleetrun.testing.StoreBackend;
 
 class JooqControlChannelTest extends StoreOnBothBackends {
@@ -148,7 +147,7 @@ class JooqControlChannelTest extends StoreOnBothBackends {
       assertThat(beat.age(T0)).isLessThan(Heartbeat.ALIVE_WITHIN);
       assertThat(beat.isAlive(T0.plus(Duration.ofDays(30)))).isTrue();
       db.dsl().execute("UPDATE daemon_heartbeat SET beat_at = "
-          + MigratedPostgres.dbClockAgo(Heartbeat.ALIVE_WITHIN.plusSeconds(1)) + " WHERE node_id = 'node-1'");
+          + DatabaseClock.agoText(Heartbeat.ALIVE_WITHIN.plusSeconds(1)) + " WHERE node_id = 'node-1'");
       assertThat(channel.latestHeartbeat().orElseThrow().isAlive(T0)).isFalse();
     } else {
       assertThat(beat).isEqualTo(new Heartbeat(daemon, T0.plusSeconds(2)));

@@ -1,6 +1,7 @@
 package io.fleetrun.testing;
 
 import io.fleetrun.store.Database;
+import io.fleetrun.store.DatabaseClock;
 import java.time.Duration;
 
 /**
@@ -42,19 +43,9 @@ public final class MigratedPostgres implements AutoCloseable {
     return database;
   }
 
-  /**
-   * SQL for the database's clock {@code age} ago, in the schema's UTC text: what a beat written
-   * that long ago holds. Node liveness is judged by the database's clock, so a test makes a node
-   * look old by aging its row, not by handing it an old Instant.
-   */
-  public static String dbClockAgo(Duration age) {
-    return "to_char((clock_timestamp() - make_interval(secs => " + age.toMillis() / 1000.0
-        + ")) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
-  }
-
   /** Makes node {@code nodeId}'s last beat {@code age} old by the database's clock. */
   public void setBeatAgo(String nodeId, Duration age) {
-    db.dsl().execute("UPDATE daemon_node SET beat_at = " + dbClockAgo(age) + " WHERE node_id = ?", nodeId);
+    db.dsl().execute("UPDATE daemon_node SET beat_at = " + DatabaseClock.agoText(age) + " WHERE node_id = ?", nodeId);
   }
 
   @Override
