@@ -12,6 +12,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,9 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's HTTP server: the route table ({@link Health}, {@link ReadApi}, {@link ConfigApi}) behind {@link
- * Guard}, on Javalin and Jetty, answering JSON, errors included ({@code {"code", "message"}}).
- * Started once the database and the scheduler are up, closed before the database closes.
+ * The daemon's HTTP server: the route table ({@link Health}, {@link ReadApi}, {@link ConfigApi},
+ * {@link DaemonApi}, {@link CallerApi}) behind {@link Guard}, on Javalin and Jetty, answering
+ * JSON, errors included ({@code {"code", "message"}}). Started once the database and the
+ * scheduler are up, closed before the database closes.
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -59,24 +61,28 @@ public final class ApiServer implements AutoCloseable {
    * @param metrics what {@code GET /metrics} serves
    * @param fleet the instances, commands and jobs of the config in force at the time of asking
    * @param environment looks up the environment variables tokens name ({@code System::getenv})
+   * @param clock the daemon's clock: judges heartbeat ages where the database's clock does not
    * @throws IllegalStateException when a token cannot be read or the address cannot be bound
    */
   public static ApiServer start(HttpSettings settings, ReadConnections database,
       BooleanSupplier schedulerRunning, MetricsEndpoint metrics, Supplier<Fleet> fleet,
-      Function<String, String> environment) {
+      Function<String, String> environment, Clock clock) {
     BearerTokens tokens = BearerTokens.read(settings.tokens(), environment);
     Health health = new Health(database, schedulerRunning);
-    return start(settings, tokens, routes(health, database, metrics.route(settings.metricsPublic()), fleet),
+    return start(settings, tokens, routes(health, database, metrics.route(settings.metricsPublic()), fleet, clock),
         List.of(health));
   }
 
   /** The daemon's route table (the one its OpenAPI document describes). */
-  static List<Route> routes(Health health, ReadConnections database, Route metrics, Supplier<Fleet> fleet) {
+  static List<Route> routes(Health health, ReadConnections database, Route metrics, Supplier<Fleet> fleet,
+      Clock clock) {
     List<Route> routes = new ArrayList<>(health.routes());
     routes.add(metrics);
     routes.add(OpenApiDocument.route());
     routes.addAll(new ReadApi(new JdbcInvocationViews(database)).routes());
     routes.addAll(new ConfigApi(fleet, new JdbcStatusQueries(database)).routes());
+    routes.addAll(new DaemonApi(database, clock).routes());
+    routes.addAll(CallerApi.routes());
     return routes;
   }
 

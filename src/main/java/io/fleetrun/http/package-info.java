@@ -1,8 +1,9 @@
 /**
  * The daemon's embedded HTTP server (Javalin on Jetty): bearer-token auth with roles, liveness
  * and readiness, and the read API under {@code /api/v1} in the shape of the cloud run-command
- * API (DescribeInvocations, DescribeInvocationResults), and the instances, commands and jobs of
- * the config in force (given by the daemon as a {@code Supplier<Fleet>}), as JSON. Every route
+ * API (DescribeInvocations, DescribeInvocationResults), the instances, commands and jobs of
+ * the config in force (given by the daemon as a {@code Supplier<Fleet>}), what {@code fleetrun
+ * status} shows ({@code /daemon}) and who the caller is ({@code /me}), as JSON. Every route
  * is one row of a route table that names the role it needs and the query parameters it takes;
  * the role check
  * lives in {@link io.fleetrun.http.Guard} alone, and {@code /api/v1/openapi.json} (a file of the

@@ -69,7 +69,8 @@ final class ApiRig implements AutoCloseable {
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, tokens());
     BearerTokens tokens = BearerTokens.read(settings.tokens(), Map.of("TOKEN_R", READER, "TOKEN_O", OPERATOR)::get);
     Health health = new Health(db.reads(), schedulerRunning::get);
-    List<Route> routes = new ArrayList<>(ApiServer.routes(health, db.reads(), METRICS.route(false), fleet::get));
+    List<Route> routes = new ArrayList<>(ApiServer.routes(health, db.reads(), METRICS.route(false), fleet::get,
+        java.time.Clock.systemUTC()));
     // A test's row replaces the daemon's of the same method and path (its own /metrics).
     routes.removeIf(r -> extra.stream().anyMatch(e -> e.method() == r.method() && e.path().equals(r.path())));
     routes.addAll(extra);
