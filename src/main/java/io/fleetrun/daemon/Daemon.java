@@ -255,7 +255,8 @@ public final class Daemon implements AutoCloseable {
       // with nothing run; /readyz answers 503 until the scheduler runs, a moment later.
       FleetScheduler fires = quartz;
       api = config.http().map(h -> ApiServer.start(h, database.reads(), fires::running,
-          new MetricsEndpoint(metrics.contentType(), metrics::write), invoker::fleet, System::getenv)).orElse(null);
+          new MetricsEndpoint(metrics.contentType(), metrics::write), invoker::fleet, control, System::getenv))
+          .orElse(null);
       this.http = Optional.ofNullable(api);
       scheduler.start();
       this.ticker = daemonThread("fleetrun-control");

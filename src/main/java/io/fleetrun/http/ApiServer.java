@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.HttpSettings;
+import io.fleetrun.store.ControlChannel;
 import io.fleetrun.store.JdbcInvocationViews;
 import io.fleetrun.store.JdbcStatusQueries;
 import io.fleetrun.store.ReadConnections;
@@ -12,6 +13,8 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's HTTP server: the route table ({@link Health}, {@link ReadApi}, {@link ConfigApi}) behind {@link
+ * The daemon's HTTP server: the route table ({@link Health}, {@link ReadApi}, {@link ConfigApi}, {@link
+ * WriteApi}) behind {@link
  * Guard}, on Javalin and Jetty, answering JSON, errors included ({@code {"code", "message"}}).
  * Started once the database and the scheduler are up, closed before the database closes.
  */
@@ -58,19 +62,21 @@ public final class ApiServer implements AutoCloseable {
    * @param schedulerRunning whether the scheduler fires jobs (readiness)
    * @param metrics what {@code GET /metrics} serves
    * @param fleet the instances, commands and jobs of the config in force at the time of asking
+   * @param control where run and stop requests go (the daemon's own control channel)
    * @param environment looks up the environment variables tokens name ({@code System::getenv})
    * @throws IllegalStateException when a token cannot be read or the address cannot be bound
    */
   public static ApiServer start(HttpSettings settings, ReadConnections database,
-      BooleanSupplier schedulerRunning, MetricsEndpoint metrics, Supplier<Fleet> fleet,
+      BooleanSupplier schedulerRunning, MetricsEndpoint metrics, Supplier<Fleet> fleet, ControlChannel control,
       Function<String, String> environment) {
     BearerTokens tokens = BearerTokens.read(settings.tokens(), environment);
     Health health = new Health(database, schedulerRunning);
-    return start(settings, tokens, routes(health, database, metrics.route(settings.metricsPublic()), fleet),
-        List.of(health));
+    List<Route> routes = routes(health, database, metrics.route(settings.metricsPublic()), fleet);
+    routes.addAll(writes(database, control, Clock.systemUTC(), WriteApi.ANSWER_WAIT));
+    return start(settings, tokens, routes, List.of(health));
   }
 
-  /** The daemon's route table (the one its OpenAPI document describes). */
+  /** The daemon's route table of reads (with {@link #writes}, the one its OpenAPI document describes). */
   static List<Route> routes(Health health, ReadConnections database, Route metrics, Supplier<Fleet> fleet) {
     List<Route> routes = new ArrayList<>(health.routes());
     routes.add(metrics);
@@ -78,6 +84,11 @@ public final class ApiServer implements AutoCloseable {
     routes.addAll(new ReadApi(new JdbcInvocationViews(database)).routes());
     routes.addAll(new ConfigApi(fleet, new JdbcStatusQueries(database)).routes());
     return routes;
+  }
+
+  /** The daemon's routes of writes: run and stop requests on {@code control}, waited for {@code answerWait}. */
+  static List<Route> writes(ReadConnections database, ControlChannel control, Clock clock, Duration answerWait) {
+    return new WriteApi(control, new JdbcInvocationViews(database), clock, answerWait).routes();
   }
 
   /** Starts the server on {@code routes}: tests add their own rows to the table. */

@@ -25,7 +25,10 @@ final class Guard {
     this.denials = denials;
   }
 
-  /** Returns when {@code ctx} may use {@code route}; throws the refusal otherwise. */
+  /**
+   * Returns when {@code ctx} may use {@code route}, having noted the caller for {@link #caller};
+   * throws the refusal otherwise.
+   */
   void check(Route route, Context ctx) {
     if (route.needs().isEmpty()) {
       return;
@@ -61,6 +64,18 @@ final class Guard {
       throw new ApiException(403, "Forbidden", "token " + caller.get().name() + " has role "
           + caller.get().role().configName() + "; this needs " + route.needs().get().configName());
     }
+    ctx.attribute(CALLER, caller.get());
+  }
+
+  private static final String CALLER = Guard.class.getName() + ".caller";
+
+  /** Who sent the request {@link #check} let through (its token's name and role; never the token). */
+  static BearerTokens.Caller caller(Context ctx) {
+    BearerTokens.Caller caller = ctx.attribute(CALLER);
+    if (caller == null) {
+      throw new IllegalStateException("no caller: the route needs no token");
+    }
+    return caller;
   }
 
   /** Whether a Host header names a loopback address or {@code localhost} (no header: HTTP/1.0, not a browser). */
