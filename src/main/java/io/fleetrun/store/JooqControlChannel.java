@@ -95,8 +95,10 @@ public final class JooqControlChannel implements ControlChannel {
     // deleted by retention. The next insert then wins, so a few tries always settle it.
     for (int tries = 0; tries < SUBMIT_ONCE_TRIES; tries++) {
       // DO NOTHING: on PostgreSQL a concurrent insert of the token is waited for, then this
-      // inserts nothing; the read below (a new statement) sees the winner's committed row.
-      Optional<Long> inserted = dsl()
+      // inserts nothing; the read below (a new statement) sees the winner's committed row. The
+      // count, not RETURNING, says who won: on SQLite jOOQ reads the id back as the connection's
+      // last inserted rowid, an older row's when this inserted nothing.
+      int inserted = dsl()
           .insertInto(CONTROL_REQUEST)
           .set(CONTROL_REQUEST.KIND, kind)
           .set(CONTROL_REQUEST.PAYLOAD, payload)
@@ -105,18 +107,17 @@ public final class JooqControlChannel implements ControlChannel {
           .set(CONTROL_REQUEST.CLIENT_CALLER, caller)
           .onConflict(CONTROL_REQUEST.CLIENT_TOKEN)
           .doNothing()
-          .returningResult(CONTROL_REQUEST.REQUEST_ID)
-          .fetchOptional()
-          .map(org.jooq.Record1::value1);
-      if (inserted.isPresent()) {
-        return new SubmitOnce.First(inserted.get());
-      }
+          .execute();
+      // The token's row: this sender's when it inserted it (only it withdraws it), else the winner's.
       Optional<ControlRequestRow> found = dsl()
           .selectFrom(CONTROL_REQUEST)
           .where(CONTROL_REQUEST.CLIENT_TOKEN.eq(token.value()))
           .fetchOptional();
       if (found.isPresent()) {
         ControlRequestRow row = found.get();
+        if (inserted == 1) {
+          return new SubmitOnce.First(row.getRequestId());
+        }
         boolean same = row.getKind().equals(kind) && row.getPayload().equals(payload)
             && caller.equals(row.getClientCaller());
         return same ? new SubmitOnce.Retry(row.getRequestId()) : new SubmitOnce.Mismatch(row.getRequestId());
