@@ -271,6 +271,25 @@ class WriteApiTest {
         .isEqualTo("InvalidParameter.instanceIds");
   }
 
+  /** As {@code curl -X POST} sends it: no body, no Content-Length, no Content-Type. */
+  @Test
+  void aStopWithoutAnyBodyStopsEveryInstance() throws Exception {
+    start(carriesOut());
+    rig.once("t-run", Optional.empty(), "df", ApiRig.T0, RecordStatus.Running);
+    String head;
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", rig.server.port())) {
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(("POST " + RUN + "/t-run/stop HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Authorization: Bearer " + ApiRig.OPERATOR + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      head = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    assertThat(head).startsWith("HTTP/1.1 200").endsWith("{\"invokeId\":\"t-run\"}");
+    assertThat(daemon.taken()).extracting(PendingRequest::request)
+        .containsExactly(new ControlRequest.Stop(new InvokeId("t-run"), Set.of()));
+  }
+
   @Test
   void aStopOfAnUnknownInvocationIs404AndQueuesNothing() {
     start(carriesOut());
