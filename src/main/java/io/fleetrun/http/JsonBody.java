@@ -64,7 +64,8 @@ final class JsonBody {
       bytes = "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     } else {
       String contentType = ctx.header("Content-Type");
-      if (contentType == null || !contentType.strip().toLowerCase(Locale.ROOT).matches("application/json\\s*(;.*)?")) {
+      if (contentType == null
+          || !contentType.strip().toLowerCase(Locale.ROOT).matches("application/json\\s*(;.*)?")) {
         throw new ApiException(415, "UnsupportedMediaType", "the body must be JSON, sent as Content-Type: application/json");
       }
     }

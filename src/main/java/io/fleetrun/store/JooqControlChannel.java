@@ -38,7 +38,8 @@ import org.jooq.impl.DSL;
  */
 public final class JooqControlChannel implements ControlChannel {
   /** The error a withdrawn request is answered with, for SQL readers. */
-  static final String WITHDRAWN = "withdrawn by the CLI before the daemon took it; it did not run";
+  static final String WITHDRAWN =
+      "withdrawn by its sender (the CLI or the HTTP API) before a daemon took it; it did not run";
 
   private final Database db;
   private final boolean ownConnection;
