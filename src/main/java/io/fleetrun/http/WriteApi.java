@@ -37,6 +37,11 @@ final class WriteApi {
   private static final Logger log = LoggerFactory.getLogger(WriteApi.class);
   /** How long a request waits for the daemon's answer (it looks for requests every 50 ms). */
   static final Duration ANSWER_WAIT = Duration.ofSeconds(10);
+  /**
+   * How much longer a retry waits than its first sender: the first sender, who began before, gives
+   * up and withdraws the request by then, so a retry sees that (503) rather than nothing.
+   */
+  static final Duration RETRY_GRACE = Duration.ofSeconds(2);
 
   private final ControlChannel control;
   private final JdbcInvocationViews views;
@@ -76,12 +81,14 @@ final class WriteApi {
         + (sent instanceof SubmitOnce.Retry ? ", a retry with its clientToken" : "") + ")";
     Map<String, Object> out = new LinkedHashMap<>();
     if (answer.isEmpty()) {
-      log.info("http {}: taken by the daemon, not answered yet", what);
+      log.info("http {}: not answered yet", what);
       out.put("invokeId", null);
       out.put("requestId", sent.id());
-      out.put("message", "the daemon took the request and is still starting it; it will run. "
-          + (token.isPresent() ? "Send it again with the same clientToken for its invokeId"
-              : "Its invokeId will show in GET /api/v1/invocations (newest first)"));
+      out.put("message", sent instanceof SubmitOnce.Retry
+          ? "the request sent before with this clientToken has no answer yet; send it again with the same clientToken"
+          : "the daemon took the request and is still starting it; it will run. "
+              + (token.isPresent() ? "Send it again with the same clientToken for its invokeId"
+                  : "Its invokeId will show in GET /api/v1/invocations (newest first)"));
       ApiServer.json(ctx, 202, out);
       return;
     }
@@ -125,13 +132,15 @@ final class WriteApi {
 
   /**
    * The answer to {@code sent}, or empty when a daemon took it and has not answered within the
-   * wait (it will be carried out). A request queued now is withdrawn when no daemon took it in
-   * time (503: it will not run); a retry's is left to its first sender, who withdraws it.
+   * wait (it will be carried out; for a retry: or its first sender still waits for it). A request
+   * queued now is withdrawn when no daemon took it in time (503: it will not run); a retry's is
+   * left to its first sender, who withdraws it (and the retry, waiting {@link #RETRY_GRACE} longer,
+   * reads that as 503 too).
    */
   private Optional<RequestAnswer> await(SubmitOnce sent) throws InterruptedException {
     try {
       if (sent instanceof SubmitOnce.Retry) {
-        return waiting.poll(sent.id(), answerWait);
+        return waiting.poll(sent.id(), answerWait.plus(RETRY_GRACE));
       }
       RequestWait.Outcome outcome = waiting.awaitOrWithdraw(sent.id(), answerWait);
       if (outcome instanceof RequestWait.Outcome.Answered answered) {

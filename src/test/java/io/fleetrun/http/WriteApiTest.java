@@ -238,6 +238,26 @@ class WriteApiTest {
     assertThat(daemon.taken()).hasSize(1);
   }
 
+  /** The retry never withdraws: its first sender does, and the retry reads that as not run. */
+  @Test
+  void aRetryWhileNoDaemonTakesTheFirstIsNotRunEither() throws Exception {
+    start(null);
+    String body = "{\"commandId\": \"disk\", \"tags\": [\"db\"], \"clientToken\": \"nobody\"}";
+    ExecutorService sender = Executors.newSingleThreadExecutor();
+    try {
+      Future<ApiRig.Answer> first = sender.submit(() -> rig.operate(RUN, body));
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> requests() == 1);
+      ApiRig.Answer retry = rig.operate(RUN, body);
+
+      assertThat(first.get().status()).as(first.get().body()).isEqualTo(503);
+      assertThat(retry.status()).as(retry.body()).isEqualTo(503);
+      assertThat(retry.code()).isEqualTo("ServiceUnavailable");
+    } finally {
+      sender.shutdownNow();
+    }
+    assertThat(requests()).isEqualTo(1);
+  }
+
   @Test
   void aRequestTakenButNotAnsweredIs202WithoutInvokeIdAndARetryGetsItOnceAnswered() {
     start(p -> Optional.empty());
