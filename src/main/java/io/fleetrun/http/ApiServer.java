@@ -62,7 +62,7 @@ public final class ApiServer implements AutoCloseable {
    * @param schedulerRunning whether the scheduler fires jobs (readiness)
    * @param metrics what {@code GET /metrics} serves
    * @param fleet the instances, commands and jobs of the config in force at the time of asking
-   * @param control where run and stop requests go (the daemon's own control channel)
+   * @param control where run and stop requests go (the daemon's database, not its control connection)
    * @param environment looks up the environment variables tokens name ({@code System::getenv})
    * @throws IllegalStateException when a token cannot be read or the address cannot be bound
    */
