@@ -139,16 +139,7 @@ final class ApiRig implements AutoCloseable {
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
-    try {
-      HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      return new Answer(r.statusCode(), r.headers().firstValue("WWW-Authenticate"),
-          r.headers().firstValue("Content-Type").orElse(""), r.body());
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return send(request);
   }
 
   /**

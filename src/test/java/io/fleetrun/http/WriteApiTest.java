@@ -32,7 +32,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The write routes over real HTTP on loopback, on a real SQLite file, with a stand-in for the
+ * The write routes over real HTTP on loopback, on a real SQLite file (and PostgreSQL for a race),
+ * with a stand-in for the
  * daemon's poll ({@link StandInDaemon}): what is queued (the CLI's control_request row), what each
  * answer and refusal becomes, roles, bodies refused before anything is queued, and clientToken.
  */
@@ -43,7 +44,11 @@ class WriteApiTest {
   private StandInDaemon daemon;
 
   private void start(Function<PendingRequest, Optional<RequestAnswer>> answers) {
-    rig = new ApiRig(StoreBackend.SQLITE, dir);
+    start(StoreBackend.SQLITE, answers);
+  }
+
+  private void start(StoreBackend backend, Function<PendingRequest, Optional<RequestAnswer>> answers) {
+    rig = new ApiRig(backend, dir);
     if (answers != null) {
       daemon = new StandInDaemon(new JooqControlChannel(rig.db), answers);
     }
@@ -188,9 +193,10 @@ class WriteApiTest {
     assertThat(rig.operate(RUN, body.replace("deploy-42", "deploy-43")).body()).isEqualTo("{\"invokeId\":\"t-2\"}");
   }
 
-  @Test
-  void requestsRacingWithOneClientTokenMakeOneRun() throws Exception {
-    start(carriesOut());
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(StoreBackend.class)
+  void requestsRacingWithOneClientTokenMakeOneRun(StoreBackend backend) throws Exception {
+    start(backend, carriesOut());
     String body = "{\"commandId\": \"disk\", \"tags\": [\"db\"], \"clientToken\": \"race\"}";
     ExecutorService senders = Executors.newFixedThreadPool(4);
     try {
