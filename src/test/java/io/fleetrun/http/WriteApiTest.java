@@ -33,9 +33,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The write routes over real HTTP on loopback, on a real SQLite file (and PostgreSQL for a race),
- * with a stand-in for the
- * daemon's poll ({@link StandInDaemon}): what is queued (the CLI's control_request row), what each
- * answer and refusal becomes, roles, bodies refused before anything is queued, and clientToken.
+ * with a stand-in for the daemon's poll ({@link StandInDaemon}): what is queued (the CLI's
+ * control_request row), what each answer and refusal becomes, roles, bodies refused before
+ * anything is queued, and clientToken.
  */
 class WriteApiTest {
   private static final String RUN = "/api/v1/invocations";
