@@ -149,7 +149,9 @@ final class WriteApi {
       if (outcome instanceof RequestWait.Outcome.WithdrawalFailed failed) {
         log.warn("http: could not withdraw request {} after {}: {}; a daemon may still carry it out", sent.id(),
             answerWait, failed.error().getMessage());
-        return Optional.empty();
+        throw new ApiException(500, "InternalError", "no answer within " + answerWait.toSeconds() + " s and request "
+            + sent.id() + " could not be withdrawn, so a daemon may still carry it out: see GET /api/v1/invocations"
+            + " (a run with a clientToken: send it again with the same clientToken)");
       }
       Withdrawal withdrawal = ((RequestWait.Outcome.GaveUp) outcome).withdrawal();
       if (withdrawal instanceof Withdrawal.Answered late) {
