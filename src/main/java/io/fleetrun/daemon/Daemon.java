@@ -254,8 +254,13 @@ public final class Daemon implements AutoCloseable {
       // Before the first fire, so a token that cannot be read or a port in use refuses the start
       // with nothing run; /readyz answers 503 until the scheduler runs, a moment later.
       FleetScheduler fires = quartz;
+      // Run and stop over HTTP queue the CLI's request rows, on the main pool: however many
+      // callers wait and poll, the control connection stays free for the heartbeat and the
+      // lease, which must never be late.
+      JooqControlChannel httpRequests = new JooqControlChannel(database);
       api = config.http().map(h -> ApiServer.start(h, database.reads(), fires::running,
-          new MetricsEndpoint(metrics.contentType(), metrics::write), invoker::fleet, System::getenv, clock))
+          new MetricsEndpoint(metrics.contentType(), metrics::write), invoker::fleet, httpRequests, System::getenv,
+          clock))
           .orElse(null);
       this.http = Optional.ofNullable(api);
       scheduler.start();

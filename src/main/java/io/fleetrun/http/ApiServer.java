@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.HttpSettings;
+import io.fleetrun.store.ControlChannel;
 import io.fleetrun.store.JdbcInvocationViews;
 import io.fleetrun.store.JdbcStatusQueries;
 import io.fleetrun.store.ReadConnections;
@@ -13,6 +14,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's HTTP server: the route table ({@link Health}, {@link ReadApi}, {@link ConfigApi},
- * {@link DaemonApi}, {@link CallerApi}) behind {@link Guard}, on Javalin and Jetty, answering
+ * {@link DaemonApi}, {@link CallerApi}, {@link WriteApi}) behind {@link Guard}, on Javalin and Jetty, answering
  * JSON, errors included ({@code {"code", "message"}}). Started once the database and the
  * scheduler are up, closed before the database closes.
  */
@@ -60,20 +62,22 @@ public final class ApiServer implements AutoCloseable {
    * @param schedulerRunning whether the scheduler fires jobs (readiness)
    * @param metrics what {@code GET /metrics} serves
    * @param fleet the instances, commands and jobs of the config in force at the time of asking
+   * @param control where run and stop requests go (the daemon's database, not its control connection)
    * @param environment looks up the environment variables tokens name ({@code System::getenv})
    * @param clock the daemon's clock: judges heartbeat ages where the database's clock does not
    * @throws IllegalStateException when a token cannot be read or the address cannot be bound
    */
   public static ApiServer start(HttpSettings settings, ReadConnections database,
-      BooleanSupplier schedulerRunning, MetricsEndpoint metrics, Supplier<Fleet> fleet,
+      BooleanSupplier schedulerRunning, MetricsEndpoint metrics, Supplier<Fleet> fleet, ControlChannel control,
       Function<String, String> environment, Clock clock) {
     BearerTokens tokens = BearerTokens.read(settings.tokens(), environment);
     Health health = new Health(database, schedulerRunning);
-    return start(settings, tokens, routes(health, database, metrics.route(settings.metricsPublic()), fleet, clock),
-        List.of(health));
+    List<Route> routes = routes(health, database, metrics.route(settings.metricsPublic()), fleet, clock);
+    routes.addAll(writes(database, control, clock, WriteApi.ANSWER_WAIT));
+    return start(settings, tokens, routes, List.of(health));
   }
 
-  /** The daemon's route table (the one its OpenAPI document describes). */
+  /** The daemon's route table of reads (with {@link #writes}, the one its OpenAPI document describes). */
   static List<Route> routes(Health health, ReadConnections database, Route metrics, Supplier<Fleet> fleet,
       Clock clock) {
     List<Route> routes = new ArrayList<>(health.routes());
@@ -84,6 +88,11 @@ public final class ApiServer implements AutoCloseable {
     routes.addAll(new DaemonApi(database, clock).routes());
     routes.addAll(CallerApi.routes());
     return routes;
+  }
+
+  /** The daemon's routes of writes: run and stop requests on {@code control}, waited for {@code answerWait}. */
+  static List<Route> writes(ReadConnections database, ControlChannel control, Clock clock, Duration answerWait) {
+    return new WriteApi(control, new JdbcInvocationViews(database), clock, answerWait).routes();
   }
 
   /** Starts the server on {@code routes}: tests add their own rows to the table. */

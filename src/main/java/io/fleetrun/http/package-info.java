@@ -7,6 +7,9 @@
  * is one row of a route table that names the role it needs and the query parameters it takes;
  * the role check
  * lives in {@link io.fleetrun.http.Guard} alone, and {@code /api/v1/openapi.json} (a file of the
- * jar) describes the table. May import {@code model} and {@code store} (reads) only.
+ * jar) describes the table. Run and stop ({@link io.fleetrun.http.WriteApi}, for operators) never
+ * call the engine: they queue the CLI's control_request rows on the store's control channel and
+ * wait for the daemon's answer as the CLI does. May import {@code model} and {@code store}
+ * (reads, and the control channel) only.
  */
 package io.fleetrun.http;
