@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.HttpSettings;
+import io.fleetrun.store.EventLog;
 import io.fleetrun.store.JdbcInvocationViews;
 import io.fleetrun.store.JdbcStatusQueries;
 import io.fleetrun.store.ReadConnections;
@@ -66,17 +67,20 @@ public final class ApiServer implements AutoCloseable {
       Function<String, String> environment) {
     BearerTokens tokens = BearerTokens.read(settings.tokens(), environment);
     Health health = new Health(database, schedulerRunning);
-    return start(settings, tokens, routes(health, database, metrics.route(settings.metricsPublic()), fleet),
-        List.of(health));
+    EventStream events = new EventStream(new EventLog(database), EventStream.Settings.defaults());
+    return start(settings, tokens, routes(health, database, metrics.route(settings.metricsPublic()), fleet, events),
+        List.of(events, health));
   }
 
   /** The daemon's route table (the one its OpenAPI document describes). */
-  static List<Route> routes(Health health, ReadConnections database, Route metrics, Supplier<Fleet> fleet) {
+  static List<Route> routes(Health health, ReadConnections database, Route metrics, Supplier<Fleet> fleet,
+      EventStream events) {
     List<Route> routes = new ArrayList<>(health.routes());
     routes.add(metrics);
     routes.add(OpenApiDocument.route());
     routes.addAll(new ReadApi(new JdbcInvocationViews(database)).routes());
     routes.addAll(new ConfigApi(fleet, new JdbcStatusQueries(database)).routes());
+    routes.add(events.route());
     return routes;
   }
 
@@ -175,8 +179,11 @@ public final class ApiServer implements AutoCloseable {
       return;
     }
     closed = true;
+    // The event stream first: its open requests end while Jetty can still end them (after the
+    // stop their responses are recycled, and ending them then fails).
+    parts.stream().filter(EventStream.class::isInstance).forEach(ApiServer::closeQuietly);
     app.stop();
-    parts.forEach(ApiServer::closeQuietly);
+    parts.stream().filter(p -> !(p instanceof EventStream)).forEach(ApiServer::closeQuietly);
     log.info("http API on {} stopped", address);
   }
 

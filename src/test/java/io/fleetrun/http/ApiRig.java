@@ -19,6 +19,7 @@ import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.SecretRef;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.Database;
+import io.fleetrun.store.EventLog;
 import io.fleetrun.store.JooqInvocationStore;
 import io.fleetrun.store.NewInvocation;
 import io.fleetrun.testing.StoreBackend;
@@ -59,21 +60,30 @@ final class ApiRig implements AutoCloseable {
   /** The fleet the config routes show; a test sets it as a reload would. */
   final AtomicReference<Fleet> fleet = new AtomicReference<>(new Fleet(List.of(), List.of(), List.of()));
   final ApiServer server;
+  /** {@code GET /api/v1/events}, over the read pool as in the daemon. */
+  final EventStream stream;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** A server with the daemon's routes plus {@code extra} rows of the route table. */
   ApiRig(StoreBackend backend, Path dir, List<Route> extra) {
+    this(backend, dir, extra, EventStream.Settings.defaults());
+  }
+
+  /** A server with the daemon's routes, its event stream with {@code events}. */
+  ApiRig(StoreBackend backend, Path dir, List<Route> extra, EventStream.Settings events) {
     place = backend.newPlace(dir);
     db = Database.open(place.settings());
     store = new JooqInvocationStore(db, new StatusCalculator(), "node-a");
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, tokens());
     BearerTokens tokens = BearerTokens.read(settings.tokens(), Map.of("TOKEN_R", READER, "TOKEN_O", OPERATOR)::get);
     Health health = new Health(db.reads(), schedulerRunning::get);
-    List<Route> routes = new ArrayList<>(ApiServer.routes(health, db.reads(), METRICS.route(false), fleet::get));
+    stream = new EventStream(new EventLog(db.reads()), events);
+    List<Route> routes =
+        new ArrayList<>(ApiServer.routes(health, db.reads(), METRICS.route(false), fleet::get, stream));
     // A test's row replaces the daemon's of the same method and path (its own /metrics).
     routes.removeIf(r -> extra.stream().anyMatch(e -> e.method() == r.method() && e.path().equals(r.path())));
     routes.addAll(extra);
-    server = ApiServer.start(settings, tokens, routes, List.of(health));
+    server = ApiServer.start(settings, tokens, routes, List.of(stream, health));
   }
 
   ApiRig(StoreBackend backend, Path dir) {
