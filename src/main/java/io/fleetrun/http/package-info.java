@@ -2,7 +2,9 @@
  * The daemon's embedded HTTP server (Javalin on Jetty): bearer-token auth with roles, liveness
  * and readiness, and the read API under {@code /api/v1} in the shape of the cloud run-command
  * API (DescribeInvocations, DescribeInvocationResults), and the instances, commands and jobs of
- * the config in force (given by the daemon as a {@code Supplier<Fleet>}), as JSON. Every route
+ * the config in force (given by the daemon as a {@code Supplier<Fleet>}), as JSON; and {@code
+ * /api/v1/events}, server-sent events read from the store's event log ({@code EventStream}: one
+ * poller per server, a bounded outbox per client). Every route
  * is one row of a route table that names the role it needs and the query parameters it takes;
  * the role check
  * lives in {@link io.fleetrun.http.Guard} alone, and {@code /api/v1/openapi.json} (a file of the
