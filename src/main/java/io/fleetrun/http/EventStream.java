@@ -53,15 +53,19 @@ final class EventStream implements AutoCloseable {
   private final Set<EventClient> clients = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService poller;
   private final ThreadPoolExecutor writers;
-  /** The newest id the poller read; a client behind it is caught up by reads of its own. */
-  private volatile long head;
-  private long nextFailureLog;
+  /**
+   * The newest id the poller read (the poller's alone); a client behind it is caught up by reads
+   * of its own. While no client is connected nothing is read.
+   */
+  private long head;
+  /** Whether the last round found no client (the poller's alone). */
+  private boolean idle = true;
+  private long nextFailureLog = System.nanoTime();
 
   EventStream(EventLog events, Settings settings) {
     this.events = events;
     this.settings = settings;
     this.slots = new Semaphore(settings.maxClients());
-    this.head = events.newest();
     this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "fleetrun-http-events"));
     AtomicInteger n = new AtomicInteger();
     // A thread per client at most, and only while it writes to that client.
@@ -94,7 +98,7 @@ final class EventStream implements AutoCloseable {
           + " clients at once; retry later");
     }
     try {
-      // "Now": the newest event readable at connect (the poller's head may be a poll behind).
+      // "Now": the newest event readable at connect (the poller reads only while clients listen).
       long cursor = asked.isPresent() ? asked.getAsLong() : events.newest();
       OptionalLong oldest = asked.isPresent() ? events.oldest() : OptionalLong.empty();
       // Pruned since: what the client missed is gone. It is told, and goes on from the oldest kept.
@@ -139,7 +143,17 @@ final class EventStream implements AutoCloseable {
 
   /** One round of the poller: new events to every client, catch-up reads, keep-alive lines. */
   void poll() {
+    if (clients.isEmpty()) {
+      idle = true; // no reads while nobody listens
+      return;
+    }
     try {
+      if (idle) {
+        // Live reads go on from now; a client behind (resuming) reads on its own, as its
+        // writer keeps up, so a long resume never overflows its outbox.
+        head = events.newest();
+        idle = false;
+      }
       long from = head;
       List<EventLog.Event> batch = events.after(from, settings.batch());
       long to = batch.isEmpty() ? from : batch.get(batch.size() - 1).id();
