@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.HttpSettings;
 import io.fleetrun.store.ControlChannel;
+import io.fleetrun.store.EventLog;
 import io.fleetrun.store.JdbcInvocationViews;
 import io.fleetrun.store.JdbcStatusQueries;
 import io.fleetrun.store.ReadConnections;
@@ -72,14 +73,15 @@ public final class ApiServer implements AutoCloseable {
       Function<String, String> environment, Clock clock) {
     BearerTokens tokens = BearerTokens.read(settings.tokens(), environment);
     Health health = new Health(database, schedulerRunning);
-    List<Route> routes = routes(health, database, metrics.route(settings.metricsPublic()), fleet, clock);
+    EventStream events = new EventStream(new EventLog(database), EventStream.Settings.defaults());
+    List<Route> routes = routes(health, database, metrics.route(settings.metricsPublic()), fleet, clock, events);
     routes.addAll(writes(database, control, clock, WriteApi.ANSWER_WAIT));
-    return start(settings, tokens, routes, List.of(health));
+    return start(settings, tokens, routes, List.of(events, health));
   }
 
   /** The daemon's route table of reads (with {@link #writes}, the one its OpenAPI document describes). */
   static List<Route> routes(Health health, ReadConnections database, Route metrics, Supplier<Fleet> fleet,
-      Clock clock) {
+      Clock clock, EventStream events) {
     List<Route> routes = new ArrayList<>(health.routes());
     routes.add(metrics);
     routes.add(OpenApiDocument.route());
@@ -87,6 +89,7 @@ public final class ApiServer implements AutoCloseable {
     routes.addAll(new ConfigApi(fleet, new JdbcStatusQueries(database)).routes());
     routes.addAll(new DaemonApi(database, clock).routes());
     routes.addAll(CallerApi.routes());
+    routes.add(events.route());
     return routes;
   }
 
@@ -190,8 +193,11 @@ public final class ApiServer implements AutoCloseable {
       return;
     }
     closed = true;
+    // The event stream first: its open requests end while Jetty can still end them (after the
+    // stop their responses are recycled, and ending them then fails).
+    parts.stream().filter(EventStream.class::isInstance).forEach(ApiServer::closeQuietly);
     app.stop();
-    parts.forEach(ApiServer::closeQuietly);
+    parts.stream().filter(p -> !(p instanceof EventStream)).forEach(ApiServer::closeQuietly);
     log.info("http API on {} stopped", address);
   }
 

@@ -20,6 +20,7 @@ import io.fleetrun.model.SecretRef;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.Database;
 import io.fleetrun.store.JooqControlChannel;
+import io.fleetrun.store.EventLog;
 import io.fleetrun.store.JooqInvocationStore;
 import io.fleetrun.store.NewInvocation;
 import io.fleetrun.testing.StoreBackend;
@@ -64,24 +65,32 @@ final class ApiRig implements AutoCloseable {
   final ApiServer server;
   /** Where the write routes queue their requests; nothing answers them unless a test does ({@link #daemon}). */
   final JooqControlChannel control;
+  /** {@code GET /api/v1/events}, over the read pool as in the daemon. */
+  final EventStream stream;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** A server with the daemon's routes plus {@code extra} rows of the route table. */
   ApiRig(StoreBackend backend, Path dir, List<Route> extra) {
+    this(backend, dir, extra, EventStream.Settings.defaults());
+  }
+
+  /** A server with the daemon's routes, its event stream with {@code events}. */
+  ApiRig(StoreBackend backend, Path dir, List<Route> extra, EventStream.Settings events) {
     place = backend.newPlace(dir);
     db = Database.open(place.settings());
     store = new JooqInvocationStore(db, new StatusCalculator(), "node-a");
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, tokens());
     BearerTokens tokens = BearerTokens.read(settings.tokens(), Map.of("TOKEN_R", READER, "TOKEN_O", OPERATOR)::get);
     Health health = new Health(db.reads(), schedulerRunning::get);
+    stream = new EventStream(new EventLog(db.reads()), events);
     List<Route> routes = new ArrayList<>(ApiServer.routes(health, db.reads(), METRICS.route(false), fleet::get,
-        java.time.Clock.systemUTC()));
+        java.time.Clock.systemUTC(), stream));
     control = JooqControlChannel.onControlConnection(db);
     routes.addAll(ApiServer.writes(db.reads(), control, java.time.Clock.systemUTC(), ANSWER_WAIT));
     // A test's row replaces the daemon's of the same method and path (its own /metrics).
     routes.removeIf(r -> extra.stream().anyMatch(e -> e.method() == r.method() && e.path().equals(r.path())));
     routes.addAll(extra);
-    server = ApiServer.start(settings, tokens, routes, List.of(health));
+    server = ApiServer.start(settings, tokens, routes, List.of(stream, health));
   }
 
   ApiRig(StoreBackend backend, Path dir) {
