@@ -8,7 +8,7 @@
 --
 --   event_id    the event's position in the stream, its SSE id. Never reused (AUTOINCREMENT:
 --               a pruned id is not handed out again). SQLite has one writer at a time, so ids
---               become visible in their order; PostgreSQL needs the column tx (see its twin).
+--               become visible in their order; on PostgreSQL writers take turns (see its twin).
 --   kind        record-started, record-ended or invocation-status-changed (the SSE event name)
 --   invoke_id   the invocation it is about (the stream's invokeId filter)
 --   payload     the event as one line of JSON, the SSE data (never a record's output)

@@ -15,13 +15,15 @@ import java.util.OptionalLong;
  * stream serves them, appended by each daemon's writer and read by every daemon's HTTP server.
  * Plain JDBC, one statement (or one batch transaction) per call.
  *
- * <p>Reading in id order without loss: on SQLite writers are serialized, so an id is visible only
- * after every lower one committed. On PostgreSQL identity values are taken at insert and commit
- * in another order, so {@link #after} returns only rows whose transaction is older than every
- * transaction still running, and {@link #append} takes an advisory lock first, so that a
- * transaction that got its transaction id earlier never takes the higher event ids (see
- * sql/postgresql/V17__run_event.sql). The cost: a writing transaction held open on the server
- * delays the events committed after it began until it ends.
+ * <p>Reading in id order without loss: an id must become visible only after every lower one. On
+ * SQLite writers are serialized, so it does. On PostgreSQL identity values are taken at insert and
+ * transactions commit in any order: a reader polling {@code event_id > last} could see 12 while 11
+ * commits a moment later, and skip 11 for good. So {@link #append} takes one advisory lock
+ * ({@link #WRITE_LOCK}, held to the end of its transaction) before it takes ids: writers of every
+ * node take turns, and PostgreSQL releases a transaction's locks only after its commit is visible,
+ * so the next writer's higher ids commit after it. Only this class writes the table. (Reading only
+ * rows older than every running transaction would also be safe, but any write transaction held
+ * open anywhere on the server, a forgotten {@code BEGIN} in psql, would hold the stream back.)
  */
 public final class EventLog {
   /** The advisory lock of the writers ({@code pg_advisory_xact_lock}); any fixed number. */
@@ -105,16 +107,14 @@ public final class EventLog {
   /** Up to {@code max} events after {@code id}, in id order; none that a later commit could precede. */
   public List<Event> after(long id, int max) {
     return JdbcRows.query(db, "SELECT event_id, kind, invoke_id, payload FROM run_event WHERE event_id > ?"
-            + (postgresql ? " AND tx < pg_snapshot_xmin(pg_current_snapshot())" : "")
             + " ORDER BY event_id LIMIT ?", List.of(id, max),
         rs -> new Event(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
   }
 
   /** The newest id {@link #after} could return now (0: none), where a stream that starts now starts. */
   public long newest() {
-    List<Long> ids = JdbcRows.query(db, "SELECT event_id FROM run_event"
-        + (postgresql ? " WHERE tx < pg_snapshot_xmin(pg_current_snapshot())" : "")
-        + " ORDER BY event_id DESC LIMIT 1", List.of(), rs -> rs.getLong(1));
+    List<Long> ids = JdbcRows.query(db, "SELECT event_id FROM run_event ORDER BY event_id DESC LIMIT 1", List.of(),
+        rs -> rs.getLong(1));
     return ids.isEmpty() ? 0 : ids.get(0);
   }
 

@@ -53,34 +53,42 @@ class EventLogTest extends StoreOnBothBackends {
   }
 
   /**
-   * The crux on PostgreSQL: id N is taken by a transaction still open when N+1 commits. A reader
-   * that took N+1 then would move past N and never see it. Nothing after N is read until N
-   * commits; then both, in order. (On SQLite the second writer waits for the first.)
+   * The crux on PostgreSQL: ids are taken at insert, and a writer whose id N is not committed yet
+   * must not let another commit N+1 first (a reader that took N+1 would move past N and never see
+   * it). The open transaction here writes as {@link EventLog#append} does (the advisory lock, then
+   * the insert); the second writer must wait for it, nothing after N is read meanwhile, and then
+   * both are, in order. Without the lock in append, N+1 commits at once and is read alone. (On
+   * SQLite the second writer waits for the first's write lock.)
    */
   @Test
-  void anEventCommittedAfterOneWithAHigherIdIsNotSkipped() throws Exception {
+  void aWriterWaitsForTheOneBeforeItSoNoIdIsSkipped() throws Exception {
     log.append(List.of(event("t-0", T0)));
     long before = waitFor(1).get(0).id();
+    CompletableFuture<Void> later;
     try (Connection open = DriverManager.getConnection(settings.url(), settings.user().orElse(null),
         null)) {
       open.setAutoCommit(false);
+      if (backend == StoreBackend.POSTGRESQL) {
+        try (PreparedStatement lock = open.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+          lock.setLong(1, EventLog.WRITE_LOCK);
+          lock.execute();
+        }
+      }
       try (PreparedStatement st = open.prepareStatement(
           "INSERT INTO run_event (kind, invoke_id, payload, created_at, node) VALUES ('record-started', 't-n', '{}', ?, 'a')")) {
         st.setString(1, JdbcRows.text(T0));
         st.executeUpdate(); // takes id N, not committed
       }
-      CompletableFuture<Void> later = CompletableFuture.runAsync(() -> log.append(List.of(event("t-n1", T0))));
-      if (backend == StoreBackend.POSTGRESQL) {
-        later.get(10, TimeUnit.SECONDS); // N+1 committed while N is open
-      } else {
-        Thread.sleep(300); // SQLite: N+1's writer waits for N's
-      }
+      later = CompletableFuture.runAsync(() -> log.append(List.of(event("t-n1", T0))));
+      Thread.sleep(500); // time for the second writer to commit, were it not made to wait
 
+      assertThat(later).isNotDone();
       assertThat(reads.after(before, 100)).isEmpty();
       assertThat(reads.newest()).isEqualTo(before);
 
       open.commit();
     }
+    later.get(10, TimeUnit.SECONDS);
     List<EventLog.Event> both = waitFor(3).subList(1, 3);
     assertThat(both).extracting(EventLog.Event::invokeId).containsExactly("t-n", "t-n1");
   }
@@ -120,11 +128,7 @@ class EventLogTest extends StoreOnBothBackends {
     assertThat(waitFor(120)).hasSize(120).extracting(EventLog.Event::id).isSorted();
   }
 
-  /**
-   * The first {@code n} events once readable (20 s at most). On PostgreSQL the transaction id
-   * horizon is the server's: a write transaction of any other client of the server (another test
-   * run) holds committed events back for as long as it runs.
-   */
+  /** The first {@code n} events once readable (20 s at most). */
   private List<EventLog.Event> waitFor(int n) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     List<EventLog.Event> read = reads.after(0, 1000);
