@@ -186,7 +186,7 @@ public final class Daemon implements AutoCloseable {
       heartbeat.scheduleWithFixedDelay(() -> beat(clock), 1, 1, TimeUnit.SECONDS);
       ssh = new MinaSshExecutor(config.ssh(), config.limits(), clock);
       this.executor = ssh;
-      new Recovery(store, executor, executor.orphanKillBound(), clock).repair(config.fleet());
+      Recovery.Repaired repaired = new Recovery(store, executor, executor.orphanKillBound(), clock).repair(config.fleet());
       int unanswered = control.refuseUnanswered(
           "the daemon stopped while carrying out this request; check the invocations and retry", clock.instant());
       if (unanswered > 0) {
@@ -210,6 +210,9 @@ public final class Daemon implements AutoCloseable {
       events.subscribe("webhooks", webhooks);
       // GET /api/v1/events of every node reads the table this writes.
       events.subscribe("event-log", new EventLogWriter(new EventLog(database), nodeId, clock));
+      // The records the repair ended reach the stream, the hooks and the metrics now that they listen.
+      RecoveryEvents recovered = new RecoveryEvents(events, queries);
+      recovered.ended(repaired.records(), repaired.at());
       executor.reportTimingsTo(metrics::sshConnected);
       store.observeJournalsWith(new JournalObserver() {
         @Override
@@ -275,7 +278,7 @@ public final class Daemon implements AutoCloseable {
         }
       }, 0, settings.requestPoll().toMillis(), TimeUnit.MILLISECONDS);
       takeoverThread = node.map(n -> {
-        Recovery takeOver = new Recovery(store, executor, executor.orphanKillBound(), clock);
+        Recovery takeOver = new Recovery(store, executor, executor.orphanKillBound(), clock, recovered);
         ScheduledExecutorService thread = daemonThread("fleetrun-takeover");
         thread.scheduleWithFixedDelay(() -> {
           // Not before this node has beaten steadily for the window itself (see BeatStreak).

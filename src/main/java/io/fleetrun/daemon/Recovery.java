@@ -11,6 +11,7 @@ import io.fleetrun.store.InvocationStore;
 import io.fleetrun.store.OrphanedRecord;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,22 +48,56 @@ final class Recovery {
   private final RemoteExecutor executor;
   private final Duration killBound;
   private final Clock clock;
+  private final Optional<RecoveryEvents> events;
 
-  /** @param killBound how long one orphan kill takes at most (the executor's bound) */
+  /** A recovery whose ends reach no event subscriber (tests of the repair alone). */
   Recovery(InvocationStore store, RemoteExecutor executor, Duration killBound, Clock clock) {
+    this(store, executor, killBound, clock, Optional.empty());
+  }
+
+  /**
+   * @param killBound how long one orphan kill takes at most (the executor's bound)
+   * @param events where the ends of the dead nodes' records it ends ({@link #takeOver}) are
+   *     published, once committed
+   */
+  Recovery(InvocationStore store, RemoteExecutor executor, Duration killBound, Clock clock, RecoveryEvents events) {
+    this(store, executor, killBound, clock, Optional.of(events));
+  }
+
+  private Recovery(InvocationStore store, RemoteExecutor executor, Duration killBound, Clock clock,
+      Optional<RecoveryEvents> events) {
     this.store = store;
     this.executor = executor;
     this.killBound = killBound;
     this.clock = clock;
+    this.events = events;
   }
 
-  /** Repairs the database and the targets; returns within twice the kill bound plus margins. */
-  void repair(Fleet fleet) {
-    List<OrphanedRecord> orphans = store.interruptOrphanedRecords(clock.instant(), INTERRUPTED_INFO);
+  /**
+   * What a restart's repair ended.
+   *
+   * @param records the records it ended, Failed / Terminated / ExecutionInterrupted
+   * @param at their end time
+   */
+  record Repaired(List<OrphanedRecord> records, Instant at) {
+    Repaired {
+      records = List.copyOf(records);
+    }
+  }
+
+  /**
+   * Repairs the database and the targets; returns within twice the kill bound plus margins. It
+   * runs before the daemon's event subscribers exist, so it publishes nothing: the daemon hands
+   * what it returns to {@link RecoveryEvents} once they do.
+   */
+  Repaired repair(Fleet fleet) {
+    Instant now = clock.instant();
+    List<OrphanedRecord> orphans = store.interruptOrphanedRecords(now, INTERRUPTED_INFO);
     if (!orphans.isEmpty()) {
       repairOwn(orphans, fleet);
     }
     killPending(fleet);
+    return new Repaired(orphans, now);
   }
 
   private void repairOwn(List<OrphanedRecord> orphans, Fleet fleet) {
@@ -89,7 +124,9 @@ final class Recovery {
    * owed kills.
    */
   void takeOver(Fleet fleet, Duration window) {
-    for (DeadNode dead : store.takeOverDeadNodes(window, clock.instant())) {
+    Instant now = clock.instant();
+    for (DeadNode dead : store.takeOverDeadNodes(window, now)) {
+      events.ifPresent(e -> e.ended(dead.records(), now));
       List<OrphanedRecord> sent = dead.records().stream().filter(OrphanedRecord::handedToSsh).toList();
       log.warn("node {} declared dead by this node: no beat for {} ms (last beat {}); {} of its running record(s)"
           + " ended as interrupted, {} of its unanswered CLI request(s) answered, killing the remote processes"

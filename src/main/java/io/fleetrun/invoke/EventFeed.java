@@ -66,8 +66,12 @@ public final class EventFeed implements AutoCloseable {
     return dropped.get();
   }
 
-  /** Never blocks: the event goes into each subscriber's queue, or is counted as dropped there. */
-  void publish(RunEvent event) {
+  /**
+   * Never blocks: the event goes into each subscriber's queue, or is counted as dropped there.
+   * Called by the engine, and by the daemon's recovery for the records it ends; only for changes
+   * already committed.
+   */
+  public void publish(RunEvent event) {
     if (closed) {
       return;
     }

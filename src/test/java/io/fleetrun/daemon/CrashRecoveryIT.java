@@ -126,6 +126,11 @@ class CrashRecoveryIT {
       assertThat(once).containsOnly("Failed:Terminated:ExecutionInterrupted:1");
     }
     assertStatusesFollowTheRules(db);
+    // The event stream tells of every end the repair made, as of the engine's (RecoveryEvents).
+    long interrupted = once.stream().filter(s -> s.startsWith("Failed:Terminated:ExecutionInterrupted")).count();
+    await().atMost(WAIT).until(() -> Long.parseLong(one(db, "SELECT count(*) FROM run_event e JOIN invocation i"
+        + " USING (invoke_id) WHERE i.job_id = 'once' AND e.kind = 'record-ended'"
+        + " AND e.payload LIKE '%ExecutionInterrupted%'")) == interrupted);
     assertThat(query(db, "PRAGMA integrity_check")).containsExactly("ok");
     await().atMost(Duration.ofSeconds(10)).until(() -> targets.processesMatching(moment.sleep()).isEmpty());
 
