@@ -29,7 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's HTTP server: the route table ({@link Health}, {@link ReadApi}, {@link ConfigApi}) behind {@link
+ * The daemon's HTTP server: the route table ({@link Health}, {@link ReadApi}, {@link ConfigApi}, the web
+ * console's {@link ConsoleFiles}) behind {@link
  * Guard}, on Javalin and Jetty, answering JSON, errors included ({@code {"code", "message"}}).
  * Started once the database and the scheduler are up, closed before the database closes.
  */
@@ -77,6 +78,7 @@ public final class ApiServer implements AutoCloseable {
     routes.add(OpenApiDocument.route());
     routes.addAll(new ReadApi(new JdbcInvocationViews(database)).routes());
     routes.addAll(new ConfigApi(fleet, new JdbcStatusQueries(database)).routes());
+    routes.addAll(ConsoleFiles.read().routes());
     return routes;
   }
 
