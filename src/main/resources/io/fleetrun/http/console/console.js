@@ -109,6 +109,9 @@ async function enter() {
   $('signout').hidden = sessionStorage.getItem(TOKEN_KEY) === null;
   $('signin').hidden = true;
   document.body.classList.toggle('operator', me.role === 'operator');
+  // A new sign-in (another role, perhaps) draws everything afresh.
+  $('invocations').tBodies[0].replaceChildren();
+  state.openId = null;
   startEvents();
   await route();
 }
@@ -207,6 +210,16 @@ function readFilters() {
 }
 
 async function loadList(append) {
+  // Busy while the answer is awaited: screen readers wait, and so do the browser tests.
+  $('invocations').setAttribute('aria-busy', 'true');
+  try {
+    await drawList(append);
+  } finally {
+    $('invocations').removeAttribute('aria-busy');
+  }
+}
+
+async function drawList(append) {
   const body = $('invocations').tBodies[0];
   const message = $('list-message');
   const f = state.filters;
@@ -483,7 +496,14 @@ function wire() {
   });
   $('more').addEventListener('click', () => guarded(() => loadList(true)));
   $('r-more').addEventListener('click', () => guarded(() => renderResults('more')));
-  window.addEventListener('hashchange', () => route());
+  window.addEventListener('hashchange', () => {
+    if (window.location.hash.startsWith('#token=')) {
+      takeFragmentToken(); // a new link pasted into this tab's address bar
+      enter();
+    } else {
+      route();
+    }
+  });
 }
 
 takeFragmentToken();

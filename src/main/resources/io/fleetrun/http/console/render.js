@@ -83,6 +83,11 @@ function pair(term, ...value) {
   return [el('dt', {}, term), el('dd', {}, ...value)];
 }
 
+/** A term and its value kept together on one line of a wrapping list. */
+function fact(term, ...value) {
+  return el('div', {}, pair(term, ...value));
+}
+
 /** The facts of an invocation above its results. */
 export function summary(inv) {
   return [
@@ -101,14 +106,14 @@ export function summary(inv) {
 export function record(r, periodic, open) {
   const lines = r.output ? r.output.replace(/\n$/, '').split('\n').length : 0;
   const facts = el('dl', { class: 'facts' },
-    pair('Exit code', r.exitCode ?? '—'),
-    pair('Error', r.errorCode ? el('span', { class: 'error-code' }, r.errorCode) : '—',
+    fact('Exit code', r.exitCode ?? '—'),
+    fact('Error', r.errorCode ? el('span', { class: 'error-code' }, r.errorCode) : '—',
       r.errorInfo ? el('span', { class: 'error-info' }, ` ${r.errorInfo}`) : null),
-    pair('Scheduled', time(r.scheduledAt)),
-    pair('Started', time(r.startTime)),
-    pair('Finished', time(r.finishTime)),
-    r.stopTime ? pair('Stopped', time(r.stopTime)) : [],
-    r.node ? pair('Node', r.node) : []);
+    fact('Scheduled', time(r.scheduledAt)),
+    fact('Started', time(r.startTime)),
+    fact('Finished', time(r.finishTime)),
+    r.stopTime ? fact('Stopped', time(r.stopTime)) : null,
+    r.node ? fact('Node', r.node) : null);
   let output;
   if (r.output) {
     const dropped = r.dropped ? `, ${r.dropped} bytes dropped` : '';
