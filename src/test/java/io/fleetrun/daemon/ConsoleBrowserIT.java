@@ -45,8 +45,8 @@ class ConsoleBrowserIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String TITLE = "fleetrun console";
   /** Prints markup meant to run in the page: it must show as text. printf's octal keeps YAML and sh quoting out of it. */
-  private static final String EVIL = "printf \"\\\\074img src=x onerror=\\\\042document.title=\\\\047pwned\\\\047\\\\042\\\\076\\\\n"
-      + "\\\\074/pre\\\\076\\\\074script\\\\076document.title=\\\\047pwned2\\\\047\\\\074/script\\\\076\\\\n\"";
+  private static final String EVIL = "printf \"\\074img src=x onerror=\\042document.title=\\047pwned\\047\\042\\076\\n"
+      + "\\074/pre\\076\\074script\\076document.title=\\047pwned2\\047\\074/script\\076\\n\"";
   private static final String JOBS = """
       commands:
         - { id: hello, content: "echo hello from {{fleetrun.instanceId}}" }
@@ -307,6 +307,31 @@ class ConsoleBrowserIT {
       shot("results-phone-375");
     } finally {
       driver.manage().window().setSize(new Dimension(1280, 900));
+    }
+  }
+
+  @Test
+  void withoutTokensOnLoopbackThePageNeedsNoSignIn() throws Exception {
+    Path open = Files.createDirectories(dir.resolve("open"));
+    int port = freePort();
+    ReloadFixture openConfig = ReloadFixture.in(open, """
+        database: { url: "jdbc:sqlite:%s" }
+        http: { listen: 127.0.0.1:%d }
+        ssh: { user: %s, identityFile: %s, knownHosts: %s, connectTimeout: 5s }
+        instances: [ { id: solo, host: 127.0.0.1, port: %d } ]
+        commands: [ { id: hello, content: "echo hi" } ]
+        jobs: [ { id: only, command: hello, targets: { instances: [solo] }, repeat: Once } ]
+        """.formatted(open.resolve("fleetrun.db"), port, System.getProperty("user.name"), ssh.clientKey(),
+        ssh.knownHosts(), ssh.port()));
+    try (Daemon second = openConfig.start()) {
+      driver.get("about:blank");
+      driver.get("http://127.0.0.1:" + port + "/");
+      ((JavascriptExecutor) driver).executeScript("sessionStorage.clear()");
+      driver.navigate().refresh();
+      rowOf("only", "Finished");
+      assertThat(text("who")).isEqualTo("no token · reader");
+      assertThat(driver.findElement(By.id("signout")).isDisplayed()).isFalse();
+      assertThat(driver.findElement(By.id("signin")).isDisplayed()).isFalse();
     }
   }
 

@@ -105,8 +105,9 @@ async function enter() {
     return;
   }
   state.role = me.role;
-  $('who').textContent = `${me.name ?? 'local'} · ${me.role}`;
-  $('signout').hidden = sessionStorage.getItem(TOKEN_KEY) === null;
+  const signedIn = sessionStorage.getItem(TOKEN_KEY) !== null;
+  $('who').textContent = `${me.name ?? (signedIn ? 'token' : 'no token')} · ${me.role}`;
+  $('signout').hidden = !signedIn;
   $('signin').hidden = true;
   document.body.classList.toggle('operator', me.role === 'operator');
   // A new sign-in (another role, perhaps) draws everything afresh.
