@@ -335,6 +335,27 @@ class ConsoleBrowserIT {
     }
   }
 
+  /** The page's own SSE parser, fed in awkward chunks: split lines, CRLF split in two, comments, multi-line data. */
+  @Test
+  void theEventParserReadsEventsAcrossChunkBoundaries() {
+    driver.get(base + "/");
+    Object parsed = ((JavascriptExecutor) driver).executeAsyncScript("""
+        const done = arguments[arguments.length - 1];
+        import('/console/events.js').then(({ SseParser }) => {
+          const out = [];
+          const p = new SseParser((e) => out.push(e));
+          for (const chunk of [': keep-alive\\n\\nid: 7\\r', '\\nevent: record-ended\\ndata: {"invokeId":', '"t-1"}\\r\\n',
+              '\\r\\n', 'id: 8\\nevent: reset\\ndata\\n\\n', 'data: a\\ndata:b\\n\\nid: 9\\ndata: half']) {
+            p.feed(chunk);
+          }
+          done(JSON.stringify(out));
+        });
+        """);
+    assertThat(parsed).isEqualTo("[{\"id\":\"7\",\"event\":\"record-ended\",\"data\":\"{\\\"invokeId\\\":\\\"t-1\\\"}\"},"
+        + "{\"id\":\"8\",\"event\":\"reset\",\"data\":\"\"},"
+        + "{\"id\":null,\"event\":\"message\",\"data\":\"a\\nb\"}]");
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
 
   private static WebDriver browser() throws IOException {

@@ -98,6 +98,7 @@ async function enter() {
   } catch (e) {
     if (e instanceof Unauthorized) {
       const had = sessionStorage.getItem(TOKEN_KEY) !== null;
+      sessionStorage.removeItem(TOKEN_KEY);
       showSignIn(had ? 'That token was not accepted. Check it and sign in again.' : '');
       return;
     }
