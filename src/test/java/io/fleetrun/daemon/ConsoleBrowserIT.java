@@ -58,7 +58,7 @@ class ConsoleBrowserIT {
         - { id: inject, command: evil, targets: { instances: [web-1] }, repeat: Once }
         - { id: lost, command: hello, targets: { instances: [gone] }, repeat: Once }
         - { id: hold, command: sleepy, targets: { instances: [web-1, web-2] }, repeat: Once }
-        - { id: tick, command: tick, targets: { instances: [db-1] }, repeat: Period, frequency: "rate(2s)" }
+        - { id: tick, command: tick, targets: { instances: [db-1] }, repeat: Period, frequency: "rate(1s)" }
       """;
 
   private static Path dir;
@@ -280,9 +280,10 @@ class ConsoleBrowserIT {
 
     // The periodic job's open results gain runs as they end.
     open("tick");
-    waitFor(By.cssSelector("#records li"));
-    int before = driver.findElements(By.cssSelector("#records li")).size();
-    wait(d -> d.findElements(By.cssSelector("#records li")).size() >= before + 2);
+    long top = newestRun();
+    wait(d -> newestRun() > top);
+    long next = newestRun();
+    wait(d -> newestRun() > next);
     assertThat(js.executeScript("return window.sameDocument")).as("no reload").isEqualTo("yes");
   }
 
@@ -356,7 +357,31 @@ class ConsoleBrowserIT {
         + "{\"id\":null,\"event\":\"message\",\"data\":\"a\\nb\"}]");
   }
 
+  @Test
+  void aPeriodicInvocationsRunsPageBackwards() throws Exception {
+    signIn(READER);
+    open("tick");
+    // A page holds 20 runs; rate(1s) makes more within half a minute, and the open page says so.
+    WebElement older = wait(ExpectedConditions.visibilityOfElementLocated(By.id("r-more")));
+    assertThat(runs()).hasSize(20);
+    older.click();
+    wait(d -> runs().size() > 20);
+    List<Long> ids = runs();
+    assertThat(ids).doesNotHaveDuplicates().isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    assertThat(driver.findElement(By.id("records-title")).getText()).isEqualTo("Runs, newest first");
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
+
+  private static List<Long> runs() {
+    return driver.findElements(By.cssSelector("#records li")).stream()
+        .map(li -> Long.parseLong(li.getAttribute("data-record-id"))).toList();
+  }
+
+  private static long newestRun() {
+    waitFor(By.cssSelector("#records li"));
+    return runs().get(0);
+  }
 
   private static WebDriver browser() throws IOException {
     Files.createDirectories(SHOTS);

@@ -29,6 +29,7 @@ const state = {
   recordsToken: null,
   recordsLoaded: 0,
   pending: new Set(),
+  resultsQueue: Promise.resolve(),
   flushTimer: null,
 };
 
@@ -196,7 +197,44 @@ function invocationRow(inv) {
 }
 
 function fillRow(tr, inv) {
-  tr.replaceChildren(...invocationCells(inv, canStop(inv) ? stopButton(inv.invokeId, null) : null));
+  // Redrawn only when what it shows changed: a periodic job's runs do not take the focus away.
+  const counts = (inv.instances || []).map((i) => i.status).sort().join();
+  const sig = JSON.stringify([inv.status, inv.jobId, inv.commandId, inv.commandContent, inv.createdAt, counts,
+    canStop(inv)]);
+  if (signatures.get(tr) !== sig) {
+    signatures.set(tr, sig);
+    tr.replaceChildren(...invocationCells(inv, canStop(inv) ? stopButton(inv.invokeId, null) : null));
+  }
+}
+
+/** What each drawn row or record showed when drawn, to leave unchanged ones alone. */
+const signatures = new WeakMap();
+
+/**
+ * Makes `parent`'s children the nodes for `items` in order, reusing the node of an item whose
+ * signature is unchanged (so focus and selection in it stay) and creating the others.
+ */
+function keep(parent, items, keyOf, make) {
+  const old = new Map([...parent.children].map((n) => [n.getAttribute('data-key'), n]));
+  const nodes = items.map((item) => {
+    const sig = JSON.stringify(item);
+    const existing = old.get(keyOf(item));
+    if (existing && signatures.get(existing) === sig) {
+      return existing;
+    }
+    const node = make(item);
+    node.setAttribute('data-key', keyOf(item));
+    signatures.set(node, sig);
+    return node;
+  });
+  nodes.forEach((node, i) => {
+    if (parent.children[i] !== node) {
+      parent.insertBefore(node, parent.children[i] || null);
+    }
+  });
+  while (parent.children.length > nodes.length) {
+    parent.lastElementChild.remove();
+  }
 }
 
 function readFilters() {
@@ -284,7 +322,14 @@ async function openResults(invokeId) {
  * Draws the open invocation: 'first' its first page of results, 'more' the next page, 'refresh'
  * the pages already shown again (live updates), keeping open outputs open.
  */
-async function renderResults(mode) {
+function renderResults(mode) {
+  // One at a time: a live refresh must not draw over a page of older runs being added.
+  const run = state.resultsQueue.then(() => drawResults(mode));
+  state.resultsQueue = run.catch(() => {});
+  return run;
+}
+
+async function drawResults(mode) {
   const invokeId = state.openId;
   let inv;
   try {
@@ -304,12 +349,14 @@ async function renderResults(mode) {
   const periodic = inv.repeatMode !== 'Once';
   $('r-title').textContent = inv.invokeId;
   $('r-title').setAttribute('tabindex', '-1');
-  $('r-actions').replaceChildren(canStop(inv) ? stopButton(inv.invokeId, null) : '');
+  keep($('r-actions'), canStop(inv) ? [{ stop: inv.invokeId }] : [], (a) => a.stop, () => stopButton(inv.invokeId, null));
   $('r-summary').replaceChildren(...summary(inv));
-  $('instances').tBodies[0].replaceChildren(...(inv.instances || []).map((i) => el('tr', { 'data-instance-id': i.instanceId },
-    cell('Instance', i.instanceId), cell('Status', badge(i.status)), cell('Runs', i.repeats),
-    cell('Skipped', i.skipped),
-    cell('Actions', canStop(inv) && i.status === 'Running' ? stopButton(inv.invokeId, i.instanceId) : null))));
+  const stoppable = canStop(inv);
+  keep($('instances').tBodies[0], (inv.instances || []).map((i) => ({ ...i, stoppable, invokeId: inv.invokeId })), (i) => i.instanceId,
+    (i) => el('tr', { 'data-instance-id': i.instanceId },
+      cell('Instance', i.instanceId), cell('Status', badge(i.status)), cell('Runs', i.repeats),
+      cell('Skipped', i.skipped),
+      cell('Actions', i.stoppable && i.status === 'Running' ? stopButton(inv.invokeId, i.instanceId) : null)));
   $('records-title').textContent = periodic ? 'Runs, newest first' : 'Results';
 
   const q = new URLSearchParams();
@@ -329,11 +376,15 @@ async function renderResults(mode) {
   if (state.openId !== invokeId) {
     return;
   }
-  const items = page.records.map((r) => record(r, periodic, opened.has(String(r.recordId))));
   if (mode === 'more') {
+    const items = page.records.map((r) => record(r, periodic, false));
+    items.forEach((li, i) => {
+      li.setAttribute('data-key', String(page.records[i].recordId));
+      signatures.set(li, JSON.stringify(page.records[i]));
+    });
     list.append(...items);
   } else {
-    list.replaceChildren(...items);
+    keep(list, page.records, (r) => String(r.recordId), (r) => record(r, periodic, opened.has(String(r.recordId))));
   }
   state.recordsLoaded = list.children.length;
   state.recordsToken = page.nextToken;
