@@ -46,7 +46,8 @@ class ConsoleBrowserIT {
   private static final String TITLE = "fleetrun console";
   /** Prints markup meant to run in the page: it must show as text. printf's octal keeps YAML and sh quoting out of it. */
   private static final String EVIL = "printf \"\\074img src=x onerror=\\042document.title=\\047pwned\\047\\042\\076\\n"
-      + "\\074/pre\\076\\074script\\076document.title=\\047pwned2\\047\\074/script\\076\\n\"";
+      + "\\074/pre\\076\\074script\\076document.title=\\047pwned2\\047\\074/script\\076\\n\""
+      + " # <b>bold</b><img src=y onerror=document.title=1>";
   private static final String JOBS = """
       commands:
         - { id: hello, content: "echo hello from {{fleetrun.instanceId}}" }
@@ -221,7 +222,10 @@ class ConsoleBrowserIT {
     WebElement pre = wait(ExpectedConditions.visibilityOf(output.findElement(By.tagName("pre"))));
     assertThat(pre.getText()).isEqualTo("<img src=x onerror=\"document.title='pwned'\">\n"
         + "</pre><script>document.title='pwned2'</script>");
+    assertThat(driver.findElement(By.cssSelector("#r-summary code")).getText())
+        .endsWith(" # <b>bold</b><img src=y onerror=document.title=1>");
     assertThat(driver.findElements(By.tagName("img"))).isEmpty();
+    assertThat(driver.findElements(By.cssSelector("main b"))).isEmpty();
     assertThat(driver.findElements(By.cssSelector("main script, #records script"))).isEmpty();
     assertThat(driver.getTitle()).isEqualTo(TITLE);
     shot("markup-as-text");
