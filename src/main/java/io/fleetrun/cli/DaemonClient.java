@@ -8,10 +8,11 @@ import io.fleetrun.store.CliRequests;
 import io.fleetrun.store.Heartbeat;
 import io.fleetrun.store.RequestAnswer;
 import io.fleetrun.store.RequestChannel;
-import io.fleetrun.store.RequestState;
+import io.fleetrun.store.RequestWait;
 import io.fleetrun.store.Withdrawal;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -24,13 +25,8 @@ import java.util.Optional;
  * answer is used as a timely one: a taken request is never reported as a failure.
  */
 final class DaemonClient {
-  /**
-   * How often the answer is looked for: one indexed read of one row, so a short poll costs
-   * nearly nothing and the answer is seen within 25 ms of the daemon's commit.
-   */
-  static final Duration POLL = Duration.ofMillis(25);
-
   private final RequestChannel control;
+  private final RequestWait waiting;
   private final String database;
   private final Duration answerWait;
   private final PrintWriter notes;
@@ -41,6 +37,7 @@ final class DaemonClient {
    */
   DaemonClient(CliRequests db, Duration answerWait, PrintWriter notes) {
     this.control = db;
+    this.waiting = new RequestWait(db, Clock.systemUTC());
     this.database = DatabaseSettings.redacted(db.jdbcUrl());
     this.answerWait = answerWait;
     this.notes = notes;
@@ -92,47 +89,36 @@ final class DaemonClient {
 
   private RequestAnswer await(long id, Kind kind) throws InterruptedException {
     try {
-      Optional<RequestAnswer> answer = poll(id, Instant.now().plus(answerWait));
-      return answer.isPresent() ? answer.get() : giveUp(id, kind);
+      RequestWait.Outcome outcome = waiting.awaitOrWithdraw(id, answerWait);
+      if (outcome instanceof RequestWait.Outcome.Answered answered) {
+        return answered.answer();
+      }
+      return giveUp(outcome, id, kind);
     } catch (InterruptedException e) {
       giveUpQuietly(id, System.err);
       throw e;
     }
   }
 
-  /** Polls request {@code id} until it is answered or {@code deadline} passes. */
-  private Optional<RequestAnswer> poll(long id, Instant deadline) throws InterruptedException {
-    while (Instant.now().isBefore(deadline)) {
-      Optional<RequestAnswer> answer = control.findRequest(id).flatMap(RequestState::answer);
-      if (answer.isPresent()) {
-        return answer;
-      }
-      Thread.sleep(POLL.toMillis());
-    }
-    return Optional.empty();
-  }
-
   /**
-   * The answer wait passed: withdraws the request if the daemon has not taken it. A request it
-   * took cannot be withdrawn and is not a failure (the daemon is at work: a big fan-out, a busy
-   * database), so the CLI waits {@link #lateGrace()} more for its answer and uses a late answer
-   * as a timely one, saying it came late.
+   * The answer wait passed and the request was withdrawn if the daemon had not taken it. A
+   * request it took cannot be withdrawn and is not a failure (the daemon is at work: a big
+   * fan-out, a busy database), so the CLI waits {@link #lateGrace()} more for its answer and uses
+   * a late answer as a timely one, saying it came late.
    */
-  private RequestAnswer giveUp(long id, Kind kind) throws InterruptedException {
+  private RequestAnswer giveUp(RequestWait.Outcome outcome, long id, Kind kind) throws InterruptedException {
     String why = "the daemon did not answer within " + DurationText.format(answerWait);
-    Withdrawal withdrawal;
-    try {
-      withdrawal = control.withdraw(id, Instant.now());
-    } catch (RuntimeException e) {
-      throw new CliFailure(why + "; could not withdraw request " + id + " (" + e.getMessage()
+    if (outcome instanceof RequestWait.Outcome.WithdrawalFailed failed) {
+      throw new CliFailure(why + "; could not withdraw request " + id + " (" + failed.error().getMessage()
           + "), so the daemon may still carry it out; see bin/fleetrun invocations", ExitCodes.TIMEOUT);
     }
+    Withdrawal withdrawal = ((RequestWait.Outcome.GaveUp) outcome).withdrawal();
     if (withdrawal instanceof Withdrawal.Answered answered) {
       notes.println("note: " + why + " but answered just after");
       return answered.answer();
     }
     if (withdrawal instanceof Withdrawal.Taken taken) {
-      Optional<RequestAnswer> late = poll(id, Instant.now().plus(lateGrace()));
+      Optional<RequestAnswer> late = waiting.poll(id, lateGrace());
       if (late.isPresent()) {
         notes.println("note: the daemon took the request at " + taken.takenAt()
             + " and answered late, after " + DurationText.format(answerWait) + " and more");

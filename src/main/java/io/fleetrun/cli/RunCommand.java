@@ -10,7 +10,6 @@ import io.fleetrun.model.Invocation;
 import io.fleetrun.model.InvocationRecord;
 import io.fleetrun.model.InvocationStatus;
 import io.fleetrun.model.InvokeId;
-import io.fleetrun.model.Threshold;
 import io.fleetrun.store.CliRequests;
 import io.fleetrun.store.JdbcInvocationQueries;
 import io.fleetrun.store.ReadOnlyDatabase;
@@ -163,19 +162,7 @@ public final class RunCommand implements Callable<Integer> {
    * @throws IllegalArgumentException naming the option whose value is bad (a usage error)
    */
   ConcurrencyControls controls() {
-    Optional<Threshold> concurrency = threshold("--max-concurrency", maxConcurrency);
-    if (concurrency.map(t -> t.value() == 0).orElse(false)) {
-      throw new IllegalArgumentException("--max-concurrency must be at least 1 (or 1%); leave it out for no limit");
-    }
-    return new ConcurrencyControls(concurrency, threshold("--max-errors", maxErrors));
-  }
-
-  private static Optional<Threshold> threshold(String option, String text) {
-    try {
-      return Optional.ofNullable(text).map(Threshold::parse);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
-    }
+    return ConcurrencyControls.parse("--max-concurrency", maxConcurrency, "--max-errors", maxErrors);
   }
 
   /** How often {@code --wait} looks whether the invocation ended. */

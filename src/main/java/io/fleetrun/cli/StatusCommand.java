@@ -2,17 +2,11 @@ package io.fleetrun.cli;
 
 import io.fleetrun.config.ConfigException;
 import io.fleetrun.model.DatabaseSettings;
-import io.fleetrun.store.ClusterNode;
-import io.fleetrun.store.Heartbeat;
-import io.fleetrun.store.JdbcNodeQueries;
-import io.fleetrun.store.JdbcStatusQueries;
+import io.fleetrun.store.DaemonStatus;
 import io.fleetrun.store.ReadConnections;
 import io.fleetrun.store.ReadOnlyDatabase;
-import io.fleetrun.store.ReloadResult;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,7 +56,7 @@ public final class StatusCommand implements Callable<Integer> {
       out.println(json ? Json.write(StatusText.noDatabase(e.getMessage())) : "daemon        not running (" + e.getMessage() + ")");
       return ExitCodes.NO_DAEMON;
     }
-    StatusReport report;
+    DaemonStatus report;
     try (db) {
       report = read(db, Instant.now());
     }
@@ -71,32 +65,11 @@ public final class StatusCommand implements Callable<Integer> {
     return report.alive() ? ExitCodes.OK : ExitCodes.NO_DAEMON;
   }
 
-  static StatusReport read(ReadOnlyDatabase db, Instant now) {
+  static DaemonStatus read(ReadOnlyDatabase db, Instant now) {
     return read((ReadConnections) db, now);
   }
 
-  static StatusReport read(ReadConnections db, Instant now) {
-    JdbcStatusQueries queries = new JdbcStatusQueries(db);
-    Optional<Heartbeat> beat = queries.latestHeartbeat();
-    return new StatusReport(
-        DatabaseSettings.redacted(db.jdbcUrl()),
-        now,
-        beat,
-        beat.flatMap(b -> queries.lastReload(b.daemon().nodeId())).map(StatusCommand::describe),
-        queries.scheduledJobs(),
-        queries.runningRecords(NEWEST_RUNNING),
-        queries.pendingRequests(),
-        clusterNodes(db));
-  }
-
-  /** The nodes of a PostgreSQL cluster; none on SQLite (one daemon, shown above). */
-  static List<ClusterNode> clusterNodes(ReadConnections db) {
-    return DatabaseSettings.kindOf(db.jdbcUrl()) == DatabaseSettings.Kind.POSTGRESQL
-        ? new JdbcNodeQueries(db).nodes() : List.of();
-  }
-
-  /** The last config reload as one line: {@code ok|refused at TIME: message}. */
-  static String describe(ReloadResult reload) {
-    return reload.result() + " at " + reload.at() + ": " + reload.message().replace('\n', ' ');
+  static DaemonStatus read(ReadConnections db, Instant now) {
+    return DaemonStatus.read(db, now, NEWEST_RUNNING);
   }
 }

@@ -3,8 +3,10 @@ package io.fleetrun.cli;
 import io.fleetrun.model.TerminalText;
 import io.fleetrun.store.ClusterNode;
 import io.fleetrun.store.DaemonInfo;
+import io.fleetrun.store.DaemonStatus;
 import io.fleetrun.store.JdbcStatusQueries.RunningRecord;
 import io.fleetrun.store.JdbcStatusQueries.ScheduledJob;
+import io.fleetrun.store.ReloadResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -18,7 +20,7 @@ final class StatusText {
 
   private StatusText() {}
 
-  static String text(StatusReport r) {
+  static String text(DaemonStatus r) {
     StringBuilder out = new StringBuilder();
     Optional<DaemonInfo> d = r.heartbeat().map(b -> b.daemon());
     line(out, "daemon", daemonLine(r));
@@ -27,7 +29,7 @@ final class StatusText {
     line(out, "version", d.map(DaemonInfo::version).orElse(NONE));
     line(out, "started", d.map(i -> i.startedAt() + " (up " + age(r.uptime().orElseThrow()) + ")").orElse(NONE));
     line(out, "config", d.map(DaemonInfo::configFile).orElse(NONE));
-    line(out, "last reload", r.lastReload().orElse(NONE));
+    line(out, "last reload", r.lastReload().map(StatusText::describe).orElse(NONE));
     line(out, "database", r.database());
 
     out.append(nl()).append("scheduled jobs: ").append(r.jobs().size()).append(nl());
@@ -69,7 +71,7 @@ final class StatusText {
   }
 
   /** The nodes of a PostgreSQL cluster, and a loud line when live nodes run different configs. */
-  private static void nodes(StringBuilder out, StatusReport r) {
+  private static void nodes(StringBuilder out, DaemonStatus r) {
     if (r.nodes().isEmpty()) {
       return;
     }
@@ -105,7 +107,7 @@ final class StatusText {
     return digest.length() > 12 ? digest.substring(0, 12) : digest;
   }
 
-  private static String daemonLine(StatusReport r) {
+  private static String daemonLine(DaemonStatus r) {
     if (r.heartbeat().isEmpty()) {
       return "not running (no heartbeat: the last daemon stopped cleanly, or none ran on this database)";
     }
@@ -113,7 +115,7 @@ final class StatusText {
     return r.alive() ? "alive (heartbeat " + age + " ago)" : "not running (last heartbeat " + age + " ago)";
   }
 
-  static Map<String, Object> json(StatusReport r) {
+  static Map<String, Object> json(DaemonStatus r) {
     Map<String, Object> m = new LinkedHashMap<>();
     Map<String, Object> daemon = new LinkedHashMap<>();
     daemon.put("alive", r.alive());
@@ -130,7 +132,7 @@ final class StatusText {
       daemon.put("config_file", i.configFile());
     });
     m.put("daemon", daemon);
-    m.put("last_reload", r.lastReload().orElse(null));
+    m.put("last_reload", r.lastReload().map(StatusText::describe).orElse(null));
     m.put("database", r.database());
     m.put("jobs", r.jobs().stream().map(j -> {
       Map<String, Object> job = new LinkedHashMap<>();
@@ -183,6 +185,11 @@ final class StatusText {
     m.put("daemon", Map.of("alive", false));
     m.put("error", why);
     return m;
+  }
+
+  /** The last config reload as one line: {@code ok|refused at TIME: message}. */
+  static String describe(ReloadResult reload) {
+    return reload.result() + " at " + reload.at() + ": " + reload.message().replace('\n', ' ');
   }
 
   /** {@code 42s}, {@code 3m 12s}, {@code 5h 03m}, {@code 2d 04h}. */

@@ -24,6 +24,7 @@ import io.fleetrun.store.JdbcNodeQueries;
 import io.fleetrun.store.JdbcStatusQueries;
 import io.fleetrun.store.JooqControlChannel;
 import io.fleetrun.store.JooqDaemonLease;
+import io.fleetrun.store.EventLog;
 import io.fleetrun.store.JooqInvocationStore;
 import io.fleetrun.store.JooqRetention;
 import io.fleetrun.store.JournalObserver;
@@ -100,7 +101,7 @@ public final class Daemon implements AutoCloseable {
   private final RetentionSchedule retention;
   private final ConfigReload reload;
   private final Optional<ConfigWatcher> watcher;
-  /** Record and invocation events of the engine, for the metrics and the webhooks (later the event stream). */
+  /** Record and invocation events of the engine, for the metrics, the webhooks and the event stream's table. */
   private final EventFeed events;
   private final Metrics metrics;
   /** The config's notifications, fed by the events like the metrics; they follow reloads. */
@@ -207,6 +208,8 @@ public final class Daemon implements AutoCloseable {
           System::getenv);
       this.webhooks = hooks;
       events.subscribe("webhooks", webhooks);
+      // GET /api/v1/events of every node reads the table this writes.
+      events.subscribe("event-log", new EventLogWriter(new EventLog(database), nodeId, clock));
       executor.reportTimingsTo(metrics::sshConnected);
       store.observeJournalsWith(new JournalObserver() {
         @Override
@@ -254,8 +257,14 @@ public final class Daemon implements AutoCloseable {
       // Before the first fire, so a token that cannot be read or a port in use refuses the start
       // with nothing run; /readyz answers 503 until the scheduler runs, a moment later.
       FleetScheduler fires = quartz;
+      // Run and stop over HTTP queue the CLI's request rows, on the main pool: however many
+      // callers wait and poll, the control connection stays free for the heartbeat and the
+      // lease, which must never be late.
+      JooqControlChannel httpRequests = new JooqControlChannel(database);
       api = config.http().map(h -> ApiServer.start(h, database.reads(), fires::running,
-          new MetricsEndpoint(metrics.contentType(), metrics::write), invoker::fleet, System::getenv)).orElse(null);
+          new MetricsEndpoint(metrics.contentType(), metrics::write), invoker::fleet, httpRequests, System::getenv,
+          clock))
+          .orElse(null);
       this.http = Optional.ofNullable(api);
       scheduler.start();
       this.ticker = daemonThread("fleetrun-control");

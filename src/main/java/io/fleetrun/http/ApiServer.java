@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetrun.model.Fleet;
 import io.fleetrun.model.HttpSettings;
+import io.fleetrun.store.ControlChannel;
+import io.fleetrun.store.EventLog;
 import io.fleetrun.store.JdbcInvocationViews;
 import io.fleetrun.store.JdbcStatusQueries;
 import io.fleetrun.store.ReadConnections;
@@ -12,6 +14,8 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,9 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's HTTP server: the route table ({@link Health}, {@link ReadApi}, {@link ConfigApi}, the web
- * console's {@link ConsoleFiles}) behind {@link
- * Guard}, on Javalin and Jetty, answering JSON, errors included ({@code {"code", "message"}}).
+ * The daemon's HTTP server: the route table ({@link Health}, {@link ReadApi}, {@link ConfigApi},
+ * {@link DaemonApi}, {@link CallerApi}, {@link WriteApi}, the web console's {@link ConsoleFiles}) behind
+ * {@link Guard}, on Javalin and Jetty, answering JSON, errors included ({@code {"code", "message"}}).
  * Started once the database and the scheduler are up, closed before the database closes.
  */
 public final class ApiServer implements AutoCloseable {
@@ -59,27 +63,40 @@ public final class ApiServer implements AutoCloseable {
    * @param schedulerRunning whether the scheduler fires jobs (readiness)
    * @param metrics what {@code GET /metrics} serves
    * @param fleet the instances, commands and jobs of the config in force at the time of asking
+   * @param control where run and stop requests go (the daemon's database, not its control connection)
    * @param environment looks up the environment variables tokens name ({@code System::getenv})
+   * @param clock the daemon's clock: judges heartbeat ages where the database's clock does not
    * @throws IllegalStateException when a token cannot be read or the address cannot be bound
    */
   public static ApiServer start(HttpSettings settings, ReadConnections database,
-      BooleanSupplier schedulerRunning, MetricsEndpoint metrics, Supplier<Fleet> fleet,
-      Function<String, String> environment) {
+      BooleanSupplier schedulerRunning, MetricsEndpoint metrics, Supplier<Fleet> fleet, ControlChannel control,
+      Function<String, String> environment, Clock clock) {
     BearerTokens tokens = BearerTokens.read(settings.tokens(), environment);
     Health health = new Health(database, schedulerRunning);
-    return start(settings, tokens, routes(health, database, metrics.route(settings.metricsPublic()), fleet),
-        List.of(health));
+    EventStream events = new EventStream(new EventLog(database), EventStream.Settings.defaults());
+    List<Route> routes = routes(health, database, metrics.route(settings.metricsPublic()), fleet, clock, events);
+    routes.addAll(writes(database, control, clock, WriteApi.ANSWER_WAIT));
+    return start(settings, tokens, routes, List.of(events, health));
   }
 
-  /** The daemon's route table (the one its OpenAPI document describes). */
-  static List<Route> routes(Health health, ReadConnections database, Route metrics, Supplier<Fleet> fleet) {
+  /** The daemon's route table of reads (with {@link #writes}, the one its OpenAPI document describes). */
+  static List<Route> routes(Health health, ReadConnections database, Route metrics, Supplier<Fleet> fleet,
+      Clock clock, EventStream events) {
     List<Route> routes = new ArrayList<>(health.routes());
     routes.add(metrics);
     routes.add(OpenApiDocument.route());
     routes.addAll(new ReadApi(new JdbcInvocationViews(database)).routes());
     routes.addAll(new ConfigApi(fleet, new JdbcStatusQueries(database)).routes());
+    routes.addAll(new DaemonApi(database, clock).routes());
+    routes.addAll(CallerApi.routes());
+    routes.add(events.route());
     routes.addAll(ConsoleFiles.read().routes());
     return routes;
+  }
+
+  /** The daemon's routes of writes: run and stop requests on {@code control}, waited for {@code answerWait}. */
+  static List<Route> writes(ReadConnections database, ControlChannel control, Clock clock, Duration answerWait) {
+    return new WriteApi(control, new JdbcInvocationViews(database), clock, answerWait).routes();
   }
 
   /** Starts the server on {@code routes}: tests add their own rows to the table. */
@@ -177,8 +194,11 @@ public final class ApiServer implements AutoCloseable {
       return;
     }
     closed = true;
+    // The event stream first: its open requests end while Jetty can still end them (after the
+    // stop their responses are recycled, and ending them then fails).
+    parts.stream().filter(EventStream.class::isInstance).forEach(ApiServer::closeQuietly);
     app.stop();
-    parts.forEach(ApiServer::closeQuietly);
+    parts.stream().filter(p -> !(p instanceof EventStream)).forEach(ApiServer::closeQuietly);
     log.info("http API on {} stopped", address);
   }
 

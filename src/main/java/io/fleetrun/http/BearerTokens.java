@@ -23,8 +23,19 @@ final class BearerTokens {
   static final int MIN_LENGTH = 16;
   private static final String SCHEME = "bearer ";
 
-  /** Who a request is from: the token's name and role. */
-  record Caller(String name, Role role) {}
+  /**
+   * Who a request is from: the name of the token it presented (empty when no token is configured:
+   * an anonymous reader) and that token's role.
+   */
+  record Caller(Optional<String> token, Role role) {
+    /** Every request of a server without tokens. */
+    static final Caller ANONYMOUS = new Caller(Optional.empty(), Role.READER);
+
+    /** The token's name, or {@code anonymous}: for messages and log lines. */
+    String name() {
+      return token.orElse("anonymous");
+    }
+  }
 
   private record Known(byte[] digest, Caller caller) {}
 
@@ -63,7 +74,7 @@ final class BearerTokens {
               + " have the same value; give each its own");
         }
       }
-      known.add(new Known(digest, new Caller(t.name(), t.role())));
+      known.add(new Known(digest, new Caller(Optional.of(t.name()), t.role())));
     }
     return new BearerTokens(known, tokens.isEmpty());
   }
@@ -82,7 +93,7 @@ final class BearerTokens {
    */
   Optional<Caller> caller(String authorization) {
     if (open) {
-      return Optional.of(new Caller("anonymous", Role.READER));
+      return Optional.of(Caller.ANONYMOUS);
     }
     if (authorization == null || authorization.length() <= SCHEME.length()
         || !authorization.substring(0, SCHEME.length()).toLowerCase(Locale.ROOT).equals(SCHEME)) {

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Guard {
   private static final Logger log = LoggerFactory.getLogger(Guard.class);
+  private static final String CALLER = Guard.class.getName() + ".caller";
 
   private final BearerTokens tokens;
   private final DenialLog denials;
@@ -25,7 +26,10 @@ final class Guard {
     this.denials = denials;
   }
 
-  /** Returns when {@code ctx} may use {@code route}; throws the refusal otherwise. */
+  /**
+   * Returns when {@code ctx} may use {@code route}, with the caller it decided on kept on {@code
+   * ctx} for the handler ({@link #caller}); throws the refusal otherwise.
+   */
   void check(Route route, Context ctx) {
     if (route.needs().isEmpty()) {
       return;
@@ -61,6 +65,15 @@ final class Guard {
       throw new ApiException(403, "Forbidden", "token " + caller.get().name() + " has role "
           + caller.get().role().configName() + "; this needs " + route.needs().get().configName());
     }
+    ctx.attribute(CALLER, caller.get());
+  }
+
+  /**
+   * The caller {@link #check} let through on {@code ctx}: empty on a route that needs no token
+   * (nobody was asked for one).
+   */
+  static Optional<BearerTokens.Caller> caller(Context ctx) {
+    return Optional.ofNullable(ctx.attribute(CALLER));
   }
 
   /** Whether a Host header names a loopback address or {@code localhost} (no header: HTTP/1.0, not a browser). */

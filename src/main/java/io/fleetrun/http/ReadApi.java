@@ -97,6 +97,19 @@ final class ReadApi {
   }
 
   private InvocationView find(String invokeId) {
+    return find(views, invokeId);
+  }
+
+  /**
+   * The id of invocation {@code invokeId} as a path gave it.
+   *
+   * @throws ApiException 404 {@code InvalidInvokeId.NotFound} when there is none
+   */
+  static InvokeId existing(JdbcInvocationViews views, String invokeId) {
+    return find(views, invokeId).invocation().id();
+  }
+
+  private static InvocationView find(JdbcInvocationViews views, String invokeId) {
     Optional<InvocationView> v = invokeId.isBlank() || invokeId.length() > 128
         ? Optional.empty() : views.find(new InvokeId(invokeId));
     return v.orElseThrow(() -> new ApiException(404, "InvalidInvokeId.NotFound",

@@ -12,7 +12,8 @@ import java.util.Optional;
  * needed, like the health checks), the query parameters it takes and the handler. {@link Guard}
  * checks the role before the handler runs, then any query parameter not in {@code params} is
  * refused (400) before the handler runs; the handler reads the others from {@link Params#of}.
- * The same list is what the OpenAPI document must declare (OpenApiTest).
+ * The same list is what the OpenAPI document must declare (OpenApiTest). A GET also answers HEAD
+ * (behind the same check); a POST does not.
  */
 record Route(HandlerType method, String path, Optional<Role> needs, List<String> params, Handler handler) {
   Route {
@@ -36,5 +37,10 @@ record Route(HandlerType method, String path, Optional<Role> needs, List<String>
   /** A GET for {@code needs} taking the query parameters {@code params}. */
   static Route get(String path, Role needs, List<String> params, Handler handler) {
     return new Route(HandlerType.GET, path, Optional.of(needs), params, handler);
+  }
+
+  /** A POST for {@code needs} that takes no query parameter (its input is a JSON body: {@link JsonBody}). */
+  static Route post(String path, Role needs, Handler handler) {
+    return new Route(HandlerType.POST, path, Optional.of(needs), List.of(), handler);
   }
 }

@@ -131,22 +131,24 @@ public final class EventFeed implements AutoCloseable {
         } catch (InterruptedException e) {
           return;
         }
-        if (event == null) {
-          if (draining) {
-            return;
-          }
-          continue;
-        }
+        boolean last = event == null && draining;
         try {
-          subscriber.on(event);
+          if (event == null) {
+            subscriber.idle();
+          } else {
+            subscriber.on(event);
+          }
         } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
           // A subscriber's bug (an Error included) costs it that one event, not its thread: a
           // thread ended by it would leave the queue to fill and every later event counted as
           // dropped. Errors of the whole JVM (out of memory) end the thread as they would any.
           if (due(lastFailureLog)) {
             log.warn("run events: subscriber {} failed on {} (logged at most once a minute)", name,
-                event.getClass().getSimpleName(), e);
+                event == null ? "idle" : event.getClass().getSimpleName(), e);
           }
+        }
+        if (last) {
+          return;
         }
       }
     }

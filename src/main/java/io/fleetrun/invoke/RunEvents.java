@@ -10,4 +10,10 @@ package io.fleetrun.invoke;
 @FunctionalInterface
 public interface RunEvents {
   void on(RunEvent event);
+
+  /**
+   * Called on the same thread when no event came for a moment (about 100 ms), and once more
+   * before the feed stops delivering: a subscriber that batches flushes here.
+   */
+  default void idle() {}
 }

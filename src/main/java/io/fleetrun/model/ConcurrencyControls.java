@@ -25,4 +25,28 @@ public record ConcurrencyControls(Optional<Threshold> maxConcurrency, Optional<T
           "maxConcurrency must be at least 1 (or 1%); leave it out for no limit");
     }
   }
+
+  /**
+   * Reads the texts of both controls as a user wrote them ({@code 10} or {@code 25%}; null: not
+   * given), where each is called {@code concurrencyName} and {@code errorsName} (an option of
+   * the CLI, a field of the HTTP API).
+   *
+   * @throws IllegalArgumentException whose message starts with the name of the one that is bad
+   */
+  public static ConcurrencyControls parse(String concurrencyName, String concurrency, String errorsName,
+      String errors) {
+    Optional<Threshold> most = threshold(concurrencyName, concurrency);
+    if (most.map(t -> t.value() == 0).orElse(false)) {
+      throw new IllegalArgumentException(concurrencyName + " must be at least 1 (or 1%); leave it out for no limit");
+    }
+    return new ConcurrencyControls(most, threshold(errorsName, errors));
+  }
+
+  private static Optional<Threshold> threshold(String name, String text) {
+    try {
+      return Optional.ofNullable(text).map(Threshold::parse);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+    }
+  }
 }

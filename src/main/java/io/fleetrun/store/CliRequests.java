@@ -97,7 +97,7 @@ public final class CliRequests implements RequestChannel, AutoCloseable {
 
   private Withdrawal withdrawInTransaction(long id, Instant now) throws SQLException {
     try (PreparedStatement st = connection.prepareStatement("UPDATE control_request"
-        + " SET withdrawn_at = ?, done_at = ?, error = ?"
+        + " SET withdrawn_at = ?, done_at = ?, error = ?, client_token = NULL"
         + " WHERE request_id = ? AND claimed_at IS NULL AND withdrawn_at IS NULL")) {
       st.setString(1, JdbcRows.text(now));
       st.setString(2, JdbcRows.text(now));

@@ -1,5 +1,6 @@
 package io.fleetrun.store;
 
+import io.fleetrun.model.ClientToken;
 import io.fleetrun.model.ControlRequest;
 import java.time.Instant;
 import java.util.List;
@@ -13,6 +14,16 @@ public interface ControlChannel extends RequestChannel {
 
   /** Queues {@code request} for any node; returns its id. */
   long submit(ControlRequest request, Instant now);
+
+  /**
+   * Queues {@code request} for any node unless a request with {@code token} is queued already:
+   * the unique index on {@code client_token} decides between two senders racing with one token,
+   * and the loser reads the winner's row. A request found is a {@link SubmitOnce.Retry} when it
+   * has the same kind, payload and {@code caller}, a {@link SubmitOnce.Mismatch} otherwise.
+   *
+   * @param caller the name of the sender (an HTTP token's name, never its value)
+   */
+  SubmitOnce submitOnce(ControlRequest request, ClientToken token, String caller, Instant now);
 
   /**
    * Queues {@code request} for the daemon node {@code node} alone (a stop relayed to the node
@@ -42,7 +53,8 @@ public interface ControlChannel extends RequestChannel {
   /**
    * Withdraws request {@code id} (its CLI stopped waiting) unless the daemon already took it: one
    * conditional write, so against {@link #claimPending} exactly one wins. A withdrawn request is
-   * never taken. Withdrawing twice is {@link Withdrawal.Withdrawn} both times.
+   * never taken, and gives its clientToken up (a retry with it is then a new request: the
+   * withdrawn one never ran). Withdrawing twice is {@link Withdrawal.Withdrawn} both times.
    *
    * @throws java.util.NoSuchElementException when there is no such request
    */

@@ -4,6 +4,7 @@ import static io.fleetrun.store.jooq.Tables.CONTROL_REQUEST;
 import static io.fleetrun.store.jooq.Tables.DAEMON_HEARTBEAT;
 import static io.fleetrun.store.jooq.Tables.DAEMON_NODE;
 
+import io.fleetrun.model.ClientToken;
 import io.fleetrun.model.ControlRequest;
 import io.fleetrun.model.InvokeId;
 import io.fleetrun.store.jooq.tables.records.ControlRequestRow;
@@ -37,7 +38,8 @@ import org.jooq.impl.DSL;
  */
 public final class JooqControlChannel implements ControlChannel {
   /** The error a withdrawn request is answered with, for SQL readers. */
-  static final String WITHDRAWN = "withdrawn by the CLI before the daemon took it; it did not run";
+  static final String WITHDRAWN =
+      "withdrawn by its sender (the CLI or the HTTP API) before a daemon took it; it did not run";
 
   private final Database db;
   private final boolean ownConnection;
@@ -80,6 +82,50 @@ public final class JooqControlChannel implements ControlChannel {
         .returningResult(CONTROL_REQUEST.REQUEST_ID)
         .fetchSingle()
         .value1();
+  }
+
+  /** How often {@link #submitOnce} tries: its row can vanish between insert and read only rarely. */
+  private static final int SUBMIT_ONCE_TRIES = 3;
+
+  @Override
+  public SubmitOnce submitOnce(ControlRequest request, ClientToken token, String caller, Instant now) {
+    Objects.requireNonNull(caller, "caller");
+    String kind = ControlPayload.kind(request);
+    String payload = ControlPayload.write(request);
+    // The row found may be gone by the time it is read: withdrawn (its token given up) or
+    // deleted by retention. The next insert then wins, so a few tries always settle it.
+    for (int tries = 0; tries < SUBMIT_ONCE_TRIES; tries++) {
+      // DO NOTHING: on PostgreSQL a concurrent insert of the token is waited for, then this
+      // inserts nothing; the read below (a new statement) sees the winner's committed row. The
+      // count, not RETURNING, says who won: on SQLite jOOQ reads the id back as the connection's
+      // last inserted rowid, an older row's when this inserted nothing.
+      int inserted = dsl()
+          .insertInto(CONTROL_REQUEST)
+          .set(CONTROL_REQUEST.KIND, kind)
+          .set(CONTROL_REQUEST.PAYLOAD, payload)
+          .set(CONTROL_REQUEST.CREATED_AT, now)
+          .set(CONTROL_REQUEST.CLIENT_TOKEN, token.value())
+          .set(CONTROL_REQUEST.CLIENT_CALLER, caller)
+          .onConflict(CONTROL_REQUEST.CLIENT_TOKEN)
+          .doNothing()
+          .execute();
+      // The token's row: this sender's when it inserted it (only it withdraws it), else the winner's.
+      Optional<ControlRequestRow> found = dsl()
+          .selectFrom(CONTROL_REQUEST)
+          .where(CONTROL_REQUEST.CLIENT_TOKEN.eq(token.value()))
+          .fetchOptional();
+      if (found.isPresent()) {
+        ControlRequestRow row = found.get();
+        if (inserted == 1) {
+          return new SubmitOnce.First(row.getRequestId());
+        }
+        boolean same = row.getKind().equals(kind) && row.getPayload().equals(payload)
+            && caller.equals(row.getClientCaller());
+        return same ? new SubmitOnce.Retry(row.getRequestId()) : new SubmitOnce.Mismatch(row.getRequestId());
+      }
+    }
+    throw new IllegalStateException("the request with clientToken " + token + " was neither queued nor found in "
+        + SUBMIT_ONCE_TRIES + " tries");
   }
 
   @Override
@@ -185,6 +231,7 @@ public final class JooqControlChannel implements ControlChannel {
           .set(CONTROL_REQUEST.WITHDRAWN_AT, now)
           .set(CONTROL_REQUEST.DONE_AT, now)
           .set(CONTROL_REQUEST.ERROR, WITHDRAWN)
+          .set(CONTROL_REQUEST.CLIENT_TOKEN, (String) null)
           .where(CONTROL_REQUEST.REQUEST_ID.eq(id))
           .and(CONTROL_REQUEST.CLAIMED_AT.isNull())
           .and(CONTROL_REQUEST.WITHDRAWN_AT.isNull())

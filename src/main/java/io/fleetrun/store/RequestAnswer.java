@@ -17,5 +17,10 @@ public sealed interface RequestAnswer {
     public Refused {
       Objects.requireNonNull(error, "error");
     }
+
+    /** Whether this is no refusal by a daemon but the answer of a withdrawn request (it never ran). */
+    public boolean withdrawn() {
+      return error.equals(JooqControlChannel.WITHDRAWN);
+    }
   }
 }

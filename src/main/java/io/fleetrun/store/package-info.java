@@ -8,9 +8,12 @@
  * JournalObserver} hears each commit's time and the overall statuses it changed), the reads of
  * the CLI, the daemon and the demo in plain JDBC ({@code JdbcInvocationQueries}, {@code
  * JdbcStatusQueries}, over the CLI's one read-only connection or the daemon's pool: {@code
- * ReadConnections}), and the control channel (requests and daemon heartbeat) between CLI and
+ * ReadConnections}; {@code DaemonStatus} is what {@code fleetrun status} and {@code GET
+ * /api/v1/daemon} both show), and the control channel (requests and daemon heartbeat) between CLI and
  * daemon: the daemon's side in jOOQ ({@code JooqControlChannel}), the CLI's in plain JDBC ({@code
- * CliRequests}), so no CLI command loads jOOQ or a connection pool. On PostgreSQL every beat
+ * CliRequests}), so no CLI command loads jOOQ or a connection pool; and the event log of the
+ * event stream ({@code EventLog}, table {@code run_event}, read in id order without loss on both
+ * databases). On PostgreSQL every beat
  * (daemon_node, daemon_heartbeat) is written and judged by the database's clock ({@code
  * DatabaseClock}), never a node's or the CLI's. Generated jOOQ types stay in this package; the
  * rest of the code sees {@code model} records. May import {@code model} only; never opens SSH.

@@ -3,6 +3,7 @@ package io.fleetrun.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetrun.store.DaemonInfo;
+import io.fleetrun.store.DaemonStatus;
 import io.fleetrun.store.Database;
 import io.fleetrun.store.JooqControlChannel;
 import io.fleetrun.store.NodeRegistry;
@@ -46,7 +47,7 @@ class StatusNodesTest {
     pg.setBeatAgo("n2", Duration.ofSeconds(4));
     node("n3", "host-c", "aaaaaaaaaaaaaaaa11", T0).stopped();
 
-    StatusReport report = StatusCommand.read(db, Instant.now());
+    DaemonStatus report = StatusCommand.read(db, Instant.now());
     String text = StatusText.text(report);
 
     assertThat(text).contains("cluster nodes: 3 (2 live)")
@@ -77,7 +78,7 @@ class StatusNodesTest {
     node("n2", "host-b", "aaaaaaaaaaaaaaaa11", slow.instant());
     pg.setBeatAgo("n2", NodeRegistry.FAILOVER_WINDOW.plusSeconds(5));
 
-    StatusReport report = StatusCommand.read(db, fast.instant());
+    DaemonStatus report = StatusCommand.read(db, fast.instant());
 
     assertThat(StatusText.text(report)).contains("cluster nodes: 2 (1 live)")
         .containsPattern("n1 +host-a +1 +test +[0-4]s ago +live ")
@@ -100,7 +101,7 @@ class StatusNodesTest {
     JooqControlChannel.onControlConnection(db, "n1").heartbeat(
         new DaemonInfo("n1", 1, "host-a", "test", "/etc/fleetrun.yaml", slow.instant()), slow.instant());
 
-    StatusReport report = StatusCommand.read(db, fast.instant());
+    DaemonStatus report = StatusCommand.read(db, fast.instant());
 
     assertThat(report.alive()).isTrue();
     assertThat(StatusText.text(report)).containsPattern("alive \\(heartbeat [0-4]s ago\\)");

@@ -3,6 +3,8 @@ package io.fleetrun.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetrun.testing.LogLines;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -118,6 +120,32 @@ class DaemonHttpTest {
       Instant at = Instant.parse(next);
       assertThat(at).isAfter(Instant.now()).isBefore(Instant.now().plus(Duration.ofMinutes(61)));
       assertThat(at.getEpochSecond() % 3600).isZero();
+    }
+  }
+
+  @Test
+  void daemonAndMeTellWhatStatusShowsAndWhoAsks() throws Exception {
+    Path token = dir.resolve("token");
+    Files.writeString(token, TOKEN + "\n");
+    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+    int port = freePort();
+    ReloadFixture config = fixture(port, token);
+    config.edit("""
+        instances: [ { id: web-1, host: 127.0.0.1, port: 1, user: deploy, tags: [web] } ]
+        commands: [ { id: disk, content: "df -h" } ]
+        jobs:
+          - { id: later, command: disk, targets: { tags: [web] }, repeat: Once, frequency: "at(2099-01-01T02:00:00Z)" }
+        """);
+    try (Daemon daemon = config.start()) {
+      JsonNode status = new ObjectMapper().readTree(body(port, "/api/v1/daemon"));
+      assertThat(status.path("alive").asBoolean()).isTrue();
+      assertThat(status.path("heartbeat").path("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+      assertThat(status.path("heartbeat").path("configFile").asText()).isEqualTo(config.file().toString());
+      assertThat(status.path("database").asText()).isEqualTo("jdbc:sqlite:" + dir.resolve("fleetrun.db"));
+      assertThat(status.path("jobs").toString())
+          .isEqualTo("[{\"jobId\":\"later\",\"nextFireTime\":\"2099-01-01T02:00:00.000Z\",\"state\":\"WAITING\"}]");
+      assertThat(status.path("nodes")).isEmpty();
+      assertThat(body(port, "/api/v1/me")).isEqualTo("{\"name\":\"ci\",\"role\":\"reader\"}");
     }
   }
 

@@ -19,6 +19,8 @@ import io.fleetrun.model.RepeatMode;
 import io.fleetrun.model.SecretRef;
 import io.fleetrun.status.StatusCalculator;
 import io.fleetrun.store.Database;
+import io.fleetrun.store.JooqControlChannel;
+import io.fleetrun.store.EventLog;
 import io.fleetrun.store.JooqInvocationStore;
 import io.fleetrun.store.NewInvocation;
 import io.fleetrun.testing.StoreBackend;
@@ -48,6 +50,8 @@ final class ApiRig implements AutoCloseable {
   static final String OPERATOR = "operator-0123456789abcdef0123456789abcde";
   static final Instant T0 = Instant.parse("2026-11-28T07:10:03.123Z");
   static final ObjectMapper JSON = new ObjectMapper();
+  /** How long the write routes wait for an answer: long enough for a loaded machine, short for a test that gets none. */
+  static final Duration ANSWER_WAIT = Duration.ofSeconds(3);
   /** The daemon's {@code /metrics} row unless a test brings its own: one line of text. */
   static final MetricsEndpoint METRICS =
       new MetricsEndpoint("text/plain; version=0.0.4", out -> out.write("rig_up 1\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
@@ -59,21 +63,34 @@ final class ApiRig implements AutoCloseable {
   /** The fleet the config routes show; a test sets it as a reload would. */
   final AtomicReference<Fleet> fleet = new AtomicReference<>(new Fleet(List.of(), List.of(), List.of()));
   final ApiServer server;
+  /** Where the write routes queue their requests; nothing answers them unless a test does ({@link #daemon}). */
+  final JooqControlChannel control;
+  /** {@code GET /api/v1/events}, over the read pool as in the daemon. */
+  final EventStream stream;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** A server with the daemon's routes plus {@code extra} rows of the route table. */
   ApiRig(StoreBackend backend, Path dir, List<Route> extra) {
+    this(backend, dir, extra, EventStream.Settings.defaults());
+  }
+
+  /** A server with the daemon's routes, its event stream with {@code events}. */
+  ApiRig(StoreBackend backend, Path dir, List<Route> extra, EventStream.Settings events) {
     place = backend.newPlace(dir);
     db = Database.open(place.settings());
     store = new JooqInvocationStore(db, new StatusCalculator(), "node-a");
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, tokens());
     BearerTokens tokens = BearerTokens.read(settings.tokens(), Map.of("TOKEN_R", READER, "TOKEN_O", OPERATOR)::get);
     Health health = new Health(db.reads(), schedulerRunning::get);
-    List<Route> routes = new ArrayList<>(ApiServer.routes(health, db.reads(), METRICS.route(false), fleet::get));
+    stream = new EventStream(new EventLog(db.reads()), events);
+    List<Route> routes = new ArrayList<>(ApiServer.routes(health, db.reads(), METRICS.route(false), fleet::get,
+        java.time.Clock.systemUTC(), stream));
+    control = JooqControlChannel.onControlConnection(db);
+    routes.addAll(ApiServer.writes(db.reads(), control, java.time.Clock.systemUTC(), ANSWER_WAIT));
     // A test's row replaces the daemon's of the same method and path (its own /metrics).
     routes.removeIf(r -> extra.stream().anyMatch(e -> e.method() == r.method() && e.path().equals(r.path())));
     routes.addAll(extra);
-    server = ApiServer.start(settings, tokens, routes, List.of(health));
+    server = ApiServer.start(settings, tokens, routes, List.of(stream, health));
   }
 
   ApiRig(StoreBackend backend, Path dir) {
@@ -132,6 +149,31 @@ final class ApiRig implements AutoCloseable {
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
+    return send(request);
+  }
+
+  /**
+   * The answer to {@code POST path} with {@code body} sent as {@code contentType} (null: no header)
+   * and {@code authorization} as the header (null: none).
+   */
+  Answer post(String path, String authorization, String contentType, byte[] body) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    return send(request);
+  }
+
+  /** {@code POST path} with the JSON {@code body}, as the operator. */
+  Answer operate(String path, String body) {
+    return post(path, "Bearer " + OPERATOR, "application/json", body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private Answer send(HttpRequest.Builder request) {
     try {
       HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(r.statusCode(), r.headers().firstValue("WWW-Authenticate"),

@@ -100,11 +100,37 @@ class OpenApiTest {
   @Test
   void everyRouteRefusesAQueryParameterItDoesNotDeclare() {
     for (Route r : rig.server.routes()) {
-      ApiRig.Answer answer = rig.get(r.path().replaceAll("\\{[^}]+}", "t-none") + "?undeclared=1",
-          "Bearer " + ApiRig.OPERATOR);
+      String path = r.path().replaceAll("\\{[^}]+}", "t-none") + "?undeclared=1";
+      ApiRig.Answer answer = r.method() == io.javalin.http.HandlerType.POST
+          ? rig.operate(path, "{}") : rig.get(path, "Bearer " + ApiRig.OPERATOR);
       assertThat(answer.status()).as(r.path()).isEqualTo(400);
       assertThat(answer.code()).as(r.path()).isEqualTo("InvalidParameter.undeclared");
     }
+  }
+
+  /** A POST's body schema has exactly the fields its body record reads ({@link JsonBody} refuses others). */
+  @Test
+  void eachPostDeclaresItsBodyWithTheFieldsTheServerReads() {
+    Map<String, Class<? extends Record>> bodies = Map.of(
+        "POST /api/v1/invocations", RunBody.class,
+        "POST /api/v1/invocations/{invokeId}/stop", WriteApi.StopBody.class);
+    Map<String, JsonNode> operations = operations();
+    List<String> posts = new ArrayList<>();
+    for (Route r : rig.server.routes()) {
+      if (r.method() == io.javalin.http.HandlerType.POST) {
+        posts.add(r.method().name() + " " + r.path());
+      }
+    }
+    assertThat(posts).containsExactlyInAnyOrderElementsOf(bodies.keySet());
+    bodies.forEach((op, type) -> {
+      String ref = operations.get(op).at("/requestBody/content/application~1json/schema/$ref").asText();
+      JsonNode schema = document.at(ref.substring(1));
+      assertThat(schema.path("additionalProperties").asBoolean(true)).as(op).isFalse();
+      Set<String> fields = new TreeSet<>();
+      schema.path("properties").fieldNames().forEachRemaining(fields::add);
+      assertThat(fields).as(op).isEqualTo(new TreeSet<>(Arrays.stream(type.getRecordComponents())
+          .map(java.lang.reflect.RecordComponent::getName).toList()));
+    });
   }
 
   @Test

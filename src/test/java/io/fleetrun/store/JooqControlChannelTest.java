@@ -236,4 +236,76 @@ class JooqControlChannelTest extends StoreOnBothBackends {
       pool.shutdownNow();
     }
   }
+
+  private static final ControlRequest.Run DISK = new ControlRequest.Run(new CommandId("disk"),
+      List.of(new InstanceId("web1")), Set.of(), Map.of("mount", "/"));
+
+  @Test
+  void aClientTokenQueuesOneRequestAndARetryFindsItUnlessItDiffers() {
+    io.fleetrun.model.ClientToken token = new io.fleetrun.model.ClientToken("deploy-42");
+
+    SubmitOnce first = channel.submitOnce(DISK, token, "ci", T0);
+    SubmitOnce retry = channel.submitOnce(DISK, token, "ci", T0.plusSeconds(1));
+    SubmitOnce otherBody = channel.submitOnce(new ControlRequest.Run(new CommandId("disk"),
+        List.of(new InstanceId("web1")), Set.of(), Map.of("mount", "/var")), token, "ci", T0.plusSeconds(2));
+    SubmitOnce otherCaller = channel.submitOnce(DISK, token, "grafana", T0.plusSeconds(3));
+    SubmitOnce otherKind = channel.submitOnce(new ControlRequest.Stop(new InvokeId("t-1"), Set.of()), token, "ci",
+        T0.plusSeconds(4));
+    long plain = channel.submit(DISK, T0.plusSeconds(5));
+
+    assertThat(first).isInstanceOf(SubmitOnce.First.class);
+    assertThat(retry).isEqualTo(new SubmitOnce.Retry(first.id()));
+    assertThat(otherBody).isEqualTo(new SubmitOnce.Mismatch(first.id()));
+    assertThat(otherCaller).isEqualTo(new SubmitOnce.Mismatch(first.id()));
+    assertThat(otherKind).isEqualTo(new SubmitOnce.Mismatch(first.id()));
+    assertThat(plain).isNotEqualTo(first.id());
+    assertThat(channel.claimPending(T0.plusSeconds(6))).extracting(PendingRequest::id)
+        .containsExactly(first.id(), plain);
+    assertThat(db.dsl().fetchValue("SELECT client_caller FROM control_request WHERE client_token = 'deploy-42'"))
+        .isEqualTo("ci");
+  }
+
+  @Test
+  void aWithdrawnRequestGivesItsClientTokenUp() {
+    io.fleetrun.model.ClientToken token = new io.fleetrun.model.ClientToken("again");
+    SubmitOnce first = channel.submitOnce(DISK, token, "ci", T0);
+
+    assertThat(channel.withdraw(first.id(), T0.plusSeconds(1))).isEqualTo(new Withdrawal.Withdrawn());
+    SubmitOnce next = channel.submitOnce(DISK, token, "ci", T0.plusSeconds(2));
+
+    assertThat(next).isInstanceOf(SubmitOnce.First.class);
+    assertThat(next.id()).isNotEqualTo(first.id());
+    assertThat(channel.claimPending(T0.plusSeconds(3))).extracting(PendingRequest::id).containsExactly(next.id());
+  }
+
+  /** The unique index decides a race: every sender but one finds the winner's row. */
+  @Test
+  void sendersRacingWithOneClientTokenQueueOneRequest() throws Exception {
+    io.fleetrun.model.ClientToken token = new io.fleetrun.model.ClientToken("race");
+    int senders = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(senders);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<SubmitOnce>> sent = new java.util.ArrayList<>();
+      for (int i = 0; i < senders; i++) {
+        // Half on the control pool, half on the main one: two connections race, as two nodes would.
+        JooqControlChannel sender = i % 2 == 0 ? JooqControlChannel.onControlConnection(db) : channel;
+        sent.add(pool.submit(() -> {
+          go.await();
+          return sender.submitOnce(DISK, token, "ci", T0);
+        }));
+      }
+      go.countDown();
+      List<SubmitOnce> results = new java.util.ArrayList<>();
+      for (Future<SubmitOnce> f : sent) {
+        results.add(f.get(30, TimeUnit.SECONDS));
+      }
+      assertThat(results).filteredOn(r -> r instanceof SubmitOnce.First).hasSize(1);
+      assertThat(results).filteredOn(r -> r instanceof SubmitOnce.Retry).hasSize(senders - 1);
+      assertThat(results).extracting(SubmitOnce::id).containsOnly(results.get(0).id());
+      assertThat(db.dsl().fetchValue("SELECT count(*) FROM control_request").toString()).isEqualTo("1");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

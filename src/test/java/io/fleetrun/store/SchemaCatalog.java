@@ -67,6 +67,17 @@ record SchemaCatalog(Map<String, Table> tables) {
     return new SchemaCatalog(tables);
   }
 
+  /** This catalogue without {@code table}'s column {@code column} (one a backend has by design). */
+  SchemaCatalog withoutColumn(String table, String column) {
+    Map<String, Table> copy = new TreeMap<>(tables);
+    Table t = copy.get(table);
+    if (t != null) {
+      copy.put(table, new Table(t.name, t.columns.stream().filter(c -> !c.name.equals(column)).toList(),
+          t.primaryKey, t.indexes, t.foreignKeys));
+    }
+    return new SchemaCatalog(copy);
+  }
+
   /** Every way {@code actual} differs from {@code expected}, one line each; empty when equal. */
   static List<String> differences(SchemaCatalog expected, SchemaCatalog actual) {
     List<String> out = new ArrayList<>();

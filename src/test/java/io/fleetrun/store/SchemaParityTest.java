@@ -46,7 +46,9 @@ class SchemaParityTest {
   void bothSchemasAreEqualInMeaning() throws SQLException {
     SchemaCatalog postgresql;
     try (Connection c = pg.connect()) {
-      postgresql = SchemaCatalog.read(c);
+      // run_event.tx orders the event stream's reads on PostgreSQL only (see its V17): SQLite
+      // has one writer at a time and needs no such column.
+      postgresql = SchemaCatalog.read(c).withoutColumn("run_event", "tx");
     }
 
     List<String> differences = SchemaCatalog.differences(sqlite, postgresql);
@@ -75,7 +77,8 @@ class SchemaParityTest {
         st.execute("CREATE INDEX invocation_extra ON invocation (stopped_at)");
         st.execute("DROP TABLE once_job");
 
-        List<String> differences = SchemaCatalog.differences(sqlite, SchemaCatalog.read(c));
+        List<String> differences =
+            SchemaCatalog.differences(sqlite, SchemaCatalog.read(c).withoutColumn("run_event", "tx"));
 
         assertThat(differences).containsExactlyInAnyOrder(
             "invocation.command_id: command_id TEXT NOT NULL but command_id TEXT NULL",
