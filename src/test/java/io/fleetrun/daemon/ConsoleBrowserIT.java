@@ -263,7 +263,7 @@ class ConsoleBrowserIT {
     wait(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
     driver.findElement(By.id("confirm-stop")).sendKeys("\n");
     wait(d -> "Stopped".equals(badgeOf("#r-summary")));
-    assertThat(driver.findElements(By.cssSelector("button.stop"))).isEmpty();
+    wait(d -> d.findElements(By.cssSelector("#results-view button.stop")).isEmpty());
     shot("stopped");
   }
 
@@ -375,11 +375,25 @@ class ConsoleBrowserIT {
     assertThat(driver.findElement(By.id("records-title")).getText()).isEqualTo("Runs, newest first");
   }
 
+  /**
+   * A browser keeps 6 connections to a host; a page left for another (into the back/forward
+   * cache) with its event stream open kept one, and the sixth visit's reads queued forever.
+   */
+  @Test
+  void theConsoleOpensTimeAfterTimeWithoutRunningOutOfConnections() {
+    for (int i = 0; i < 8; i++) {
+      signIn(READER);
+      rowOf("greet", "Finished");
+    }
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
 
+  /** The record ids of the runs shown, read at once (a live refresh may redraw them meanwhile). */
   private static List<Long> runs() {
-    return driver.findElements(By.cssSelector("#records li")).stream()
-        .map(li -> Long.parseLong(li.getAttribute("data-record-id"))).toList();
+    List<?> ids = (List<?>) ((JavascriptExecutor) driver).executeScript(
+        "return [...document.querySelectorAll('#records li')].map((li) => li.getAttribute('data-record-id'))");
+    return ids.stream().map(id -> Long.parseLong(String.valueOf(id))).toList();
   }
 
   private static long newestRun() {
@@ -481,8 +495,21 @@ class ConsoleBrowserIT {
   }
 
   private static <T> T wait(java.util.function.Function<WebDriver, T> condition) {
-    return new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-        .until(condition::apply);
+    try {
+      return new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+          .until(condition::apply);
+    } catch (org.openqa.selenium.TimeoutException e) {
+      // What the page showed when the wait gave up, for the report.
+      String name = "timeout-" + System.currentTimeMillis();
+      try {
+        shot(name);
+      } catch (IOException | RuntimeException ignored) {
+        // the timeout is the failure to report
+      }
+      throw new AssertionError("gave up waiting (screenshot " + name + ".png); url " + driver.getCurrentUrl()
+          + "; notice: " + driver.findElement(By.id("notice")).getText() + "; sign-in: "
+          + driver.findElement(By.id("signin-message")).getText() + "; who: " + text("who"), e);
+    }
   }
 
   private static void shot(String name) throws IOException {

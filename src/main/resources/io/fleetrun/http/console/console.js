@@ -549,6 +549,15 @@ function wire() {
   });
   $('more').addEventListener('click', () => guarded(() => loadList(true)));
   $('r-more').addEventListener('click', () => guarded(() => renderResults('more')));
+  // A stream left open by a page navigated away from (kept in the back/forward cache) holds one
+  // of the browser's 6 connections to this host; a few such and the page's reads would queue.
+  window.addEventListener('pagehide', () => stopEvents());
+  window.addEventListener('pageshow', (e) => {
+    if (e.persisted && state.role !== null) {
+      startEvents();
+      reloadAll();
+    }
+  });
   window.addEventListener('hashchange', () => {
     if (window.location.hash.startsWith('#token=')) {
       takeFragmentToken(); // a new link pasted into this tab's address bar
