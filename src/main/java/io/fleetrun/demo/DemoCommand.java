@@ -8,6 +8,7 @@ import io.fleetrun.model.RecordStatus;
 import io.fleetrun.store.InvocationFilter;
 import io.fleetrun.store.InvocationSummary;
 import io.fleetrun.store.JdbcInvocationQueries;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,17 +40,22 @@ public final class DemoCommand implements Callable<Integer> {
     try (EmbeddedSshServer server = EmbeddedSshServer.start(demoDir.resolve("ssh"))) {
       Path db = demoDir.resolve("fleetrun.db");
       Path token = DemoFolder.writeToken(demoDir.resolve("api-token"));
+      // The console's link carries an operator token, so a newcomer can try Stop too.
+      Path operatorToken = DemoFolder.writeToken(demoDir.resolve("operator-token"));
       int httpPort = DemoFolder.httpPort();
-      Path config = DemoConfig.write(demoDir, db, server, httpPort, token);
+      Path config = DemoConfig.write(demoDir, db, server, httpPort, token, operatorToken);
       try (Daemon daemon = Daemon.start(ConfigLoader.load(config), Clock.systemUTC(),
           new Daemon.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), "fleetrun-demo", Duration.ofMillis(250)))) {
         printIntro(server, config, db);
+        int port = daemon.httpPort().orElseThrow();
         System.out.printf("""
             HTTP API on 127.0.0.1:%d (reader token in %s):
               curl -s -H "Authorization: Bearer $(cat %s)" http://127.0.0.1:%d/api/v1/invocations
               curl -s -H "Authorization: Bearer $(cat %s)" http://127.0.0.1:%d/metrics
-            %n""", daemon.httpPort().orElseThrow(), token, token, daemon.httpPort().orElseThrow(), token,
-            daemon.httpPort().orElseThrow());
+            Web console (operator token in %s; open the link, the token stays in the browser tab):
+              console: http://127.0.0.1:%d/#token=%s
+            %n""", port, token, token, port, token, port, operatorToken, port,
+            Files.readString(operatorToken).strip());
         JdbcInvocationQueries queries = new JdbcInvocationQueries(daemon.database());
         Instant end = limit.map(Instant.now()::plus).orElse(Instant.MAX);
         String last = "";

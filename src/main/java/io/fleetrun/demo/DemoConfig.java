@@ -6,17 +6,23 @@ import java.nio.file.Path;
 
 /**
  * The demo's config file: three instances on the embedded server, three jobs, and the HTTP API on
- * loopback with one reader token.
+ * loopback with a reader token (for curl) and an operator token (for the web console, where it
+ * can stop runs).
  */
 final class DemoConfig {
   private DemoConfig() {}
 
-  static Path write(Path dir, Path db, EmbeddedSshServer server, int httpPort, Path token) throws IOException {
+  static Path write(Path dir, Path db, EmbeddedSshServer server, int httpPort, Path token, Path operatorToken)
+      throws IOException {
     Path file = dir.resolve("fleetrun-demo.yaml");
     Files.writeString(file, """
         # Written by `fleetrun demo`: an ordinary config file, pointed at an embedded SSH server.
         database: { url: "jdbc:sqlite:%s" }
-        http: { listen: "127.0.0.1:%d", tokens: [ { name: demo, role: reader, file: %s } ] }
+        http:
+          listen: "127.0.0.1:%d"
+          tokens:
+            - { name: demo, role: reader, file: %s }
+            - { name: console, role: operator, file: %s }
         ssh: { user: %s, identityFile: %s, knownHosts: %s, hostKeyPolicy: strict, connectTimeout: 5s }
         limits: { maxSessions: 50, outputBytes: 24576 }
         instances:
@@ -38,7 +44,7 @@ final class DemoConfig {
           - { id: hello, command: hello, targets: { tags: [demo] }, repeat: Once }
           - { id: partial, command: sometimes-slow, targets: { tags: [demo] }, repeat: Once }
           - { id: tick, command: tick, targets: { instances: [demo-1] }, repeat: Period, frequency: "rate(5s)" }
-        """.formatted(db, httpPort, token, System.getProperty("user.name"), server.clientKey(), server.knownHosts(),
+        """.formatted(db, httpPort, token, operatorToken, System.getProperty("user.name"), server.clientKey(), server.knownHosts(),
             server.port(), server.port(), server.port()));
     return file;
   }

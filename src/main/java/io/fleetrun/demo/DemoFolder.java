@@ -77,7 +77,7 @@ final class DemoFolder {
   }
 
   /**
-   * A new random reader token for the demo's HTTP API, in {@code file} ({@code rw-------}, in the
+   * A new random token for the demo's HTTP API, in {@code file} ({@code rw-------}, in the
    * demo's private folder): 32 random bytes as hex.
    */
   static Path writeToken(Path file) throws IOException {

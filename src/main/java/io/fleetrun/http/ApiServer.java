@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's HTTP server: the route table ({@link Health}, {@link ReadApi}, {@link ConfigApi},
- * {@link DaemonApi}, {@link CallerApi}, {@link WriteApi}) behind {@link Guard}, on Javalin and Jetty, answering
- * JSON, errors included ({@code {"code", "message"}}). Started once the database and the
- * scheduler are up, closed before the database closes.
+ * {@link DaemonApi}, {@link CallerApi}, {@link WriteApi}, the web console's {@link ConsoleFiles}) behind
+ * {@link Guard}, on Javalin and Jetty, answering JSON, errors included ({@code {"code", "message"}}).
+ * Started once the database and the scheduler are up, closed before the database closes.
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -90,6 +90,7 @@ public final class ApiServer implements AutoCloseable {
     routes.addAll(new DaemonApi(database, clock).routes());
     routes.addAll(CallerApi.routes());
     routes.add(events.route());
+    routes.addAll(ConsoleFiles.read().routes());
     return routes;
   }
 

@@ -3,9 +3,10 @@
  * and readiness, and the read API under {@code /api/v1} in the shape of the cloud run-command
  * API (DescribeInvocations, DescribeInvocationResults), the instances, commands and jobs of
  * the config in force (given by the daemon as a {@code Supplier<Fleet>}), what {@code fleetrun
- * status} shows ({@code /daemon}) and who the caller is ({@code /me}), as JSON; and {@code
+ * status} shows ({@code /daemon}) and who the caller is ({@code /me}), as JSON; {@code
  * /api/v1/events}, server-sent events read from the store's event log ({@code EventStream}: one
- * poller per server, a bounded outbox per client). Every route
+ * poller per server, a bounded outbox per client); and the web console's static files ({@code /},
+ * {@code /console/{file}}, from the jar). Every route
  * is one row of a route table that names the role it needs and the query parameters it takes;
  * the role check
  * lives in {@link io.fleetrun.http.Guard} alone, and {@code /api/v1/openapi.json} (a file of the

@@ -119,6 +119,17 @@ class DaemonProcessIT {
           java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(invocations.statusCode()).isEqualTo(200);
       assertThat(invocations.body()).startsWith("{\"invocations\":[");
+      // The console's address, with the operator token in the fragment, and the page behind it.
+      String operator = Files.readString(dir.resolve("operator-token")).strip();
+      assertThat(Files.getPosixFilePermissions(dir.resolve("operator-token")))
+          .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(out)
+          .contains("console: http://127.0.0.1:" + port + "/#token=" + operator + "\n"));
+      java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/"))
+              .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.body()).contains("<title>fleetrun console</title>");
       assertThat(demo.waitFor(60, TimeUnit.SECONDS)).isTrue();
     } finally {
       demo.destroyForcibly();
