@@ -2,6 +2,7 @@ package io.fleetrun.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetrun.model.ClientToken;
 import io.fleetrun.model.CommandId;
 import io.fleetrun.model.ConcurrencyControls;
 import io.fleetrun.model.ControlRequest;
@@ -224,6 +225,19 @@ class WriteApiTest {
     assertThat(other.status()).isEqualTo(409);
     assertThat(other.code()).isEqualTo("IdempotentParameterMismatch");
     assertThat(requests()).isEqualTo(1);
+  }
+
+  @Test
+  void aConflictDoesNotTellTheRequestOfAnotherCaller() {
+    start(carriesOut());
+    long first = rig.control.submitOnce(new ControlRequest.Run(new CommandId("disk"), List.of(), Set.of("db"), Map.of(),
+        ConcurrencyControls.NONE), new ClientToken("nightly"), "someone-else", ApiRig.T0).id();
+
+    ApiRig.Answer other = rig.operate(RUN, "{\"commandId\": \"disk\", \"tags\": [\"db\"], \"clientToken\": \"nightly\"}");
+
+    assertThat(other.status()).isEqualTo(409);
+    assertThat(other.json().path("message").asText()).doesNotContain("request " + first).doesNotContain("requestId");
+    assertThat(other.json().has("requestId")).isFalse();
   }
 
   @Test
