@@ -116,6 +116,8 @@ class WriteApiTest {
       "string for array | {\"commandId\": \"disk\", \"instanceIds\": \"web-1\"} | 400 | InvalidParameter.instanceIds",
       "number for string | {\"commandId\": 5, \"tags\": [\"db\"]} | 400 | InvalidParameter.commandId",
       "number in array | {\"commandId\": \"disk\", \"tags\": [5]} | 400 | InvalidParameter.tags",
+      "NUL in a parameter | {\"commandId\": \"disk\", \"tags\": [\"db\"], \"parameters\": {\"n\": \"a\\u0000b\"}} | 400 | InvalidParameter.parameters",
+      "NUL in a parameter name | {\"commandId\": \"disk\", \"tags\": [\"db\"], \"parameters\": {\"n\\u0000\": \"a\"}} | 400 | InvalidParameter.parameters",
       "number parameter | {\"commandId\": \"disk\", \"tags\": [\"db\"], \"parameters\": {\"n\": 1}} | 400 | InvalidParameter.parameters",
       "object for string | {\"commandId\": {}, \"tags\": [\"db\"]} | 400 | InvalidParameter.commandId",
       "no command | {\"tags\": [\"db\"]} | 400 | InvalidParameter.commandId",
