@@ -75,7 +75,7 @@ final class WriteApi {
     if (sent instanceof SubmitOnce.Mismatch) {
       // Not the other request's id: tokens are shared by every caller, and that request may be another's.
       throw new ApiException(409, "IdempotentParameterMismatch", "clientToken " + Guard.printable(token.get().value())
-          + " was sent before with another request; a new run needs a new clientToken");
+          + " was sent before with another request or by another token; a new run needs a new clientToken");
     }
     Optional<RequestAnswer> answer = await(sent);
     String what = "run of command " + request.command() + " by token " + caller + " (request " + sent.id()
