@@ -38,7 +38,7 @@ final class RequestHandler {
           // A node declared dead that woke: the take-over answered its requests; that answer,
           // which the CLI may have read, stays.
           log.warn("request {} was answered meanwhile by another node or a restart; this node's answer ({}) is"
-              + " not written", pending.id(), answer);
+              + " not written", pending.id(), oneLine(answer.toString()));
         }
       }
     } catch (RuntimeException e) {
@@ -62,11 +62,23 @@ final class RequestHandler {
       }
       return new RequestAnswer.Done(id);
     } catch (InvocationRefusedException e) {
-      log.info("request {} refused: {}", pending.id(), e.getMessage());
+      // The reason quotes the request (tags, parameter values), which an API caller writes.
+      log.info("request {} refused: {}", pending.id(), oneLine(e.getMessage()));
       return new RequestAnswer.Refused(e.getMessage());
     } catch (RuntimeException e) {
       log.error("request {} failed", pending.id(), e);
       return new RequestAnswer.Refused("the daemon could not carry it out: " + e);
     }
+  }
+
+  /** {@code text} with control characters (line breaks included) escaped, so it cannot forge log lines. */
+  static String oneLine(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      out.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029'
+          ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+    }
+    return out.toString();
   }
 }

@@ -106,6 +106,13 @@ final class EventStream implements AutoCloseable {
       if (reset) {
         cursor = oldest.getAsLong() - 1;
       }
+      // An id no event has yet (another database since, or made up): events are sent only past
+      // it, so the client would wait, unknowing, until the ids caught up. It goes on from now.
+      long newest = asked.isPresent() ? events.newest() : cursor;
+      boolean ahead = cursor > newest;
+      if (ahead) {
+        cursor = newest;
+      }
       ctx.status(200);
       ctx.res().setCharacterEncoding("UTF-8");
       ctx.res().setContentType("text/event-stream");
@@ -117,6 +124,9 @@ final class EventStream implements AutoCloseable {
       if (reset) {
         client.offer(SseFrames.reset("events after id " + asked.getAsLong() + " were deleted (kept for "
             + "an hour); reload, the stream goes on from the oldest event kept"));
+      } else if (ahead) {
+        client.offer(SseFrames.reset("no event has id " + asked.getAsLong() + " yet (the newest is " + newest
+            + "): not an id of this database; reload, the stream goes on from the newest event"));
       }
       ctx.future(client::done);
       clients.add(client);

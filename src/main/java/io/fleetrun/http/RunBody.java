@@ -44,6 +44,11 @@ record RunBody(String commandId, List<String> instanceIds, List<String> tags, Ma
       if (value == null) {
         throw bad("parameters", "." + Guard.printable(name) + " must be a string, not null");
       }
+      // A command line cannot carry a NUL (the CLI's --param cannot send one), and an SSH server
+      // reads the command as a C string: refused or cut short there, so refused here.
+      if (name.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
+        throw bad("parameters", "." + Guard.printable(name) + " holds a NUL character (\\u0000)");
+      }
     });
     ConcurrencyControls controls;
     try {

@@ -73,8 +73,9 @@ final class WriteApi {
         ? control.submitOnce(request, token.get(), caller, clock.instant())
         : new SubmitOnce.First(control.submit(request, clock.instant()));
     if (sent instanceof SubmitOnce.Mismatch) {
+      // Not the other request's id: tokens are shared by every caller, and that request may be another's.
       throw new ApiException(409, "IdempotentParameterMismatch", "clientToken " + Guard.printable(token.get().value())
-          + " was sent before with another request (request " + sent.id() + "); a new run needs a new clientToken");
+          + " was sent before with another request or by another token; a new run needs a new clientToken");
     }
     Optional<RequestAnswer> answer = await(sent);
     String what = "run of command " + request.command() + " by token " + caller + " (request " + sent.id()

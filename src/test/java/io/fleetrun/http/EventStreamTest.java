@@ -112,6 +112,21 @@ class EventStreamTest {
     assertThat(justInTime.next(2, WAIT)).extracting(Frame::data).containsExactly(data("t-4"), data("t-5"));
   }
 
+  /** An id past the newest (a stream of a database since replaced) would otherwise get nothing until ids caught up. */
+  @Test
+  void aResumeFromAnIdNoEventHasYetStartsWithResetThenNewEvents() throws Exception {
+    start(StoreBackend.SQLITE);
+    append("t-1");
+
+    EventStreamReader ahead = open(Map.of("Last-Event-ID", "999999"));
+    List<Frame> reset = ahead.next(1, WAIT);
+    append("t-2");
+
+    assertThat(reset).extracting(Frame::event).containsExactly("reset");
+    assertThat(reset.get(0).data()).contains("no event has id 999999 yet");
+    assertThat(ahead.next(1, WAIT)).extracting(Frame::data).containsExactly(data("t-2"));
+  }
+
   @Test
   void theInvokeIdFilterLeavesOtherInvocationsOut() throws Exception {
     start(StoreBackend.SQLITE);

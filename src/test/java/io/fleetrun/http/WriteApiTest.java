@@ -2,6 +2,7 @@ package io.fleetrun.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetrun.model.ClientToken;
 import io.fleetrun.model.CommandId;
 import io.fleetrun.model.ConcurrencyControls;
 import io.fleetrun.model.ControlRequest;
@@ -115,6 +116,8 @@ class WriteApiTest {
       "string for array | {\"commandId\": \"disk\", \"instanceIds\": \"web-1\"} | 400 | InvalidParameter.instanceIds",
       "number for string | {\"commandId\": 5, \"tags\": [\"db\"]} | 400 | InvalidParameter.commandId",
       "number in array | {\"commandId\": \"disk\", \"tags\": [5]} | 400 | InvalidParameter.tags",
+      "NUL in a parameter | {\"commandId\": \"disk\", \"tags\": [\"db\"], \"parameters\": {\"n\": \"a\\u0000b\"}} | 400 | InvalidParameter.parameters",
+      "NUL in a parameter name | {\"commandId\": \"disk\", \"tags\": [\"db\"], \"parameters\": {\"n\\u0000\": \"a\"}} | 400 | InvalidParameter.parameters",
       "number parameter | {\"commandId\": \"disk\", \"tags\": [\"db\"], \"parameters\": {\"n\": 1}} | 400 | InvalidParameter.parameters",
       "object for string | {\"commandId\": {}, \"tags\": [\"db\"]} | 400 | InvalidParameter.commandId",
       "no command | {\"tags\": [\"db\"]} | 400 | InvalidParameter.commandId",
@@ -224,6 +227,19 @@ class WriteApiTest {
     assertThat(other.status()).isEqualTo(409);
     assertThat(other.code()).isEqualTo("IdempotentParameterMismatch");
     assertThat(requests()).isEqualTo(1);
+  }
+
+  @Test
+  void aConflictDoesNotTellTheRequestOfAnotherCaller() {
+    start(carriesOut());
+    long first = rig.control.submitOnce(new ControlRequest.Run(new CommandId("disk"), List.of(), Set.of("db"), Map.of(),
+        ConcurrencyControls.NONE), new ClientToken("nightly"), "someone-else", ApiRig.T0).id();
+
+    ApiRig.Answer other = rig.operate(RUN, "{\"commandId\": \"disk\", \"tags\": [\"db\"], \"clientToken\": \"nightly\"}");
+
+    assertThat(other.status()).isEqualTo(409);
+    assertThat(other.json().path("message").asText()).doesNotContain("request " + first).doesNotContain("requestId");
+    assertThat(other.json().has("requestId")).isFalse();
   }
 
   @Test
