@@ -7,6 +7,7 @@ import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -17,6 +18,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * hands them to every connected client ({@link EventClient}); a client that resumes from an older
  * id ({@code Last-Event-ID}, or {@code lastEventId} for clients that cannot set headers) is caught
  * up from the table, a bounded read per poll, then follows with the others. A request holds no
- * thread while it streams. At most {@link Settings#maxClients} at once ({@code 503} beyond).
+ * thread while it streams. At most {@link Settings#maxClients} at once, and {@link
+ * Settings#maxPerCaller} of one token ({@code 503} beyond).
  */
 final class EventStream implements AutoCloseable {
   static final String PATH = ReadApi.PREFIX + "/events";
@@ -36,14 +39,15 @@ final class EventStream implements AutoCloseable {
 
   /**
    * @param maxClients clients served at once
+   * @param maxPerCaller clients of one token (by its name) served at once
    * @param outbox frames a client may have waiting; more and it is disconnected as too slow
    * @param batch events read per poll (and per client catching up)
    * @param poll how often the table is read
    * @param keepAlive how long a client may go without a frame before it gets a comment line
    */
-  record Settings(int maxClients, int outbox, int batch, Duration poll, Duration keepAlive) {
+  record Settings(int maxClients, int maxPerCaller, int outbox, int batch, Duration poll, Duration keepAlive) {
     static Settings defaults() {
-      return new Settings(64, 2_000, 500, Duration.ofMillis(250), Duration.ofSeconds(15));
+      return new Settings(64, 16, 2_000, 500, Duration.ofMillis(250), Duration.ofSeconds(15));
     }
   }
 
@@ -51,6 +55,8 @@ final class EventStream implements AutoCloseable {
   private final Settings settings;
   private final Semaphore slots;
   private final Set<EventClient> clients = ConcurrentHashMap.newKeySet();
+  /** Streams open per token name: one token (a reader that never reads) cannot take every place. */
+  private final Map<String, Integer> perCaller = new ConcurrentHashMap<>();
   private final ScheduledExecutorService poller;
   private final ThreadPoolExecutor writers;
   /**
@@ -93,10 +99,24 @@ final class EventStream implements AutoCloseable {
       ctx.contentType("text/event-stream");
       return;
     }
+    String caller = Guard.caller(ctx).orElseThrow().name();
+    if (perCaller.merge(caller, 1, Integer::sum) > settings.maxPerCaller()) {
+      leave(caller);
+      throw new ApiException(503, "TooManyClients", "token " + caller + " has " + settings.maxPerCaller()
+          + " event streams open, the most one token may; close one or retry later");
+    }
     if (!slots.tryAcquire()) {
+      leave(caller);
       throw new ApiException(503, "TooManyClients", "the event stream serves at most " + settings.maxClients()
           + " clients at once; retry later");
     }
+    AtomicBoolean released = new AtomicBoolean();
+    Runnable release = () -> { // once, whether the client closes or the connect fails
+      if (released.compareAndSet(false, true)) {
+        slots.release();
+        leave(caller);
+      }
+    };
     try {
       // "Now": the newest event readable at connect (the poller reads only while clients listen).
       long cursor = asked.isPresent() ? asked.getAsLong() : events.newest();
@@ -119,7 +139,7 @@ final class EventStream implements AutoCloseable {
       ctx.res().setHeader("Cache-Control", "no-cache");
       ctx.res().setHeader("X-Accel-Buffering", "no"); // a proxy must not hold events back
       EventClient client = new EventClient(ctx.res().getOutputStream(), invokeId, cursor, settings.outbox(), writers,
-          slots::release);
+          release);
       ctx.res().flushBuffer(); // the headers now: the client knows it is connected
       if (reset) {
         client.offer(SseFrames.reset("events after id " + asked.getAsLong() + " were deleted (kept for "
@@ -132,9 +152,13 @@ final class EventStream implements AutoCloseable {
       clients.add(client);
       client.done().whenComplete((v, e) -> clients.remove(client));
     } catch (IOException | RuntimeException e) {
-      slots.release();
+      release.run();
       throw e;
     }
+  }
+
+  private void leave(String caller) {
+    perCaller.computeIfPresent(caller, (name, n) -> n > 1 ? n - 1 : null);
   }
 
   /** The header {@code Last-Event-ID} (sent by a reconnecting EventSource), else the parameter {@code lastEventId}. */

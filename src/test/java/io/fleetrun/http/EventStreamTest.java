@@ -29,7 +29,7 @@ class EventStreamTest {
   private static final Duration QUIET = Duration.ofMillis(800);
   private static final Instant T0 = Instant.parse("2026-12-01T10:00:00.000Z");
   private static final EventStream.Settings SETTINGS =
-      new EventStream.Settings(2, 100, 50, Duration.ofMillis(50), Duration.ofSeconds(1));
+      new EventStream.Settings(3, 2, 100, 50, Duration.ofMillis(50), Duration.ofSeconds(1));
 
   @TempDir Path dir;
   private ApiRig rig;
@@ -148,15 +148,25 @@ class EventStreamTest {
     assertThat(rig.stream.clients()).isZero();
   }
 
+  /**
+   * At most 2 streams of one token and 3 in all (the test's settings): a reader that opens
+   * streams and never reads them cannot take every place, nor can all tokens together exceed the
+   * bound; a place is free again once its client left.
+   */
   @Test
-  void moreClientsThanAllowedAre503UntilOneLeaves() throws Exception {
+  void moreClientsThanAllowedPerTokenOrInAllAre503UntilOneLeaves() throws Exception {
     start(StoreBackend.SQLITE);
+    Map<String, String> operator = Map.of("Authorization", "Bearer " + ApiRig.OPERATOR);
     EventStreamReader one = open(Map.of());
     open(Map.of());
 
     EventStreamReader third = open(Map.of());
     assertThat(third.status()).isEqualTo(503);
-    assertThat(third.next(WAIT).orElseThrow().data()).contains("TooManyClients");
+    assertThat(third.next(WAIT).orElseThrow().data()).contains("TooManyClients").contains("token grafana");
+    assertThat(open(operator).status()).as("another token's stream").isEqualTo(200);
+    EventStreamReader fourth = open(operator);
+    assertThat(fourth.status()).isEqualTo(503);
+    assertThat(fourth.next(WAIT).orElseThrow().data()).contains("at most 3 clients");
 
     one.close();
 
@@ -207,7 +217,7 @@ class EventStreamTest {
 
   private EventStreamReader open(String query, Map<String, String> headers) throws Exception {
     Map<String, String> all = new java.util.HashMap<>(headers);
-    all.put("Authorization", "Bearer " + ApiRig.READER);
+    all.putIfAbsent("Authorization", "Bearer " + ApiRig.READER);
     EventStreamReader r = EventStreamReader.open(url(query), all);
     readers.add(r);
     return r;
