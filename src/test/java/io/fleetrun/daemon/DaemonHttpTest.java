@@ -30,6 +30,14 @@ class DaemonHttpTest {
   @TempDir Path dir;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  /** {@link #TOKEN} in a file only its owner reads, as the daemon requires. */
+  private Path tokenFile() throws IOException {
+    Path token = dir.resolve("token");
+    Files.writeString(token, TOKEN + "\n");
+    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+    return token;
+  }
+
   private ReloadFixture fixture(int port, Path tokenFile) {
     return ReloadFixture.in(dir, """
         database: { url: "jdbc:sqlite:%s" }
@@ -53,9 +61,7 @@ class DaemonHttpTest {
 
   @Test
   void theServerRunsWhileTheDaemonDoesAndAReloadKeepsIt() throws Exception {
-    Path token = dir.resolve("token");
-    Files.writeString(token, TOKEN + "\n");
-    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+    Path token = tokenFile();
     int port = freePort();
     ReloadFixture config = fixture(port, token);
     try (LogLines log = LogLines.of("io.fleetrun")) {
@@ -83,9 +89,7 @@ class DaemonHttpTest {
 
   @Test
   void theConfigRoutesShowTheConfigInForceAndQuartzsNextFireTimes() throws Exception {
-    Path token = dir.resolve("token");
-    Files.writeString(token, TOKEN + "\n");
-    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+    Path token = tokenFile();
     int port = freePort();
     ReloadFixture config = fixture(port, token);
     // Never contacted: the job fires in 2099.
@@ -125,9 +129,7 @@ class DaemonHttpTest {
 
   @Test
   void daemonAndMeTellWhatStatusShowsAndWhoAsks() throws Exception {
-    Path token = dir.resolve("token");
-    Files.writeString(token, TOKEN + "\n");
-    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+    Path token = tokenFile();
     int port = freePort();
     ReloadFixture config = fixture(port, token);
     config.edit("""
