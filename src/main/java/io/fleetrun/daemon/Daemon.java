@@ -5,6 +5,7 @@ import io.fleetrun.config.ConfigLoader;
 import io.fleetrun.config.FleetConfig;
 import io.fleetrun.exec.MinaSshExecutor;
 import io.fleetrun.http.ApiServer;
+import io.fleetrun.http.DaemonSide;
 import io.fleetrun.http.MetricsEndpoint;
 import io.fleetrun.invoke.EventFeed;
 import io.fleetrun.invoke.Invoker;
@@ -264,10 +265,10 @@ public final class Daemon implements AutoCloseable {
       // callers wait and poll, the control connection stays free for the heartbeat and the
       // lease, which must never be late.
       JooqControlChannel httpRequests = new JooqControlChannel(database);
-      api = config.http().map(h -> ApiServer.start(h, database.reads(), fires::running,
+      DaemonSide side = new DaemonSide(database.reads(), fires::running,
           new MetricsEndpoint(metrics.contentType(), metrics::write), invoker::fleet, httpRequests, System::getenv,
-          clock))
-          .orElse(null);
+          clock);
+      api = config.http().map(h -> ApiServer.start(h, side)).orElse(null);
       this.http = Optional.ofNullable(api);
       scheduler.start();
       this.ticker = daemonThread("fleetrun-control");

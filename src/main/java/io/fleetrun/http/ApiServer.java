@@ -20,8 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
@@ -57,25 +55,18 @@ public final class ApiServer implements AutoCloseable {
   }
 
   /**
-   * Reads the tokens and starts listening where {@code settings} says.
+   * Reads the tokens and starts listening where {@code settings} says, on the daemon's route table.
    *
-   * @param database where the reads and the readiness probe get connections
-   * @param schedulerRunning whether the scheduler fires jobs (readiness)
-   * @param metrics what {@code GET /metrics} serves
-   * @param fleet the instances, commands and jobs of the config in force at the time of asking
-   * @param control where run and stop requests go (the daemon's database, not its control connection)
-   * @param environment looks up the environment variables tokens name ({@code System::getenv})
-   * @param clock the daemon's clock: judges heartbeat ages where the database's clock does not
    * @throws IllegalStateException when a token cannot be read or the address cannot be bound
    */
-  public static ApiServer start(HttpSettings settings, ReadConnections database,
-      BooleanSupplier schedulerRunning, MetricsEndpoint metrics, Supplier<Fleet> fleet, ControlChannel control,
-      Function<String, String> environment, Clock clock) {
-    BearerTokens tokens = BearerTokens.read(settings.tokens(), environment);
-    Health health = new Health(database, schedulerRunning);
+  public static ApiServer start(HttpSettings settings, DaemonSide daemon) {
+    BearerTokens tokens = BearerTokens.read(settings.tokens(), daemon.environment());
+    ReadConnections database = daemon.database();
+    Health health = new Health(database, daemon.schedulerRunning());
     EventStream events = new EventStream(new EventLog(database), EventStream.Settings.defaults());
-    List<Route> routes = routes(health, database, metrics.route(settings.metricsPublic()), fleet, clock, events);
-    routes.addAll(writes(database, control, clock, WriteApi.ANSWER_WAIT));
+    List<Route> routes = routes(health, database, daemon.metrics().route(settings.metricsPublic()), daemon.fleet(),
+        daemon.clock(), events);
+    routes.addAll(writes(database, daemon.control(), daemon.clock(), WriteApi.ANSWER_WAIT));
     return start(settings, tokens, routes, List.of(events, health));
   }
 
