@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The query parameters of one request, checked: a parameter the route does not take ({@link
@@ -17,6 +18,12 @@ import java.util.function.Function;
 final class Params {
   static final int DEFAULT_MAX_RESULTS = 20;
   static final int MAX_RESULTS = 100;
+
+  /**
+   * What the API takes as an id (instance, command, job, invoke id) wherever a request names one:
+   * letters, digits, {@code . _ -}, at most 128 characters.
+   */
+  static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   private final Map<String, List<String>> values;
 
@@ -62,10 +69,10 @@ final class Params {
             + String.join(", ", Arrays.stream(type.getEnumConstants()).map(Enum::name).toList()))));
   }
 
-  /** An id-like value (letters, digits, {@code . _ -}), turned into its id type. */
+  /** An id-like value ({@link #ID}), turned into its id type. */
   <T> Optional<T> id(String name, Function<String, T> make) {
     return text(name).map(t -> {
-      if (!t.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+      if (!ID.matcher(t).matches()) {
         throw ApiException.badParameter(name, "must be an id: letters, digits, '.', '_' or '-'");
       }
       return make.apply(t);

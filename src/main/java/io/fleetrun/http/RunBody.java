@@ -22,8 +22,6 @@ import java.util.Optional;
 record RunBody(String commandId, List<String> instanceIds, List<String> tags, Map<String, String> parameters,
     JsonNode maxConcurrency, JsonNode maxErrors, String clientToken) {
 
-  private static final String ID = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
-
   /**
    * The run this body asks for.
    *
@@ -74,7 +72,7 @@ record RunBody(String commandId, List<String> instanceIds, List<String> tags, Ma
   private static List<String> ids(String field, List<String> values) {
     List<String> ids = texts(field, values);
     for (String id : ids) {
-      if (!id.matches(ID)) {
+      if (!Params.ID.matcher(id).matches()) {
         throw bad(field, "holds '" + Guard.printable(id) + "', not an id: letters, digits, '.', '_' or '-'");
       }
     }

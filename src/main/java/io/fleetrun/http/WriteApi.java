@@ -180,7 +180,7 @@ final class WriteApi {
     List<InstanceId> instances() {
       List<String> ids = Objects.requireNonNullElse(instanceIds, List.of());
       for (String i : ids) {
-        if (i == null || !i.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+        if (i == null || !Params.ID.matcher(i).matches()) {
           throw new ApiException(400, "InvalidParameter.instanceIds", "field instanceIds holds a value that is not"
               + " an instance id: letters, digits, '.', '_' or '-'");
         }
